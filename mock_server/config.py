@@ -1,0 +1,49 @@
+"""Server configuration: one dataclass, filled from CLI flags or Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mock_server.wire.request import Limits
+
+DEFAULT_VERSIONS = ("v25.0", "v26.0")
+
+
+@dataclass
+class ServerConfig:
+    db: str = ":memory:"
+    fixtures: Path | None = None  # None -> the shipped demo world
+    versions: tuple[str, ...] = DEFAULT_VERSIONS
+    seed: int | None = None
+    limits: Limits = field(default_factory=Limits)
+    max_page_size: int = 5000
+    durable: bool = False
+    load_fixtures: bool = True
+
+    @property
+    def latest_version(self) -> str:
+        return max(self.versions, key=_version_key)
+
+    @property
+    def oldest_version(self) -> str:
+        return min(self.versions, key=_version_key)
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    major, _, minor = version.removeprefix("v").partition(".")
+    return int(major), int(minor or 0)
+
+
+def parse_versions(text: str) -> tuple[str, ...]:
+    versions = tuple(v.strip() for v in text.split(",") if v.strip())
+    for version in versions:
+        major, dot, minor = version.removeprefix("v").partition(".")
+        if not (version.startswith("v") and major.isdigit() and dot and minor.isdigit()):
+            raise ValueError(f"not a Graph version: {version!r} (expected vNN.N)")
+    if not versions:
+        raise ValueError("at least one version is required")
+    return versions
+
+
+version_key = _version_key

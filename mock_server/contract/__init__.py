@@ -1,0 +1,1 @@
+"""The contract: JSON Schemas from `schemas/`, compiled once, used to decode and validate params."""

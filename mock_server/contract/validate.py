@@ -1,0 +1,42 @@
+"""Decode and validate a request's params against its schema, once per request."""
+
+from __future__ import annotations
+
+from datetime import timezone, tzinfo
+from typing import Any
+
+from mock_server.contract.decoding import Decoded, ParamDecoder
+from mock_server.contract.registry import SchemaRegistry
+from mock_server.contract.violations import first_error, to_graph_error
+
+
+class Contract:
+    """Request validation for every operation, with decoders and validators built once."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.registry = registry
+        self._decoders: dict[str, ParamDecoder] = {}
+
+    def decoder(self, schema_name: str) -> ParamDecoder:
+        decoder = self._decoders.get(schema_name)
+        if decoder is None:
+            decoder = self._decoders[schema_name] = ParamDecoder(self.registry, schema_name)
+        return decoder
+
+    def decode(self, schema_name: str, params: dict[str, Any], tz: tzinfo = timezone.utc) -> Decoded:
+        """Typed params, or the GraphError the first contract violation maps to."""
+        decoded = self.decoder(schema_name).decode(params, tz)
+        compiled = self.registry.get(schema_name)
+        known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown} if decoded.unknown else decoded.values
+        if not compiled.is_valid(known):
+            error = first_error(compiled, known)
+            if error is not None:
+                raise to_graph_error(compiled, self.registry, error)
+        return decoded
+
+    def warm(self) -> None:
+        """Compile every request schema and decoder now, so the first request pays nothing."""
+        self.registry.compile_all()
+        for name in self.registry.documents:
+            if name.startswith("requests/"):
+                self.decoder(name)

@@ -1,0 +1,65 @@
+"""Campaigns: build the stored object from validated params, apply updates, derive read-only fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.domain.rules.campaign import CREATE_RULES, UPDATE_RULES, RuleContext, check
+from mock_server.store.repository import Record
+
+TYPE = "Campaign"
+_NOT_STORED = frozenset({"execution_options", "adset_budgets", "adset_bid_amounts", "migrate_to_advantage_plus"})
+
+
+def build(params: dict[str, Any], ctx: RuleContext, object_id: int, now: float) -> Record:
+    """A new campaign record from decoded params (rules raise GraphError)."""
+    check(CREATE_RULES, params, ctx)
+    table = ctx.table
+    data: dict[str, Any] = {k: v for k, v in params.items() if k not in _NOT_STORED}
+    data["status"] = params.get("status", table["default_status"])
+    data.setdefault("buying_type", table["default_buying_type"])
+    data["special_ad_categories"] = _categories(params.get("special_ad_categories", []))
+    data.setdefault("pacing_type", ["standard"])
+    data.setdefault("is_skadnetwork_attribution", False)
+    data.setdefault("smart_promotion_type", "GUIDED_CREATION")
+    data.setdefault("can_use_spend_cap", True)
+    data.setdefault("can_create_brand_lift_study", False)
+    data.setdefault("budget_rebalance_flag", False)
+    data.setdefault("primary_attribution", "UNKNOWN")
+    data.setdefault("has_secondary_skadnetwork_reporting", False)
+    _normalise_spend_cap(data, table)
+    data["created_time"] = data["updated_time"] = int(now)
+    return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
+                  created=int(now))
+
+
+def update(record: Record, params: dict[str, Any], ctx: RuleContext, now: float) -> None:
+    check(UPDATE_RULES, params, ctx)
+    for key, value in params.items():
+        if key in _NOT_STORED:
+            continue
+        record.data[key] = _categories(value) if key == "special_ad_categories" else value
+    _normalise_spend_cap(record.data, ctx.table)
+    record.status = record.data.get("status", record.status)
+    record.data["updated_time"] = int(now)
+
+
+def computed(record: Record) -> dict[str, Any]:
+    """Fields Graph derives on read."""
+    data = record.data
+    categories = data.get("special_ad_categories") or []
+    return {
+        "configured_status": record.status,
+        "effective_status": record.status,
+        "budget_remaining": data.get("daily_budget") or data.get("lifetime_budget") or 0,
+        "special_ad_category": categories[0] if categories else "NONE",
+    }
+
+
+def _categories(values: list[str]) -> list[str]:
+    return [v for v in values if v != "NONE"]
+
+
+def _normalise_spend_cap(data: dict[str, Any], table: dict[str, Any]) -> None:
+    if data.get("spend_cap") == table["spend_cap"]["remove_value"]:
+        data.pop("spend_cap")

@@ -1,0 +1,1 @@
+"""Endpoint handlers: parse -> validate -> domain rule -> store -> render."""

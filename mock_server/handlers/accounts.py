@@ -1,0 +1,40 @@
+"""GET /act_<AD_ACCOUNT_ID>: the ad account node, from the fixture world."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.domain import money
+from mock_server.handlers.call import Call
+from mock_server.wire.render import render_node
+
+
+def read(call: Call) -> tuple[int, Any]:
+    call.params("node.get")
+    account = call.node.account
+    assert account is not None
+    node_type = call.state.node_types["AdAccount"]
+    raw = account.raw
+    values = {
+        "id": account.id, "account_id": account.account_id, "name": account.name, "currency": account.currency,
+        "timezone_name": account.timezone_name, "timezone_id": account.timezone_id,
+        "account_status": account.account_status, "amount_spent": 0, "balance": 0,
+        "min_campaign_group_spend_cap": money.minor_units_for_usd(call.state.registry, account.currency, 100),
+        "min_daily_budget": money.minor_units_for_usd(call.state.registry, account.currency, 1),
+        "is_personal": 0, "disable_reason": 0, "owner": raw.get("business_id"),
+        "business": {"id": raw["business_id"], "name": call.state.world.businesses.get(raw["business_id"], {}).get("name")}
+        if raw.get("business_id") else None,
+    }
+
+    def expand(spec: Any, kind: str) -> Any:
+        from mock_server.handlers import campaigns
+        query = call.edge_query("Campaign", account_id=account.account_id)
+        return call.list_page(query, spec.children or [], limit=25, after=None, before=None,
+                              link_base=call.link_base(account.id, "campaigns"),
+                              link_params={"access_token": call.request.access_token or ""}, summary=False) \
+            if spec.name == "campaigns" and campaigns else None
+
+    return 200, render_node(node_type, values, call.specs(), expand)
+
+
+ROUTES = {("AdAccount", None, "GET"): read}

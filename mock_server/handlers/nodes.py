@@ -1,0 +1,26 @@
+"""Generic node operations: GET /<id> for every stored node type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.handlers.call import Call
+
+
+def read(call: Call) -> tuple[int, Any]:
+    """GET /<id>?fields=... (default fields: id only, GRAPH-BEHAVIOUR 4)."""
+    call.params("node.get")
+    record = call.node.record
+    assert record is not None
+    return 200, call.render(record, call.specs())
+
+
+def read_after_write(call: Call, record_id: int, base: dict[str, Any]) -> dict[str, Any]:
+    """`fields` on a POST returns those fields of the written node (GRAPH-BEHAVIOUR 11)."""
+    specs = call.specs()
+    if not specs:
+        return base
+    record = call.state.store.get(record_id)
+    assert record is not None
+    rendered = call.render(record, specs)
+    return {**base, **rendered}

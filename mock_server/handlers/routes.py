@@ -1,0 +1,15 @@
+"""The route table: (node type, edge or None, method) -> handler. One entry per Graph operation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mock_server.handlers import accounts, campaigns
+
+Handler = Callable[..., tuple[int, Any]]
+
+ROUTES: dict[tuple[str, str | None, str], Handler] = {
+    **accounts.ROUTES,
+    **campaigns.ROUTES,
+}

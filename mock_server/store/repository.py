@@ -1,0 +1,58 @@
+"""The repository interface every handler uses; no handler sees SQL.
+
+A `Record` is one Graph object (campaign, ad set, ad, creative, image, ...):
+indexed columns for the relations and status the list edges filter on, plus
+`data`, the object's fields in internal form (money and times as integers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class Record:
+    id: int
+    type: str
+    account_id: str
+    status: str
+    data: dict[str, Any]
+    campaign_id: int | None = None
+    adset_id: int | None = None
+    key: str | None = None
+    created: int = 0
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Which objects a list edge covers. Results are ordered newest first (id descending)."""
+
+    type: str
+    account_id: str | None = None
+    campaign_id: int | None = None
+    adset_id: int | None = None
+    statuses: Collection[str] | None = None
+    key: str | None = None
+    predicate: Callable[[Record], bool] | None = field(default=None, compare=False)
+
+
+class Repository(Protocol):
+    def get(self, object_id: int) -> Record | None: ...
+    def get_many(self, ids: Collection[int]) -> dict[int, Record]: ...
+    def find_by_key(self, type: str, account_id: str, key: str) -> Record | None: ...
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def next_id(self) -> int: ...
+    def insert(self, record: Record) -> None: ...
+    def update(self, record: Record) -> None: ...
+    def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]: ...
+    def count(self, query: ListQuery) -> int: ...
+    def iterate(self, query: ListQuery) -> Iterator[Record]: ...
+    def get_meta(self, key: str) -> Any: ...
+    def set_meta(self, key: str, value: Any) -> None: ...
+    def dump(self) -> dict[str, Any]: ...
+    def load(self, snapshot: dict[str, Any]) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None: ...

@@ -1,0 +1,248 @@
+"""SQLite implementation of the repository.
+
+One connection, used from the event-loop thread only (handlers are
+synchronous), so requests are serialised without locks and "database is
+locked" cannot happen inside one server. Files use WAL; every write is one
+transaction, and a response is sent only after its COMMIT returns.
+`synchronous=NORMAL` in WAL mode keeps every committed transaction across a
+process kill (SIGKILL); pass `durable=True` for FULL (power-loss safety).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+from mock_server.store.repository import ListQuery, Record
+
+ID_BASE = 120_200_000_000_000_000
+_COLUMNS = "id, type, account_id, status, data, campaign_id, adset_id, key, created"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    data BLOB NOT NULL,
+    campaign_id INTEGER,
+    adset_id INTEGER,
+    key TEXT,
+    created INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objects_by_account ON objects(type, account_id, id);
+CREATE INDEX IF NOT EXISTS objects_by_campaign ON objects(type, campaign_id, id) WHERE campaign_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_by_adset ON objects(type, adset_id, id) WHERE adset_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_by_key ON objects(type, account_id, key) WHERE key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+"""
+
+_CHUNK = 200
+
+
+class SQLiteRepository:
+    def __init__(self, path: str = ":memory:", *, durable: bool = False) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        if path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self.conn.execute("PRAGMA busy_timeout=5000")
+        self.conn.executescript(_SCHEMA)
+        self._depth = 0
+        self._id_floor = ID_BASE
+
+    # -- transactions -------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one atomic commit; nested use joins the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    def set_id_floor(self, floor: int) -> None:
+        """Ids are allocated above `floor` (derived from the server seed)."""
+        self._id_floor = floor
+
+    def next_id(self) -> int:
+        row = self.conn.execute("SELECT max(id) FROM objects").fetchone()
+        current = row[0] if row and row[0] is not None else 0
+        return max(current, self._id_floor) + 1
+
+    # -- reads ----------------------------------------------------------------------------
+    def get(self, object_id: int) -> Record | None:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id = ?", (object_id,)).fetchone()
+        return _record(row) if row else None
+
+    def get_many(self, ids: Collection[int]) -> dict[int, Record]:
+        ids = list(ids)
+        out: dict[int, Record] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id IN ({marks})", chunk):
+                out[row[0]] = _record(row)
+        return out
+
+    def find_by_key(self, type: str, account_id: str, key: str) -> Record | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM objects WHERE type = ? AND account_id = ? AND key = ? ORDER BY id LIMIT 1",
+            (type, account_id, key)).fetchone()
+        return _record(row) if row else None
+
+    def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
+        """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
+        where, args = _where(query)
+        ascending = before is not None and after is None
+        if after is not None:
+            where.append("id < ?")
+            args.append(after)
+        if before is not None:
+            where.append("id > ?")
+            args.append(before)
+        order = "ASC" if ascending else "DESC"
+        sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
+        found: list[Record] = []
+        if query.predicate is None:
+            rows = self.conn.execute(sql, (*args, limit + 1)).fetchall()
+            found = [_record(r) for r in rows]
+        else:
+            cursor_clause = "id > ?" if ascending else "id < ?"
+            last: int | None = None
+            while len(found) <= limit:
+                extra_where = list(where) + ([cursor_clause] if last is not None else [])
+                extra_args = list(args) + ([last] if last is not None else [])
+                chunk_sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(extra_where)} ORDER BY id {order} LIMIT ?"
+                rows = self.conn.execute(chunk_sql, (*extra_args, _CHUNK)).fetchall()
+                for row in rows:
+                    record = _record(row)
+                    if query.predicate(record):
+                        found.append(record)
+                if len(rows) < _CHUNK:
+                    break
+                last = rows[-1][0]
+        more = len(found) > limit
+        found = found[:limit]
+        if ascending:
+            found.reverse()
+        return found, more
+
+    def count(self, query: ListQuery) -> int:
+        if query.predicate is None:
+            where, args = _where(query)
+            return int(self.conn.execute(f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}", args).fetchone()[0])
+        return sum(1 for _ in self.iterate(query))
+
+    def iterate(self, query: ListQuery) -> Iterator[Record]:
+        """Every matching record, newest first, read in chunks."""
+        after: int | None = None
+        plain = ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses, query.key)
+        while True:
+            records, more = self.page(plain, after=after, before=None, limit=_CHUNK)
+            for record in records:
+                if query.predicate is None or query.predicate(record):
+                    yield record
+            if not more or not records:
+                return
+            after = records[-1].id
+
+    # -- writes ---------------------------------------------------------------------------
+    def insert(self, record: Record) -> None:
+        self.conn.execute(
+            f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.id, record.type, record.account_id, record.status, orjson.dumps(record.data),
+             record.campaign_id, record.adset_id, record.key, record.created))
+
+    def update(self, record: Record) -> None:
+        self.conn.execute(
+            "UPDATE objects SET status = ?, data = ?, campaign_id = ?, adset_id = ?, key = ? WHERE id = ?",
+            (record.status, orjson.dumps(record.data), record.campaign_id, record.adset_id, record.key, record.id))
+
+    # -- metadata, snapshots --------------------------------------------------------------
+    def get_meta(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                          (key, orjson.dumps(value)))
+
+    def dump(self) -> dict[str, Any]:
+        objects = [
+            {"id": r[0], "type": r[1], "account_id": r[2], "status": r[3], "data": orjson.loads(r[4]),
+             "campaign_id": r[5], "adset_id": r[6], "key": r[7], "created": r[8]}
+            for r in self.conn.execute(f"SELECT {_COLUMNS} FROM objects ORDER BY id")]
+        meta = {k: orjson.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
+        return {"objects": objects, "meta": meta}
+
+    def load(self, snapshot: dict[str, Any]) -> None:
+        with self.transaction():
+            self.clear()
+            self.conn.executemany(
+                f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(o["id"], o["type"], o["account_id"], o["status"], orjson.dumps(o["data"]), o.get("campaign_id"),
+                  o.get("adset_id"), o.get("key"), o.get("created", 0)) for o in snapshot.get("objects", [])])
+            for key, value in snapshot.get("meta", {}).items():
+                self.set_meta(key, value)
+
+    def clear(self) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM objects")
+            self.conn.execute("DELETE FROM meta")
+
+    def insert_many(self, records: list[Record]) -> None:
+        """Bulk path for generators and fixtures: one statement, one transaction."""
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id, r.key, r.created)
+                 for r in records])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _where(query: ListQuery) -> tuple[list[str], list[Any]]:
+    where = ["type = ?"]
+    args: list[Any] = [query.type]
+    if query.account_id is not None:
+        where.append("account_id = ?")
+        args.append(query.account_id)
+    if query.campaign_id is not None:
+        where.append("campaign_id = ?")
+        args.append(query.campaign_id)
+    if query.adset_id is not None:
+        where.append("adset_id = ?")
+        args.append(query.adset_id)
+    if query.key is not None:
+        where.append("key = ?")
+        args.append(query.key)
+    if query.statuses is not None:
+        statuses = list(query.statuses)
+        where.append(f"status IN ({','.join('?' * len(statuses))})" if statuses else "0")
+        args.extend(statuses)
+    return where, args
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    return Record(id=row[0], type=row[1], account_id=row[2], status=row[3], data=orjson.loads(row[4]),
+                  campaign_id=row[5], adset_id=row[6], key=row[7], created=row[8])

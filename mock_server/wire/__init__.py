@@ -1,0 +1,1 @@
+"""The wire layer: parse a Graph request, render a Graph response or error."""

@@ -1,0 +1,238 @@
+"""Parse an HTTP request into a `GraphRequest`: version, path, params, token, files.
+
+Params are merged from the query string and the body (form, multipart or a
+JSON object); PHP-style keys (`targeting[geo_locations][countries][0]=US`) are
+folded into nested values as Graph does. Size limits are enforced while the
+body is read, before any parsing, so a hostile body costs bounded memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+
+from mock_server.wire.errors import GraphError
+
+VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})$")
+LOOKS_LIKE_VERSION = re.compile(r"^v\d")
+WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
+                         "callback", "locale", "debug", "_", "__paging_token", "transport", "sdk", "include_headers"})
+
+
+@dataclass
+class UploadedFile:
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class GraphRequest:
+    method: str
+    path: str
+    version: str | None
+    segments: list[str]
+    params: dict[str, Any]
+    query: dict[str, str]
+    base_url: str
+    access_token: str | None = None
+    appsecret_proof: str | None = None
+    files: list[UploadedFile] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    suppress_http_code: bool = False
+    notes: list[str] = field(default_factory=list)
+    body_kind: str = "none"
+
+    @property
+    def fields(self) -> str | None:
+        value = self.params.get("fields")
+        if value is None:
+            return None
+        text = value if isinstance(value, str) else ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        text = text.strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        return text
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_params: int = 1000
+
+
+async def read_body(request: Request, limits: Limits) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise GraphError("body_unparseable", detail="Content-Length is not a number")
+        if int(declared) > limits.max_body_bytes:
+            raise _too_large(limits, f"Content-Length {declared} exceeds {limits.max_body_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.max_body_bytes:
+            raise _too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # Starlette re-reads this for multipart parsing
+    return body
+
+
+def _too_large(limits: Limits, detail: str) -> GraphError:
+    return GraphError("request_too_large", detail=detail, limit_bytes=limits.max_body_bytes, limit_params=limits.max_params)
+
+
+async def parse(request: Request, limits: Limits) -> GraphRequest:
+    """Build the GraphRequest; raises GraphError for anything unreadable."""
+    raw_query = request.scope.get("query_string", b"")
+    query_pairs = _parse_urlencoded(raw_query, "query string")
+    body = await read_body(request, limits) if request.method in ("POST", "PUT", "PATCH", "DELETE", "GET") else b""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body_pairs: list[tuple[str, Any]] = []
+    files: list[UploadedFile] = []
+    body_kind = "none"
+    notes: list[str] = []
+    if body.strip():
+        if content_type == "application/json" or (not content_type and body.lstrip()[:1] in (b"{", b"[")):
+            body_kind = "json"
+            try:
+                decoded = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                raise GraphError("body_unparseable", detail=f"invalid JSON ({str(exc)[:80]})") from None
+            if not isinstance(decoded, dict):
+                raise GraphError("body_unparseable", detail="a JSON body must be an object")
+            body_pairs = list(decoded.items())
+        elif content_type == "application/x-www-form-urlencoded" or not content_type:
+            body_kind = "form"
+            body_pairs = _parse_urlencoded(body, "body")
+        elif content_type == "multipart/form-data":
+            body_kind = "multipart"
+            body_pairs, files = await _parse_multipart(request, limits)
+        else:
+            notes.append(f"body with unsupported Content-Type {content_type!r} was ignored")
+    if len(query_pairs) + len(body_pairs) > limits.max_params:
+        raise _too_large(limits, f"more than {limits.max_params} params")
+    params = _fold(query_pairs)
+    for key, value in _fold(body_pairs).items():
+        params[key] = value
+
+    token = _token(params, request.headers.get("authorization"))
+    proof = params.pop("appsecret_proof", None)
+    method = request.method.upper()
+    override = params.get("method")
+    if isinstance(override, str) and override.upper() in ("GET", "POST", "DELETE") and method in ("GET", "POST"):
+        method = override.upper()
+    suppress = str(params.get("suppress_http_code", "")).strip() in ("1", "true")
+    for name in WIRE_PARAMS:
+        params.pop(name, None)
+    query = {k: v for k, v in query_pairs if isinstance(v, str)}
+    path = request.scope.get("path", "/")
+    version, segments = split_path(path)
+    return GraphRequest(
+        method=method, path=path, version=version, segments=segments, params=params, query=query,
+        base_url=_base_url(request), access_token=token, appsecret_proof=proof if isinstance(proof, str) else None,
+        files=files, headers={k.lower(): v for k, v in request.headers.items()}, suppress_http_code=suppress,
+        notes=notes, body_kind=body_kind)
+
+
+def split_path(path: str) -> tuple[str | None, list[str]]:
+    """`/v25.0/act_1/campaigns/` -> ("v25.0", ["act_1", "campaigns"]); empty segments are dropped."""
+    segments = [s for s in path.split("/") if s]
+    if segments and LOOKS_LIKE_VERSION.match(segments[0]):
+        return segments[0], segments[1:]
+    return None, segments
+
+
+def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, Any]]:
+    try:
+        text = raw.decode("utf-8")
+        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=None)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise GraphError("body_unparseable", detail=f"{where} is not valid UTF-8 url-encoded data ({type(exc).__name__})") from None
+
+
+async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple[str, Any]], list[UploadedFile]]:
+    try:
+        form = await request.form(max_files=64, max_fields=limits.max_params)
+    except Exception as exc:  # python-multipart raises several types for malformed input
+        raise GraphError("body_unparseable", detail=f"malformed multipart body ({type(exc).__name__})") from None
+    pairs: list[tuple[str, Any]] = []
+    files: list[UploadedFile] = []
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            pairs.append((key, value))
+        else:
+            data = await value.read()
+            files.append(UploadedFile(key, value.filename or key, value.content_type or "application/octet-stream", data))
+    return pairs, files
+
+
+def _token(params: dict[str, Any], authorization: str | None) -> str | None:
+    token = params.get("access_token")
+    if isinstance(token, str) and token.strip():
+        return token.strip()
+    if authorization:
+        scheme, _, credentials = authorization.strip().partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and credentials.strip():
+            return credentials.strip()
+    return None
+
+
+def _base_url(request: Request) -> str:
+    scheme = request.scope.get("scheme", "http")
+    host = request.headers.get("host")
+    if not host:
+        server = request.scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"
+
+
+_BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+
+
+def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _BRACKET.match(key) if isinstance(key, str) and "[" in key else None
+        if not match:
+            out[key] = value
+            continue
+        head, tail = match.groups()
+        path = [head] + re.findall(r"\[([^\[\]]*)\]", tail)
+        if len(path) > 16:
+            out[key] = value
+            continue
+        node: Any = out
+        for index, part in enumerate(path[:-1]):
+            nxt_is_list = path[index + 1] == "" or path[index + 1].isdigit()
+            container = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(container, (dict, list)):
+                container = [] if nxt_is_list else {}
+                _assign(node, part, container)
+            node = container
+        _assign(node, path[-1], value)
+    return out
+
+
+def _assign(node: Any, part: str, value: Any) -> None:
+    if isinstance(node, list):
+        if part == "" or not part.isdigit():
+            node.append(value)
+        else:
+            index = int(part)
+            if index < len(node):
+                node[index] = value
+            elif index < 10000:
+                node.extend([None] * (index - len(node)))
+                node.append(value)
+    elif isinstance(node, dict):
+        node[part] = value
