@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.handlers import accounts, campaigns
+from mock_server.handlers import accounts, adcreatives, adimages, ads, adsets, campaigns
 
 Handler = Callable[..., tuple[int, Any]]
 
 ROUTES: dict[tuple[str, str | None, str], Handler] = {
     **accounts.ROUTES,
     **campaigns.ROUTES,
+    **adsets.ROUTES,
+    **adimages.ROUTES,
+    **adcreatives.ROUTES,
+    **ads.ROUTES,
 }
