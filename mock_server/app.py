@@ -9,8 +9,9 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from mock_server import control
 from mock_server.config import ServerConfig
 from mock_server.dispatch import dispatch
 from mock_server.state import State
@@ -60,6 +61,9 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             log.exception("graphmock internal error on %s %s", request.method, request.url.path)
             return error_response(state, GraphError("unknown_error"))
 
-    app = Starlette(routes=[Route("/{path:path}", graph_endpoint, methods=_METHODS)])
+    app = Starlette(routes=[
+        Mount(control.PREFIX, routes=control.routes(state)),
+        Route("/{path:path}", graph_endpoint, methods=_METHODS),
+    ])
     app.state.graph = state
     return app

@@ -1,7 +1,7 @@
 """What a read returns for a stored object: its data plus the fields Graph derives.
 
-One function per node type, registered in `VIEWS`; each gets the record and a
-`lookup` for parent records (effective_status depends on parents).
+Each node's domain module exposes `computed(record, lookup)`; `lookup` fetches
+parent records (effective_status depends on parents).
 """
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.domain import campaigns
+from mock_server.domain import adcreatives, ads, adsets, campaigns
 from mock_server.store.repository import Record
 
 Lookup = Callable[[int], Record | None]
 View = Callable[[Record, Lookup], dict[str, Any]]
 
-
-def _campaign(record: Record, lookup: Lookup) -> dict[str, Any]:
-    return campaigns.computed(record)
-
-
-VIEWS: dict[str, View] = {"Campaign": _campaign}
+VIEWS: dict[str, View] = {
+    "Campaign": lambda record, lookup: campaigns.computed(record),
+    "AdSet": adsets.computed,
+    "Ad": ads.computed,
+    "AdCreative": adcreatives.computed,
+}
 
 
 def values(record: Record, lookup: Lookup) -> dict[str, Any]:
