@@ -1,0 +1,34 @@
+"""Shared fixtures: a fresh in-process graphmock per test, and the demo world's ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from mock_server.config import ServerConfig
+from mock_server.testing import InProcessClient
+
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                          HealthCheck.too_slow])
+settings.load_profile("default")
+
+
+@pytest.fixture
+def client() -> Iterator[InProcessClient]:
+    """A fresh in-memory server with the demo fixtures and deterministic ids."""
+    c = InProcessClient(ServerConfig(seed=7))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def world(client: InProcessClient) -> dict[str, Any]:
+    return client.world
+
+
+@pytest.fixture
+def act(world: dict[str, Any]) -> str:
+    return world["ad_account_id"]
