@@ -63,7 +63,7 @@ def to_graph_error(compiled: CompiledSchema, registry: SchemaRegistry, error: js
         override = (parent.get("x-graph-error") or {}).get("required", {}).get(missing)
         return GraphError(override or "param_required", field=name)
     name = field_path(path) or "request"
-    override = _override(compiled, error, keyword)
+    override = _override(compiled, registry, error, keyword)
     value = error.instance
     if override:
         return GraphError(override, field=name, value=value, allowed=_allowed(error))
@@ -91,10 +91,12 @@ def to_graph_error(compiled: CompiledSchema, registry: SchemaRegistry, error: js
     return GraphError("param_invalid", field=name, detail=_short(error.message), value=value)
 
 
-def _override(compiled: CompiledSchema, error: jsonschema.ValidationError, keyword: str) -> str | None:
+def _override(compiled: CompiledSchema, registry: SchemaRegistry, error: jsonschema.ValidationError,
+              keyword: str) -> str | None:
     candidates = [error.schema] if isinstance(error.schema, dict) else []
     if error.absolute_path:
-        candidates.append(compiled.schema.get("properties", {}).get(error.absolute_path[0], {}))
+        top = compiled.schema.get("properties", {}).get(error.absolute_path[0], {})
+        candidates += [top, registry.resolve(top, compiled.name)] if top else []
     for schema in candidates:
         mapping = schema.get("x-graph-error") if isinstance(schema, dict) else None
         if isinstance(mapping, str):

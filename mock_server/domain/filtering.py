@@ -34,15 +34,11 @@ def compile_filters(raw: Any, node_type: str, table: dict[str, Any]) -> list[tup
         name = str(item["field"])
         target = name if name in allowed else aliases.get(name)
         if target is None:
-            raise GraphError("filtering_unsupported_field", field="filtering", blame=[["filtering"]],
-                             **{"supported": ", ".join(sorted(allowed))}, **_name(name))
+            raise GraphError("filtering_unsupported_field", field=name, blame=[["filtering"]],
+                             supported=", ".join(sorted(allowed)))
         operator = str(item["operator"]).upper()
         out.append((target, _operator(operator, item.get("value"), index, target)))
     return out
-
-
-def _name(name: str) -> dict[str, str]:
-    return {"field": name}
 
 
 def _operator(operator: str, value: Any, index: int, name: str) -> Predicate:
