@@ -6,6 +6,7 @@ from typing import Any
 
 from mock_server.domain import money
 from mock_server.handlers.call import Call
+from mock_server.wire.fields import FieldSpec
 from mock_server.wire.render import render_node
 
 
@@ -26,13 +27,11 @@ def read(call: Call) -> tuple[int, Any]:
         if raw.get("business_id") else None,
     }
 
-    def expand(spec: Any, kind: str) -> Any:
-        from mock_server.handlers import campaigns
-        query = call.edge_query("Campaign", account_id=account.account_id)
-        return call.list_page(query, spec.children or [], limit=25, after=None, before=None,
-                              link_base=call.link_base(account.id, "campaigns"),
-                              link_params={"access_token": call.request.access_token or ""}, summary=False) \
-            if spec.name == "campaigns" and campaigns else None
+    def expand(spec: FieldSpec, kind: str) -> Any:
+        child_type = node_type.edges.get(spec.name)
+        if kind != "edge" or not child_type:
+            return None
+        return call.expand_edge(account.id, call.edge_query(child_type, account_id=account.account_id), spec)
 
     return 200, render_node(node_type, values, call.specs(), expand)
 

@@ -76,14 +76,16 @@ class Call:
         return record is not None and f"act_{record.account_id}" in self.token.ad_accounts
 
     def nested_edge(self, record: Record, spec: FieldSpec) -> dict[str, Any]:
-        edge = spec.name
-        child_type = self.state.node_types[record.type].edges[edge]
-        query = self.child_query(record, child_type)
+        child_type = self.state.node_types[record.type].edges[spec.name]
+        return self.expand_edge(str(record.id), self.child_query(record, child_type), spec)
+
+    def expand_edge(self, owner_id: str, query: ListQuery, spec: FieldSpec) -> dict[str, Any]:
+        """An edge inside `fields` (`adsets.limit(5){name}`): one page, with links to the edge itself."""
         limit = paging.parse_limit(spec.modifiers.get("limit"), self.state.config.max_page_size)
         after = paging.decode_cursor(spec.modifiers["after"], "after") if spec.modifiers.get("after") else None
         link = {"fields": _unparse(spec.children or []), "access_token": self.request.access_token or ""}
         return self.list_page(query, spec.children or [], limit=limit, after=after, before=None,
-                              link_base=self.link_base(str(record.id), edge), link_params=link, summary=False)
+                              link_base=self.link_base(owner_id, spec.name), link_params=link, summary=False)
 
     def child_query(self, parent: Record, child_type: str, effective: list[str] | None = None) -> ListQuery:
         relation = {"Campaign": "campaign_id", "AdSet": "adset_id"}.get(parent.type)
