@@ -72,14 +72,14 @@ class _Reader:
         if depth > MAX_DEPTH:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels")
         ch = self.peek()
+        if not ch:
+            raise self.fail("unexpected end of input")
         if ch == "{":
             return self.obj(depth)
         if ch == "[":
             return self.arr(depth)
         if ch in "\"'":
             return self.string()
-        if not ch:
-            raise self.fail("unexpected end of input")
         return self.bare()
 
     def obj(self, depth: int) -> dict[str, Any]:
@@ -87,6 +87,8 @@ class _Reader:
         out: dict[str, Any] = {}
         while True:
             ch = self.peek()
+            if not ch:
+                raise self.fail("unterminated object")
             if ch == "}":
                 self.pos += 1
                 return out
@@ -104,6 +106,8 @@ class _Reader:
         out: list[Any] = []
         while True:
             ch = self.peek()
+            if not ch:
+                raise self.fail("unterminated array")
             if ch == "]":
                 self.pos += 1
                 return out
