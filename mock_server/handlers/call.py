@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from mock_server.contract.decoding import Decoded
 from mock_server.domain import status as statuses
 from mock_server.domain import timefmt, views
@@ -144,10 +146,7 @@ class Call:
 
 
 def _link_value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    import orjson
-    return orjson.dumps(value).decode()
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _unparse(specs: list[FieldSpec]) -> str:
