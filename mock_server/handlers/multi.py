@@ -10,6 +10,7 @@ from typing import Any
 
 from mock_server.domain.world import Token
 from mock_server.handlers.call import Call
+from mock_server.handlers.routes import ROUTES
 from mock_server.state import NodeRef, State
 from mock_server.wire.errors import GraphError
 from mock_server.wire.relaxed_json import RelaxedJSONError, loads
@@ -41,8 +42,6 @@ def parse_ids(raw: Any) -> list[str]:
 
 def read_many(state: State, request: GraphRequest, token: Token, resolve: Any) -> tuple[int, Any]:
     """`resolve(state, token, id, method) -> NodeRef` is dispatch's resolver (visibility included)."""
-    from mock_server.handlers.routes import ROUTES
-
     out: dict[str, Any] = {}
     for object_id in parse_ids(request.params.get("ids")):
         node: NodeRef = resolve(state, token, object_id, "GET")
