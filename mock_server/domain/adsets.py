@@ -1,13 +1,128 @@
-"""Placeholder: this node's domain logic lands with the resources issue."""
+"""Ad sets: build the stored object from validated params, apply updates, derive read-only fields.
+
+Money and times are stored as integers (minor units, UNIX seconds); the node
+schema renders them. `effective_status` is never stored: `computed` derives it
+from the ad set's own status and its campaign's on every read.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
+from mock_server.domain import status as statuses
+from mock_server.domain.rules.adset import CREATE_RULES, UPDATE_RULES, AdSetContext, check, strategy_in_force
+from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
+from mock_server.wire.errors import GraphError
+
+TYPE = "AdSet"
+_MAX_ID = 2**63 - 1
+Lookup = Callable[[int], Record | None]
 
 
-def computed(record: Record, lookup: Callable[[int], Record | None]) -> dict[str, Any]:
-    """Fields Graph derives on read (effective_status, ...)."""
-    return {"configured_status": record.status, "effective_status": record.status}
+def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
+    """The live campaign of this account an ad set is created under (seed 000: 'A valid ... campaign')."""
+    text = str(campaign_id)
+    record = lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
+    reason = None
+    if record is None or record.type != "Campaign":
+        reason = "is not a campaign id"
+    elif record.account_id != account.account_id:
+        reason = "belongs to another ad account"
+    elif record.status not in table["live_campaign_statuses"]:
+        reason = f"is a {record.status} campaign"
+    if reason is not None:
+        raise GraphError("adset_campaign_invalid", field="campaign_id", value=text, reason=reason, account=account.id)
+    assert record is not None
+    return record
+
+
+def normalise(params: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
+    """Seed 000: time_start / time_stop are 'Interchangeable with' start_time / end_time."""
+    spec = dict(params)
+    for alias, name in table["aliases"].items():
+        if alias in spec:
+            value = spec.pop(alias)
+            spec.setdefault(name, value)
+    return spec
+
+
+def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
+    """A new ad set record from decoded params (rules raise GraphError)."""
+    table = ctx.table
+    spec = normalise(params, table)
+    spec.setdefault("status", table["default_status"])
+    spec["start_time"] = spec.get("start_time") or int(ctx.now)  # seed 000: defaults to the current time
+    if not spec.get("end_time"):
+        spec.pop("end_time", None)  # seed 000: end_time=0 or empty -> ongoing
+    check(CREATE_RULES, spec, ctx)
+    data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
+    data["campaign_id"] = str(ctx.campaign.id)
+    if "bid_strategy" not in data and not ctx.campaign_budget:
+        data["bid_strategy"] = strategy_in_force(spec, ctx)[0]
+    for key, value in table["defaults"].items():
+        data.setdefault(key, copy.deepcopy(value))
+    data["created_time"] = data["updated_time"] = int(ctx.now)
+    return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
+                  campaign_id=ctx.campaign.id, created=int(ctx.now))
+
+
+def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
+    """Apply POST /<AD_SET_ID> params after the edit restrictions and the rules on the merged ad set."""
+    table = ctx.table
+    spec = normalise(params, table)
+    _check_editable(record, spec, table)
+    _check_immutable(record, spec, table)
+    merged = {**record.data, **spec}
+    if not merged.get("end_time"):
+        merged.pop("end_time", None)
+    if record.status not in statuses.TERMINAL:
+        check(UPDATE_RULES, merged, ctx)
+    for key, value in spec.items():
+        if key in table["not_stored"] or key in table["update"]["immutable"]:
+            continue
+        if key == "end_time" and not value:
+            record.data.pop("end_time", None)
+            continue
+        record.data[key] = value
+    record.status = record.data.get("status", record.status)
+    record.data["updated_time"] = int(ctx.now)
+
+
+def _check_editable(record: Record, params: dict[str, Any], table: dict[str, Any]) -> None:
+    """GRAPH-BEHAVIOUR 6.3 / M-ERR 1487056: DELETED -> name only; ARCHIVED -> name, status=DELETED."""
+    rule = table["update"]["editable_when"].get(record.status)
+    if rule is None:
+        return
+    changing = sorted(k for k in params if k not in table["not_stored"])
+    bad = [k for k in changing if k not in rule["fields"]]
+    if not bad and "status" in params and params["status"] not in rule.get("statuses", []):
+        bad = ["status"]
+    if bad:
+        key = "edit_deleted_adset" if record.status == "DELETED" else "edit_archived_adset"
+        raise GraphError(key, field=bad[0])
+
+
+def _check_immutable(record: Record, params: dict[str, Any], table: dict[str, Any]) -> None:
+    for name in table["update"]["immutable"]:
+        if name in params and str(params[name]) != str(record.data.get(name)):
+            raise GraphError("adset_campaign_id_immutable", field=name, value=params[name], current=record.data.get(name))
+
+
+def computed(record: Record, lookup: Lookup) -> dict[str, Any]:
+    """Fields Graph derives on read: statuses from the campaign, budget_remaining, inherited bid strategy."""
+    data = record.data
+    campaign = lookup(record.campaign_id) if record.campaign_id else None
+    out: dict[str, Any] = {
+        "configured_status": record.status,
+        "effective_status": statuses.derive(record.status, campaign=campaign.status if campaign else None),
+        "budget_remaining": data.get("daily_budget") or data.get("lifetime_budget") or 0,
+        "campaign_id": str(record.campaign_id) if record.campaign_id else data.get("campaign_id"),
+    }
+    if campaign is not None:
+        out["special_ad_categories"] = list(campaign.data.get("special_ad_categories") or [])
+        if not data.get("bid_strategy") and campaign.data.get("bid_strategy"):
+            out["bid_strategy"] = campaign.data["bid_strategy"]
+    return out

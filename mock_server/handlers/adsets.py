@@ -1,7 +1,116 @@
-"""Placeholder: endpoints for this resource land with the resources issue."""
+"""Ad set endpoints (seed 000 step 2; GRAPH-BEHAVIOUR 6-9, 11).
+
+POST /act_<id>/adsets, GET /act_<id>/adsets, GET /<campaign_id>/adsets,
+GET /<adset_id> (generic), POST /<adset_id>, DELETE /<adset_id>.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-ROUTES: dict[tuple[str, str | None, str], Any] = {}
+from mock_server.domain import adsets
+from mock_server.domain.rules.adset import AdSetContext
+from mock_server.handlers.call import Call
+from mock_server.handlers.campaigns import _check_time_range
+from mock_server.handlers.nodes import read, read_after_write
+from mock_server.store.repository import ListQuery, Record
+
+
+def _context(call: Call, campaign: Record, existing: Record | None = None, changed: set[str] | None = None) -> AdSetContext:
+    account = call.account if existing is None else call.state.account_for(existing)
+    assert account is not None
+    return AdSetContext(call.state.registry, account, call.state.world, call.token, campaign, call.state.now(),
+                        existing.data if existing is not None else None, frozenset(changed or ()))
+
+
+def _validate_only(params: dict[str, Any]) -> bool:
+    return "validate_only" in (params.get("execution_options") or [])
+
+
+def create(call: Call) -> tuple[int, Any]:
+    params = call.params("adset.create")
+    account = call.account
+    assert account is not None
+    store = call.state.store
+    table = call.state.registry.rules("adset")
+    with store.transaction():
+        campaign = adsets.parent_campaign(params["campaign_id"], account, call.lookup, table)
+        record = adsets.build(params, _context(call, campaign), store.next_id())
+        if _validate_only(params):
+            return 200, {"success": True}
+        store.insert(record)
+    return 200, read_after_write(call, record.id, {"id": str(record.id)})
+
+
+def update(call: Call) -> tuple[int, Any]:
+    params = call.params("adset.update")
+    record = call.node.record
+    assert record is not None
+    campaign = call.lookup(record.campaign_id) if record.campaign_id else None
+    assert campaign is not None
+    store = call.state.store
+    with store.transaction():
+        adsets.update(record, params, _context(call, campaign, record, set(params)))
+        if _validate_only(params):
+            return 200, {"success": True}
+        store.update(record)
+    return 200, read_after_write(call, record.id, {"success": True})
+
+
+def delete(call: Call) -> tuple[int, Any]:
+    """DELETE /<AD_SET_ID> -> {"success": true}; the ad set stays readable by id (GRAPH-BEHAVIOUR 6.3)."""
+    call.params("node.delete")
+    record = call.node.record
+    assert record is not None
+    if record.status != "DELETED":
+        with call.state.store.transaction():
+            record.status = record.data["status"] = "DELETED"
+            record.data["updated_time"] = int(call.state.now())
+            call.state.store.update(record)
+    return 200, {"success": True}
+
+
+def list_for_account(call: Call) -> tuple[int, Any]:
+    params = call.params("adset.list")
+    account = call.account
+    assert account is not None
+    query = _query(call, params, account_id=account.account_id)
+    return 200, call.list_edge(params, query, account.id, "adsets")
+
+
+def list_for_campaign(call: Call) -> tuple[int, Any]:
+    params = call.params("adset.list")
+    campaign = call.node.record
+    assert campaign is not None
+    query = _query(call, params, account_id=campaign.account_id, campaign_id=campaign.id)
+    return 200, call.list_edge(params, query, str(campaign.id), "adsets")
+
+
+def _query(call: Call, params: dict[str, Any], **where: Any) -> ListQuery:
+    now = call.state.now()
+    _check_time_range(params.get("time_range"), now)
+    query = call.edge_query("AdSet", effective=params.get("effective_status"), filters=params.get("filtering"), **where)
+    tests = []
+    if "is_completed" in params:
+        wanted = bool(params["is_completed"])
+        tests.append(lambda r: (bool(r.data.get("end_time")) and r.data["end_time"] < now) == wanted)
+    if params.get("updated_since") is not None:
+        since = params["updated_since"]
+        tests.append(lambda r: r.data.get("updated_time", 0) >= since)
+    if not tests:
+        return query
+    inner = query.predicate
+
+    def predicate(record: Record) -> bool:
+        return all(test(record) for test in tests) and (inner is None or inner(record))
+    return ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses, query.key, predicate)
+
+
+ROUTES = {
+    ("AdAccount", "adsets", "POST"): create,
+    ("AdAccount", "adsets", "GET"): list_for_account,
+    ("Campaign", "adsets", "GET"): list_for_campaign,
+    ("AdSet", None, "GET"): read,
+    ("AdSet", None, "POST"): update,
+    ("AdSet", None, "DELETE"): delete,
+}

@@ -1,0 +1,315 @@
+"""Ad set create/update rules (seed 000 ad set table; GRAPH-BEHAVIOUR 7-8).
+
+Each rule is a small function `(spec, context) -> GraphError | None` over the
+ad set as it would be after the write (create: the params; update: stored
+fields merged with the params). The tables they read are in
+`schemas/rules/adset.json`; targeting rules live in `rules/targeting.py`.
+The ordered tuples at the bottom are what the domain runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.contract.registry import SchemaRegistry
+from mock_server.domain import money, timefmt
+from mock_server.domain.rules import targeting
+from mock_server.domain.rules.campaign import execution_options
+from mock_server.domain.world import AdAccount, Token, World
+from mock_server.store.repository import Record
+from mock_server.wire.errors import GraphError
+
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AdSetContext:
+    registry: SchemaRegistry
+    account: AdAccount
+    world: World
+    token: Token
+    campaign: Record
+    now: float
+    existing: dict[str, Any] | None = None  # the stored ad set on update
+    changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
+
+    @property
+    def table(self) -> dict[str, Any]:
+        return self.registry.rules("adset")
+
+    @property
+    def objective(self) -> str | None:
+        return self.campaign.data.get("objective")
+
+    @property
+    def campaign_budget(self) -> str | None:
+        """Which budget the parent campaign has (Advantage campaign budget), if any."""
+        return next((f for f in self.table["budget"]["fields"] if self.campaign.data.get(f)), None)
+
+    def touched(self, *names: str) -> bool:
+        """On create every param counts; on update only those sent."""
+        return self.existing is None or any(n in self.changed for n in names)
+
+
+Rule = Callable[[Spec, AdSetContext], GraphError | None]
+
+
+# -- status --------------------------------------------------------------------------------
+def creation_status(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 6.1: 'Only ACTIVE and PAUSED are valid during creation.'"""
+    status = spec.get("status")
+    if ctx.existing is None and status not in ctx.table["creation_statuses"]:
+        return GraphError("creation_status_invalid", value=status)
+    return None
+
+
+# -- objective, destination, optimization goal, billing event -------------------------------
+def _objective_row(ctx: AdSetContext) -> dict[str, Any] | None:
+    return ctx.table["objectives"].get(ctx.objective or "")
+
+
+def destination_for_objective(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 7.5: an objective-incompatible destination_type -> 2446509."""
+    row, destination = _objective_row(ctx), spec.get("destination_type")
+    if row is None or destination is None or destination in row["destinations"]:
+        return None
+    allowed = ", ".join(row["destinations"]) or "none (omit destination_type)"
+    return GraphError("adset_destination_invalid", value=destination, objective=ctx.objective, allowed=allowed)
+
+
+def goal_for_objective(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000 / GRAPH-BEHAVIOUR 7.2-7.3: the objective decides the optimization goals (2490408)."""
+    row, goal, destination = _objective_row(ctx), spec.get("optimization_goal"), spec.get("destination_type")
+    if row is None or goal is None:
+        return None
+    allowed = row["destinations"].get(destination, []) if destination else row["without_destination"]
+    if goal in allowed:
+        return None
+    where = f" with destination_type {destination}" if destination else ""
+    return GraphError("adset_goal_unavailable", value=goal, objective=ctx.objective, where=where, allowed=", ".join(allowed))
+
+
+def billing_event_for_goal(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 7.4: each optimization_goal allows certain billing events."""
+    table = ctx.table["billing_events"]
+    goal, billing = spec.get("optimization_goal"), spec.get("billing_event")
+    allowed = table["by_goal"].get(goal, table["default"])
+    if goal is None or billing is None or billing in allowed:
+        return None
+    return GraphError("adset_billing_event_invalid", value=billing, goal=goal, allowed=", ".join(allowed))
+
+
+# -- bidding ---------------------------------------------------------------------------------
+def strategy_in_force(spec: Spec, ctx: AdSetContext) -> tuple[str, str]:
+    """GRAPH-BEHAVIOUR 8: the ad set's bid_strategy, else the campaign's, else the documented default."""
+    if spec.get("bid_strategy"):
+        return spec["bid_strategy"], ""
+    if ctx.campaign.data.get("bid_strategy"):
+        return ctx.campaign.data["bid_strategy"], " (from the campaign)"
+    return ctx.table["bidding"]["default_strategy"], " (the default when no bid_strategy is set)"
+
+
+def roas_goal_is_value(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8: LOWEST_COST_WITH_MIN_ROAS needs optimization_goal VALUE (2490487)."""
+    rule = ctx.table["bidding"]["min_roas"]
+    if strategy_in_force(spec, ctx)[0] == rule["strategy"] and spec.get("optimization_goal") != rule["goal"]:
+        return GraphError("adset_roas_goal_value", value=spec.get("optimization_goal"))
+    return None
+
+
+def roas_floor_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed/GRAPH-BEHAVIOUR 8: MIN_ROAS requires bid_constraints.roas_average_floor (2490487)."""
+    rule = ctx.table["bidding"]["min_roas"]
+    if strategy_in_force(spec, ctx)[0] != rule["strategy"]:
+        return None
+    if (spec.get("bid_constraints") or {}).get(rule["constraint"]) is None:
+        return GraphError("adset_roas_floor_required", field=f"bid_constraints[{rule['constraint']}]")
+    return None
+
+
+def roas_without_bid_amount(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8: with LOWEST_COST_WITH_MIN_ROAS 'Do not set bid_info or bid_amount'."""
+    if strategy_in_force(spec, ctx)[0] == ctx.table["bidding"]["min_roas"]["strategy"] and spec.get("bid_amount") is not None:
+        return GraphError("adset_bid_amount_with_roas")
+    return None
+
+
+def bid_amount_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000: bid_amount 'Required if bid_strategy is set to LOWEST_COST_WITH_BID_CAP or COST_CAP' (2490487)."""
+    strategy, inherited = strategy_in_force(spec, ctx)
+    if strategy in ctx.table["bidding"]["needs_bid_amount"] and spec.get("bid_amount") is None:
+        return GraphError("adset_bid_amount_required", strategy=strategy, inherited=inherited)
+    return None
+
+
+def bid_amount_minimum(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8: at least 2 US cents per 1,000 impressions, 1 US cent per other billed event."""
+    bid = spec.get("bid_amount")
+    if bid is None or not ctx.touched("bid_amount", "billing_event"):
+        return None
+    table, billing = ctx.table["bidding"]["min_bid_usd"], spec.get("billing_event")
+    minimum = money.minor_units_for_usd(ctx.registry, ctx.account.currency, table.get(billing, table["default"]))
+    if bid < minimum:
+        return GraphError("adset_bid_too_low", value=bid, minimum=minimum, billing_event=billing, currency=ctx.account.currency)
+    return None
+
+
+# -- budgets and schedule --------------------------------------------------------------------
+def budget_not_under_campaign_budget(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8 / M-ERR: 'You can only set an ad set budget or a campaign budget.' (1885621)."""
+    fields = ctx.table["budget"]["fields"]
+    if not ctx.campaign_budget or not ctx.touched(*fields):
+        return None
+    for name in fields:
+        if spec.get(name):
+            return GraphError("adset_budget_with_campaign_budget", field=name, campaign_id=str(ctx.campaign.id))
+    return None
+
+
+def campaign_budget_only_fields(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8: min spend targets / spend caps need a campaign budget of the same type."""
+    for name, needs in ctx.table["budget"]["campaign_budget_only_fields"].items():
+        if spec.get(name) and ctx.touched(name) and not ctx.campaign.data.get(needs):
+            return GraphError("adset_campaign_budget_field", field=name, budget=needs)
+    return None
+
+
+def budget_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000: 'Either daily_budget or lifetime_budget must be greater than 0' (no campaign budget)."""
+    if ctx.campaign_budget or any(spec.get(f) for f in ctx.table["budget"]["fields"]):
+        return None
+    return GraphError("adset_budget_required")
+
+
+def one_budget(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000: daily_budget 'Required if lifetime_budget is not set' - they are alternatives."""
+    if spec.get("daily_budget") and spec.get("lifetime_budget"):
+        return GraphError("adset_budget_both")
+    return None
+
+
+def lifetime_budget_needs_end_time(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000: lifetime_budget 'If specified, you must also specify an end_time.'"""
+    if spec.get("lifetime_budget") and not spec.get("end_time"):
+        return GraphError("adset_end_time_required")
+    return None
+
+
+def end_after_start(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """An ad set's schedule runs forwards: end_time after start_time."""
+    start, end = spec.get("start_time"), spec.get("end_time")
+    if start and end and end <= start:
+        return GraphError("adset_end_before_start", value=timefmt.format_graph(end), start=timefmt.format_graph(start))
+    return None
+
+
+def end_in_future(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """M-ERR 1487033: 'Your campaign's end date must be in the future.' (checked when end_time is written)."""
+    end = spec.get("end_time")
+    if end and end <= ctx.now and ctx.touched("end_time", "time_stop"):
+        return GraphError("adset_end_time_past", value=timefmt.format_graph(end))
+    return None
+
+
+def daily_budget_duration(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """Seed 000: daily_budget is 'Allowed only for ad sets with a duration ... longer than 24 hours.'"""
+    start, end = spec.get("start_time"), spec.get("end_time")
+    if spec.get("daily_budget") and start and end and end - start <= ctx.table["budget"]["daily_min_duration_seconds"]:
+        return GraphError("adset_daily_budget_duration", hours=round((end - start) / 3600, 2))
+    return None
+
+
+def budget_minimum(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8 'Minimum daily budgets' per billing event, in the account currency (1885272)."""
+    if ctx.campaign_budget:
+        return None
+    name = next((f for f in ctx.table["budget"]["fields"] if spec.get(f)), None)
+    if name is None:
+        return None
+    daily, basis = daily_minimum(spec, ctx)
+    minimum = daily
+    if name == "lifetime_budget" and spec.get("end_time") and spec.get("start_time"):
+        days = max(1, math.ceil((spec["end_time"] - spec["start_time"]) / 86400))
+        minimum, basis = daily * days, f"{basis}, {days} day(s) x {daily}"
+    if spec[name] < minimum:
+        return GraphError("adset_budget_too_low", field=name, minimum=minimum, currency=ctx.account.currency,
+                          billing_event=spec.get("billing_event"), basis=basis)
+    return None
+
+
+def daily_minimum(spec: Spec, ctx: AdSetContext) -> tuple[int, str]:
+    """The minimum daily budget in minor units and a short note on how it was computed."""
+    table = ctx.table["budget"]
+    billing = spec.get("billing_event") or "IMPRESSIONS"
+    strategy = strategy_in_force(spec, ctx)[0]
+    bid = spec.get("bid_amount")
+    if strategy in ctx.table["bidding"]["needs_bid_amount"] and bid:
+        multiplier = table["manual_bid_multiplier"].get(billing, table["manual_bid_multiplier"]["default"])
+        return bid * multiplier, f" (manual bid: {multiplier} x bid_amount)"
+    usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
+    country = account_country(ctx)
+    if country in table["double_minimum_countries"] and billing not in table["low_frequency_billing_events"]:
+        return money.minor_units_for_usd(ctx.registry, ctx.account.currency, usd * 2), f" (USD {usd * 2:.2f}, account in {country})"
+    return money.minor_units_for_usd(ctx.registry, ctx.account.currency, usd), f" (USD {usd:.2f})"
+
+
+def account_country(ctx: AdSetContext) -> str | None:
+    raw = ctx.account.raw
+    return raw.get("business_country_code") or raw.get("country") or \
+        ctx.table["budget"]["country_by_currency"].get(ctx.account.currency)
+
+
+# -- promoted object -------------------------------------------------------------------------
+def promoted_object_requirements(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 7.3/7.6, seed 000: the goal / destination decides what promoted_object must hold (1885154)."""
+    facts = {"objective": ctx.objective, "destination_type": spec.get("destination_type"),
+             "optimization_goal": spec.get("optimization_goal")}
+    promoted = spec.get("promoted_object") or {}
+    for entry in ctx.table["promoted_object"]:
+        if not all(facts.get(key) in values for key, values in entry["when"].items()):
+            continue
+        if any(all(promoted.get(f) not in (None, "") for f in fields) for fields in entry["any_of"]):
+            continue
+        missing = next(f for f in entry["any_of"][0] if promoted.get(f) in (None, ""))
+        context = " with ".join(f"{key} {facts[key]}" for key in entry["when"])
+        needed = " or ".join("+".join(fields) for fields in entry["any_of"])
+        return GraphError("adset_promoted_object_required", field=f"promoted_object[{missing}]", context=context, needed=needed)
+    return None
+
+
+def promoted_page_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """A promoted page_id must be a fixture Page this token may advertise for."""
+    page = (spec.get("promoted_object") or {}).get("page_id")
+    if page is None or (str(page) in ctx.world.pages and str(page) in ctx.token.pages):
+        return None
+    return GraphError("adset_promoted_page_unknown", field="promoted_object[page_id]", value=page)
+
+
+def promoted_app_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """M-ADSET create errors: '(#900) No such application exists.'"""
+    app = (spec.get("promoted_object") or {}).get("application_id")
+    if app is None or str(app) in ctx.world.apps:
+        return None
+    return GraphError("adset_application_unknown", field="promoted_object[application_id]", value=app)
+
+
+_COMMON: tuple[Rule, ...] = (
+    destination_for_objective, goal_for_objective, billing_event_for_goal,
+    roas_goal_is_value, roas_floor_required, roas_without_bid_amount, bid_amount_required, bid_amount_minimum,
+    budget_not_under_campaign_budget, campaign_budget_only_fields, budget_required, one_budget,
+    lifetime_budget_needs_end_time, end_after_start, end_in_future, daily_budget_duration, budget_minimum,
+    promoted_object_requirements, promoted_page_known, promoted_app_known,
+    *targeting.RULES,
+)
+CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON)  # type: ignore[arg-type]
+UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[arg-type]
+
+
+def check(rules: tuple[Rule, ...], spec: Spec, ctx: AdSetContext) -> None:
+    for rule in rules:
+        error = rule(spec, ctx)
+        if error is not None:
+            raise error

@@ -1,0 +1,130 @@
+"""Ad set targeting rules (GRAPH-BEHAVIOUR 9): what the targeting schema cannot say alone.
+
+Shapes, enums and the 13..65 age range are in `schemas/targeting.json`; these
+rules add the cross-field ones: known options only, a location, age order,
+radius per unit, and the special-ad-category restrictions inherited from the
+parent campaign. Tables: `schemas/rules/adset.json` "targeting".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from mock_server.wire.errors import GraphError
+
+if TYPE_CHECKING:
+    from mock_server.domain.rules.adset import AdSetContext
+
+Spec = dict[str, Any]
+Rule = Callable[[Spec, Any], "GraphError | None"]
+
+
+def _when_written(rule: Rule) -> Rule:
+    """On update, targeting is checked only when it is sent (it replaces the stored spec whole)."""
+    @wraps(rule)
+    def checked(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+        return rule(spec, ctx) if ctx.touched("targeting") else None
+    return checked
+
+
+def _targeting(spec: Spec) -> dict[str, Any]:
+    value = spec.get("targeting")
+    return value if isinstance(value, dict) else {}
+
+
+def _geo(spec: Spec) -> dict[str, Any]:
+    value = _targeting(spec).get("geo_locations")
+    return value if isinstance(value, dict) else {}
+
+
+def known_options(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 1.3 (wire): '(#100) Unsupported targeting option: targeting_automation'-style errors."""
+    options = ctx.registry.documents["targeting"]["$defs"]["targeting"]["properties"]
+    for key in _targeting(spec):
+        if key not in options:
+            return GraphError("targeting_unsupported_option", field=f"targeting[{key}]", option=key)
+    return None
+
+
+def location_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9: 'You must specify at least one country in targeting, unless you use a Custom Audience'."""
+    table = ctx.table["targeting"]
+    geo, targeting = _geo(spec), _targeting(spec)
+    if any(geo.get(key) for key in table["geo_keys"]) or any(targeting.get(k) for k in table["geo_optional_with"]):
+        return None
+    return GraphError("targeting_geo_required", field="targeting[geo_locations]")
+
+
+def age_order(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9: age_min (>= 13) and age_max (<= 65) bound one range, so age_min <= age_max."""
+    targeting = _targeting(spec)
+    low, high = targeting.get("age_min"), targeting.get("age_max")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        return GraphError("targeting_age_order", field="targeting[age_max]", age_min=low, age_max=high)
+    return None
+
+
+def radius_range(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9: cities radius 10-50 mi / 17-80 km; custom_locations 0.63-50 mi / 1-80 km."""
+    geo = _geo(spec)
+    for kind, units in ctx.table["targeting"]["radius"].items():
+        for index, location in enumerate(geo.get(kind) or []):
+            if not isinstance(location, dict) or location.get("radius") is None:
+                continue
+            unit = location.get("distance_unit") or "mile"
+            low, high = units[unit]
+            if not low <= location["radius"] <= high:
+                return GraphError("targeting_radius_range", field=f"targeting[geo_locations][{kind}][{index}][radius]",
+                                  low=low, high=high, unit=unit, value=location["radius"])
+    return None
+
+
+def _restricted_category(ctx: AdSetContext) -> str | None:
+    restricted = ctx.table["targeting"]["special_ad_categories"]["categories"]
+    return next((c for c in ctx.campaign.data.get("special_ad_categories") or [] if c in restricted), None)
+
+
+def special_category_age(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9 (M-SAC): HOUSING/EMPLOYMENT/CREDIT/FINANCIAL ad sets: 'age fixed 18-65+'."""
+    category = _restricted_category(ctx)
+    if category is None:
+        return None
+    rule = ctx.table["targeting"]["special_ad_categories"]
+    targeting = _targeting(spec)
+    for name in ("age_min", "age_max"):
+        if targeting.get(name) is not None and targeting[name] != rule[name]:
+            return GraphError("targeting_sac_age", field=f"targeting[{name}]", category=category, required=rule[name])
+    return None
+
+
+def special_category_gender(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9 (M-SAC): special ad categories allow 'no specific gender'."""
+    category = _restricted_category(ctx)
+    genders = _targeting(spec).get("genders")
+    rule = ctx.table["targeting"]["special_ad_categories"]["genders"]
+    if category is None or not genders or sorted(set(genders)) == sorted(rule):
+        return None
+    return GraphError("targeting_sac_gender", field="targeting[genders]", category=category)
+
+
+def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9 (M-SAC): no zips, sub-city areas or location exclusion under special ad categories."""
+    category = _restricted_category(ctx)
+    if category is None:
+        return None
+    rule = ctx.table["targeting"]["special_ad_categories"]
+    geo = _geo(spec)
+    for kind in rule["forbidden_geo"]:
+        if geo.get(kind):
+            return GraphError("targeting_sac_location", field=f"targeting[geo_locations][{kind}]", category=category)
+    if rule["no_excluded_geo"] and _targeting(spec).get("excluded_geo_locations"):
+        return GraphError("targeting_sac_location", field="targeting[excluded_geo_locations]", category=category)
+    return None
+
+
+RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in (
+    known_options, location_required, age_order, radius_range,
+    special_category_age, special_category_gender, special_category_location,
+))
