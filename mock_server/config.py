@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mock_server.wire.request import Limits
 
@@ -20,6 +21,8 @@ class ServerConfig:
     max_page_size: int = 5000
     durable: bool = False
     load_fixtures: bool = True
+    admin_token: str | None = None  # protects the control API (/__graphmock/) when set
+    review: dict[str, Any] | None = None  # review policy overrides (keys of schemas/rules/review.json "policy")
 
     @property
     def latest_version(self) -> str:

@@ -12,7 +12,9 @@ from typing import Any
 from mock_server.config import ServerConfig
 from mock_server.contract.registry import SchemaRegistry, default_registry
 from mock_server.contract.validate import Contract
+from mock_server.domain import clock as clock_module
 from mock_server.domain.clock import Clock
+from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.nodes import NodeType, build_node_types
 from mock_server.domain.world import AdAccount, World
 from mock_server.resources import default_fixtures_file
@@ -20,6 +22,9 @@ from mock_server.store.repository import Record
 from mock_server.store.sqlite import ID_BASE, SQLiteRepository
 
 WORLD_KEY = "world"
+FIXTURES_KEY = "fixtures"  # set only when fixtures were loaded at runtime (control API / handle)
+REVIEW_KEY = "review_policy"
+SNAPSHOT_VERSION = 1
 
 
 @dataclass
@@ -54,9 +59,14 @@ class State:
         self.contract.warm()
         self.node_types: dict[str, NodeType] = build_node_types(self.registry)
         self.clock = Clock()
+        clock_module.set_default(self.clock)
+        ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
         self.store = SQLiteRepository(config.db, durable=config.durable)
         self.trace = TraceIds(config.seed)
         self._fixtures_document = self._read_fixtures(config.fixtures)
+        self._pristine: World | None = None
+        self.fixtures_loaded = False  # True once fixtures came from the control API (kept in the store)
+        self._review_overrides: dict[str, Any] = {}
         self.world = self._load_or_init_world()
 
     # -- world and lifecycle -------------------------------------------------------------
@@ -76,24 +86,151 @@ class State:
         return int(stored)
 
     def _load_or_init_world(self) -> World:
+        loaded = self.store.get_meta(FIXTURES_KEY)  # fixtures loaded over the control API survive a restart
+        if loaded is not None:
+            self._fixtures_document, self.fixtures_loaded = loaded, True
         document = self.store.get_meta(WORLD_KEY)
         if document is None:
             document = self._fixtures_document if self.config.load_fixtures else {}
             with self.store.transaction():
                 self.store.set_meta(WORLD_KEY, document)
+        self._review_overrides = self.store.get_meta(REVIEW_KEY) or {}
         self.store.set_id_floor(self._id_floor())
         return World.from_document(document)
 
-    def reset(self, document: dict[str, Any] | None = None) -> None:
-        """Back to the fixtures (or `document`): every object, the clock and the id sequence."""
+    def _pristine_world(self) -> World:
+        """The fixtures' World, parsed once: a reset reuses it (World objects are never mutated)."""
+        if self._pristine is None:
+            self._pristine = World.from_document(self._fixtures_document if self.config.load_fixtures else {})
+        return self._pristine
+
+    def reset(self, ad_account_id: str | None = None) -> None:
+        """Back to the fixtures: every object, the world, the clock, the id sequence and review overrides.
+
+        With `ad_account_id`, only that account's objects, fixture entry and review override.
+        """
+        if ad_account_id is not None:
+            self._reset_account(ad_account_id)
+            return
+        world = self._pristine_world()
         with self.store.transaction():
             self.store.clear()
-            self.store.set_meta(WORLD_KEY, document if document is not None else self._fixtures_document)
+            self.store.set_meta(WORLD_KEY, world.document)
             if self.config.seed is None:
                 self.store.set_meta("id_floor", self.store._id_floor)
-        self.world = World.from_document(self.store.get_meta(WORLD_KEY))
+            if self.fixtures_loaded:
+                self.store.set_meta(FIXTURES_KEY, self._fixtures_document)
+        self.world = world
+        self._review_overrides = {}
         self.clock.reset()
         self.trace = TraceIds(self.config.seed)
+
+    def _reset_account(self, ad_account_id: str) -> None:
+        act = _act(ad_account_id)
+        pristine = self._pristine_world().ad_accounts.get(act)
+        if pristine is None and act not in self.world.ad_accounts:
+            raise KeyError(act)
+        document = dict(self.world.document)
+        accounts = [raw for raw in document.get("ad_accounts", []) if _act(str(raw["id"])) != act]
+        document["ad_accounts"] = accounts + ([pristine.raw] if pristine else [])
+        dump = self.store.dump()
+        dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
+        overrides = dict(self._review_overrides)
+        overrides["accounts"] = {k: v for k, v in overrides.get("accounts", {}).items() if k != act}
+        dump["meta"][WORLD_KEY] = document
+        dump["meta"][REVIEW_KEY] = overrides
+        self.store.load(dump)
+        self.world = World.from_document(document)
+        self._review_overrides = overrides
+
+    def load_fixtures(self, document: dict[str, Any]) -> None:
+        """Make `document` the fixtures (what reset goes back to) and reset to it."""
+        world = World.from_document(document)  # raises on a malformed document before anything changes
+        for account in world.ad_accounts.values():
+            ReviewPolicy.from_layers(self.config.review, document.get("review"), account.raw.get("review"))
+        self._fixtures_document, self._pristine = document, world
+        self.fixtures_loaded = True
+        self.reset()
+
+    def set_seed(self, seed: int | None) -> None:
+        """Deterministic ids and trace ids from `seed` (None: random again). Ids already handed out stay."""
+        self.config.seed = seed
+        self.trace = TraceIds(seed)
+        self.store.set_id_floor(self._id_floor())
+
+    # -- snapshot / restore -----------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as one JSON document: objects, world, fixtures, review overrides, clock, ids.
+
+        Ids are strings (they exceed 2**53, so JavaScript clients keep them exact).
+        """
+        dump = self.store.dump()
+        meta = dump["meta"]
+        world = meta.pop(WORLD_KEY, {})
+        for key in ("id_floor", FIXTURES_KEY):
+            meta.pop(key, None)
+        objects = [{**o, "id": str(o["id"]), "campaign_id": _str_or_none(o["campaign_id"]),
+                    "adset_id": _str_or_none(o["adset_id"])} for o in dump["objects"]]
+        return {"graphmock_snapshot": SNAPSHOT_VERSION, "clock": self.clock.state(), "seed": self.config.seed,
+                "id_floor": str(self.store._id_floor), "world": world, "fixtures": self._fixtures_document,
+                "fixtures_loaded": self.fixtures_loaded, "store": {"objects": objects, "meta": meta}}
+
+    def restore(self, document: Any) -> None:
+        """Replace everything with a `snapshot()` document. Raises ValueError (nothing changed) if it is not one."""
+        parts = _check_snapshot(document)
+        world = World.from_document(parts["world"])
+        meta = {**parts["meta"], WORLD_KEY: parts["world"]}
+        if parts["fixtures_loaded"]:
+            meta[FIXTURES_KEY] = parts["fixtures"]
+        if parts["seed"] is None:
+            meta["id_floor"] = parts["id_floor"]
+        self.store.load({"objects": parts["objects"], "meta": meta})
+        self.config.seed = parts["seed"]
+        self.trace = TraceIds(parts["seed"])
+        self.store.set_id_floor(parts["id_floor"])
+        self.world = world
+        self._fixtures_document, self._pristine = parts["fixtures"], None
+        self.fixtures_loaded = parts["fixtures_loaded"]
+        self._review_overrides = parts["meta"].get(REVIEW_KEY) or {}
+        self.clock.restore(parts["clock"])
+
+    # -- review policy ----------------------------------------------------------------------
+    def review_policy(self, ad_account_id: str | None = None) -> ReviewPolicy:
+        """Defaults < ServerConfig.review < fixtures `review` < the account's fixture `review` < runtime overrides."""
+        act = _act(ad_account_id) if ad_account_id else None
+        account = self.world.ad_accounts.get(act) if act else None
+        return ReviewPolicy.from_layers(
+            self.config.review, self.world.document.get("review"), account.raw.get("review") if account else None,
+            self._review_overrides.get("server"), self._review_overrides.get("accounts", {}).get(act or ""))
+
+    def set_review_policy(self, policy: dict[str, Any] | None, ad_account_id: str | None = None) -> ReviewPolicy:
+        """Override the policy at runtime for the server or one account (None clears the override)."""
+        overrides = {"server": self._review_overrides.get("server"),
+                     "accounts": dict(self._review_overrides.get("accounts", {}))}
+        if ad_account_id is None:
+            overrides["server"] = policy or None
+        else:
+            act = _act(ad_account_id)
+            if act not in self.world.ad_accounts:
+                raise KeyError(act)
+            if policy:
+                overrides["accounts"][act] = policy
+            else:
+                overrides["accounts"].pop(act, None)
+        ReviewPolicy.from_layers(overrides["server"], overrides["accounts"].get(_act(ad_account_id or "")))
+        with self.store.transaction():
+            self.store.set_meta(REVIEW_KEY, overrides)
+        self._review_overrides = overrides
+        return self.review_policy(ad_account_id)
+
+    @property
+    def fixtures_document(self) -> dict[str, Any]:
+        """What a reset goes back to."""
+        return self._fixtures_document
+
+    @property
+    def review_overrides(self) -> dict[str, Any]:
+        return self._review_overrides
 
     def new_id(self) -> int:
         return self.store.next_id()
@@ -104,3 +241,58 @@ class State:
     # -- resolution -----------------------------------------------------------------------
     def account_for(self, record: Record) -> AdAccount | None:
         return self.world.ad_accounts.get(f"act_{record.account_id}")
+
+
+def _act(ad_account_id: str) -> str:
+    text = str(ad_account_id)
+    return text if text.startswith("act_") else f"act_{text}"
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int_id(value: Any, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise ValueError(f"{where} must be a numeric id, got {value!r}")
+
+
+def _check_snapshot(document: Any) -> dict[str, Any]:
+    """Validate a snapshot document completely before anything is replaced."""
+    if not isinstance(document, dict) or document.get("graphmock_snapshot") != SNAPSHOT_VERSION:
+        raise ValueError(f"not a graphmock snapshot (expected \"graphmock_snapshot\": {SNAPSHOT_VERSION})")
+    store = document.get("store")
+    if not isinstance(store, dict) or not isinstance(store.get("objects"), list):
+        raise ValueError("snapshot.store.objects must be a list")
+    objects = []
+    for index, raw in enumerate(store["objects"]):
+        where = f"snapshot.store.objects[{index}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
+            raise ValueError(f"{where} must be an object with a data object")
+        for key in ("type", "account_id", "status"):
+            if not isinstance(raw.get(key), str):
+                raise ValueError(f"{where}.{key} must be a string")
+        objects.append({**raw, "id": _int_id(raw.get("id"), f"{where}.id"),
+                        "campaign_id": None if raw.get("campaign_id") is None else _int_id(raw["campaign_id"], f"{where}.campaign_id"),
+                        "adset_id": None if raw.get("adset_id") is None else _int_id(raw["adset_id"], f"{where}.adset_id"),
+                        "created": int(raw.get("created") or 0)})
+    meta = store.get("meta") or {}
+    world, fixtures, clock = document.get("world"), document.get("fixtures"), document.get("clock")
+    if not isinstance(meta, dict) or not isinstance(world, dict) or not isinstance(fixtures, dict):
+        raise ValueError("snapshot.store.meta, snapshot.world and snapshot.fixtures must be objects")
+    if not isinstance(clock, dict) or not isinstance(clock.get("now"), (int, float)) or isinstance(clock.get("now"), bool):
+        raise ValueError("snapshot.clock must be an object with a numeric now")
+    seed = document.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError("snapshot.seed must be an integer or null")
+    try:
+        World.from_document(world)
+        World.from_document(fixtures)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"snapshot.world is not a fixtures document: {exc!r}") from None
+    return {"objects": objects, "meta": meta, "world": world, "fixtures": fixtures, "clock": clock, "seed": seed,
+            "id_floor": _int_id(document.get("id_floor"), "snapshot.id_floor"),
+            "fixtures_loaded": bool(document.get("fixtures_loaded"))}

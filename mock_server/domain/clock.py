@@ -3,12 +3,25 @@
 Real time by default; tests can freeze it, set it, or advance it. Nothing runs
 in the background: state that depends on time (reviews, throttles,
 `is_completed`) is derived from `now()` when it is read.
+
+Read-time code that has no `State` at hand (a node's `computed` view) asks the
+module-level `now()`: the clock activated for the current request
+(`Clock.active()`), else the clock of the most recently started server.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
+
+from mock_server.domain import timefmt
+
+_ACTIVE: ContextVar[Clock | None] = ContextVar("graphmock_clock", default=None)
+_default: Clock | None = None
 
 
 @dataclass
@@ -25,6 +38,7 @@ class Clock:
         self.frozen_at = self.now() if at is None else float(at)
 
     def unfreeze(self) -> None:
+        """Let time run again from the frozen instant (no jump back to real time)."""
         if self.frozen_at is not None:
             self.offset = self.frozen_at - time.time()
         self.frozen_at = None
@@ -45,5 +59,55 @@ class Clock:
         self.offset = 0.0
         self.frozen_at = None
 
-    def state(self) -> dict[str, float | bool | None]:
-        return {"now": self.now(), "frozen": self.frozen_at is not None, "offset": self.offset}
+    def state(self) -> dict[str, Any]:
+        now = self.now()
+        return {"now": now, "now_iso": timefmt.format_graph(now), "frozen": self.frozen_at is not None,
+                "offset": self.offset}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Undo `state()`: a frozen clock comes back at the same instant, a running one with the same offset."""
+        if saved.get("frozen"):
+            self.frozen_at, self.offset = float(saved["now"]), float(saved.get("offset", 0.0))
+        else:
+            self.frozen_at, self.offset = None, float(saved.get("offset", 0.0))
+
+    @contextmanager
+    def active(self) -> Iterator[Clock]:
+        """Make this the clock `now()` reads for the duration of one request."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+
+def set_default(clock: Clock) -> None:
+    """The clock `now()` falls back to outside an active request (the latest server's)."""
+    global _default
+    _default = clock
+
+
+def current() -> Clock | None:
+    return _ACTIVE.get() or _default
+
+
+def now() -> float:
+    """Now on the clock of the server serving this request (real time if there is none)."""
+    clock = current()
+    return clock.now() if clock is not None else time.time()
+
+
+def parse_instant(value: Any) -> float | None:
+    """UNIX seconds (int/float/numeric string) or any Graph datetime string -> float seconds; None if neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if 0 <= value <= timefmt.MAX_UNIX else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            parsed = timefmt.parse(value)
+            return float(parsed) if parsed is not None else None
+        return number if 0 <= number <= timefmt.MAX_UNIX else None
+    return None
