@@ -1,4 +1,9 @@
-"""The control API under /__graphmock/ (reset, fixtures, snapshot/restore, clock, reviews, seed)."""
+"""The control API under /__graphmock/ (reset, fixtures, snapshot/restore, clock, reviews, seed).
+
+Operations live in `lifecycle`, `clock` and `reviews` (plain functions over a
+`State`); `http` exposes them as JSON endpoints and `mock_server.GraphMock`
+calls the same functions in-process. See docs/control-api.md.
+"""
 
 from __future__ import annotations
 
@@ -10,5 +15,7 @@ PREFIX = "/__graphmock"
 
 
 def routes(state: Any) -> list[BaseRoute]:
-    """Starlette routes mounted under PREFIX; filled in by the lifecycle issue."""
-    return []
+    """Starlette routes mounted under PREFIX by mock_server.app."""
+    from mock_server.control.http import build_routes
+
+    return build_routes(state)

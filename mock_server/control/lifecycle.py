@@ -1,0 +1,82 @@
+"""Whole-state operations: reset, fixtures, snapshot/restore, seed. Shared by the HTTP API and `GraphMock`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.control.errors import ControlError, body_of
+from mock_server.domain.review import PolicyError
+from mock_server.domain.world import World
+from mock_server.state import State
+
+
+def reset(state: State, body: Any = None) -> dict[str, Any]:
+    """Back to the fixtures: everything (clock and ids too), or one ad account's objects and settings."""
+    body = body_of(body, {"ad_account_id"})
+    act = body.get("ad_account_id")
+    if act is not None and (not isinstance(act, str) or not act.removeprefix("act_").isdigit()):
+        raise ControlError(f"ad_account_id must look like act_<digits>, got {act!r}")
+    try:
+        state.reset(act)
+    except KeyError:
+        raise ControlError(f"unknown ad account {act}", 404) from None
+    return {"success": True, "scope": "ad_account" if act else "world", "ad_account_id": act,
+            "world": state.world.summary()}
+
+
+def get_fixtures(state: State, body: Any = None) -> dict[str, Any]:
+    body_of(body, set(), name="query")
+    return state.fixtures_document
+
+
+def load_fixtures(state: State, document: Any) -> dict[str, Any]:
+    """Make `document` (same shape as fixtures/demo.json) the fixtures, and reset to it."""
+    if not isinstance(document, dict):
+        raise ControlError("the fixtures document must be a JSON object (see fixtures/demo.json)")
+    try:
+        World.from_document(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ControlError(f"not a fixtures document: {_describe(exc)}") from None
+    try:
+        state.load_fixtures(document)
+    except PolicyError as exc:
+        raise ControlError(f"invalid review policy in the fixtures: {exc}") from None
+    return {"success": True, "world": state.world.summary()}
+
+
+def snapshot(state: State, body: Any = None) -> dict[str, Any]:
+    body_of(body, set(), name="query")
+    return state.snapshot()
+
+
+def restore(state: State, document: Any) -> dict[str, Any]:
+    try:
+        state.restore(document)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return {"success": True, "objects": len(document["store"]["objects"]), "clock": state.clock.state()}
+
+
+def get_seed(state: State, body: Any = None) -> dict[str, Any]:
+    body_of(body, set(), name="query")
+    return {"seed": state.config.seed}
+
+
+def set_seed(state: State, body: Any) -> dict[str, Any]:
+    """`{"seed": N}` (or null for random ids) and, unless `"reset": false`, a reset so ids restart from the seed."""
+    body = body_of(body, {"seed", "reset"})
+    if "seed" not in body:
+        raise ControlError("seed is required (an integer, or null for random ids)")
+    seed, again = body["seed"], body.get("reset", True)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ControlError(f"seed must be a non-negative integer or null, got {seed!r}")
+    if not isinstance(again, bool):
+        raise ControlError(f"reset must be true or false, got {again!r}")
+    state.set_seed(seed)
+    if again:
+        state.reset()
+    return {"success": True, "seed": seed, "reset": again}
+
+
+def _describe(exc: Exception) -> str:
+    return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
