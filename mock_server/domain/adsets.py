@@ -60,8 +60,8 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     check(CREATE_RULES, spec, ctx)
     data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
     data["campaign_id"] = str(ctx.campaign.id)
-    if "bid_strategy" not in data and not ctx.campaign_budget:
-        data["bid_strategy"] = strategy_in_force(spec, ctx)[0]
+    if "bid_strategy" not in data and not ctx.campaign.data.get("bid_strategy"):
+        data["bid_strategy"] = strategy_in_force(spec, ctx)[0]  # the default; a campaign's is inherited on read
     for key, value in table["defaults"].items():
         data.setdefault(key, copy.deepcopy(value))
     data["created_time"] = data["updated_time"] = int(ctx.now)
