@@ -274,3 +274,16 @@ def test_pending_list_follows_the_clock_and_the_account_filter():
         assert [r["ad_id"] for r in mock.reviews.pending()] == ["21"]
         assert mock.reviews.get("20")["review_state"] == "APPROVED"
         assert mock.reviews.get("20")["decide_at"] is None
+
+
+def test_ad_set_targeting_change_resubmits_its_active_ads_with_the_reviewed_texts():
+    """M-BP: "Any changes to targeting" trigger review; the ad's creative text is re-checked."""
+    active, paused = ad(), ad("PAUSED", ad_id=2)
+    review.on_create(active, T0, IMMEDIATE, ["graphmock-disapprove"])
+    assert effective(active, T0) == "DISAPPROVED"
+    assert review.resubmits("AdSet", {"targeting", "daily_budget"})
+    for record in (active, paused):
+        review.on_material_change(record, T0 + 1, AFTER)
+    assert effective(active, T0 + 1) == "PENDING_REVIEW"
+    assert effective(active, T0 + 301) == "DISAPPROVED"
+    assert "review" not in paused.data

@@ -177,20 +177,30 @@ def on_update(record: Record, previous_status: str, changed: Iterable[str], now:
     """
     if record.status in ("DELETED", "ARCHIVED"):
         return
-    material = resubmits(record.type, changed)
-    activating = record.status == "ACTIVE" and previous_status != "ACTIVE"
-    if material:
-        if record.status == "ACTIVE":
-            submit(record, now, policy, texts)
-        else:
-            record.data.pop("review", None)
+    if resubmits(record.type, changed):
+        on_material_change(record, now, policy, texts)
         return
+    activating = record.status == "ACTIVE" and previous_status != "ACTIVE"
     if activating:
         current = resolved(record.data.get("review"), now)
         if current == DISAPPROVED:
             raise GraphError("review_rejected_enable", field="status")
         if current is None:
             submit(record, now, policy, texts)
+
+
+def on_material_change(record: Record, now: float, policy: ReviewPolicy, texts: Iterable[str] | None = None) -> None:
+    """The ad's creative, or its ad set's targeting / optimization goal / billing event, changed.
+
+    ACTIVE ads go back to review (texts=None re-checks the texts reviewed last time); PAUSED ads lose their
+    approval so that their next activation submits them.
+    """
+    if record.status in ("DELETED", "ARCHIVED"):
+        return
+    if record.status == "ACTIVE":
+        submit(record, now, policy, texts)
+    else:
+        record.data.pop("review", None)
 
 
 def resubmits(node_type: str, changed: Iterable[str]) -> bool:
