@@ -1,0 +1,126 @@
+"""Hypothesis strategies for values valid under our JSON Schema subset.
+
+`schemas/` uses a small, known subset of JSON Schema (type, enum, const,
+anyOf, $ref, bounds, lengths, numeric patterns, items/uniqueItems,
+properties/required/additionalProperties, `x-graph-type`). Building
+strategies for that subset directly, with public Hypothesis API only, is
+two orders of magnitude faster than a general JSON-Schema-to-strategy
+translator and never needs `filter` (cross-field rules are handled by
+per-resource repair steps, not here).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from mock_server.contract.registry import SchemaRegistry
+
+# Realistic instants for Graph datetimes (2020-01-01 .. 2037-12-31 UTC): the schema allows 0..9999,
+# but clients schedule campaigns in the near past or future, and readback compares UNIX seconds.
+DATETIME_RANGE = (1577836800, 2145916799)
+MAX_ITEMS = 4  # keep generated arrays small: examples per second matter more than long lists
+TEXT = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co", "Cn"))
+
+
+def resolve(registry: SchemaRegistry, schema: dict[str, Any], base: str) -> tuple[dict[str, Any], str]:
+    """Follow `$ref` chains; returns the target subschema and the document it lives in."""
+    for _ in range(16):
+        ref = schema.get("$ref")
+        if ref is None:
+            return schema, base
+        doc_part, _, pointer = ref.partition("#")
+        if doc_part:
+            parts = base.split("/")[:-1]
+            for piece in doc_part.removesuffix(".json").split("/"):
+                if piece == "..":
+                    parts.pop()
+                elif piece not in (".", ""):
+                    parts.append(piece)
+            base = "/".join(parts)
+        schema = registry.documents[base]
+        for token in (t for t in pointer.split("/") if t):
+            schema = schema[token.replace("~1", "/").replace("~0", "~")]
+    return schema, base
+
+
+def graph_type(registry: SchemaRegistry, schema: dict[str, Any], base: str) -> str | None:
+    """`x-graph-type` on the property or on what it references (datetime, money, numeric-string)."""
+    resolved, _ = resolve(registry, schema, base)
+    return schema.get("x-graph-type") or resolved.get("x-graph-type")
+
+
+class SchemaStrategies:
+    """Strategies for schema values, cached per (document, pointer)."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.registry = registry
+
+    def value(self, schema: dict[str, Any], base: str) -> st.SearchStrategy[Any]:
+        """Any value valid under `schema` (a subschema of document `base`)."""
+        kind = graph_type(self.registry, schema, base)
+        schema, base = resolve(self.registry, schema, base)
+        if "const" in schema:
+            return st.just(schema["const"])
+        if "enum" in schema:
+            return st.sampled_from(schema["enum"])
+        if kind == "datetime":
+            return st.integers(*DATETIME_RANGE)
+        if "anyOf" in schema:
+            return st.one_of([self.value(branch, base) for branch in schema["anyOf"]])
+        declared = schema.get("type")
+        if isinstance(declared, list):
+            return st.one_of([self.value({**schema, "type": t}, base) for t in declared])
+        if declared == "string":
+            return self._string(schema)
+        if declared == "integer":
+            return st.integers(schema.get("minimum", -(2**31)), schema.get("maximum", 2**31))
+        if declared == "number":
+            return st.floats(schema.get("minimum", -1e9), schema.get("maximum", 1e9), allow_nan=False)
+        if declared == "boolean":
+            return st.booleans()
+        if declared == "array":
+            return self._array(schema, base)
+        if declared == "object":
+            return self.object(schema, base)
+        return json_values()
+
+    def object(self, schema: dict[str, Any], base: str, *, skip: frozenset[str] = frozenset(),
+               only: frozenset[str] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+        """Required properties always, optional ones sometimes; `skip`/`only` narrow the optional set."""
+        schema, base = resolve(self.registry, schema, base)
+        properties = schema.get("properties", {})
+        required = [n for n in schema.get("required", []) if n in properties]
+        optional = [n for n in properties if n not in required and n not in skip and (only is None or n in only)]
+        if not properties and schema.get("additionalProperties", True) is not False:
+            return st.dictionaries(st.text("abcdefgh_", min_size=1, max_size=8), json_values(), max_size=3)
+        return st.fixed_dictionaries(
+            {n: self.value(properties[n], base) for n in required},
+            optional={n: self.value(properties[n], base) for n in optional},
+        )
+
+    def _string(self, schema: dict[str, Any]) -> st.SearchStrategy[str]:
+        if "pattern" in schema:
+            return st.from_regex(schema["pattern"], fullmatch=True)
+        low = schema.get("minLength", 0)
+        high = min(schema.get("maxLength", 60), max(low, 60) if "maxLength" not in schema else schema["maxLength"])
+        return st.text(TEXT, min_size=low, max_size=high)
+
+    def _array(self, schema: dict[str, Any], base: str) -> st.SearchStrategy[list[Any]]:
+        items = self.value(schema.get("items", {}), base)
+        low = schema.get("minItems", 0)
+        high = max(low, min(schema.get("maxItems", MAX_ITEMS), MAX_ITEMS))
+        if schema.get("uniqueItems"):
+            return st.lists(items, min_size=low, max_size=high, unique_by=_canonical)
+        return st.lists(items, min_size=low, max_size=high)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Small JSON scalars for schema-less slots."""
+    return st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.text(TEXT, max_size=12))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
