@@ -17,39 +17,15 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mock_server.contract.registry import SchemaRegistry
+from mock_server.verify.refs import graph_type, resolve
+
+__all__ = ["SchemaStrategies", "graph_type", "json_values", "resolve"]
 
 # Realistic instants for Graph datetimes (2020-01-01 .. 2037-12-31 UTC): the schema allows 0..9999,
 # but clients schedule campaigns in the near past or future, and readback compares UNIX seconds.
 DATETIME_RANGE = (1577836800, 2145916799)
 MAX_ITEMS = 4  # keep generated arrays small: examples per second matter more than long lists
 TEXT = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co", "Cn"))
-
-
-def resolve(registry: SchemaRegistry, schema: dict[str, Any], base: str) -> tuple[dict[str, Any], str]:
-    """Follow `$ref` chains; returns the target subschema and the document it lives in."""
-    for _ in range(16):
-        ref = schema.get("$ref")
-        if ref is None:
-            return schema, base
-        doc_part, _, pointer = ref.partition("#")
-        if doc_part:
-            parts = base.split("/")[:-1]
-            for piece in doc_part.removesuffix(".json").split("/"):
-                if piece == "..":
-                    parts.pop()
-                elif piece not in (".", ""):
-                    parts.append(piece)
-            base = "/".join(parts)
-        schema = registry.documents[base]
-        for token in (t for t in pointer.split("/") if t):
-            schema = schema[token.replace("~1", "/").replace("~0", "~")]
-    return schema, base
-
-
-def graph_type(registry: SchemaRegistry, schema: dict[str, Any], base: str) -> str | None:
-    """`x-graph-type` on the property or on what it references (datetime, money, numeric-string)."""
-    resolved, _ = resolve(registry, schema, base)
-    return schema.get("x-graph-type") or resolved.get("x-graph-type")
 
 
 class SchemaStrategies:

@@ -1,0 +1,160 @@
+"""The request journal: every Graph call the server answered, with its contract verdict.
+
+A bounded ring (oldest entries fall off) of `{seq, method, path, params,
+status, verdict}`, where verdict is "conforming" or a list of violations
+(mock_server.verify.verdicts). Access tokens never enter it. Integration is
+one call after dispatch: `state.journal.record(graph_request, status, body, call)`
+(`body` may be the GraphError); strict mode asks `screen()` before dispatch.
+Thread-safe: the plugin reads it from the test thread while the server writes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.verify.verdicts import ERROR, SILENT, Violation, from_request, from_response
+
+DEFAULT_SIZE = 1000
+CONFORMING = "conforming"
+_REDACTED = "<redacted>"
+_SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret"})
+
+
+@dataclass
+class Entry:
+    seq: int
+    time: float
+    method: str
+    path: str
+    params: dict[str, Any]
+    status: int
+    violations: list[Violation] = field(default_factory=list)
+    body_kind: str = "none"
+    user_agent: str = ""
+
+    @property
+    def verdict(self) -> str | list[dict[str, Any]]:
+        return CONFORMING if not self.violations else [v.to_dict() for v in self.violations]
+
+    @property
+    def conforming(self) -> bool:
+        return not self.violations
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == ERROR]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "method": self.method, "path": self.path, "params": self.params,
+                "status": self.status, "verdict": self.verdict}
+
+    def describe(self) -> str:
+        """The request and each violation, WireMock-style: what was sent, and what is wrong with it."""
+        lines = [f"#{self.seq} {self.method} {self.path} -> HTTP {self.status}"]
+        for name, value in sorted(self.params.items()):
+            lines.append(f"    {name} = {_show(value)}")
+        for violation in self.violations:
+            lines.append(f"  ✗ {violation}")
+        return "\n".join(lines)
+
+
+class Journal:
+    """Bounded, thread-safe record of requests and verdicts."""
+
+    def __init__(self, state: Any, size: int = DEFAULT_SIZE) -> None:
+        self.state = state
+        self.size = size
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._seq = 0
+        self._lock = threading.Lock()
+
+    # -- writing --------------------------------------------------------------------------------
+    def screen(self, graph_request: Any, call: Any = None) -> list[Violation]:
+        """The violations the real API would accept silently (strict mode refuses the request on these)."""
+        return [v for v in from_request(self.state, graph_request, call) if v.kind in SILENT]
+
+    def record(self, graph_request: Any, status: int, body: Any, call: Any = None, *,
+               violations: list[Violation] | None = None) -> Entry | None:
+        """Judge and store one answered request; `graph_request` None (unparseable) records the raw failure."""
+        if graph_request is None:
+            return None
+        found = list(violations) if violations is not None else _safe(lambda: from_request(self.state, graph_request, call))
+        found += from_response(status, body, found)
+        entry = Entry(0, time.time(), graph_request.method, graph_request.path, redact(graph_request.params), status,
+                      found, graph_request.body_kind, graph_request.headers.get("user-agent", ""))
+        with self._lock:
+            self._seq += 1
+            entry.seq = self._seq
+            self._entries.append(entry)
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def entries(self, *, path: str | None = None, method: str | None = None, verdict: str | None = None,
+                since: int = 0) -> list[Entry]:
+        """Entries after `since`, filtered: `path` substring, `method`, verdict "conforming"|"violation"|a kind."""
+        with self._lock:
+            items = [e for e in self._entries if e.seq > since]
+        if path:
+            items = [e for e in items if path in e.path]
+        if method:
+            items = [e for e in items if e.method == method.upper()]
+        if verdict == CONFORMING:
+            items = [e for e in items if e.conforming]
+        elif verdict in ("violation", "violations", "violating"):
+            items = [e for e in items if not e.conforming]
+        elif verdict:
+            items = [e for e in items if any(v.kind == verdict for v in e.violations)]
+        return items
+
+    def violations(self, since: int = 0, *, warnings: bool = True) -> list[Entry]:
+        """Entries with violations (errors, and warnings unless `warnings=False`)."""
+        return [e for e in self.entries(since=since) if (e.violations if warnings else e.errors)]
+
+    def query(self, params: dict[str, str]) -> dict[str, Any]:
+        """JSON for `GET /__graphmock/journal?path=&method=&verdict=&since=`."""
+        since = int(params.get("since") or 0) if str(params.get("since") or "0").isdigit() else 0
+        found = self.entries(path=params.get("path"), method=params.get("method"), verdict=params.get("verdict"), since=since)
+        return {"data": [e.to_dict() for e in found], "size": self.size, "last_seq": self._seq}
+
+
+def journal_of(state: Any, size: int | None = None) -> Journal:
+    """The state's journal, created on first use (until State builds one itself)."""
+    journal = getattr(state, "journal", None)
+    if not isinstance(journal, Journal):
+        config_size = getattr(getattr(state, "config", None), "journal_size", None)
+        journal = Journal(state, size or config_size or DEFAULT_SIZE)
+        state.journal = journal
+    return journal
+
+
+def query(state: Any, params: dict[str, str]) -> dict[str, Any]:
+    """Plain function for the control API route `GET /__graphmock/journal`."""
+    return journal_of(state).query(params)
+
+
+def redact(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_REDACTED if k in _SECRET_PARAMS else v) for k, v in params.items()}
+
+
+def _safe(judge: Any) -> list[Violation]:
+    try:
+        return judge()
+    except Exception as exc:  # a verdict must never break the request it describes
+        return [Violation("journal_error", None, f"could not judge this request: {type(exc).__name__}: {exc}", "warning")]
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,1 @@
+"""Contract verification: the operation index, request verdicts, the journaling middleware, `graphmock verify`."""

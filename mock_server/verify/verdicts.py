@@ -1,0 +1,200 @@
+"""A request's contract verdict: conforming, or the list of ways it departs from the contract.
+
+Two sources, so nothing is judged twice: the request itself, decoded against
+the request schema its operation names (unknown params, relaxed JSON,
+`x-graph-recommended` limits — things the real API accepts silently — plus
+missing/ill-typed/out-of-enum values), and the server's answer (a rejection
+the schema does not explain is a broken rule; 2635 a deprecated version;
+`nonexisting field` an unknown field in `fields`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import timezone
+from typing import Any
+
+from mock_server.contract.decoding import Decoded
+from mock_server.contract.violations import field_path
+from mock_server.domain import timefmt
+from mock_server.verify.operations import find
+from mock_server.verify.refs import resolve
+from mock_server.wire.errors import GraphError
+from mock_server.wire.fields import parse_fields
+
+ERROR, WARNING = "error", "warning"
+# Violations the real API would accept without complaint: strict mode turns these into errors.
+SILENT = frozenset({"unknown_param", "non_strict_json", "recommended_exceeded"})
+UNIVERSAL_PARAMS = frozenset({"fields"})
+_KEYWORD_KIND = {"required": "missing_required", "enum": "bad_enum", "const": "bad_enum", "type": "wrong_type",
+                 "anyOf": "wrong_type", "pattern": "wrong_type"}
+_ERROR_KIND = {"param_required": "missing_required", "special_ad_categories_required": "missing_required",
+               "param_enum": "bad_enum", "run_status_invalid": "bad_enum", "param_type": "wrong_type",
+               "param_datetime": "wrong_type", "body_unparseable": "wrong_type", "deprecated_version": "deprecated_version",
+               "nonexisting_field": "unknown_field", "unknown_fields_alias": "unknown_field"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # unknown_param | wrong_type | missing_required | bad_enum | invalid_value | rule_broken | ...
+    param: str | None
+    message: str
+    severity: str = ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = f" [{self.param}]" if self.param else ""
+        return f"{self.severity}: {self.kind}{where}: {self.message}"
+
+
+def node_of(state: Any, segments: list[str], call: Any = None) -> str | None:
+    """Node type the path's first segment names (None when unknown)."""
+    if call is not None and getattr(call, "node", None) is not None:
+        return call.node.type
+    if not segments:
+        return None
+    head = segments[0]
+    if head.startswith("act_"):
+        return "AdAccount"
+    if head.isdigit() and len(head) <= 20:
+        record = state.store.get(int(head))
+        return record.type if record is not None else None
+    return None
+
+
+def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
+    """What the params themselves say, judged against the operation's request schema."""
+    if request is None or len(request.segments) > 2:
+        return []
+    node = node_of(state, request.segments, call)
+    edge = request.segments[1] if len(request.segments) == 2 else None
+    operation = find(state.registry, request.method, node or "", edge) if node else None
+    if operation is None:
+        return []
+    decoded = getattr(call, "decoded", None) if call is not None else None
+    if not isinstance(decoded, Decoded):
+        decoded = state.contract.decoder(operation.schema).decode(request.params, _zone(state, request))
+    out: list[Violation] = []
+    where = f"{request.method} {operation.template}"
+    for name in decoded.unknown:
+        if name in UNIVERSAL_PARAMS or (name == "id" and request.params.get("id") == request.segments[0]):
+            continue  # the Node SDK repeats the path's id in the body
+        out.append(Violation("unknown_param", name, f"'{name}' is not a parameter of {where}; Graph ignores it silently"))
+    for name in decoded.relaxed:
+        out.append(Violation("non_strict_json", name, f"'{name}' is not strict JSON; only Graph's lenient reader accepts it"))
+    compiled = state.registry.get(operation.schema)
+    known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
+    if not compiled.is_valid(known):
+        for error in compiled.detailed.iter_errors(known):
+            out.append(_schema_violation(error))
+    out += recommended(state.registry, operation.schema, known)
+    out += unknown_fields(state, request, node, edge)
+    return out
+
+
+def unknown_fields(state: Any, request: Any, node: str, edge: str | None) -> list[Violation]:
+    """Names in `fields` the node does not have (Graph rejects them even when a list comes back empty)."""
+    if not request.fields:
+        return []
+    owner = state.node_types.get(node)
+    target = state.node_types.get(owner.edges.get(edge, "")) if owner is not None and edge else owner
+    if target is None:
+        return []
+    try:
+        specs = parse_fields(request.fields)
+    except GraphError:
+        return []  # a syntax error: the server's own rejection says so
+    return [Violation("unknown_field", "fields", f"'{spec.name}' is not a field of {target.name} ({target.graph_type})")
+            for spec in specs if spec.name not in target.fields]
+
+
+def _zone(state: Any, request: Any) -> Any:
+    head = request.segments[0] if request.segments else ""
+    account = state.world.ad_accounts.get(head) if head.startswith("act_") else None
+    return timefmt.zone(account.timezone_name) if account else timezone.utc
+
+
+def _schema_violation(error: Any) -> Violation:
+    keyword = str(error.validator)
+    path = list(error.absolute_path)
+    if keyword == "required":
+        missing = str(error.message).split("'")[1] if "'" in str(error.message) else "?"
+        return Violation("missing_required", field_path(path + [missing]), f"required parameter {field_path(path + [missing])} is missing")
+    kind = _KEYWORD_KIND.get(keyword, "invalid_value")
+    if kind == "bad_enum" and isinstance(error.validator_value, list):
+        allowed = ", ".join(map(str, error.validator_value[:8])) + (", ..." if len(error.validator_value) > 8 else "")
+        detail = f"{_short(error.instance)} is not one of {allowed}"
+    else:
+        detail = f"{_short(error.instance)}: {_trim(error.message)}"
+    return Violation(kind, field_path(path) or None, detail)
+
+
+def _trim(text: str) -> str:
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def recommended(registry: Any, schema_name: str, values: dict[str, Any]) -> list[Violation]:
+    """`x-graph-recommended` (e.g. seed 003: title 25, body 90 characters) exceeded: a warning, never an error."""
+    out: list[Violation] = []
+
+    def walk(schema: dict[str, Any], base: str, value: Any, path: list[Any]) -> None:
+        schema, base = resolve(registry, schema, base)
+        limit = schema.get("x-graph-recommended")
+        if isinstance(limit, int):
+            limit = {"maxLength": limit}
+        if isinstance(limit, dict) and isinstance(value, str) and len(value) > limit.get("maxLength", len(value)):
+            out.append(Violation("recommended_exceeded", field_path(path),
+                                 f"{len(value)} characters; {limit['maxLength']} or fewer are recommended", WARNING))
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in schema.get("properties", {}):
+                    walk(schema["properties"][key], base, inner, path + [key])
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for i, inner in enumerate(value):
+                walk(schema["items"], base, inner, path + [i])
+
+    walk(registry.documents[schema_name], schema_name, values, [])
+    return out
+
+
+def from_response(status: int, body: Any, already: list[Violation]) -> list[Violation]:
+    """What a rejection says that the params did not already explain."""
+    key, error = _error_of(body)
+    if error is None or status < 400 and not key:
+        return []
+    if error.get("is_transient") or status >= 500:
+        return []  # the server's trouble (or an injected fault), not the client's
+    kind = _ERROR_KIND.get(key or "", "")
+    if not kind:
+        message = str(error.get("message", ""))
+        kind = ("deprecated_version" if error.get("code") == 2635 else
+                "unknown_field" if "nonexisting field" in message else "rule_broken")
+    if any(v.severity == ERROR and v.kind not in SILENT for v in already):
+        return []
+    code = f"code {error.get('code')}" + (f"/{error['error_subcode']}" if error.get("error_subcode") else "")
+    hint = f" — {error['error_user_msg']}" if error.get("error_user_msg") else ""
+    return [Violation(kind, _blamed(error), f"rejected (HTTP {status}, {code}): {error.get('message', '')}{hint}")]
+
+
+def _error_of(body: Any) -> tuple[str | None, dict[str, Any] | None]:
+    if hasattr(body, "envelope") and hasattr(body, "key"):  # a GraphError
+        return body.key, body.envelope("")["error"]
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return None, body["error"]
+    return None, None
+
+
+def _blamed(error: dict[str, Any]) -> str | None:
+    try:
+        specs = json.loads(error.get("error_data") or "{}").get("blame_field_specs") or []
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return field_path(specs[0]) if specs and specs[0] else None
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."

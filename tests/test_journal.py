@@ -1,0 +1,176 @@
+"""The request journal and its verdicts (issue 6, 'Request journal with verdicts'), and strict mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mock_server.app import create_app
+from mock_server.config import ServerConfig
+from mock_server.contract.registry import default_registry
+from mock_server.journal import CONFORMING, Journal, journal_of, query
+from mock_server.testing import InProcessClient
+from mock_server.verify.middleware import JournalMiddleware
+from mock_server.verify.verdicts import WARNING, recommended
+
+SEED_004_CREATE = {"name": "My campaign", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]"}
+
+
+def make(strict: bool = False, size: int | None = None) -> InProcessClient:
+    return InProcessClient(app=JournalMiddleware(create_app(ServerConfig(seed=5)), strict=strict, journal_size=size))
+
+
+@pytest.fixture
+def c() -> Iterator[InProcessClient]:
+    client = make()
+    yield client
+    client.close()
+
+
+def journal(client: InProcessClient) -> Journal:
+    return journal_of(client.state)
+
+
+def kinds(entry: Any) -> list[tuple[str, str | None]]:
+    return [(v.kind, v.param) for v in entry.violations]
+
+
+def test_conforming_seed_004_create_is_recorded_without_token(c: InProcessClient) -> None:
+    """Seed 004's create call as the Python SDK sends it is conforming; the token never enters the journal."""
+    act = c.world["ad_account_id"]
+    r = c.post(f"{act}/campaigns", data=SEED_004_CREATE)
+    assert r.status_code == 200, r.text
+    [entry] = journal(c).entries()
+    assert entry.verdict == CONFORMING
+    assert (entry.seq, entry.method, entry.path, entry.status) == (1, "POST", f"/v25.0/{act}/campaigns", 200)
+    assert entry.params["name"] == "My campaign" and "access_token" not in entry.params
+    assert c.token not in repr(entry.to_dict())
+
+
+def test_unknown_param_is_a_violation_though_graph_accepts_it(c: InProcessClient) -> None:
+    r = c.post(f"{c.world['ad_account_id']}/campaigns", data={**SEED_004_CREATE, "colour": "red"})
+    assert r.status_code == 200
+    [entry] = journal(c).entries()
+    assert kinds(entry) == [("unknown_param", "colour")]
+    assert "not a parameter of POST /act_<AD_ACCOUNT_ID>/campaigns" in entry.violations[0].message
+
+
+def test_node_sdk_stray_id_and_fields_are_not_unknown(c: InProcessClient) -> None:
+    """sdk-wire-node.json: the Node SDK repeats the path id as `id` in the body; `fields` is universal."""
+    act = c.world["ad_account_id"]
+    body = {"name": "n", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": [], "id": act}
+    r = c.post(f"{act}/campaigns", json=body, params={"fields": "name"})
+    assert r.status_code == 200, r.text
+    assert journal(c).entries()[0].verdict == CONFORMING
+
+
+def test_bad_enum_missing_required_and_wrong_type(c: InProcessClient) -> None:
+    act = c.world["ad_account_id"]
+    c.post(f"{act}/campaigns", data={**SEED_004_CREATE, "objective": "OUTCOME_NOPE"})
+    c.post(f"{act}/campaigns", data={"name": "n", "special_ad_categories": "[]"})
+    c.post(f"{act}/campaigns", data={**SEED_004_CREATE, "daily_budget": "lots"})
+    bad_enum, missing, wrong = journal(c).entries()
+    assert kinds(bad_enum) == [("bad_enum", "objective")] and bad_enum.status == 400
+    assert kinds(missing) == [("missing_required", "objective")]
+    assert kinds(wrong) == [("wrong_type", "daily_budget")]
+
+
+def test_rule_broken_names_the_blamed_field(c: InProcessClient) -> None:
+    """GRAPH-BEHAVIOUR 8: bid_strategy without a campaign budget -> 1885737, recorded as a broken rule."""
+    c.post(f"{c.world['ad_account_id']}/campaigns", data={**SEED_004_CREATE, "bid_strategy": "COST_CAP"})
+    [entry] = journal(c).entries()
+    assert kinds(entry) == [("rule_broken", "bid_strategy")]
+    assert "code 100/1885737" in entry.violations[0].message
+
+
+def test_non_strict_json_needs_the_relaxed_reader(c: InProcessClient) -> None:
+    c.post(f"{c.world['ad_account_id']}/campaigns", data={**SEED_004_CREATE, "special_ad_categories": "['NONE',]"})
+    [entry] = journal(c).entries()
+    assert entry.status == 200 and kinds(entry) == [("non_strict_json", "special_ad_categories")]
+
+
+def test_deprecated_version_and_unknown_field(c: InProcessClient) -> None:
+    act = c.world["ad_account_id"]
+    c.get(f"/v1.0/{act}/campaigns")
+    c.get(f"{act}/campaigns", params={"fields": "name,colour"})
+    old, unknown = journal(c).entries()
+    assert kinds(old) == [("deprecated_version", None)] and "2635" in old.violations[0].message
+    assert kinds(unknown) == [("unknown_field", "fields")]
+    assert unknown.violations[0].message == "'colour' is not a field of Campaign (AdCampaignGroup)"
+
+
+def test_filters_and_control_query(c: InProcessClient) -> None:
+    act = c.world["ad_account_id"]
+    c.post(f"{act}/campaigns", data=SEED_004_CREATE)
+    c.post(f"{act}/campaigns", data={**SEED_004_CREATE, "colour": "red"})
+    c.get(f"{act}/campaigns")
+    j = journal(c)
+    assert [e.seq for e in j.entries(method="get")] == [3]
+    assert [e.seq for e in j.entries(verdict="conforming")] == [1, 3]
+    assert [e.seq for e in j.entries(verdict="violation")] == [2]
+    assert [e.seq for e in j.entries(verdict="unknown_param", path="/campaigns")] == [2]
+    assert [e.seq for e in j.entries(since=2)] == [3]
+    answer = query(c.state, {"path": "campaigns", "method": "POST", "verdict": "unknown_param"})
+    assert answer["last_seq"] == 3 and len(answer["data"]) == 1
+    assert answer["data"][0]["verdict"][0] == {"kind": "unknown_param", "param": "colour", "severity": "error",
+                                               "message": answer["data"][0]["verdict"][0]["message"]}
+
+
+def test_ring_is_bounded() -> None:
+    client = make(size=3)
+    for _ in range(5):
+        client.get(f"{client.world['ad_account_id']}/campaigns")
+    assert [e.seq for e in journal(client).entries()] == [3, 4, 5]
+    assert journal(client).size == 3
+    client.close()
+
+
+def test_strict_header_refuses_silent_violations_before_anything_is_written(c: InProcessClient) -> None:
+    act = c.world["ad_account_id"]
+    r = c.post(f"{act}/campaigns", data={**SEED_004_CREATE, "colour": "red"}, headers={"X-Graphmock-Strict": "1"})
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["code"] == 100 and "strict mode" in error["message"] and "colour" in error["message"]
+    assert error["error_data"] == '{"blame_field_specs":[["colour"]]}'
+    assert c.get(f"{act}/campaigns").json()["data"] == []
+    assert kinds(journal(c).entries()[0]) == [("unknown_param", "colour")]
+
+
+def test_strict_mode_server_wide_and_header_can_turn_it_off() -> None:
+    client = make(strict=True)
+    act = client.world["ad_account_id"]
+    assert client.post(f"{act}/campaigns", data={**SEED_004_CREATE, "colour": "red"}).status_code == 400
+    assert client.post(f"{act}/campaigns", data={**SEED_004_CREATE, "colour": "red"},
+                       headers={"X-Graphmock-Strict": "0"}).status_code == 200
+    assert client.post(f"{act}/campaigns", data=SEED_004_CREATE).status_code == 200
+    client.close()
+
+
+def test_record_accepts_a_graph_error_body_directly() -> None:
+    """The app.py integration passes the GraphError itself; the verdict uses its catalogue key."""
+    from mock_server.wire.errors import GraphError
+    from mock_server.wire.request import GraphRequest
+
+    client = make()
+    request = GraphRequest("POST", "/v25.0/act_1/campaigns", "v25.0", ["act_1000000000000001", "campaigns"],
+                           {"name": "n"}, {}, "http://x")
+    entry = journal(client).record(request, 400, GraphError("param_required", field="objective"))
+    assert entry is not None and ("missing_required", "objective") in kinds(entry)
+    client.close()
+
+
+def test_recommended_limit_is_a_warning() -> None:
+    """Seed 003: title 25 / body 90 characters are *recommended*: exceeding them warns, never rejects."""
+    registry = default_registry()
+
+    class Fake:
+        documents = {**registry.documents, "requests/x.create": {
+            "type": "object", "properties": {"title": {"type": "string", "x-graph-recommended": {"maxLength": 25}},
+                                             "spec": {"type": "object", "properties": {
+                                                 "body": {"type": "string", "x-graph-recommended": 90}}}}}}
+
+    found = recommended(Fake(), "requests/x.create", {"title": "t" * 26, "spec": {"body": "b" * 90}})
+    assert [(v.kind, v.param, v.severity) for v in found] == [("recommended_exceeded", "title", WARNING)]
+    assert "26 characters; 25 or fewer" in found[0].message
