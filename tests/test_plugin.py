@@ -1,0 +1,111 @@
+"""The pytest plugin, exercised in a separate pytest run (pytester) the way a user's project sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+CLIENT = '''
+import httpx, pytest
+
+def create(graph_mock, **extra):
+    w = graph_mock.world
+    data = {"name": "n", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": "[]", **extra}
+    return httpx.post(f"{graph_mock.url}/v25.0/{w['ad_account_id']}/campaigns",
+                      params={"access_token": w["access_token"]}, data=data)
+
+def count(graph_mock):
+    w = graph_mock.world
+    r = httpx.get(f"{graph_mock.url}/v25.0/{w['ad_account_id']}/campaigns",
+                  params={"access_token": w["access_token"]})
+    return len(r.json()["data"])
+'''
+
+
+def test_fixture_serves_over_http_and_resets_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(test_user="""
+        from helpers import create, count
+
+        def test_one(graph_mock):
+            assert graph_mock.url.startswith("http://127.0.0.1:")
+            assert create(graph_mock).status_code == 200
+            assert count(graph_mock) == 1
+            assert len(graph_mock.journal.entries()) == 2
+
+        def test_two_starts_clean(graph_mock):
+            assert count(graph_mock) == 0
+            assert [e.method for e in graph_mock.journal.entries()] == ["GET"]
+            assert graph_mock.clock.now() > 0 and graph_mock.reviews is not None
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+def test_marker_fails_a_test_and_prints_each_violation_with_its_request(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(test_user="""
+        import pytest
+        from helpers import create
+
+        @pytest.mark.graph_contract
+        def test_sloppy_client(graph_mock):
+            assert create(graph_mock, colour="red").status_code == 200   # Graph accepts it silently
+            assert create(graph_mock, objective="OUTCOME_NOPE").status_code == 400
+
+        def test_with_fixture(graph_contract):
+            create(graph_contract, colour="blue")
+
+        @pytest.mark.graph_contract
+        def test_clean_client(graph_mock):
+            assert create(graph_mock, status="PAUSED").status_code == 200
+
+        def test_unmarked_sloppy_client_passes(graph_mock):
+            create(graph_mock, colour="green")
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines([
+        "*graphmock recorded 2 contract violation(s) in 2 request(s):*",
+        "*POST /v25.0/act_1000000000000001/campaigns -> HTTP 200*",
+        "*colour = red*",
+        "*error: unknown_param [[]colour[]]: 'colour' is not a parameter of POST /act_<AD_ACCOUNT_ID>/campaigns*",
+        "*POST /v25.0/act_1000000000000001/campaigns -> HTTP 400*",
+        "*objective = OUTCOME_NOPE*",
+        "*error: bad_enum [[]objective[]]: \"OUTCOME_NOPE\" is not one of*",
+    ])
+    result.stdout.fnmatch_lines(["*FAILED test_user.py::test_sloppy_client*", "*FAILED test_user.py::test_with_fixture*"])
+
+
+def test_strict_option_refuses_silent_violations(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(test_user="""
+        from helpers import create
+
+        def test_refused(graph_mock):
+            r = create(graph_mock, colour="red")
+            assert r.status_code == 400 and "strict mode" in r.json()["error"]["message"]
+    """)
+    result = pytester.runpytest("-p", "no:randomly", "--graphmock-strict")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_with_a_strategy(pytester: pytest.Pytester) -> None:
+    """The README example: a user's client driven by a strategy, checked by the journal."""
+    pytester.makepyfile(test_user="""
+        import httpx, pytest
+        from hypothesis import HealthCheck, given, settings
+        from contract_tests.strategies import encode, valid_campaign_create
+
+        @pytest.mark.graph_contract
+        @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(payload=valid_campaign_create(status="PAUSED"))
+        def test_my_client_creates_campaigns(graph_mock, payload):
+            w = graph_mock.world
+            r = httpx.post(f"{graph_mock.url}/v25.0/{w['ad_account_id']}/campaigns",
+                           params={"access_token": w["access_token"]}, data=encode(payload, "form"))
+            assert r.status_code == 200, r.text
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
