@@ -20,6 +20,7 @@ import orjson
 from mock_server.store.repository import ListQuery, Record
 
 ID_BASE = 120_200_000_000_000_000
+MAX_ID = 2**63 - 1
 _COLUMNS = "id, type, account_id, status, data, campaign_id, adset_id, key, created"
 
 _SCHEMA = """
@@ -90,11 +91,13 @@ class SQLiteRepository:
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, object_id: int) -> Record | None:
+        if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
+            return None
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id = ?", (object_id,)).fetchone()
         return _record(row) if row else None
 
     def get_many(self, ids: Collection[int]) -> dict[int, Record]:
-        ids = list(ids)
+        ids = [i for i in ids if 0 <= i <= MAX_ID]
         out: dict[int, Record] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
@@ -115,10 +118,10 @@ class SQLiteRepository:
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
-            args.append(after)
+            args.append(min(after, MAX_ID))
         if before is not None:
             where.append("id > ?")
-            args.append(before)
+            args.append(min(before, MAX_ID))
         order = "ASC" if ascending else "DESC"
         sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
         found: list[Record] = []

@@ -27,7 +27,7 @@ def encode_cursor(object_id: int) -> str:
 def decode_cursor(cursor: str, which: str) -> int:
     try:
         text = base64.b64decode(cursor.strip().encode() + b"=" * (-len(cursor.strip()) % 4), validate=True).decode()
-        if text.isdigit() and len(text) <= 20:
+        if text.isascii() and text.isdigit() and len(text) <= 20:
             return int(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
@@ -40,7 +40,7 @@ def parse_limit(raw: Any, maximum: int) -> int:
     if isinstance(raw, bool):
         raise GraphError("limit_invalid", field="limit", max=maximum)
     text = str(raw).strip().strip('"')
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²".isdigit() is True, int("²") raises
         raise GraphError("limit_invalid", field="limit", max=maximum)
     limit = int(text)
     if limit > maximum:

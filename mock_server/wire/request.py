@@ -70,7 +70,7 @@ class Limits:
 async def read_body(request: Request, limits: Limits) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.strip().isdigit():
+        if not _ascii_digits(declared.strip()):
             raise GraphError("body_unparseable", detail="Content-Length is not a number")
         if int(declared) > limits.max_body_bytes:
             raise _too_large(limits, f"Content-Length {declared} exceeds {limits.max_body_bytes} bytes")
@@ -163,6 +163,8 @@ async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple
     try:
         form = await request.form(max_files=64, max_fields=limits.max_params)
     except Exception as exc:  # python-multipart raises several types for malformed input
+        if "Too many" in str(getattr(exc, "detail", exc)):  # Starlette's max_fields/max_files guard
+            raise _too_large(limits, f"more than {limits.max_params} params or 64 files") from None
         raise GraphError("body_unparseable", detail=f"malformed multipart body ({type(exc).__name__})") from None
     pairs: list[tuple[str, Any]] = []
     files: list[UploadedFile] = []
@@ -213,7 +215,7 @@ def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             continue
         node: Any = out
         for index, part in enumerate(path[:-1]):
-            nxt_is_list = path[index + 1] == "" or path[index + 1].isdigit()
+            nxt_is_list = path[index + 1] == "" or _ascii_digits(path[index + 1])
             container = node.get(part) if isinstance(node, dict) else None
             if not isinstance(container, (dict, list)):
                 container = [] if nxt_is_list else {}
@@ -225,7 +227,7 @@ def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _assign(node: Any, part: str, value: Any) -> None:
     if isinstance(node, list):
-        if part == "" or not part.isdigit():
+        if part == "" or not _ascii_digits(part):
             node.append(value)
         else:
             index = int(part)
@@ -236,3 +238,8 @@ def _assign(node: Any, part: str, value: Any) -> None:
                 node.append(value)
     elif isinstance(node, dict):
         node[part] = value
+
+
+def _ascii_digits(text: str) -> bool:
+    """`str.isdigit` accepts "²" and "١", which `int()` rejects or reads as Arabic-Indic numbers."""
+    return text.isascii() and text.isdigit()
