@@ -1,0 +1,107 @@
+"""Run a real graphmock server in a subprocess (`python -m mock_server serve`) for tests that need sockets.
+
+Used by the concurrency and crash-safety tests; reusable by any test that must see
+uvicorn, real connections, or a process that can be killed. The server binds
+127.0.0.1 on a free port and is ready when a Graph GET answers 200.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.request import urlopen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def demo_world() -> dict[str, Any]:
+    """The ids and token of the shipped demo fixtures (`graphmock fixtures`)."""
+    out = subprocess.run([sys.executable, "-m", "mock_server", "fixtures"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+class ServerProcess:
+    """`graphmock serve --db <db> --port <free>` as a child process; a context manager that stops it."""
+
+    def __init__(self, db: str | Path, *, port: int | None = None, seed: int | None = None,
+                 extra_args: list[str] | None = None, version: str = "v25.0") -> None:
+        self.db = str(db)
+        self.port = port or free_port()
+        self.seed = seed
+        self.extra_args = extra_args or []
+        self.version = version
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.world = demo_world()
+        self.log_path = Path(self.db + f".{self.port}.log") if self.db != ":memory:" else None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        return str(self.world["access_token"])
+
+    @property
+    def act(self) -> str:
+        return str(self.world["ad_account_id"])
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+
+    def start(self, timeout: float = 20.0) -> ServerProcess:
+        """Start the process and wait until it serves; raises with the server's output if it does not."""
+        args = [sys.executable, "-m", "mock_server", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                "--db", self.db, *self.extra_args]
+        if self.seed is not None:
+            args += ["--seed", str(self.seed)]
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = time.monotonic() + timeout
+        probe = self.url(f"{self.act}?access_token={self.token}")
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"graphmock exited with {self.proc.returncode}: {self.output()}")
+            try:
+                with urlopen(probe, timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except (URLError, HTTPError, ConnectionError, OSError):
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"graphmock did not answer within {timeout}s: {self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path and self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush; what survives is what was committed."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start() if self.proc is None else self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
