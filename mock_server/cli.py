@@ -1,4 +1,4 @@
-"""`graphmock` command line: serve, fixtures (and more subcommands as they land)."""
+"""`graphmock` command line: serve, fixtures, openapi, verify, check-client."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
     db = args.db if args.db == ":memory:" else str(Path(args.db).resolve())
     config = ServerConfig(db=db, fixtures=Path(args.fixtures) if args.fixtures else None, versions=versions,
                           seed=args.seed, durable=args.durable)
-    app = create_app(config)
-    state = app.state.graph
+    from mock_server.verify.middleware import JournalMiddleware
+
+    app = JournalMiddleware(create_app(config), strict=args.strict, journal_size=args.journal_size)
+    state = app.graph
     summary = state.world.summary()
     where = "in memory (lost on exit)" if db == ":memory:" else db
     print(f"graphmock: store {where}", flush=True)
@@ -56,6 +58,32 @@ def _fixtures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from mock_server.openapi import build
+
+    print(json.dumps(build(server=args.server), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from mock_server.verify.suite import verify
+
+    ok = verify(args.target, args.token, args.account, examples=args.examples, seed=args.seed, version=args.version)
+    return 0 if ok else 1
+
+
+def _check_client(args: argparse.Namespace) -> int:
+    from mock_server.verify.check_client import check_client
+
+    command = list(args.cmd)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        print("graphmock check-client: give the command to run after --", file=sys.stderr)
+        return 2
+    return check_client(command, strict=args.strict, warnings_fail=args.fail_on_warnings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphmock", description="Offline, stateful mock of Meta's Marketing API.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,12 +97,35 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="deterministic ids and trace ids")
     serve.add_argument("--durable", action="store_true", help="fsync every commit (synchronous=FULL)")
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--strict", action="store_true",
+                       help="refuse requests with contract violations the real API would accept silently")
+    serve.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal (default 1000)")
     serve.set_defaults(func=_serve)
 
     fixtures = sub.add_parser("fixtures", help="print the loaded world's ids and tokens as JSON")
     fixtures.add_argument("--fixtures", help="fixtures document (default: the demo world)")
     fixtures.add_argument("--db", help="read the world stored in this SQLite file instead")
     fixtures.set_defaults(func=_fixtures)
+
+    openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document generated from schemas/")
+    openapi.add_argument("--server", default="http://127.0.0.1:8787", help="server URL written into the document")
+    openapi.set_defaults(func=_openapi)
+
+    verify = sub.add_parser("verify", help="run the contract conformance suite against a Graph-compatible server")
+    verify.add_argument("--target", required=True, help="base URL, e.g. http://127.0.0.1:8787 or https://graph.facebook.com")
+    verify.add_argument("--token", required=True, help="access token")
+    verify.add_argument("--account", required=True, help="ad account id, act_<digits>")
+    verify.add_argument("--examples", type=int, default=50, help="generated examples per check (default 50)")
+    verify.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
+    verify.add_argument("--version", default="v25.0", help="Graph version in paths (default v25.0)")
+    verify.set_defaults(func=_verify)
+
+    check = sub.add_parser("check-client", help="run a client against a fresh mock and report its contract violations",
+                           usage="graphmock check-client [--strict] -- CMD [ARGS...]")
+    check.add_argument("--strict", action="store_true", help="also refuse violating requests while the client runs")
+    check.add_argument("--fail-on-warnings", action="store_true", help="warnings (recommended limits) fail too")
+    check.add_argument("cmd", nargs=argparse.REMAINDER, help="the client command, after --")
+    check.set_defaults(func=_check_client)
     return parser
 
 

@@ -1,0 +1,246 @@
+"""`graphmock verify`: the server-side contract properties, run against any Graph-compatible server.
+
+Checks (named like Schemathesis' where they mean the same): valid payloads
+are accepted and read back equal (positive_data_acceptance), each rule
+broken alone gets exactly its error (negative_data_rejection), list paging
+neither loses nor repeats objects (paging_invariants), and configured status
+drives effective_status and default visibility (status_derivation). Only
+PAUSED objects are created and everything created is deleted. A failure is
+shrunk by Hypothesis and shown as a curl command.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from contract_tests import strategies as s
+from contract_tests.driver import CheckFailure, Driver, SentRequest
+from contract_tests.operations import Context
+from mock_server.contract.registry import default_registry
+
+
+@dataclass
+class Result:
+    check: str
+    target: str
+    examples: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (message, curl)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class Verifier:
+    driver: Driver
+    base_url: str
+    token: str
+    examples: int = 50
+    seed: int | None = None
+    out: TextIO = sys.stdout
+    results: list[Result] = field(default_factory=list)
+
+    # -- running -----------------------------------------------------------------------------
+    def _settings(self, examples: int) -> settings:
+        return settings(max_examples=examples, deadline=None, database=None,
+                        suppress_health_check=list(HealthCheck), print_blob=False)
+
+    def _hypothesis(self, result: Result, examples: int, strategy: st.SearchStrategy[Any],
+                    body: Callable[[Any], None]) -> None:
+        """Run `body` over `strategy`; record the shrunk failure (if any) as a curl command."""
+        def test(value: Any) -> None:
+            result.examples += 1
+            try:
+                body(value)
+            finally:
+                self.driver.cleanup()
+
+        runner = given(strategy)(test)
+        runner = self._settings(examples)(runner)
+        if self.seed is not None:
+            runner = hypothesis_seed(self.seed)(runner)
+        try:
+            runner()
+        except CheckFailure as failure:
+            result.failures.append(self._failure(failure))
+        except BaseExceptionGroup as group:  # several distinct failures: report each
+            for failure in _flatten(group):
+                result.failures.append(self._failure(failure))
+        except Exception as exc:  # noqa: BLE001 - a crash of the suite is a failed check, not a traceback
+            result.failures.append((f"{type(exc).__name__}: {exc}", ""))
+
+    def _failure(self, failure: BaseException) -> tuple[str, str]:
+        request = getattr(failure, "request", None)
+        curl = request.curl(self.base_url, self.token) if isinstance(request, SentRequest) else ""
+        return str(failure).split("\n")[0], curl
+
+    def run_check(self, check: str, target: str, work: Callable[[Result], None]) -> Result:
+        result = Result(check, target)
+        index = len(self.results) + 1
+        print(f"[{index}] {check} [{target}] ...", file=self.out, flush=True)
+        started = time.perf_counter()
+        try:
+            work(result)
+        finally:
+            self.driver.cleanup()
+        result.seconds = time.perf_counter() - started
+        mark = "passed" if result.passed else f"FAILED ({len(result.failures)})"
+        print(f"    {mark}: {result.examples} examples in {result.seconds:.1f}s", file=self.out, flush=True)
+        self.results.append(result)
+        return result
+
+    # -- checks ----------------------------------------------------------------------------------
+    def positive_create(self, result: Result) -> None:
+        op = s.OPERATIONS["campaign.create"]
+        strategy = st.tuples(s.valid_campaign_create(status="PAUSED", registry=self.driver.ctx.registry),
+                             st.sampled_from(s.STYLES))
+        self._hypothesis(result, self.examples, strategy, lambda v: self.driver.create(op, v[0], v[1]))
+
+    def positive_update(self, result: Result) -> None:
+        create, update = s.OPERATIONS["campaign.create"], s.OPERATIONS["campaign.update"]
+        cases = s.update_cases("campaign.update", status="PAUSED", registry=self.driver.ctx.registry)
+
+        def body(value: Any) -> None:
+            (setup, payload), style = value
+            self.driver.update(update, self.driver.create(create, setup, style), payload, style)
+        self._hypothesis(result, self.examples, st.tuples(cases, st.sampled_from(s.STYLES)), body)
+
+    def negative(self, operation: str) -> Callable[[Result], None]:
+        def work(result: Result) -> None:
+            op = s.OPERATIONS[operation]
+            names = s.rules(operation, self.driver.ctx.registry)
+            per_rule = max(2, self.examples // len(names))
+            for rule in names:
+                strategy = st.tuples(s.invalid_payloads(operation, rule=rule, status="PAUSED",
+                                                        registry=self.driver.ctx.registry), st.sampled_from(s.STYLES))
+                self._hypothesis(result, per_rule, strategy, lambda v, op=op: self._reject(op, *v))
+        return work
+
+    def _reject(self, op: Any, case: s.Invalid, style: str) -> None:
+        object_id = None
+        if case.setup is not None:
+            object_id = self.driver.create(s.OPERATIONS["campaign.create"], case.setup, style)
+        self.driver.reject(op, case, style, object_id)
+
+    def paging(self, result: Result) -> None:
+        """GRAPH-BEHAVIOUR 3: following `paging.next` visits every object once; pages respect `limit`."""
+        op = s.OPERATIONS["campaign.create"]
+        payloads = [{"name": f"graphmock verify paging {i}", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+                     "special_ad_categories": []} for i in range(5)]
+        try:
+            made = {self.driver.create(op, p, "form") for p in payloads}
+            seen: list[str] = []
+            request = SentRequest("GET", f"/{self.driver.version}/{self.driver.account}/campaigns",
+                                  params={"limit": "2", "fields": "id"})
+            for _ in range(500):
+                status, body = self.driver.send(request)
+                result.examples += 1
+                if status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                    raise CheckFailure(f"listing failed: HTTP {status} {str(body)[:200]}", request)
+                if len(body["data"]) > 2:
+                    raise CheckFailure(f"page of {len(body['data'])} objects exceeds limit=2", request)
+                seen += [str(item.get("id")) for item in body["data"]]
+                after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+                if not (body.get("paging") or {}).get("next") or not after:
+                    break
+                request = SentRequest("GET", request.path, params={"limit": "2", "fields": "id", "after": after})
+            repeated = sorted({i for i in seen if seen.count(i) > 1})
+            if repeated:
+                raise CheckFailure(f"paging returned {repeated} more than once", request)
+            if not made <= set(seen):
+                raise CheckFailure(f"paging never returned {sorted(made - set(seen))}", request)
+        except CheckFailure as failure:
+            result.failures.append(self._failure(failure))
+
+    def status(self, result: Result) -> None:
+        """GRAPH-BEHAVIOUR 6: PAUSED reads PAUSED; ARCHIVED/DELETED are derived and hidden from default lists."""
+        op = s.OPERATIONS["campaign.create"]
+        payload = {"name": "graphmock verify status", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+                   "special_ad_categories": []}
+        try:
+            object_id = self.driver.create(op, payload, "form")
+            for configured in ("PAUSED", "ARCHIVED", "DELETED"):
+                if configured != "PAUSED":
+                    self.driver.update(s.OPERATIONS["campaign.update"], object_id, {"status": configured}, "form")
+                read = SentRequest("GET", f"/{self.driver.version}/{object_id}",
+                                   params={"fields": "status,configured_status,effective_status"})
+                status, body = self.driver.send(read)
+                result.examples += 1
+                want = {"status": configured, "configured_status": configured, "effective_status": configured}
+                got = {k: (body or {}).get(k) for k in want} if isinstance(body, dict) else body
+                if status != 200 or got != want:
+                    raise CheckFailure(f"after status={configured}: expected {want}, read HTTP {status} {got}", read)
+                if configured != "PAUSED":
+                    listing = SentRequest("GET", f"/{self.driver.version}/{self.driver.account}/campaigns",
+                                          params={"fields": "id", "limit": "500"})
+                    _, page = self.driver.send(listing)
+                    ids = {str(i.get("id")) for i in (page or {}).get("data", [])} if isinstance(page, dict) else set()
+                    if object_id in ids:
+                        raise CheckFailure(f"a {configured} campaign is listed by default", listing)
+        except CheckFailure as failure:
+            result.failures.append(self._failure(failure))
+
+    def run(self) -> list[Result]:
+        self.run_check("positive_data_acceptance", "campaign.create", self.positive_create)
+        self.run_check("positive_data_acceptance", "campaign.update", self.positive_update)
+        self.run_check("negative_data_rejection", "campaign.create", self.negative("campaign.create"))
+        self.run_check("negative_data_rejection", "campaign.update", self.negative("campaign.update"))
+        self.run_check("paging_invariants", "GET /act_<id>/campaigns", self.paging)
+        self.run_check("status_derivation", "campaign", self.status)
+        return self.results
+
+    def report(self) -> bool:
+        """Print the table and each failure's shrunk curl; True when everything passed."""
+        width = max(len(f"{r.check} [{r.target}]") for r in self.results)
+        print("", file=self.out)
+        print(f"{'check'.ljust(width)}  examples  result", file=self.out)
+        print(f"{'-' * width}  --------  ------", file=self.out)
+        for r in self.results:
+            print(f"{f'{r.check} [{r.target}]'.ljust(width)}  {r.examples:>8}  {'passed' if r.passed else 'FAILED'}",
+                  file=self.out)
+        passed = sum(r.passed for r in self.results)
+        print(f"\n{passed} passed, {len(self.results) - passed} failed", file=self.out)
+        for r in self.results:
+            for message, curl in r.failures:
+                print(f"\nFAILED {r.check} [{r.target}]: {message}", file=self.out)
+                if curl:
+                    print(f"  minimal reproduction:\n    {curl}", file=self.out)
+        return passed == len(self.results)
+
+
+def _flatten(group: BaseExceptionGroup) -> list[BaseException]:
+    out: list[BaseException] = []
+    for inner in group.exceptions:
+        out += _flatten(inner) if isinstance(inner, BaseExceptionGroup) else [inner]
+    return out
+
+
+def verify(target: str, token: str, account: str, *, examples: int = 50, seed: int | None = None,
+           version: str = "v25.0", currency: str = "USD", out: TextIO = sys.stdout) -> bool:
+    """Run the suite against `target`; True when every check passed."""
+    from contract_tests.targets import HTTPTarget
+
+    http = HTTPTarget(target, token)
+    status, body = http.call(SentRequest("GET", f"/{version}/{account}", params={"fields": "currency"}))
+    if status == 200 and isinstance(body, dict) and isinstance(body.get("currency"), str):
+        currency = body["currency"]
+    driver = Driver(http, account, Context(default_registry(), currency), version=version)
+    verifier = Verifier(driver, http.base_url, token, examples, seed, out)
+    print(f"graphmock verify: {target} as {account} ({examples} examples per check"
+          f"{f', seed {seed}' if seed is not None else ''})", file=out, flush=True)
+    try:
+        verifier.run()
+    finally:
+        driver.cleanup()
+        http.close()
+    return verifier.report()
