@@ -84,7 +84,7 @@ def _decode(raw: Any, kind: str, tz: tzinfo) -> tuple[Any, bool]:
         return raw, True
     if kind == "integer":
         candidate = _unquote(text)
-        if candidate.lstrip("-").isdigit() and len(candidate) <= 24:
+        if candidate.lstrip("-").isascii() and candidate.lstrip("-").isdigit() and len(candidate) <= 24:
             return int(candidate), True
         return raw, True
     if kind == "number":

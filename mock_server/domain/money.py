@@ -11,4 +11,4 @@ def minor_units_for_usd(registry: SchemaRegistry, currency: str, usd: float) -> 
     """`usd` dollars expressed in `currency` minor units (rounded up)."""
     table = registry.rules("currencies")
     entry = table["currencies"].get(currency, table["default"])
-    return int(math.ceil(usd * entry["per_usd"] * entry["offset"]))
+    return int(math.ceil(round(usd * entry["per_usd"] * entry["offset"], 6)))

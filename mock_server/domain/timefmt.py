@@ -26,9 +26,9 @@ ABBREVIATIONS: dict[str, int] = {
 MAX_UNIX = 253402300799  # 9999-12-31T23:59:59Z
 
 _PATTERN = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"\s*(?:(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})|([A-Za-z]{1,5}))?$"
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
+    r"\s*(?:(Z|[+-][0-9]{2}:?[0-9]{2}|[+-][0-9]{2})|([A-Za-z]{1,5}))?$"
 )
 
 
@@ -43,7 +43,7 @@ def parse(value: object, default_tz: tzinfo = timezone.utc) -> int | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         number = int(text) if len(text) <= 12 else MAX_UNIX + 1
         return number if number <= MAX_UNIX else None
     match = _PATTERN.match(text)

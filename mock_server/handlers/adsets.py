@@ -11,7 +11,7 @@ from typing import Any
 from mock_server.domain import adsets
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.handlers.call import Call
-from mock_server.handlers.campaigns import _check_time_range
+from mock_server.handlers.campaigns import check_time_range
 from mock_server.handlers.nodes import read, read_after_write
 from mock_server.store.repository import ListQuery, Record
 
@@ -88,7 +88,7 @@ def list_for_campaign(call: Call) -> tuple[int, Any]:
 
 def _query(call: Call, params: dict[str, Any], **where: Any) -> ListQuery:
     now = call.state.now()
-    _check_time_range(params.get("time_range"), now)
+    check_time_range(params.get("time_range"), now)
     query = call.edge_query("AdSet", effective=params.get("effective_status"), filters=params.get("filtering"), **where)
     tests = []
     if "is_completed" in params:

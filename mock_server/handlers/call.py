@@ -67,7 +67,7 @@ class Call:
                 return self.nested_edge(record, spec)
             plan = node_type.fields[spec.name]
             target_id = values.get(plan.id_field or "")
-            target = self.lookup(int(target_id)) if target_id and str(target_id).isdigit() else None
+            target = self.lookup(int(target_id)) if target_id and str(target_id).isascii() and str(target_id).isdigit() else None
             if target is None:
                 return None
             return self.render(target, spec.children or [])

@@ -62,7 +62,7 @@ def list_(call: Call) -> tuple[int, Any]:
     params = call.params("campaign.list")
     account = call.account
     assert account is not None
-    _check_time_range(params.get("time_range"), call.state.now())
+    check_time_range(params.get("time_range"), call.state.now())
     query = call.edge_query("Campaign", effective=params.get("effective_status"), filters=params.get("filtering"),
                             account_id=account.account_id)
     if "is_completed" in params:
@@ -105,7 +105,7 @@ def _check_editable(status: str, params: dict[str, Any]) -> None:
         raise GraphError("edit_archived_campaign", blame=[[sorted(changing)[0]]])
 
 
-def _check_time_range(time_range: dict[str, str] | None, now: float) -> None:
+def check_time_range(time_range: dict[str, str] | None, now: float) -> None:
     if not time_range:
         return
     since = timefmt.parse(time_range["since"])

@@ -31,14 +31,23 @@ def loads(text: str) -> tuple[Any, bool]:
 
 
 def _check_depth(value: Any, depth: int = 0) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and lone surrogates (`"\\ud800"`), which no store can encode."""
     if depth > MAX_DEPTH:
         raise RelaxedJSONError(f"nesting deeper than {MAX_DEPTH} levels")
-    if isinstance(value, dict):
-        for item in value.values():
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
             _check_depth(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
             _check_depth(item, depth + 1)
+
+
+def _check_text(text: str) -> None:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise RelaxedJSONError("invalid \\u escape: lone surrogate")
 
 
 _BARE_END = set(",:{}[]'\"") | set(" \t\r\n")
@@ -66,6 +75,7 @@ class _Reader:
         value = self.value(0)
         if self.peek():
             raise self.fail("unexpected trailing text")
+        _check_depth(value)
         return value
 
     def value(self, depth: int) -> Any:
