@@ -67,16 +67,24 @@ def registry_of(registry: SchemaRegistry | None) -> SchemaRegistry:
 
 def valid(op: Operation, ctx: Context) -> st.SearchStrategy[dict[str, Any]]:
     """Payloads of `op` the server must accept (given `ctx.existing` for updates)."""
-    registry = ctx.registry
-    schema = registry.documents[op.schema_name]
-    skip = frozenset(op.not_generated) | frozenset(ctx.pins)
-    raw = SchemaStrategies(registry).object(schema, op.schema_name, skip=skip)
+    raw = _raw(ctx.registry, op.schema_name, frozenset(op.not_generated) | frozenset(ctx.pins))
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         payload = {**draw(raw), **ctx.pins}
         return op.repair(draw, payload, ctx)
     return build()
+
+
+_RAW: dict[tuple[int, str, frozenset[str]], st.SearchStrategy[dict[str, Any]]] = {}
+
+
+def _raw(registry: SchemaRegistry, schema_name: str, skip: frozenset[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """The schema-only strategy, built once per (registry, schema, skipped params): building is the slow part."""
+    key = (id(registry), schema_name, skip)
+    if key not in _RAW:
+        _RAW[key] = SchemaStrategies(registry).object(registry.documents[schema_name], schema_name, skip=skip)
+    return _RAW[key]
 
 
 def with_setup(op: Operation, ctx: Context, inner: Callable[[Context], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:

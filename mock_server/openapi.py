@@ -120,6 +120,7 @@ def build(registry: SchemaRegistry | None = None, *, versions: tuple[str, ...] =
             "summary": f"{method} {first.template} ({', '.join(nodes)})",
             "description": " ".join(str(registry.documents[op.schema].get("description", "")) for op in operations).strip(),
             "parameters": path_params,
+            "x-graph-request-schemas": schemas,
             "responses": {"200": _response(first, node_refs),
                           "default": {"description": "Graph error envelope",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/envelopes.error"}}}}},

@@ -26,7 +26,8 @@ ENV_KEYS = {
 
 
 def check_client(command: list[str], *, strict: bool = False, warnings_fail: bool = False,
-                 out: TextIO = sys.stdout) -> int:
+                 out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     from contract_tests.plugin import GraphMockFixture, report
 
     mock = GraphMockFixture(strict=strict)
