@@ -8,7 +8,11 @@ with a stray `id`, GETs with a `{}` JSON body, DELETEs with the id in the query,
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from urllib.parse import parse_qs, urlsplit
+
+from pngs import png_bytes
 
 
 def test_node_campaign_create_read_update_page_delete(node, graphmock):
@@ -52,3 +56,29 @@ def test_node_errors_reject_with_facebook_request_error(node, graphmock):
     assert (unknown["error"]["code"], unknown["error"]["error_subcode"], unknown["error"]["type"]) == (
         100, 33, "GraphMethodException")
     assert unknown["message"].startswith("Unsupported get request. Object with ID '999' does not exist")
+
+
+def test_node_seed_000_flow_to_active(node, graphmock):
+    """Seed 000 with the Node SDK: campaign -> ad set -> image (base64 bytes) -> creative with that hash -> ad
+    PAUSED -> ACTIVE reads PENDING_REVIEW; approved over the control API, the Node SDK reads ACTIVE."""
+    png = png_bytes(3, 2)
+    world = graphmock.world
+    out = node.run("flow", act=graphmock.act, page_id=world["page_id"], instagram_user_id=world["instagram_user_id"],
+                   png_base64=base64.b64encode(png).decode())
+
+    assert out["ad_set_read"] == {"id": out["ad_set_id"], "name": "Click to Instagram Ad Set",
+                                  "destination_type": "INSTAGRAM_DIRECT", "optimization_goal": "CONVERSATIONS",
+                                  "bid_strategy": "LOWEST_COST_WITHOUT_CAP", "status": "ACTIVE"}
+    assert out["image_hash"] == hashlib.md5(png).hexdigest()
+    assert (out["images"]["bytes"]["width"], out["images"]["bytes"]["height"]) == (3, 2)
+    assert out["creative_read"]["object_story_spec"] == {"link_data": {
+        "call_to_action": {"type": "INSTAGRAM_MESSAGE", "value": {"app_destination": "INSTAGRAM_DIRECT"}},
+        "image_hash": out["image_hash"]}}
+    assert out["ad_read"] == {"id": out["ad_id"], "status": "PAUSED", "adset_id": out["ad_set_id"],
+                              "campaign_id": out["campaign_id"]}
+    assert out["activated"] == {"success": True}
+    assert out["pending"] == {"id": out["ad_id"], "status": "ACTIVE", "effective_status": "PENDING_REVIEW"}
+
+    graphmock.control("POST", f"reviews/{out['ad_id']}", {"action": "approve"})
+    read = node.run("read", type="Ad", id=out["ad_id"], fields=["status", "effective_status"])
+    assert read == {"ok": True, "value": {"id": out["ad_id"], "status": "ACTIVE", "effective_status": "ACTIVE"}}

@@ -1,0 +1,246 @@
+"""One Python SDK call per catalogue error (schemas/rules/errors*.json), keyed by catalogue key.
+
+Each trigger gets a `Scene` (the demo account through a given `FacebookAdsApi`, and builders for
+valid parents) and must make exactly the SDK call that Graph rejects with that error. The expected
+message is written out by hand: it is what a user's `except FacebookRequestError` sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from facebook_business.adobjects.ad import Ad
+from facebook_business.adobjects.adaccount import AdAccount
+from facebook_business.adobjects.adimage import AdImage
+from facebook_business.adobjects.adset import AdSet
+from facebook_business.adobjects.campaign import Campaign
+from facebook_business.api import FacebookAdsApi
+from facebook_business.session import FacebookSession
+
+from pngs import png_bytes
+
+CTA = {"type": "INSTAGRAM_MESSAGE", "value": {"app_destination": "INSTAGRAM_DIRECT"}}
+
+
+class Scene:
+    """The demo world seen through the SDK, with builders for the valid objects a failing call needs."""
+
+    def __init__(self, graphmock: Any, tmp_path: Any) -> None:
+        self.graphmock = graphmock
+        self.world = graphmock.world
+        self.tmp_path = tmp_path
+        self.account = AdAccount(graphmock.act)
+
+    def api(self, token: str | None = ..., version: str | None = None) -> FacebookAdsApi:  # type: ignore[assignment]
+        """A separate FacebookAdsApi (other token or version); the default api stays as it was."""
+        session = FacebookSession(access_token=self.graphmock.token if token is ... else token, timeout=10)
+        return FacebookAdsApi(session, api_version=version)
+
+    def campaign(self, **params: Any) -> Campaign:
+        return self.account.create_campaign(params={
+            "name": "C", "objective": "OUTCOME_ENGAGEMENT", "status": "PAUSED", "special_ad_categories": [], **params})
+
+    def ad_set_params(self, campaign_id: str, **params: Any) -> dict[str, Any]:
+        """Seed 000's ad set under `campaign_id`; `None` removes a param."""
+        merged = {"name": "S", "campaign_id": campaign_id, "billing_event": "IMPRESSIONS", "daily_budget": 5000,
+                "bid_strategy": "LOWEST_COST_WITHOUT_CAP", "destination_type": "INSTAGRAM_DIRECT",
+                "optimization_goal": "CONVERSATIONS", "promoted_object": {"page_id": self.world["page_id"]},
+                "status": "PAUSED", "targeting": {"geo_locations": {"countries": ["US"]}}, **params}
+        return {key: value for key, value in merged.items() if value is not None}
+
+    def ad_set(self, **params: Any) -> AdSet:
+        """create_ad_set returns a bare AbstractCrudObject in facebook-business 26.0.3, so wrap the id."""
+        return AdSet(self.account.create_ad_set(params=self.ad_set_params(self.campaign().get_id(), **params)).get_id())
+
+    def image_hash(self) -> str:
+        path = self.tmp_path / "ok.png"
+        path.write_bytes(png_bytes())
+        return str(self.account.create_ad_image(params={AdImage.Field.filename: str(path)})["hash"])
+
+    def creative_spec(self, **link_data: Any) -> dict[str, Any]:
+        return {"page_id": self.world["page_id"], "instagram_user_id": self.world["instagram_user_id"],
+                "link_data": {"message": "Hello", "call_to_action": CTA, **link_data}}
+
+    def ad(self, status: str = "PAUSED") -> Ad:
+        creative = self.account.create_ad_creative(params={
+            "name": "Cr", "object_story_spec": self.creative_spec(image_hash=self.image_hash())})
+        return self.account.create_ad(params={"name": "A", "adset_id": self.ad_set().get_id(),
+                                              "creative": {"creative_id": creative.get_id()}, "status": status})
+
+
+@dataclass(frozen=True)
+class Case:
+    trigger: Callable[[Scene], Any]
+    message: str
+    prefix: bool = False  # for messages that list a whole enum
+    user_msg_has: str = ""  # tells apart entries that share a message and title
+
+
+def _bad_png_upload(s: Scene) -> Any:
+    path = s.tmp_path / "broken.png"
+    path.write_bytes(b"this is not a PNG")
+    return s.account.create_ad_image(params={AdImage.Field.filename: str(path)})
+
+
+def _edit_deleted(make: Callable[[Scene], Any]) -> Callable[[Scene], Any]:
+    def trigger(s: Scene) -> Any:
+        node = make(s)
+        node.api_delete()
+        return node.api_update(params={"status": "ACTIVE"})
+    return trigger
+
+
+def _edit_archived(make: Callable[[Scene], Any], params: dict[str, Any]) -> Callable[[Scene], Any]:
+    def trigger(s: Scene) -> Any:
+        node = make(s)
+        node.api_update(params={"status": "ARCHIVED"})
+        return node.api_update(params=params)
+    return trigger
+
+
+def _rejected_then_enabled(s: Scene) -> Any:
+    ad = s.ad(status="ACTIVE")
+    s.graphmock.control("POST", f"reviews/{ad.get_id()}", {"action": "disapprove"})
+    ad.api_update(params={"status": "PAUSED"})
+    return ad.api_update(params={"status": "ACTIVE"})
+
+
+CASES: dict[str, Case] = {
+    # -- wire: token, version, path, id resolution
+    "access_token_required": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(token=None)).api_get(fields=["name"]),
+                                  "An access token is required to request this resource."),
+    "access_token_malformed": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(token="not a token!")).api_get(),
+                                   "Invalid OAuth access token - Cannot parse access token"),
+    "access_token_unknown": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(token="GMDEMO-no-such-token")).api_get(),
+                                 "Invalid OAuth access token data."),
+    "deprecated_version": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v19.0")).api_get(),
+                               "(#2635) You are calling a deprecated version of the Ads API. "
+                               "Please update to the latest version: v26.0."),
+    "unknown_path_components": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v99.0")).api_get(),
+                                    "Unknown path components: /act_1000000000000001"),
+    "unsupported_get": Case(lambda s: Campaign("999").api_get(fields=["name"]),
+                            "Unsupported get request. Object with ID '999' does not exist, cannot be loaded due to "
+                            "missing permissions, or does not support this operation. Please read the Graph API "
+                            "documentation at https://developers.facebook.com/docs/graph-api"),
+    "unsupported_post": Case(lambda s: Campaign("999").api_update(params={"name": "x"}),
+                             "Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to "
+                             "missing permissions, or does not support this operation. Please read the Graph API "
+                             "documentation at https://developers.facebook.com/docs/graph-api"),
+    "unsupported_delete": Case(lambda s: Campaign("999").api_delete(),
+                               "Unsupported delete request. Object with ID '999' does not exist, cannot be loaded due "
+                               "to missing permissions, or does not support this operation. Please read the Graph API "
+                               "documentation at https://developers.facebook.com/docs/graph-api"),
+    "alias_not_found": Case(lambda s: Campaign("my_campaign").api_get(fields=["name"]),
+                            "(#803) Some of the aliases you requested do not exist: my_campaign"),
+    # -- fields and lists
+    "nonexisting_field": Case(lambda s: s.campaign().api_get(fields=["foo"]),
+                              "(#100) Tried accessing nonexisting field (foo) on node type (AdCampaignGroup)"),
+    "fields_syntax": Case(lambda s: s.campaign().api_get(fields=["name{"]),
+                          'Syntax error "Expected "}"." at character 5: name{'),
+    "unknown_fields_alias": Case(lambda s: s.campaign().api_get(fields=["name.as(title)"]),
+                                 "(#100) Unknown fields: title."),
+    "limit_invalid": Case(lambda s: s.account.get_campaigns(params={"limit": -1}),
+                          "(#100) param limit must be a non-negative integer"),
+    "limit_too_large": Case(lambda s: s.account.get_campaigns(params={"limit": 100000}),
+                            "(#100) The 'limit' parameter should not exceed 5000"),
+    "cursor_invalid": Case(lambda s: s.account.get_campaigns(params={"after": "not-a-cursor"}),
+                           "(#100) The After Cursor specified is invalid"),
+    "filtering_unsupported_field": Case(lambda s: s.account.get_campaigns(params={"filtering": [
+        {"field": "foo", "operator": "EQUAL", "value": "1"}]}), "(#100) Filtering field 'foo' is not supported"),
+    "filtering_invalid": Case(lambda s: s.account.get_campaigns(params={"filtering": [
+        {"field": "name", "operator": "IN", "value": "x"}]}), "(#100) param filtering is invalid: IN needs an array value"),
+    "run_status_invalid": Case(lambda s: s.account.get_campaigns(params={"effective_status": ["NOPE"]}),
+                               "Invalid parameter"),
+    "deleted_in_edge_filter": Case(lambda s: s.account.get_campaigns(params={"effective_status": ["DELETED"]}),
+                                   "(#100) param effective_status cannot contain DELETED: deleted objects are not "
+                                   "returned through edges"),
+    "time_range_too_old": Case(lambda s: s.account.get_campaigns(params={
+        "time_range": {"since": "2020-01-01", "until": "2020-01-31"}}),
+        "(#3018) The start date of the time range cannot be beyond 37 months from the current date"),
+    # -- campaigns
+    "param_required": Case(lambda s: s.account.create_campaign(params={"objective": "OUTCOME_TRAFFIC",
+                                                                       "special_ad_categories": []}),
+                           "(#100) The parameter name is required"),
+    "param_enum": Case(lambda s: s.campaign(objective="NOT_AN_OBJECTIVE"), "(#100) Param objective must be one of {",
+                       prefix=True),
+    "param_type": Case(lambda s: s.campaign(daily_budget="a lot"),
+                       "(#100) Param daily_budget must be a non-negative integer amount in the account currency's "
+                       "minor units"),
+    "param_datetime": Case(lambda s: s.campaign(start_time="next tuesday-ish"),
+                           "(#100) Must be a unixtime or a date/time representation parseable by strtotime()"),
+    "special_ad_categories_required": Case(lambda s: s.account.create_campaign(params={
+        "name": "x", "objective": "OUTCOME_TRAFFIC"}), "(#100) The parameter special_ad_categories is required"),
+    "special_ad_category_country_required": Case(lambda s: s.campaign(special_ad_categories=["HOUSING"]),
+                                                 "Invalid parameter"),
+    "creation_status_invalid": Case(lambda s: s.campaign(status="ARCHIVED"), "Invalid parameter"),
+    "objective_deprecated": Case(lambda s: s.campaign(objective="LINK_CLICKS"), "Invalid parameter"),
+    "campaign_budget_both": Case(lambda s: s.campaign(daily_budget=5000, lifetime_budget=50000), "Invalid parameter"),
+    "spend_cap_too_low": Case(lambda s: s.campaign(spend_cap=1), "Invalid parameter"),
+    "campaign_bid_strategy_without_budget": Case(lambda s: s.campaign(bid_strategy="COST_CAP"), "Invalid parameter"),
+    "edit_deleted_campaign": Case(_edit_deleted(lambda s: s.campaign()), "Invalid parameter"),
+    "edit_archived_campaign": Case(_edit_archived(lambda s: s.campaign(), {"status": "ACTIVE"}), "Invalid parameter"),
+    # -- ad sets
+    "adset_destination_invalid": Case(lambda s: s.ad_set(destination_type="ON_AD", optimization_goal="LEAD_GENERATION"),
+                                      "Invalid parameter"),
+    "adset_goal_unavailable": Case(lambda s: s.ad_set(destination_type=None, optimization_goal="APP_INSTALLS"),
+                                   "Invalid parameter"),
+    "adset_bid_amount_required": Case(lambda s: s.ad_set(bid_strategy="LOWEST_COST_WITH_BID_CAP"), "Invalid parameter"),
+    "adset_roas_floor_required": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(objective="OUTCOME_SALES").get_id(), bid_strategy="LOWEST_COST_WITH_MIN_ROAS", optimization_goal="VALUE",
+        destination_type="WEBSITE", promoted_object={"pixel_id": "1600000000000001", "custom_event_type": "PURCHASE"})),
+        "Invalid parameter", user_msg_has="needs bid_constraints with roas_average_floor"),
+    "adset_roas_goal_value": Case(lambda s: s.ad_set(bid_strategy="LOWEST_COST_WITH_MIN_ROAS",
+                                                     bid_constraints={"roas_average_floor": 10000}), "Invalid parameter",
+                                  user_msg_has="optimization_goal must be VALUE"),
+    "adset_budget_with_campaign_budget": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(daily_budget=10000, bid_strategy="LOWEST_COST_WITHOUT_CAP").get_id())), "Invalid parameter"),
+    "adset_end_time_past": Case(lambda s: s.ad_set(start_time="2020-01-01T00:00:00+0000",
+                                                                   end_time="2020-02-01T00:00:00+0000"), "Invalid parameter"),
+    "adset_budget_too_low": Case(lambda s: s.ad_set(daily_budget=1), "Invalid parameter"),
+    "adset_promoted_object_required": Case(lambda s: s.ad_set(promoted_object=None), "Invalid parameter"),
+    "adset_application_unknown": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(objective="OUTCOME_APP_PROMOTION").get_id(), destination_type=None, optimization_goal="APP_INSTALLS",
+        promoted_object={"application_id": "999", "object_store_url": "https://apps.apple.com/app/id1"})),
+        "(#900) No such application exists."),
+    "targeting_sac_age": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(special_ad_categories=["HOUSING"], special_ad_category_country=["US"]).get_id(),
+        targeting={"geo_locations": {"countries": ["US"]}, "age_min": 30})), "Invalid parameter"),
+    "targeting_sac_gender": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(special_ad_categories=["HOUSING"], special_ad_category_country=["US"]).get_id(),
+        targeting={"geo_locations": {"countries": ["US"]}, "genders": [1]})), "Invalid parameter"),
+    "targeting_sac_location": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(special_ad_categories=["HOUSING"], special_ad_category_country=["US"]).get_id(),
+        targeting={"geo_locations": {"zips": [{"key": "US:94304"}]}})), "Invalid parameter"),
+    "edit_deleted_adset": Case(_edit_deleted(lambda s: s.ad_set()), "Invalid parameter"),
+    "edit_archived_adset": Case(_edit_archived(lambda s: s.ad_set(), {"status": "ACTIVE"}), "Invalid parameter"),
+    # -- images, creatives, ads, review
+    "adimage_invalid_file": Case(_bad_png_upload, "Invalid parameter"),
+    "adimage_not_found": Case(lambda s: s.account.create_ad_creative(params={
+        "name": "x", "object_story_spec": s.creative_spec(image_hash="0" * 32)}),
+        "(#100) Param object_story_spec[link_data][image_hash] is not the hash of an image in ad account "
+        "act_1000000000000001: 00000000000000000000000000000000"),
+    "creative_story_ambiguous": Case(lambda s: s.account.create_ad_creative(params={
+        "name": "x", "object_story_spec": s.creative_spec(image_hash=s.image_hash()),
+        "object_story_id": s.world["page_post_id"]}), "Invalid parameter"),
+    "creative_instagram_both": Case(lambda s: s.account.create_ad_creative(params={"name": "x", "object_story_spec": {
+        **s.creative_spec(image_hash=s.image_hash()), "instagram_actor_id": s.world["instagram_user_id"]}}),
+        "Invalid parameter"),
+    "creative_missing_image": Case(lambda s: s.account.create_ad_creative(params={
+        "name": "x", "object_story_spec": s.creative_spec()}), "Invalid parameter"),
+    "cta_type_unparseable": Case(lambda s: s.account.create_ad_creative(params={
+        "name": "x", "object_story_spec": s.creative_spec(image_hash=s.image_hash(), call_to_action={"type": "NOPE"})}),
+        "Invalid parameter"),
+    "edit_archived_ad": Case(_edit_archived(lambda s: s.ad(), {"status": "ACTIVE"}), "Invalid parameter"),
+    "review_rejected_enable": Case(_rejected_then_enabled, "Invalid parameter"),
+}
+
+NOT_REACHABLE_FROM_THE_SDK: dict[str, str] = {
+    "unknown_error": "only for an internal server failure (code 1, HTTP 500, is_transient true)",
+    "unsupported_method": "the SDK only sends GET, POST and DELETE",
+    "request_too_large": "needs a body over the server's size limit; covered by the plain-HTTP fuzz tests",
+    "access_token_expired": "needs an expired token in the fixtures; token expiry lands with the access work (issue 5)",
+    "appsecret_proof_missing": "needs an app that requires appsecret_proof; lands with the access work (issue 5)",
+    "appsecret_proof_invalid": "needs an app that requires appsecret_proof; lands with the access work (issue 5)",
+}
