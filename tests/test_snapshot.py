@@ -63,6 +63,8 @@ STATUS = st.sampled_from(["ACTIVE", "PAUSED"])
 OPS = st.lists(st.one_of(
     st.tuples(st.just("campaign"), STATUS, NAMES),
     st.tuples(st.just("adset"), st.integers(0, 20), STATUS),
+    st.tuples(st.just("ad"), st.integers(0, 20), STATUS),
+    st.tuples(st.just("review"), st.integers(0, 20), st.sampled_from(["approve", "disapprove"])),
     st.tuples(st.just("rename"), st.integers(0, 20), NAMES),
     st.tuples(st.just("status"), st.integers(0, 20), st.sampled_from(["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"])),
     st.tuples(st.just("delete"), st.integers(0, 20), st.none()),
@@ -70,10 +72,22 @@ OPS = st.lists(st.one_of(
 ), max_size=10)
 
 
+def of_type(client: InProcessClient, ids: list[str], node_type: str) -> list[str]:
+    return [i for i in ids if (r := client.state.store.get(int(i))) is not None and r.type == node_type]
+
+
+def creative(client: InProcessClient, act: str) -> str:
+    """One creative per test case (creatives dedupe identical specs anyway)."""
+    spec = {"page_id": client.world["page_id"], "link_data": {"message": "Hello", "link": "https://example.com/"}}
+    response = client.post(f"{act}/adcreatives", data={"name": "cr", "object_story_spec": json.dumps(spec)})
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
 def apply(client: InProcessClient, act: str, ids: list[str], ops: list[tuple[Any, ...]]) -> None:
     """Apply operations; a Graph rejection (e.g. editing an ARCHIVED object) is part of the exercise."""
     for op, a, b in ops:
-        campaigns = [i for i in ids if client.state.store.get(int(i)) and client.state.store.get(int(i)).type == "Campaign"]
+        campaigns = of_type(client, ids, "Campaign")
         if op == "campaign":
             response = client.post(f"{act}/campaigns", data={**CAMPAIGN, "status": a, "name": b})
             ids.append(response.json()["id"])
@@ -81,6 +95,15 @@ def apply(client: InProcessClient, act: str, ids: list[str], ops: list[tuple[Any
             response = client.post(f"{act}/adsets", data=adset_params(client.world, campaigns[a % len(campaigns)], b))
             if response.status_code == 200:
                 ids.append(response.json()["id"])
+        elif op == "ad" and of_type(client, ids, "AdSet"):
+            adsets = of_type(client, ids, "AdSet")
+            response = client.post(f"{act}/ads", data={"name": "ad", "adset_id": adsets[a % len(adsets)], "status": b,
+                                                       "creative": json.dumps({"creative_id": creative(client, act)})})
+            if response.status_code == 200:
+                ids.append(response.json()["id"])
+        elif op == "review" and of_type(client, ids, "Ad"):
+            ads = of_type(client, ids, "Ad")
+            client.post(f"/__graphmock/reviews/{ads[a % len(ads)]}", json={"action": b})
         elif op in ("rename", "status", "delete") and ids:
             target = ids[a % len(ids)]
             if op == "rename":
