@@ -315,3 +315,26 @@ def _adset_params(world: dict[str, Any], campaign: str, status: str) -> dict[str
 LifecycleMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None,
                                               suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 TestLifecycle = LifecycleMachine.TestCase
+
+
+def test_effective_status_filter_and_pending_list_follow_the_clock():
+    """Seed 004: the effective_status list filter uses derived values (PENDING_REVIEW, then ACTIVE)."""
+    with GraphMock(seed=1) as mock:
+        mock.clock.freeze(T0)
+        c, ad, _ = tree(mock, ad_status="ACTIVE")
+        act = mock.world["ad_account_id"]
+
+        def listed(*wanted: str) -> list[str]:
+            response = c.get(f"{act}/ads", params={"effective_status": json.dumps(list(wanted))})
+            return [row["id"] for row in response.json()["data"]]
+
+        assert listed("PENDING_REVIEW") == [ad] and listed("ACTIVE") == []
+        mock.clock.advance(DELAY)
+        assert listed("PENDING_REVIEW") == [] and listed("ACTIVE") == [ad]
+        c.post(ad, data={"status": "PAUSED"})
+        assert listed("PAUSED") == [ad]
+        other = make_creative(c, act, mock.world, "Other text")
+        c.post(ad, data={"status": "ACTIVE", "creative": json.dumps({"creative_id": other})})
+        assert [r["ad_id"] for r in mock.reviews.pending()] == [ad]
+        assert c.delete(ad).json() == {"success": True}
+        assert mock.reviews.pending() == []  # a deleted ad's review is no longer pending

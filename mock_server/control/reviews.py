@@ -18,7 +18,8 @@ def pending(state: State, body: Any = None) -> dict[str, Any]:
     act = body.get("ad_account_id")
     account_id = _account_id(state, act) if act else None
     now = state.now()
-    query = ListQuery("Ad", account_id=account_id, predicate=lambda record: review.is_pending(record, now))
+    query = ListQuery("Ad", account_id=account_id, statuses=("ACTIVE", "PAUSED"),  # deleted/archived ads drop out
+                      predicate=lambda record: review.is_pending(record, now))
     return {"data": [review.describe(record, now) for record in state.store.iterate(query)], "now": now}
 
 
