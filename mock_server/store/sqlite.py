@@ -10,6 +10,7 @@ process kill (SIGKILL); pass `durable=True` for FULL (power-loss safety).
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -36,8 +37,11 @@ CREATE TABLE IF NOT EXISTS objects (
     created INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS objects_by_account ON objects(type, account_id, id);
+CREATE INDEX IF NOT EXISTS objects_by_account_status ON objects(type, account_id, status, id);
 CREATE INDEX IF NOT EXISTS objects_by_campaign ON objects(type, campaign_id, id) WHERE campaign_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_adset ON objects(type, adset_id, id) WHERE adset_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_by_campaign_status ON objects(type, campaign_id, status, id) WHERE campaign_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_by_adset_status ON objects(type, adset_id, status, id) WHERE adset_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_key ON objects(type, account_id, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
@@ -114,7 +118,7 @@ class SQLiteRepository:
 
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
         """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
-        where, args = _where(query)
+        where, args = _where(query, statuses=False)
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
@@ -122,32 +126,66 @@ class SQLiteRepository:
         if before is not None:
             where.append("id > ?")
             args.append(min(before, MAX_ID))
-        order = "ASC" if ascending else "DESC"
-        sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
         found: list[Record] = []
         if query.predicate is None:
-            rows = self.conn.execute(sql, (*args, limit + 1)).fetchall()
-            found = [_record(r) for r in rows]
+            found = [_record(row) for row in self._page_rows(where, args, query.statuses, ascending, limit + 1)]
         else:
-            cursor_clause = "id > ?" if ascending else "id < ?"
-            last: int | None = None
-            while len(found) <= limit:
-                extra_where = list(where) + ([cursor_clause] if last is not None else [])
-                extra_args = list(args) + ([last] if last is not None else [])
-                chunk_sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(extra_where)} ORDER BY id {order} LIMIT ?"
-                rows = self.conn.execute(chunk_sql, (*extra_args, _CHUNK)).fetchall()
-                for row in rows:
-                    record = _record(row)
-                    if query.predicate(record):
-                        found.append(record)
-                if len(rows) < _CHUNK:
-                    break
-                last = rows[-1][0]
+            for record in self._scan(where, args, query.statuses, ascending, _CHUNK):
+                if query.predicate(record):
+                    found.append(record)
+                    if len(found) > limit:
+                        break
         more = len(found) > limit
         found = found[:limit]
         if ascending:
             found.reverse()
         return found, more
+
+    def _page_rows(self, where: list[str], args: list[Any], statuses: Collection[str] | None, ascending: bool,
+                   count: int) -> list[tuple[Any, ...]]:
+        """The first `count` rows in id order, in one statement. Several statuses: the ids come from one
+        covering-index range per status (UNION ALL, each LIMIT count), then only the chosen rows are read."""
+        order = "ASC" if ascending else "DESC"
+        wanted = None if statuses is None else sorted(set(statuses))
+        if wanted is not None and len(wanted) == 1:
+            where, args, wanted = [*where, "status = ?"], [*args, wanted[0]], None
+        if wanted is None:
+            sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
+            return self.conn.execute(sql, (*args, count)).fetchall()
+        if not wanted:
+            return []
+        one = f"SELECT id FROM (SELECT id FROM objects WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
+        ids = f"{' UNION ALL '.join([one] * len(wanted))} ORDER BY id {order} LIMIT ?"
+        sql = f"SELECT {_COLUMNS} FROM objects WHERE id IN ({ids}) ORDER BY id {order}"
+        params = [value for status in wanted for value in (*args, status, count)]
+        return self.conn.execute(sql, (*params, count)).fetchall()
+
+    def _scan(self, where: list[str], args: list[Any], statuses: Collection[str] | None, ascending: bool,
+              first_chunk: int) -> Iterator[Record]:
+        """Records in id order. A status filter runs one index range per status (`..._status` indexes) merged
+        by id, so a rare status costs the same as a common one: `status IN (...)` over the id-ordered index
+        would walk every row of the account to find 25 ARCHIVED among 1 M ACTIVE."""
+        if statuses is None:
+            return self._run(where, args, ascending, first_chunk)
+        streams = [self._run([*where, "status = ?"], [*args, status], ascending, first_chunk)
+                   for status in sorted(set(statuses))]
+        if len(streams) == 1:
+            return streams[0]
+        return heapq.merge(*streams, key=_by_id, reverse=not ascending)
+
+    def _run(self, where: list[str], args: list[Any], ascending: bool, chunk: int) -> Iterator[Record]:
+        """One keyset range, fetched in chunks (the first sized to the page) so a page reads ~limit rows."""
+        order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
+        sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
+        sql_next = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?"
+        rows = self.conn.execute(sql, (*args, chunk)).fetchall()
+        while True:
+            for row in rows:
+                yield _record(row)
+            if len(rows) < chunk:
+                return
+            chunk = max(chunk, _CHUNK)
+            rows = self.conn.execute(sql_next, (*args, rows[-1][0], chunk)).fetchall()
 
     def count(self, query: ListQuery) -> int:
         if query.predicate is None:
@@ -220,11 +258,15 @@ class SQLiteRepository:
                 [(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id, r.key, r.created)
                  for r in records])
 
+    def integrity_check(self) -> str:
+        """SQLite's own consistency check of the file ("ok" when sound); used after crash tests."""
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
     def close(self) -> None:
         self.conn.close()
 
 
-def _where(query: ListQuery) -> tuple[list[str], list[Any]]:
+def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
     where = ["type = ?"]
     args: list[Any] = [query.type]
     if query.account_id is not None:
@@ -239,11 +281,15 @@ def _where(query: ListQuery) -> tuple[list[str], list[Any]]:
     if query.key is not None:
         where.append("key = ?")
         args.append(query.key)
-    if query.statuses is not None:
-        statuses = list(query.statuses)
-        where.append(f"status IN ({','.join('?' * len(statuses))})" if statuses else "0")
-        args.extend(statuses)
+    if statuses and query.statuses is not None:
+        wanted = list(query.statuses)
+        where.append(f"status IN ({','.join('?' * len(wanted))})" if wanted else "0")
+        args.extend(wanted)
     return where, args
+
+
+def _by_id(record: Record) -> int:
+    return record.id
 
 
 def _record(row: tuple[Any, ...]) -> Record:

@@ -19,6 +19,8 @@ from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
+from mock_server.resources import default_fixtures_file
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -36,7 +38,9 @@ class ServerProcess:
     """`graphmock serve --db <db> --port <free>` as a child process; a context manager that stops it."""
 
     def __init__(self, db: str | Path, *, port: int | None = None, seed: int | None = None,
-                 extra_args: list[str] | None = None, version: str = "v25.0") -> None:
+                 extra_args: list[str] | None = None, version: str = "v25.0",
+                 fixtures: dict[str, Any] | None = None) -> None:
+        """`fixtures` is merged over the demo world's top level (e.g. `{"rate_limits": "off"}` for load tests)."""
         self.db = str(db)
         self.port = port or free_port()
         self.seed = seed
@@ -45,6 +49,11 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.world = demo_world()
         self.log_path = Path(self.db + f".{self.port}.log") if self.db != ":memory:" else None
+        if fixtures:
+            document = {**json.loads(default_fixtures_file().read_text(encoding="utf-8")), **fixtures}
+            path = Path(self.db + ".fixtures.json") if self.db != ":memory:" else Path(f"/tmp/graphmock-{self.port}.json")
+            path.write_text(json.dumps(document), encoding="utf-8")
+            self.extra_args = [*self.extra_args, "--fixtures", str(path)]
 
     @property
     def base_url(self) -> str:
