@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
 from helpers_envelope import assert_graph_error, validate
@@ -265,3 +267,45 @@ def test_unknown_ad_field_is_the_graph_error(client, act, tree):
     ad = ad_id(create(client, act, tree))
     assert_graph_error(client.get(ad, params={"fields": "creative_id"}), 100,
                        message_has="nonexisting field (creative_id) on node type (Adgroup)")
+
+
+# -- robustness ---------------------------------------------------------------------------------------------
+_KEYS = ["page_id", "link_data", "video_data", "photo_data", "image_hash", "video_id", "call_to_action", "type", "value",
+         "child_attachments", "page_welcome_message", "text_format", "message", "ice_breakers", "title", "creative_id",
+         "object_story_spec", "images", "hash", "instagram_user_id", "instagram_actor_id", "link", "picture", "name"]
+
+
+def _values(ids: list[str]) -> st.SearchStrategy:
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False, allow_infinity=False),
+                     st.text(max_size=20), st.sampled_from(ids + ["INSTAGRAM_MESSAGE", "1_2", "{", "[]"]))
+    return st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)), max_leaves=10)
+
+
+@settings(max_examples=150)
+@given(data=st.data())
+def test_arbitrary_values_never_give_a_500(client, act, world, tree, data):
+    """No input may produce a 500: any known param of the image, creative and ad endpoints with any JSON value,
+    as a form or a JSON body, gets a 200 or a Graph error envelope."""
+    from mock_server.contract.registry import default_registry
+    if not hasattr(client, "fuzz_ad"):  # one ad for all examples (the client lives for the whole test)
+        client.fuzz_ad = ad_id(create(client, act, tree))
+    ad = client.fuzz_ad
+    ids = [world["page_id"], world["instagram_user_id"], world["video_id"], world["page_post_id"], tree["creative"], tree["adset"], ad]
+    documents = default_registry().documents
+    targets = [("POST", f"{act}/adcreatives", "adcreative.create"), ("POST", f"{act}/ads", "ad.create"),
+               ("POST", ad, "ad.update"), ("POST", tree["creative"], "adcreative.update"), ("GET", f"{act}/adimages", "adimage.list"),
+               ("DELETE", f"{act}/adimages", "adimage.delete"), ("POST", f"{act}/adimages", "adimage.create"),
+               ("GET", f"{act}/ads", "ad.list"), ("GET", f"{ad}/adcreatives", "adcreative.list")]
+    method, path, schema = data.draw(st.sampled_from(targets))
+    params = data.draw(st.dictionaries(st.sampled_from(sorted(documents[f"requests/{schema}"]["properties"])), _values(ids), max_size=5))
+    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+    if method != "POST":
+        response = client.request(method, path, params=encoded)
+    elif data.draw(st.booleans()):
+        response = client.post(path, json=params)
+    else:
+        response = client.post(path, data=encoded)
+    assert response.status_code < 500, (method, path, params, response.text)
+    if response.status_code != 200:
+        validate("envelopes/error", response.json())
