@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.domain import adcreatives, ads, adsets, campaigns
+from mock_server.domain import adcreatives, adimages, ads, adsets, campaigns
 from mock_server.store.repository import Record
 
 Lookup = Callable[[int], Record | None]
@@ -20,6 +20,7 @@ VIEWS: dict[str, View] = {
     "AdSet": adsets.computed,
     "Ad": ads.computed,
     "AdCreative": adcreatives.computed,
+    "AdImage": adimages.computed,
 }
 
 

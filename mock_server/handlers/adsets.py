@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import adsets
+from mock_server.domain import adsets, review
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.handlers.call import Call
 from mock_server.handlers.campaigns import check_time_range
@@ -54,7 +54,18 @@ def update(call: Call) -> tuple[int, Any]:
         if _validate_only(params):
             return 200, {"success": True}
         store.update(record)
+        if review.resubmits("AdSet", params):
+            _resubmit_ads(call, record)
     return 200, read_after_write(call, record.id, {"success": True})
+
+
+def _resubmit_ads(call: Call, adset: Record) -> None:
+    """GRAPH-BEHAVIOUR 6.4: targeting / optimization goal / billing edits send the ad set's ads back to review."""
+    store, now = call.state.store, call.state.now()
+    policy = call.state.review_policy(adset.account_id)
+    for ad in list(store.iterate(ListQuery("Ad", account_id=adset.account_id, adset_id=adset.id))):
+        review.on_material_change(ad, now, policy)
+        store.update(ad)
 
 
 def delete(call: Call) -> tuple[int, Any]:

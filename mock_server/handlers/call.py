@@ -90,6 +90,10 @@ class Call:
                               link_base=self.link_base(owner_id, spec.name), link_params=link, summary=False)
 
     def child_query(self, parent: Record, child_type: str, effective: list[str] | None = None) -> ListQuery:
+        """The children a nested edge lists: by campaign or ad set, or an ad's own creative."""
+        if parent.type == "Ad" and child_type == "AdCreative":
+            creative_id = int(parent.data.get("creative_id") or 0)
+            return ListQuery("AdCreative", account_id=parent.account_id, predicate=lambda r: r.id == creative_id)
         relation = {"Campaign": "campaign_id", "AdSet": "adset_id"}.get(parent.type)
         kwargs: dict[str, Any] = {"account_id": parent.account_id}
         if relation:
@@ -104,7 +108,7 @@ class Call:
             raise GraphError("deleted_in_edge_filter")
         own_only = node_type in ("Campaign", "AdCreative", "AdImage")
         if wanted is None:
-            sql_statuses = {"ACTIVE", "PAUSED"} if own_only else None
+            sql_statuses = self._listed_by_default(node_type) if own_only else None
         else:
             sql_statuses = wanted & {"ACTIVE", "PAUSED", "ARCHIVED"} if own_only else statuses.configured_candidates(wanted)
         needs_values = compiled is not None or (not own_only) or (wanted is not None and not own_only)
@@ -121,6 +125,14 @@ class Call:
                     return False
                 return all(test(values) for _, test in compiled or [])
         return ListQuery(node_type, statuses=sql_statuses, predicate=predicate, **where)
+
+    def _listed_by_default(self, node_type: str) -> set[str]:
+        """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""
+        if node_type == "AdCreative":
+            return set(self.state.registry.rules("creative")["listed_statuses"])
+        if node_type == "AdImage":
+            return {"ACTIVE"}
+        return {"ACTIVE", "PAUSED"}
 
     def list_page(self, query: ListQuery, specs: list[FieldSpec], *, limit: int, after: int | None, before: int | None,
                   link_base: str, link_params: dict[str, str], summary: bool) -> dict[str, Any]:
