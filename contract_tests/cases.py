@@ -57,14 +57,37 @@ class Expected:
 
 
 @dataclass(frozen=True)
+class Ref:
+    """Placeholder for the id the setup step `step` creates (e.g. an ad set's campaign_id)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One object to create before the case runs: `operation` ("campaign.create") with `payload`."""
+
+    operation: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A valid request and what must exist first (`setup`; an update applies to the last step's object)."""
+
+    payload: dict[str, Any]
+    setup: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
 class Invalid:
     """A payload that breaks exactly one rule or schema constraint.
 
     `rule` names what it breaks (`missing:name`, `enum:objective`, `rule:one_campaign_budget`, ...);
-    `setup` is the create payload of the object an update applies to (None for creates).
+    `setup` lists the objects to create first (parents; for an update, the object itself comes last).
     """
 
     payload: dict[str, Any]
     expected: Expected
     rule: str
-    setup: dict[str, Any] | None = field(default=None)
+    setup: tuple[Step, ...] = field(default=())

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from contract_tests.cases import Invalid
+from contract_tests.cases import Case, Invalid, Ref, Step
 from contract_tests.encoding import Style, encode
 from contract_tests.operations import Context, Operation
+from contract_tests.resources import OPERATIONS
 from contract_tests.readback import differences, readable_fields
 
 
@@ -123,11 +124,45 @@ class Driver:
         if problem:
             raise CheckFailure(f"{op.name} breaking {case.rule}: {problem}", request)
 
+    # -- cases with setup -------------------------------------------------------------------------
+    def materialize(self, steps: tuple[Step, ...], style: Style) -> list[str]:
+        """Create each setup object in order (filling Refs to earlier ones); returns their ids."""
+        ids: list[str] = []
+        for step in steps:
+            ids.append(self.create(OPERATIONS[step.operation], resolve(step.payload, ids), style))
+        return ids
+
+    def accept(self, op: Operation, case: Case, style: Style) -> str:
+        """positive_data_acceptance for a case: setup, then create or update, then read back."""
+        ids = self.materialize(case.setup, style)
+        payload = resolve(case.payload, ids)
+        if op.is_update:
+            self.update(op, ids[-1], payload, style)
+            return ids[-1]
+        return self.create(op, payload, style)
+
+    def refuse(self, op: Operation, case: Invalid, style: Style) -> None:
+        """negative_data_rejection for a case: setup, then the request that must fail with its label."""
+        ids = self.materialize(case.setup, style)
+        resolved = Invalid(resolve(case.payload, ids), case.expected, case.rule, case.setup)
+        self.reject(op, resolved, style, ids[-1] if op.is_update else None)
+
     def cleanup(self) -> None:
         """Delete (soft, status DELETED) everything this driver created, newest first."""
         while self.created:
             object_id = self.created.pop()
             self.send(SentRequest("DELETE", f"/{self.version}/{object_id}"))
+
+
+def resolve(value: Any, ids: list[str]) -> Any:
+    """Replace every Ref in `value` with the id its setup step created."""
+    if isinstance(value, Ref):
+        return ids[value.step]
+    if isinstance(value, dict):
+        return {k: resolve(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, ids) for v in value]
+    return value
 
 
 def _short(body: Any) -> str:

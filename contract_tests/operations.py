@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.cases import Expected, Invalid
+from contract_tests.cases import Case, Expected, Invalid, Step
 from contract_tests.schema_strategies import SchemaStrategies, graph_type, resolve
 from mock_server.contract.registry import SchemaRegistry, default_registry
 
@@ -28,18 +28,25 @@ class Context:
 
     registry: SchemaRegistry
     currency: str = "USD"
-    existing: dict[str, Any] | None = None
+    existing: dict[str, Any] | None = None  # updates: the params the object was created with
     pins: dict[str, Any] = field(default_factory=dict)
-    world: dict[str, Any] = field(default_factory=dict)
+    world: dict[str, Any] = field(default_factory=dict)  # demo ids (page_id, app_id, ...)
+    parents: dict[str, dict[str, Any]] = field(default_factory=dict)  # "campaign" -> its create params
+    steps: tuple[Step, ...] = ()  # what the setup creates, in order
+    ready: bool = False  # setup already drawn
 
     def table(self, name: str) -> Any:
         return self.registry.rules(name)
 
+    def replace(self, **changes: Any) -> Context:
+        return Context(**{**self.__dict__, **changes})
+
 
 Repair = Callable[[st.DrawFn, dict[str, Any], Context], dict[str, Any]]
-# A rule breaker gets a draw function, a valid payload and the context (whose `existing` is the setup of
-# an update) and returns (payload, setup, expected).
-Breaker = Callable[[st.DrawFn, dict[str, Any], Context], tuple[dict[str, Any], dict[str, Any] | None, Expected]]
+# A rule breaker gets a draw function, a valid payload and the context, and returns (payload, setup, expected):
+# setup is `ctx.existing` (unchanged or a new dict for the updated object) or a whole new tuple of Steps.
+Breaker = Callable[[st.DrawFn, dict[str, Any], Context], tuple[dict[str, Any], Any, Expected]]
+Setup = Callable[[Context], st.SearchStrategy[Context]]
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,9 @@ class Operation:
     not_generated: dict[str, str]  # param -> why valid payloads leave it out
     repair: Repair
     breakers: dict[str, Breaker]  # "rule:<name>" -> breaker
-    setup: Callable[[Context], st.SearchStrategy[dict[str, Any]]] | None = None  # updates: the create payload
+    setup: Setup | None = None  # draws the parents / the object to update into a Context
     readback: Callable[[str, Any, Context], Any] = lambda field, sent, ctx: sent  # sent value -> read value
+    controlled: frozenset[str] = frozenset()  # params the repair step sets from the rule tables
 
     @property
     def schema_name(self) -> str:
@@ -58,7 +66,7 @@ class Operation:
 
     @property
     def is_update(self) -> bool:
-        return self.setup is not None
+        return self.name.endswith(".update")
 
 
 def registry_of(registry: SchemaRegistry | None) -> SchemaRegistry:
@@ -67,15 +75,17 @@ def registry_of(registry: SchemaRegistry | None) -> SchemaRegistry:
 
 def valid(op: Operation, ctx: Context) -> st.SearchStrategy[dict[str, Any]]:
     """Payloads of `op` the server must accept (given `ctx.existing` for updates)."""
-    raw = _raw(ctx.registry, op.schema_name, frozenset(op.not_generated) | frozenset(ctx.pins))
+    params = {k: v for k, v in ctx.pins.items() if not k.startswith("_")}  # `_name` pins steer the repair step
+    raw = _raw(ctx.registry, op.schema_name, frozenset(op.not_generated) | op.controlled | frozenset(params))
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
-        payload = {**draw(raw), **ctx.pins}
+        payload = {**draw(raw), **params}
         return op.repair(draw, payload, ctx)
     return build()
 
 
+MAX_OPTIONAL = 12  # optional params per generated payload (different ones each example)
 _RAW: dict[tuple[int, str, frozenset[str]], st.SearchStrategy[dict[str, Any]]] = {}
 
 
@@ -83,20 +93,30 @@ def _raw(registry: SchemaRegistry, schema_name: str, skip: frozenset[str]) -> st
     """The schema-only strategy, built once per (registry, schema, skipped params): building is the slow part."""
     key = (id(registry), schema_name, skip)
     if key not in _RAW:
-        _RAW[key] = SchemaStrategies(registry).object(registry.documents[schema_name], schema_name, skip=skip)
+        _RAW[key] = SchemaStrategies(registry).object(registry.documents[schema_name], schema_name, skip=skip,
+                                                      max_optional=MAX_OPTIONAL)
     return _RAW[key]
 
 
 def with_setup(op: Operation, ctx: Context, inner: Callable[[Context], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    """For updates without a given `existing`: draw a create payload first, then the update against it."""
-    if not op.is_update or ctx.existing is not None:
+    """Draw the setup (parents, the object to update) first, then the case against it."""
+    if op.setup is None or ctx.ready:
         return inner(ctx)
-    assert op.setup is not None
-    return op.setup(ctx).flatmap(lambda existing: inner(_replace(ctx, existing=existing)))
+    return op.setup(ctx).flatmap(inner)
 
 
-def _replace(ctx: Context, **changes: Any) -> Context:
-    return Context(**{**ctx.__dict__, **changes})
+def valid_cases(op: Operation, ctx: Context) -> st.SearchStrategy[Case]:
+    """Valid payloads together with the setup they need."""
+    return with_setup(op, ctx, lambda inner: valid(op, inner).map(lambda p: Case(p, inner.steps)))
+
+
+def _setup_after(ctx: Context, change: Any) -> tuple[Step, ...]:
+    """A breaker's setup answer as Steps: unchanged, a new payload for the updated object, or new Steps."""
+    if isinstance(change, tuple):
+        return change
+    if isinstance(change, dict) and ctx.steps and change is not ctx.existing:
+        return ctx.steps[:-1] + (Step(ctx.steps[-1].operation, change),)
+    return ctx.steps
 
 
 # -- schema breakers, derived from the request schema ----------------------------------------
@@ -176,6 +196,6 @@ def invalid(op: Operation, ctx: Context, rule: str | None = None) -> st.SearchSt
             chosen = draw(st.sampled_from(names))
             base = draw(valid(op, inner_ctx))
             payload, setup, expected = rules[chosen](draw, base, inner_ctx)
-            return Invalid(payload, expected, chosen, setup)
+            return Invalid(payload, expected, chosen, _setup_after(inner_ctx, setup))
         return build()
     return with_setup(op, ctx, for_ctx)

@@ -26,11 +26,14 @@ MARKER = "graph_contract"
 class GraphMockFixture:
     """The session's mock as a test sees it (wraps `mock_server.GraphMock`)."""
 
-    def __init__(self, strict: bool = False, seed: int | None = 1) -> None:
-        from mock_server import GraphMock
+    def __init__(self, strict: bool = False, seed: int | None = 1, rate_limits: str | None = "off") -> None:
+        from mock_server import GraphMock, ServerConfig
         from mock_server.verify.middleware import JournalMiddleware
 
-        self.mock = GraphMock(seed=seed)
+        config = ServerConfig(seed=seed)
+        if rate_limits is not None:  # property tests make thousands of calls; opt back in with "on"
+            config.rate_limits = rate_limits  # type: ignore[attr-defined]
+        self.mock = GraphMock(config)
         self.mock.app = JournalMiddleware(self.mock.app, strict=strict)
         self.journal: Journal = self.mock.app.journal
 

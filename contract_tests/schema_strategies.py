@@ -64,33 +64,45 @@ class SchemaStrategies:
         return json_values()
 
     def object(self, schema: dict[str, Any], base: str, *, skip: frozenset[str] = frozenset(),
-               only: frozenset[str] | None = None) -> st.SearchStrategy[dict[str, Any]]:
-        """Required properties always, optional ones sometimes; `skip`/`only` narrow the optional set."""
+               only: frozenset[str] | None = None, max_optional: int | None = None) -> st.SearchStrategy[dict[str, Any]]:
+        """Required properties always, optional ones sometimes; `skip`/`only` narrow the optional set and
+        `max_optional` caps how many appear at once (drawing 70 optional values per example is slow)."""
         schema, base = resolve(self.registry, schema, base)
         properties = schema.get("properties", {})
-        required = [n for n in schema.get("required", []) if n in properties]
+        required = [n for n in schema.get("required", []) if n in properties and n not in skip]
         optional = [n for n in properties if n not in required and n not in skip and (only is None or n in only)]
         if not properties and schema.get("additionalProperties", True) is not False:
             return st.dictionaries(st.text("abcdefgh_", min_size=1, max_size=8), json_values(), max_size=3)
-        return st.fixed_dictionaries(
-            {n: self.value(properties[n], base) for n in required},
-            optional={n: self.value(properties[n], base) for n in optional},
-        )
+        values = {n: self.value(properties[n], base) for n in required + optional}
+        if max_optional is None or len(optional) <= max_optional:
+            return st.fixed_dictionaries({n: values[n] for n in required}, optional={n: values[n] for n in optional})
+
+        @st.composite
+        def some(draw: st.DrawFn) -> dict[str, Any]:
+            chosen = draw(st.lists(st.sampled_from(optional), unique=True, max_size=max_optional))
+            return {n: draw(values[n]) for n in required + sorted(chosen, key=optional.index)}
+        return some()
 
     def _string(self, schema: dict[str, Any]) -> st.SearchStrategy[str]:
         if "pattern" in schema:
             return st.from_regex(schema["pattern"], fullmatch=True)
         low = schema.get("minLength", 0)
-        high = min(schema.get("maxLength", 60), max(low, 60) if "maxLength" not in schema else schema["maxLength"])
+        high = max(low, min(schema.get("maxLength", 40), 40))
         return st.text(TEXT, min_size=low, max_size=high)
 
     def _array(self, schema: dict[str, Any], base: str) -> st.SearchStrategy[list[Any]]:
         items = self.value(schema.get("items", {}), base)
         low = schema.get("minItems", 0)
-        high = max(low, min(schema.get("maxItems", MAX_ITEMS), MAX_ITEMS))
+        resolved_items, _ = resolve(self.registry, schema.get("items", {}), base)
+        high = max(low, min(schema.get("maxItems", MAX_ITEMS), MAX_ITEMS if items_simple(resolved_items) else 2))
         if schema.get("uniqueItems"):
             return st.lists(items, min_size=low, max_size=high, unique_by=_canonical)
         return st.lists(items, min_size=low, max_size=high)
+
+
+def items_simple(items: dict[str, Any]) -> bool:
+    """Arrays of scalars may hold MAX_ITEMS values; arrays of objects/arrays at most 2 (they draw slowly)."""
+    return not (items.get("type") in ("object", "array") or "properties" in items)
 
 
 def json_values() -> st.SearchStrategy[Any]:

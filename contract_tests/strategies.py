@@ -24,58 +24,59 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.cases import Expected, Invalid
+from contract_tests.cases import Case, Expected, Invalid, Ref, Step
 from contract_tests.encoding import STYLES, encode, encode_value, request_kwargs
-from contract_tests.operations import Context, Operation, all_rules, invalid, registry_of, valid, with_setup
-from contract_tests.resources import campaign
+from contract_tests.operations import Context, all_rules, invalid, registry_of, valid, valid_cases
+from contract_tests.resources import OPERATIONS
 from mock_server.contract.registry import SchemaRegistry
 
 __all__ = [
-    "Expected", "Invalid", "OPERATIONS", "STYLES", "encode", "encode_value", "request_kwargs", "rules",
-    "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
-    "valid_campaign_update", "invalid_campaign_update",
+    "Case", "Expected", "Invalid", "OPERATIONS", "Ref", "STYLES", "Step", "encode", "encode_value", "request_kwargs",
+    "rules", "cases", "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
+    "valid_campaign_update", "invalid_campaign_update", "valid_adset_create", "invalid_adset_create", "adset_create_cases",
 ]
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (campaign.CREATE, campaign.UPDATE)}
+DEMO_WORLD = {"page_id": "1100000000000001", "app_id": "1200000000000001"}
 
 
-def _context(registry: SchemaRegistry | None, currency: str, existing: dict[str, Any] | None,
-             pins: dict[str, Any]) -> Context:
-    return Context(registry_of(registry), currency, existing, {k: v for k, v in pins.items() if v is not None})
+def _context(registry: SchemaRegistry | None, currency: str, existing: dict[str, Any] | None, pins: dict[str, Any],
+             world: dict[str, Any] | None = None) -> Context:
+    return Context(registry_of(registry), currency, existing, {k: v for k, v in pins.items() if v is not None},
+                   world or DEMO_WORLD)
 
 
 def valid_payloads(operation: str, *, existing: dict[str, Any] | None = None, currency: str = "USD",
-                   registry: SchemaRegistry | None = None, **pins: Any) -> st.SearchStrategy[dict[str, Any]]:
+                   registry: SchemaRegistry | None = None, world: dict[str, Any] | None = None,
+                   **pins: Any) -> st.SearchStrategy[dict[str, Any]]:
     """Accepted payloads of `operation` ("campaign.create", ...); keyword args pin params to fixed values.
 
     For updates, `existing` is the create payload of the object being updated (a fresh minimal object
-    when omitted).
+    when omitted). Operations with parents (ad sets) need `cases()` or their own helper.
     """
     op = OPERATIONS[operation]
-    ctx = _context(registry, currency, existing, pins)
+    ctx = _context(registry, currency, existing, pins, world)
     if op.is_update and existing is None:
-        ctx = Context(ctx.registry, ctx.currency, {}, ctx.pins)
+        ctx = ctx.replace(existing={})
     return valid(op, ctx)
 
 
+def cases(operation: str, *, currency: str = "USD", registry: SchemaRegistry | None = None,
+          world: dict[str, Any] | None = None, **pins: Any) -> st.SearchStrategy[Case]:
+    """Valid `Case(payload, setup)`s: the objects to create first (parents, or the object an update applies
+    to), then the payload; `Ref(i)` in a payload stands for the id setup step `i` created."""
+    return valid_cases(OPERATIONS[operation], _context(registry, currency, None, pins, world))
+
+
 def invalid_payloads(operation: str, *, rule: str | None = None, currency: str = "USD",
-                     registry: SchemaRegistry | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
+                     registry: SchemaRegistry | None = None, world: dict[str, Any] | None = None,
+                     **pins: Any) -> st.SearchStrategy[Invalid]:
     """Payloads breaking exactly one rule (`rule`, or any of `rules(operation)`), labelled with the error."""
-    op = OPERATIONS[operation]
-    return invalid(op, _context(registry, currency, None, pins), rule)
+    return invalid(OPERATIONS[operation], _context(registry, currency, None, pins, world), rule)
 
 
 def rules(operation: str, registry: SchemaRegistry | None = None) -> list[str]:
     """Names of everything `invalid_payloads(operation, rule=...)` can break (parametrize over these)."""
     return sorted(all_rules(OPERATIONS[operation], registry_of(registry)))
-
-
-def update_cases(operation: str, *, currency: str = "USD", registry: SchemaRegistry | None = None,
-                 **pins: Any) -> st.SearchStrategy[tuple[dict[str, Any], dict[str, Any]]]:
-    """(create payload, valid update payload) pairs: the object to make, then the update to apply."""
-    op = OPERATIONS[operation]
-    ctx = _context(registry, currency, None, pins)
-    return with_setup(op, ctx, lambda inner: valid(op, inner).map(lambda p: (inner.existing or {}, p)))
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -98,5 +99,27 @@ def valid_campaign_update(existing: dict[str, Any] | None = None, *, status: str
 
 
 def invalid_campaign_update(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
-    """POST /<campaign_id> payloads breaking exactly one rule; `Invalid.setup` is the campaign to create first."""
+    """POST /<campaign_id> payloads breaking exactly one rule; `Invalid.setup` creates the campaign first."""
     return invalid_payloads("campaign.update", rule=rule, **pins)
+
+
+# -- ad sets ----------------------------------------------------------------------------------------
+
+def valid_adset_create(campaign: dict[str, Any], campaign_id: str, *, status: str | None = None,
+                       currency: str = "USD", world: dict[str, Any] | None = None,
+                       **pins: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """POST /act_<id>/adsets payloads the API accepts under a campaign created with params `campaign`."""
+    op = OPERATIONS["adset.create"]
+    ctx = _context(None, currency, None, {"status": status, **pins}, world).replace(
+        parents={"campaign": campaign}, ready=True)
+    return valid(op, ctx).map(lambda p: {**p, "campaign_id": campaign_id})
+
+
+def adset_create_cases(**pins: Any) -> st.SearchStrategy[Case]:
+    """(parent campaign to create, ad set payload) cases; pins: params, or `_objective`, `_cbo`, `_sac`, ..."""
+    return cases("adset.create", **pins)
+
+
+def invalid_adset_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
+    """POST /act_<id>/adsets payloads breaking exactly one rule; `Invalid.setup` creates the campaign first."""
+    return invalid_payloads("adset.create", rule=rule, **pins)

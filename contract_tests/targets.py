@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -14,6 +15,14 @@ def _decode(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return {"<non-JSON body>": response.text[:500]}
+
+
+_THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+
+
+def _throttled(body: Any) -> bool:
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and error.get("code") in _THROTTLE_CODES
 
 
 def _kwargs(request: SentRequest) -> dict[str, Any]:
@@ -41,12 +50,23 @@ class HTTPTarget:
         self.token = token
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
         self.calls = 0
+        self.throttled = 0
+        self.max_wait = 300.0
 
     def call(self, request: SentRequest) -> tuple[int, Any]:
-        self.calls += 1
+        """One call; throttling answers (codes 4, 17, 32, 613, 80000-80014) are waited out and retried."""
         params = {**request.params, "access_token": self.token}
-        response = self.http.request(request.method, request.path, params=params, **_kwargs(request))
-        return response.status_code, _decode(response)
+        waited, delay = 0.0, 1.0
+        while True:
+            self.calls += 1
+            response = self.http.request(request.method, request.path, params=params, **_kwargs(request))
+            body = _decode(response)
+            if not _throttled(body) or waited >= self.max_wait:
+                return response.status_code, body
+            time.sleep(delay)
+            waited += delay
+            self.throttled += 1
+            delay = min(delay * 2, 30.0)
 
     def close(self) -> None:
         self.http.close()

@@ -68,7 +68,8 @@ def _openapi(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from mock_server.verify.suite import verify
 
-    ok = verify(args.target, args.token, args.account, examples=args.examples, seed=args.seed, version=args.version)
+    ok = verify(args.target, args.token, args.account, examples=args.examples, seed=args.seed, version=args.version,
+                page_id=args.page_id, app_id=args.app_id)
     return 0 if ok else 1
 
 
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--examples", type=int, default=50, help="generated examples per check (default 50)")
     verify.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
     verify.add_argument("--version", default="v25.0", help="Graph version in paths (default v25.0)")
+    verify.add_argument("--page-id", help="a Page the token may advertise for (ad set promoted_object; default: demo)")
+    verify.add_argument("--app-id", help="an app id for app promotion ad sets (default: demo)")
     verify.set_defaults(func=_verify)
 
     check = sub.add_parser("check-client", help="run a client against a fresh mock and report its contract violations",

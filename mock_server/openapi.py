@@ -58,6 +58,8 @@ def _join(base: str, relative: str) -> str:
 
 def _path(template: str) -> tuple[str, list[dict[str, Any]]]:
     """`/act_<AD_ACCOUNT_ID>/campaigns` -> `/act_{ad_account_id}/campaigns` and its path parameters."""
+    if template == "/":
+        return template, []
     name = "ad_account_id" if template.startswith("/act_") else "id"
     param = {"name": name, "in": "path", "required": True, "description": "a numeric Graph id",
              "schema": {"type": "string", "pattern": "^[0-9]{1,20}$"}}
@@ -81,8 +83,20 @@ def _query_params(registry: SchemaRegistry, schema_name: str) -> list[dict[str, 
     return out
 
 
-def _response(operation: OperationRef, node_refs: list[dict[str, str]]) -> dict[str, Any]:
+# GRAPH-BEHAVIOUR 5: a batch answers an array with one {code, headers, body} (or null) per operation.
+# (No envelopes/batch.json yet; this shape moves there when it exists.)
+_BATCH = {"type": "array", "items": {"anyOf": [{"type": "null"}, {
+    "type": "object", "required": ["code"], "properties": {
+        "code": {"type": "integer"}, "headers": {"type": "array"}, "body": {"type": ["string", "null"]}}}]}}
+
+
+def _response(registry: SchemaRegistry, operation: OperationRef, node_refs: list[dict[str, str]]) -> dict[str, Any]:
     name = operation.schema.removeprefix("requests/")
+    if operation.template == "/":
+        envelope = operation.schema.replace("requests/", "envelopes/")
+        return {"description": "One result per operation", "content": {"application/json": {"schema": _BATCH}}} \
+            if envelope not in registry.documents else \
+            {"description": "Result", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component_name(envelope)}"}}}}
     if operation.method == "GET" and operation.edge:
         body = "envelopes.list"
     elif operation.method == "GET":
@@ -121,7 +135,7 @@ def build(registry: SchemaRegistry | None = None, *, versions: tuple[str, ...] =
             "description": " ".join(str(registry.documents[op.schema].get("description", "")) for op in operations).strip(),
             "parameters": path_params,
             "x-graph-request-schemas": schemas,
-            "responses": {"200": _response(first, node_refs),
+            "responses": {"200": _response(registry, first, node_refs),
                           "default": {"description": "Graph error envelope",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/envelopes.error"}}}}},
         }

@@ -48,7 +48,7 @@ def test_every_server_rule_has_a_breaker() -> None:
 @given(s.invalid_campaign_create(rule="rule:spend_cap_minimum"))
 def test_invalid_cases_carry_the_catalogue_error(case: s.Invalid) -> None:
     """Seed 004: spend_cap below $100 -> code 100 subcode 2446307 blaming spend_cap."""
-    assert case.rule == "rule:spend_cap_minimum" and case.setup is None
+    assert case.rule == "rule:spend_cap_minimum" and case.setup == ()
     assert case.expected == Expected("spend_cap_too_low", 100, 2446307, "spend_cap", 400)
     assert 0 <= case.payload["spend_cap"] < 10000
 
@@ -63,7 +63,9 @@ def test_required_override_comes_from_the_schema(case: s.Invalid) -> None:
 @settings(max_examples=30)
 @given(s.invalid_campaign_update(rule="rule:bid_strategy_needs_campaign_budget"))
 def test_update_breakers_adjust_the_setup(case: s.Invalid) -> None:
-    assert case.setup is not None and not (case.setup.get("daily_budget") or case.setup.get("lifetime_budget"))
+    [step] = case.setup
+    assert step.operation == "campaign.create"
+    assert not (step.payload.get("daily_budget") or step.payload.get("lifetime_budget"))
     assert "bid_strategy" in case.payload and case.expected.subcode == 1885737
 
 
@@ -95,6 +97,6 @@ def test_json_encoding_keeps_native_types_and_quoted_strings_survive_forms() -> 
 @settings(max_examples=30)
 @given(st.data())
 def test_update_cases_are_valid_against_their_setup(data: st.DataObject) -> None:
-    setup, payload = data.draw(s.update_cases("campaign.update"))
-    merged = {**setup, **payload}
+    case = data.draw(s.cases("campaign.update"))
+    merged = {**case.setup[0].payload, **case.payload}
     assert not (merged.get("daily_budget") and merged.get("lifetime_budget"))

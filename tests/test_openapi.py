@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from mock_server import GraphMock
 from mock_server.cli import main
+from mock_server.config import ServerConfig
 from mock_server.contract.registry import default_registry
 from mock_server.openapi import build, component_name
 
@@ -49,7 +50,9 @@ def test_cli_prints_the_same_document(capsys: pytest.CaptureFixture[str]) -> Non
 
 @pytest.fixture(scope="module")
 def live() -> Iterator[tuple[GraphMock, str]]:
-    mock = GraphMock(seed=4)
+    config = ServerConfig(seed=4)
+    config.rate_limits = "off"  # type: ignore[attr-defined]
+    mock = GraphMock(config)
     client = mock.client()
     created = client.post(f"{mock.world['ad_account_id']}/campaigns",
                           data={"name": "seed", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": "[]"})

@@ -1,1 +1,8 @@
 """Per-resource strategy definitions: which params are generated, the repair step, the rule breakers."""
+
+from __future__ import annotations
+
+from contract_tests.operations import Operation
+from contract_tests.resources import adset, campaign
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (campaign.CREATE, campaign.UPDATE, adset.CREATE)}

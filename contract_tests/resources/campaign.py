@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.cases import Expected
+from contract_tests.cases import Expected, Step
 from contract_tests.operations import Breaker, Context, Operation, valid
 from mock_server.domain.money import minor_units_for_usd
 
@@ -167,9 +167,17 @@ CREATE = Operation(
 )
 
 
-def _setup(ctx: Context) -> st.SearchStrategy[dict[str, Any]]:
-    pins = {k: v for k, v in ctx.pins.items() if k == "status"}
-    return valid(CREATE, Context(ctx.registry, ctx.currency, None, pins, ctx.world))
+def create_params(ctx: Context, **pins: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """A campaign to create as setup (parent or object to update), keeping a pinned status."""
+    keep = {k: v for k, v in ctx.pins.items() if k == "status"}
+    return valid(CREATE, Context(ctx.registry, ctx.currency, None, {**keep, **pins}, ctx.world))
+
+
+def _setup(ctx: Context) -> st.SearchStrategy[Context]:
+    if ctx.existing is not None:  # the caller named the campaign's params; it is created from them
+        return st.just(ctx.replace(steps=(Step("campaign.create", ctx.existing),), ready=True))
+    return create_params(ctx).map(
+        lambda c: ctx.replace(existing=c, steps=(Step("campaign.create", c),), ready=True))
 
 
 UPDATE = Operation(name="campaign.update", node="Campaign", not_generated=UPDATE_SKIPS, repair=repair_update,

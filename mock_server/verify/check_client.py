@@ -30,7 +30,7 @@ def check_client(command: list[str], *, strict: bool = False, warnings_fail: boo
     out = out or sys.stdout
     from contract_tests.plugin import GraphMockFixture, report
 
-    mock = GraphMockFixture(strict=strict)
+    mock = GraphMockFixture(strict=strict, rate_limits=None)  # the server's defaults, as `graphmock serve` runs
     try:
         env = {**os.environ, "GRAPHMOCK_URL": mock.url}
         env.update({key: str(mock.world.get(field) or "") for key, field in ENV_KEYS.items()})

@@ -16,6 +16,8 @@ from mock_server.contract.registry import SchemaRegistry
 
 ANY_NODE = "*"
 _ENTRY = re.compile(r"^(GET|POST|DELETE)\s+/(act_<AD_ACCOUNT_ID>|<([A-Z_]+)>)(?:/([a-z_]+))?$")
+_ROOT = re.compile(r"^(GET|POST|DELETE)\s+/(?:\s+\(.*\))?$")  # `POST / (batch)`: the root path
+ROOT = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ def _index(_key: int, registry: SchemaRegistry) -> list[OperationRef]:
         if not name.startswith("requests/"):
             continue
         for entry in str(doc.get("title", "")).split(","):
+            root = _ROOT.match(entry.strip())
+            if root:
+                out.append(OperationRef(root.group(1), ROOT, None, name, "/"))
+                continue
             match = _ENTRY.match(entry.strip())
             if not match:
                 continue
