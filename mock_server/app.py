@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.applications import Starlette
@@ -11,19 +13,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from mock_server import control
+from mock_server import access, batch, control
+from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
-from mock_server.dispatch import dispatch
+from mock_server.dispatch import Answer, account_of, serve
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
+from mock_server.wire.request import GraphRequest
 
 log = logging.getLogger("graphmock")
 JSON = "application/json; charset=UTF-8"
-_METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
 
 
-def graph_response(state: State, status: int, body: Any, *, version: str | None = None) -> Response:
+def graph_response(state: State, status: int, body: Any, *, version: str | None = None,
+                   extra: dict[str, str] | None = None) -> Response:
     headers = {
         "x-fb-trace-id": state.trace.next(),
         "x-fb-rev": "1000000",
@@ -32,6 +36,8 @@ def graph_response(state: State, status: int, body: Any, *, version: str | None 
         "pragma": "no-cache",
         "access-control-allow-origin": "*",
     }
+    if extra:
+        headers.update(extra)
     return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
 
 
@@ -44,17 +50,92 @@ def error_response(state: State, error: GraphError, *, suppress: bool = False) -
     return response
 
 
+class DroppedConnection(Response):
+    """Fault injection: start an answer, then abort, so the server closes the connection mid-response."""
+
+    def __init__(self) -> None:
+        super().__init__(b"")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", JSON.encode()), (b"content-length", b"1024")]})
+        raise ConnectionDropped("graphmock fault injection: connection closed")
+
+
+class _QuietDrops(logging.Filter):
+    """Keep the server log free of tracebacks for connections graphmock drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def _quiet_uvicorn() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
+        logger.addFilter(_QuietDrops())
+
+
+def _include_headers(request: Request, graph_request: GraphRequest) -> bool:
+    """`include_headers` of a batch: the wire parser drops it from params, so read the query or the body."""
+    value = graph_request.query.get("include_headers")
+    if value is None:
+        raw = getattr(request, "_body", b"") or b""
+        if graph_request.body_kind == "form":
+            value = dict(parse_qsl(raw.decode("utf-8", "replace"))).get("include_headers")
+        elif graph_request.body_kind == "json":
+            try:
+                value = orjson.loads(raw).get("include_headers")
+            except (orjson.JSONDecodeError, AttributeError):
+                value = None
+    return str(value).strip().lower() not in ("false", "0") if value is not None else True
+
+
+class _EveryMethod:
+    """An ASGI endpoint (not a function), so Starlette routes any verb to it (TRACE, PROPFIND...), no text 405."""
+
+    def __init__(self, endpoint: Any) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        response = await self.endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+
 def create_app(config: ServerConfig | None = None, state: State | None = None) -> Starlette:
     """Build the ASGI app. Pass `state` to share one State between apps (tests) or keep the default."""
     state = state or State(config or ServerConfig())
+    layer = access.install(state)
+    _quiet_uvicorn()
+
+    def respond(answer: Answer, graph_request: GraphRequest, suppress: bool) -> Response:
+        status = 200 if suppress and answer.error is not None else answer.status
+        return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
 
     async def graph_endpoint(request: Request) -> Response:
         suppress = False
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
-            status, body = dispatch(state, graph_request)
-            return graph_response(state, status, body, version=graph_request.version)
+            with state.clock.active():
+                fault: Fault | None = None
+                if layer.faults.active:
+                    fault = layer.faults.match(graph_request.method, graph_request.segments,
+                                               lambda: account_of(state, graph_request.segments))
+                if fault is not None:
+                    if fault.latency_ms:
+                        await asyncio.sleep(fault.latency_ms / 1000.0)
+                    if fault.close_connection:
+                        return DroppedConnection()
+                    error = fault.graph_error()
+                    if error is not None:
+                        return error_response(state, error, suppress=suppress)
+                if batch.is_batch(graph_request):
+                    answer, latency = await batch.run(state, graph_request, _include_headers(request, graph_request))
+                    if latency:
+                        await asyncio.sleep(latency)
+                else:
+                    answer = serve(state, graph_request)
+            return respond(answer, graph_request, suppress)
         except GraphError as error:
             return error_response(state, error, suppress=suppress)
         except Exception:  # a bug: log it, answer like Graph does, never a traceback
@@ -63,7 +144,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     app = Starlette(routes=[
         Mount(control.PREFIX, routes=control.routes(state)),
-        Route("/{path:path}", graph_endpoint, methods=_METHODS),
+        Route("/{path:path}", _EveryMethod(graph_endpoint)),
     ])
     app.state.graph = state
     return app

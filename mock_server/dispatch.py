@@ -1,45 +1,43 @@
-"""From a parsed GraphRequest to a handler: version, token, path resolution, visibility."""
+"""From a parsed GraphRequest to a handler: version, token, path resolution, visibility, permissions, limits.
+
+`dispatch` runs one Graph call (a plain request or one operation of a batch):
+version check -> token (expiry, appsecret_proof) -> the node the path names,
+if the token may use its ad account (else the same error as a missing id) ->
+permissions, app tier, two-factor business -> rate limits -> the handler.
+`serve` wraps it for the app and the batch runner: the answer plus the usage
+headers, whatever happened.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.config import version_key
+from mock_server import access as access_layer
+from mock_server.access import Exchange, versions
 from mock_server.domain.world import Token
+from mock_server.handlers import multi
 from mock_server.handlers.call import Call
 from mock_server.handlers.routes import ROUTES
 from mock_server.state import NodeRef, State
 from mock_server.wire.errors import GraphError
-from mock_server.wire.request import VERSION_RE, GraphRequest
+from mock_server.wire.request import GraphRequest
 
-_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_\-\.|:~]{4,512}$")
 _NUMERIC = re.compile(r"^[0-9]{1,20}$")
 _ACT = re.compile(r"^act_[0-9]{1,20}$")
+_AUTH_CODES = (190, 104, 102)
 
 
-def check_version(state: State, request: GraphRequest) -> None:
-    """Supported -> ok; a known older vNN.N -> 2635; anything else version-like -> unknown path (2500)."""
-    version = request.version
-    if version is None or version in state.config.versions:
-        return
-    versions = ", ".join(state.config.versions)
-    if VERSION_RE.match(version) and version_key(version) < version_key(state.config.oldest_version):
-        raise GraphError("deprecated_version", version=version, latest=state.config.latest_version, versions=versions)
-    rest = "/" + "/".join(request.segments) if request.segments else "/"
-    raise GraphError("unknown_path_components", path=rest, versions=versions)
+@dataclass
+class Answer:
+    """What a Graph call answered: status, JSON body (the envelope for an error) and extra headers."""
 
-
-def authenticate(state: State, request: GraphRequest) -> Token:
-    token = request.access_token
-    if not token:
-        raise GraphError("access_token_required")
-    if not _TOKEN_CHARS.match(token):
-        raise GraphError("access_token_malformed")
-    known = state.world.tokens.get(token)
-    if known is None:
-        raise GraphError("access_token_unknown")
-    return known
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    error: GraphError | None = None
+    exchange: Exchange | None = None
 
 
 def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
@@ -61,23 +59,77 @@ def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     raise missing
 
 
-def dispatch(state: State, request: GraphRequest) -> tuple[int, Any]:
-    check_version(state, request)
-    if request.method not in ("GET", "POST", "DELETE"):
-        raise GraphError("unsupported_method", method=request.method.lower())
-    token = authenticate(state, request)
+def account_of(state: State, segments: list[str]) -> str | None:
+    """The ad account a path targets (for fault matching), without any visibility check."""
+    head = segments[0] if segments else ""
+    if _ACT.match(head):
+        return head
+    if _NUMERIC.match(head):
+        record = state.store.get(int(head))
+        return f"act_{record.account_id}" if record is not None else None
+    return None
+
+
+def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = None) -> tuple[int, Any]:
+    access = access_layer.of(state)
+    exchange = exchange if exchange is not None else Exchange()
+    version_rules = access.rules["versions"]
+    deprecated = versions.check(state.config, request, version_rules)
+    method = request.method
+    if method not in ("GET", "POST", "DELETE"):
+        raise GraphError("unsupported_method", method=method.lower())
+    policy = access.policy()
+    grant = exchange.grant = policy.authenticate(request.access_token, request.appsecret_proof, state.now())
+    token = grant.token
     segments = request.segments
     if not segments:
-        raise GraphError("unsupported_get" if request.method == "GET" else f"unsupported_{request.method.lower()}", object_id="")
+        if method == "GET" and "ids" in request.params:
+            if deprecated:
+                versions.upgrade(state.config, request, version_rules, "- ids GET", grant.app, exchange.headers)
+
+            def checked(state: State, token: Token, object_id: str, method: str) -> NodeRef:
+                node = resolve(state, token, object_id, method)
+                policy.authorize(grant, node.account, node.type, None, method)
+                access.charge(exchange, node.account, method)  # each id counts as one call (G-RL FAQ)
+                return node
+            return multi.read_many(state, request, token, checked)
+        raise GraphError(f"unsupported_{method.lower()}", object_id="")
     if len(segments) > 2:
-        raise GraphError("unknown_path_components", path="/" + "/".join(segments[2:]), versions=", ".join(state.config.versions))
-    node = resolve(state, token, segments[0], request.method)
+        raise GraphError("unknown_path_components", path="/" + "/".join(segments[2:]),
+                         versions=", ".join(state.config.versions))
+    node = resolve(state, token, segments[0], method)
     edge = segments[1] if len(segments) == 2 else None
-    handler = ROUTES.get((node.type, edge, request.method))
+    if deprecated:
+        versions.upgrade(state.config, request, version_rules, f"{node.type} {edge or '-'} {method}", grant.app,
+                         exchange.headers)
+    policy.authorize(grant, node.account, node.type, edge, method)
+    access.charge(exchange, node.account, method)
+    handler = ROUTES.get((node.type, edge, method))
     if handler is None:
         node_type = state.node_types.get(node.type)
         graph_type = node_type.graph_type if node_type else node.type
         if edge is not None and (node_type is None or edge not in node_type.fields):
             raise GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
-        raise GraphError(f"unsupported_{request.method.lower()}", object_id=segments[0])
+        raise GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
     return handler(Call(state, request, token, node, edge))
+
+
+def serve(state: State, request: GraphRequest) -> Answer:
+    """Dispatch and always answer: the body or the error envelope, with usage and version headers."""
+    exchange = Exchange()
+    try:
+        status, body = dispatch(state, request, exchange)
+        answer = Answer(status, body)
+    except GraphError as error:
+        answer = error_answer(state, error)
+    answer.headers.update(exchange.headers)
+    answer.headers.update(access_layer.of(state).usage_headers(exchange))
+    answer.exchange = exchange
+    return answer
+
+
+def error_answer(state: State, error: GraphError) -> Answer:
+    answer = Answer(error.http_status, error.envelope(state.trace.next()), error=error)
+    if error.code in _AUTH_CODES:
+        answer.headers["www-authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{error.message[:200]}"'
+    return answer
