@@ -7,6 +7,7 @@ message is written out by hand: it is what a user's `except FacebookRequestError
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,53 @@ def _rejected_then_enabled(s: Scene) -> Any:
     return ad.api_update(params={"status": "ACTIVE"})
 
 
+# Tokens of the demo fixtures' access worlds (fixtures/demo.json, issue 5).
+EXPIRED_TOKEN = "GMDEMO-expired-token"
+PROOF_APP = ("1200000000000003", "GMDEMO-proof-app-token")  # its app requires appsecret_proof
+DEV_APP = ("1200000000000002", "GMDEMO-dev-app-token")  # development tier
+ADS_READ_TOKEN = "GMDEMO-ads-read-token"
+PAGES_ONLY_TOKEN = "GMDEMO-pages-only-token"
+TWO_FACTOR = ("act_1000000000000021", "GMDEMO-two-factor-token")
+REAL_ACCOUNT = "act_1000000000000011"  # not a test account
+
+
+def _as(token: str, account: str | None = None, **session: Any) -> Callable[[Scene], AdAccount]:
+    def account_for(s: Scene) -> AdAccount:
+        api = FacebookAdsApi(FacebookSession(access_token=token, timeout=10, **session))
+        return AdAccount(account or s.graphmock.act, api=api)
+    return account_for
+
+
+def _with_app_rate_limits(settings: dict[str, Any], calls: int) -> Callable[[Scene], Any]:
+    """Load the fixtures with `rate_limits` on the development-tier app (off by default), make `calls` reads
+    with its token, and put the original fixtures back whatever happens."""
+    def trigger(s: Scene) -> Any:
+        original = s.graphmock.control("GET", "fixtures")
+        throttled = copy.deepcopy(original)
+        for app in throttled["apps"]:
+            if app["id"] == DEV_APP[0]:
+                app["rate_limits"] = settings
+        s.graphmock.control("POST", "fixtures", throttled)
+        try:
+            account = _as(DEV_APP[1])(s)
+            for _ in range(calls):
+                account.api_get(fields=["name"])
+        finally:
+            s.graphmock.control("POST", "fixtures", original)
+        raise AssertionError(f"{calls} reads with rate_limits {settings} were never refused")
+    return trigger
+
+
+def _batch_of(count: int) -> Callable[[Scene], Any]:
+    def trigger(s: Scene) -> Any:
+        batch = FacebookAdsApi.get_default_api().new_batch()
+        for i in range(count):
+            s.account.create_campaign(params={"name": f"B{i}", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+                                              "special_ad_categories": []}, batch=batch)
+        return batch.execute()
+    return trigger
+
+
 CASES: dict[str, Case] = {
     # -- wire: token, version, path, id resolution
     "access_token_required": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(token=None)).api_get(fields=["name"]),
@@ -134,6 +182,28 @@ CASES: dict[str, Case] = {
                                "documentation at https://developers.facebook.com/docs/graph-api"),
     "alias_not_found": Case(lambda s: Campaign("my_campaign").api_get(fields=["name"]),
                             "(#803) Some of the aliases you requested do not exist: my_campaign"),
+    "access_token_expired": Case(lambda s: _as(EXPIRED_TOKEN)(s).api_get(fields=["name"]),
+                                 "Error validating access token: Session has expired on ", prefix=True),
+    "appsecret_proof_missing": Case(lambda s: _as(PROOF_APP[1])(s).api_get(fields=["name"]),
+                                    "API calls from the server require an appsecret_proof argument"),
+    "appsecret_proof_invalid": Case(lambda s: _as(PROOF_APP[1], app_id=PROOF_APP[0], app_secret="not-the-secret")(s)
+                                    .api_get(fields=["name"]), "Invalid appsecret_proof provided in the API argument"),
+    # -- permissions, tiers, limits
+    "permission_read_missing": Case(lambda s: _as(PAGES_ONLY_TOKEN)(s).get_campaigns(),
+                                    "(#200) Ad account owner has NOT grant ads_management or ads_read permission"),
+    "permission_missing": Case(lambda s: _as(ADS_READ_TOKEN)(s).create_campaign(params={
+        "name": "x", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": []}),
+        "(#200) Requires ads_management permission to manage the object"),
+    "development_access_not_allowed": Case(lambda s: _as(DEV_APP[1], REAL_ACCOUNT)(s).get_campaigns(),
+                                           "(#270) Development access is not allowed to access business API "
+                                           "get:AdAccount/campaigns."),
+    "two_factor_required": Case(lambda s: _as(TWO_FACTOR[1], TWO_FACTOR[0])(s).get_campaigns(),
+                                "Two factor authentication required. ", prefix=True),
+    "ads_management_throttled": Case(_with_app_rate_limits({"enabled": True}, 61),  # development tier: 60 points
+                                     "(#80004) There have been too many calls to this ad-account. ", prefix=True),
+    "app_request_limit": Case(_with_app_rate_limits({"enabled": True, "app_calls_per_hour": 3}, 4),
+                              "(#4) Application request limit reached"),
+    "batch_too_many": Case(_batch_of(51), "Too many requests in batch message. Maximum batch size is 50"),
     # -- fields and lists
     "nonexisting_field": Case(lambda s: s.campaign().api_get(fields=["foo"]),
                               "(#100) Tried accessing nonexisting field (foo) on node type (AdCampaignGroup)"),
@@ -240,7 +310,9 @@ NOT_REACHABLE_FROM_THE_SDK: dict[str, str] = {
     "unknown_error": "only for an internal server failure (code 1, HTTP 500, is_transient true)",
     "unsupported_method": "the SDK only sends GET, POST and DELETE",
     "request_too_large": "needs a body over the server's size limit; covered by the plain-HTTP fuzz tests",
-    "access_token_expired": "needs an expired token in the fixtures; token expiry lands with the access work (issue 5)",
-    "appsecret_proof_missing": "needs an app that requires appsecret_proof; lands with the access work (issue 5)",
-    "appsecret_proof_invalid": "needs an app that requires appsecret_proof; lands with the access work (issue 5)",
+    "injected_error": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
+    "service_unavailable": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
+    "batch_operation_invalid": "the SDK only builds well-formed batch operations",
+    "batch_unresolved_dependency": "FacebookAdsApiBatch.add() cannot name operations or set depends_on",
+    "batch_dependency_failed": "FacebookAdsApiBatch.add() cannot name operations or set depends_on",
 }
