@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 import orjson
 from starlette.requests import Request
@@ -20,6 +20,7 @@ from mock_server.wire.errors import GraphError
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})$")
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "GET"})
 WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
                          "callback", "locale", "debug", "_", "__paging_token", "transport", "sdk", "include_headers"})
 
@@ -67,21 +68,34 @@ class Limits:
     max_params: int = 1000
 
 
-async def read_body(request: Request, limits: Limits) -> bytes:
-    declared = request.headers.get("content-length")
+async def read_body(request: Request, limits: Limits, headers: dict[str, str] | None = None) -> bytes:
+    headers = headers if headers is not None else _headers(request.scope)
+    declared = headers.get("content-length")
     if declared is not None:
         if not _ascii_digits(declared.strip()):
             raise GraphError("body_unparseable", detail="Content-Length is not a number")
         if int(declared) > limits.max_body_bytes:
             raise _too_large(limits, f"Content-Length {declared} exceeds {limits.max_body_bytes} bytes")
+    elif (request.method == "GET" and "transfer-encoding" not in headers
+          and str(request.scope.get("http_version", "1.1")).startswith("1")):
+        request._body = b""  # an HTTP/1.x GET without Content-Length or chunking has no body (RFC 9112 6.3)
+        return b""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    receive = request.receive  # straight from ASGI: Request.stream() costs an async generator per request
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise GraphError("body_unparseable", detail="the client disconnected before sending the whole body")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limits.max_body_bytes:
             raise _too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
-        chunks.append(chunk)
-    body = b"".join(chunks)
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     request._body = body  # Starlette re-reads this for multipart parsing
     return body
 
@@ -92,10 +106,12 @@ def _too_large(limits: Limits, detail: str) -> GraphError:
 
 async def parse(request: Request, limits: Limits) -> GraphRequest:
     """Build the GraphRequest; raises GraphError for anything unreadable."""
-    raw_query = request.scope.get("query_string", b"")
-    query_pairs = _parse_urlencoded(raw_query, "query string")
-    body = await read_body(request, limits) if request.method in ("POST", "PUT", "PATCH", "DELETE", "GET") else b""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    scope = request.scope
+    headers = _headers(scope)
+    query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
+    method = request.method.upper()
+    body = await read_body(request, limits, headers) if method in _BODY_METHODS else b""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     body_pairs: list[tuple[str, Any]] = []
     files: list[UploadedFile] = []
     body_kind = "none"
@@ -112,7 +128,7 @@ async def parse(request: Request, limits: Limits) -> GraphRequest:
             body_pairs = list(decoded.items())
         elif content_type == "application/x-www-form-urlencoded" or not content_type:
             body_kind = "form"
-            body_pairs = _parse_urlencoded(body, "body")
+            body_pairs = _parse_urlencoded(body, "body", limits)
         elif content_type == "multipart/form-data":
             body_kind = "multipart"
             body_pairs, files = await _parse_multipart(request, limits)
@@ -121,26 +137,34 @@ async def parse(request: Request, limits: Limits) -> GraphRequest:
     if len(query_pairs) + len(body_pairs) > limits.max_params:
         raise _too_large(limits, f"more than {limits.max_params} params")
     params = _fold(query_pairs)
-    for key, value in _fold(body_pairs).items():
-        params[key] = value
+    if body_pairs:
+        params.update(_fold(body_pairs))
 
-    token = _token(params, request.headers.get("authorization"))
+    token = _token(params, headers.get("authorization"))
     proof = params.pop("appsecret_proof", None)
-    method = request.method.upper()
     override = params.get("method")
     if isinstance(override, str) and override.upper() in ("GET", "POST", "DELETE") and method in ("GET", "POST"):
         method = override.upper()
     suppress = str(params.get("suppress_http_code", "")).strip() in ("1", "true")
-    for name in WIRE_PARAMS:
-        params.pop(name, None)
+    for name in WIRE_PARAMS.intersection(params):
+        del params[name]
     query = {k: v for k, v in query_pairs if isinstance(v, str)}
-    path = request.scope.get("path", "/")
+    path = scope.get("path", "/")
     version, segments = split_path(path)
     return GraphRequest(
         method=method, path=path, version=version, segments=segments, params=params, query=query,
-        base_url=_base_url(request), access_token=token, appsecret_proof=proof if isinstance(proof, str) else None,
-        files=files, headers={k.lower(): v for k, v in request.headers.items()}, suppress_http_code=suppress,
-        notes=notes, body_kind=body_kind)
+        base_url=_base_url(scope, headers), access_token=token, appsecret_proof=proof if isinstance(proof, str) else None,
+        files=files, headers=headers, suppress_http_code=suppress, notes=notes, body_kind=body_kind)
+
+
+def _headers(scope: dict[str, Any]) -> dict[str, str]:
+    """Request headers by lower-case name (the first of repeated ones, as Starlette's `.get` returns)."""
+    out: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        if name not in out:
+            out[name] = raw_value.decode("latin-1")
+    return out
 
 
 def split_path(path: str) -> tuple[str | None, list[str]]:
@@ -151,10 +175,26 @@ def split_path(path: str) -> tuple[str | None, list[str]]:
     return None, segments
 
 
-def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, Any]]:
+def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str, Any]]:
+    """`parse_qsl(keep_blank_values=True, errors="strict")`, 3-4x faster: most pairs need no unquoting.
+
+    The pair count is checked on the raw bytes first, so 10 000 params are refused before any is decoded."""
+    if not raw:
+        return []
+    if raw.count(b"&") >= limits.max_params:
+        raise _too_large(limits, f"more than {limits.max_params} params")
     try:
         text = raw.decode("utf-8")
-        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=None)
+        pairs: list[tuple[str, Any]] = []
+        for piece in text.split("&"):
+            if not piece:
+                continue
+            name, _, value = piece.partition("=")
+            if "%" in piece or "+" in piece:
+                name = unquote(name.replace("+", " "), errors="strict")
+                value = unquote(value.replace("+", " "), errors="strict")
+            pairs.append((name, value))
+        return pairs
     except (UnicodeDecodeError, ValueError) as exc:
         raise GraphError("body_unparseable", detail=f"{where} is not valid UTF-8 url-encoded data ({type(exc).__name__})") from None
 
@@ -188,13 +228,12 @@ def _token(params: dict[str, Any], authorization: str | None) -> str | None:
     return None
 
 
-def _base_url(request: Request) -> str:
-    scheme = request.scope.get("scheme", "http")
-    host = request.headers.get("host")
+def _base_url(scope: dict[str, Any], headers: dict[str, str]) -> str:
+    host = headers.get("host")
     if not host:
-        server = request.scope.get("server") or ("127.0.0.1", 80)
+        server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
-    return f"{scheme}://{host}"
+    return f"{scope.get('scheme', 'http')}://{host}"
 
 
 _BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
@@ -202,6 +241,8 @@ _BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 
 def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers."""
+    if not any(isinstance(key, str) and "[" in key for key, _ in pairs):
+        return dict(pairs)
     out: dict[str, Any] = {}
     for key, value in pairs:
         match = _BRACKET.match(key) if isinstance(key, str) and "[" in key else None
