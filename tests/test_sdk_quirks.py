@@ -12,7 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -180,3 +180,52 @@ def test_node_follows_paging_next_verbatim(sdk_client):
         page = raw(c, "GET", url, body=b"{}", headers=NODE_HEADERS).json()
         seen += [d["id"] for d in page["data"]]
     assert seen == ids[::-1]
+
+
+def test_python_batch_posts_to_the_version_root_with_trailing_slash_relative_urls(sdk_client):
+    """sdk-wire-python.json: `POST /v26.0/` with form `batch=[...]`: unversioned relative_urls ending in `/`,
+    GET params in relative_url, POST params url-encoded in `body` with JSON-encoded lists. Answers arrive in
+    order as {code, headers, body: "<json string>"}; a failing op (999) does not stop the others."""
+    c, act = sdk_client, sdk_client.world["ad_account_id"]
+    cid = campaign(c, act, "Existing")
+    ops = [{"body": "name=B1&objective=OUTCOME_SALES&status=PAUSED&special_ad_categories=%5B%5D", "method": "POST",
+            "relative_url": f"{act}/campaigns"},
+           {"method": "GET", "relative_url": f"{cid}/?fields=name%2Cstatus"},
+           {"body": "status=ACTIVE", "method": "POST", "relative_url": f"{cid}/"},
+           {"method": "DELETE", "relative_url": f"{cid}/"},
+           {"method": "GET", "relative_url": f"{act}/campaigns?effective_status=%5B%22PAUSED%22%5D&fields=name"},
+           {"method": "GET", "relative_url": "999/?fields=name"}]
+    body = "batch=" + quote(json.dumps(ops, separators=(",", ":")), safe="")
+    response = raw(c, "POST", f"/v26.0/?access_token={c.token}&appsecret_proof={PROOF}", body=body.encode(),
+                   headers=PYTHON_HEADERS)
+    assert response.status_code == 200, response.text
+    answers = response.json()
+    assert [a["code"] for a in answers] == [200, 200, 200, 200, 200, 400]
+    bodies = [json.loads(a["body"]) for a in answers]
+    new_id = bodies[0]["id"]
+    assert bodies[1] == {"name": "Existing", "status": "PAUSED", "id": cid}
+    assert bodies[2] == bodies[3] == {"success": True}
+    assert [d["id"] for d in bodies[4]["data"]] == [new_id]  # the deleted one is gone from the edge
+    assert (bodies[5]["error"]["code"], bodies[5]["error"]["error_subcode"]) == (100, 33)
+
+
+def test_python_multi_read_with_double_slash(sdk_client):
+    """sdk-wire-python.json: Campaign.get_by_ids sends `GET /v26.0//?fields=name&ids=a%2Cb` and reads a map
+    keyed by id (GRAPH-BEHAVIOUR 4)."""
+    c, act = sdk_client, sdk_client.world["ad_account_id"]
+    first, second = campaign(c, act, "First"), campaign(c, act, "Second")
+    response = raw(c, "GET", f"/v26.0//?access_token={c.token}&appsecret_proof={PROOF}&fields=name&ids={first}%2C{second}")
+    assert response.status_code == 200, response.text
+    assert response.json() == {first: {"name": "First", "id": first}, second: {"name": "Second", "id": second}}
+
+
+def test_node_sdk_version_v24_is_auto_upgraded(sdk_client):
+    """facebook-nodejs-business-sdk 24.0.1 (the newest on npm) calls /v24.0/: the version deprecated last is
+    served as v25.0 with the X-Ad-Api-Version-Warning header (GRAPH-BEHAVIOUR 12)."""
+    c, act = sdk_client, sdk_client.world["ad_account_id"]
+    body = json.dumps({"name": "Node", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": [],
+                       "id": act}).encode()
+    created = raw(c, "POST", f"/v24.0/{act}/campaigns?access_token={c.token}", body=body, headers=NODE_HEADERS)
+    assert created.status_code == 200, created.text
+    assert created.headers["x-ad-api-version-warning"] == (
+        "The call has been auto-upgraded to v25.0 as v24.0 has been deprecated")
