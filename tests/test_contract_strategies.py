@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from contract_tests import strategies as s
 from contract_tests.cases import Expected
 from mock_server.contract.registry import default_registry
+from mock_server.domain.rules import adset as adset_rules
 from mock_server.domain.rules import campaign as campaign_rules
 
 REGISTRY = default_registry()
@@ -40,7 +41,8 @@ def test_valid_payloads_respect_the_rule_table(payload: dict) -> None:
 
 def test_every_server_rule_has_a_breaker() -> None:
     """A rule added to mock_server/domain/rules/campaign.py without a breaker would go untested."""
-    for operation, rules in (("campaign.create", campaign_rules.CREATE_RULES), ("campaign.update", campaign_rules.UPDATE_RULES)):
+    for operation, rules in (("campaign.create", campaign_rules.CREATE_RULES), ("campaign.update", campaign_rules.UPDATE_RULES),
+                             ("adset.create", adset_rules.CREATE_RULES)):
         assert {f"rule:{rule.__name__}" for rule in rules} <= set(s.rules(operation)), operation
 
 

@@ -10,6 +10,7 @@ minimum budgets and schedule, promoted_object requirements, targeting
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -381,6 +382,22 @@ def b_app(draw, p, ctx):  # noqa: ANN001, ANN201
             "__field__": "promoted_object[application_id]"}
 
 
+@_breaker("targeting_unsupported_option")
+def b_option(draw, p, ctx):  # noqa: ANN001, ANN201
+    return {**p, "targeting": {**p["targeting"], "colour_preference": ["blue"]}, "__field__": "targeting[colour_preference]"}
+
+
+@_breaker("targeting_radius_range")
+def b_radius(draw, p, ctx):  # noqa: ANN001, ANN201
+    unit = draw(st.sampled_from(sorted(_t(ctx)["targeting"]["radius"]["cities"])))
+    low, high = _t(ctx)["targeting"]["radius"]["cities"][unit]
+    radius = draw(st.one_of(st.integers(1, math.ceil(low) - 1), st.integers(math.floor(high) + 1, 500)))
+    city = {"key": "2420379", "radius": radius, "distance_unit": unit}
+    geo = {**p["targeting"]["geo_locations"], "cities": [city]}
+    return {**p, "targeting": {**p["targeting"], "geo_locations": geo},
+            "__field__": "targeting[geo_locations][cities][0][radius]"}
+
+
 @_breaker("targeting_geo_required")
 def b_geo(draw, p, ctx):  # noqa: ANN001, ANN201
     return {**p, "targeting": {**p["targeting"], "geo_locations": {}}, "__field__": "targeting[geo_locations]"}
@@ -423,7 +440,8 @@ BREAKERS: dict[str, Breaker] = {
     "rule:lifetime_budget_needs_end_time": b_lifetime_end, "rule:end_after_start": b_end_before,
     "rule:end_in_future": b_end_past, "rule:daily_budget_duration": b_duration, "rule:budget_minimum": b_budget_low,
     "rule:promoted_object_requirements": b_promoted, "rule:promoted_page_known": b_page,
-    "rule:promoted_app_known": b_app, "rule:location_required": b_geo, "rule:age_order": b_age,
+    "rule:promoted_app_known": b_app, "rule:known_options": b_option, "rule:location_required": b_geo,
+    "rule:radius_range": b_radius, "rule:age_order": b_age,
     "rule:special_category_age": b_sac_age, "rule:special_category_gender": b_sac_gender,
     "rule:special_category_location": b_sac_exclude,
 }
