@@ -21,6 +21,8 @@ _DROP_FROM_LINKS = frozenset({"after", "before", "appsecret_proof", "__paging_to
 
 
 def encode_cursor(object_id: int) -> str:
+    """Standard base64 of the decimal id; its alphabet is URL-safe except '+', '/' and '=' ('+' and '/' cannot
+    occur for digits)."""
     return base64.b64encode(str(object_id).encode()).decode()
 
 
@@ -58,12 +60,14 @@ def envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, backward
         paging["cursors"] = {"before": before, "after": after}
         has_next = (not backwards and more) or (backwards and had_cursor)
         has_previous = (backwards and more) or (not backwards and had_cursor)
-        params = {k: v for k, v in link_params.items() if k not in _DROP_FROM_LINKS}
-        params["limit"] = str(limit)
-        if has_next:
-            paging["next"] = f"{link_base}?{urlencode({**params, 'after': after})}"
-        if has_previous:
-            paging["previous"] = f"{link_base}?{urlencode({**params, 'before': before})}"
+        if has_next or has_previous:
+            params = {k: v for k, v in link_params.items() if k not in _DROP_FROM_LINKS}
+            params["limit"] = str(limit)
+            query = urlencode(params)  # once for both links; cursors are base64, so only '=' needs quoting
+            if has_next:
+                paging["next"] = f"{link_base}?{query}&after={after.replace('=', '%3D')}"
+            if has_previous:
+                paging["previous"] = f"{link_base}?{query}&before={before.replace('=', '%3D')}"
     body["paging"] = paging
     if total is not None:
         body["summary"] = {"total_count": total}
