@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import base64
 import gc
+import http.client
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,9 +89,43 @@ def run_size(size: int, requests: int, workdir: Path) -> dict[str, Any]:
     results = {name: measure(client, path, params, requests)
                for name, (path, params) in scenarios(client, (first, first + size - 1)).items()}
     current, peak = rss_mb()
+    world = client.world
     client.close()
     return {"size": size, "insert_s": insert_s, "rss_mb": current, "peak_rss_mb": peak,
-            "db_mb": db.stat().st_size / 2**20, "results": results}
+            "db_mb": db.stat().st_size / 2**20, "results": results,
+            "server_rss_mb": served_rss_mb(db, world, (first, first + size - 1))}
+
+
+def served_rss_mb(db: Path, world: dict[str, Any], ids: tuple[int, int], pages: int = 400) -> float:
+    """RSS of a real `graphmock serve --db <file>` after it served `pages` list pages spread over the account."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--db", str(db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", f"/v25.0/{world['ad_account_id']}?access_token={world['access_token']}")
+                probe = conn.getresponse()
+                probe.read()
+                if probe.status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        step = max(1, (ids[1] - ids[0]) // pages)
+        for n in range(pages):
+            query = f"access_token={world['access_token']}&limit=25&fields=name,status&after={cursor(ids[1] - n * step)}"
+            conn.request("GET", f"/v25.0/{world['ad_account_id']}/campaigns?{query}")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for r in runs:
         print(f"{r['size']:>10,} campaigns: bulk insert {r['insert_s']:.1f}s, db {r['db_mb']:.0f} MB, "
-              f"RSS {r['rss_mb']:.0f} MB (peak {r['peak_rss_mb']:.0f} MB)")
+              f"benchmark process RSS {r['rss_mb']:.0f} MB (peak {r['peak_rss_mb']:.0f} MB), "
+              f"graphmock serve RSS after 400 pages {r['server_rss_mb']:.0f} MB")
     return 0
 
 
