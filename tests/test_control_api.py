@@ -210,7 +210,7 @@ def test_review_policy_override_validation_and_clearing(client, act):
 
 def test_review_policy_from_server_config_and_fixtures():
     document = two_account_fixtures()
-    document["ad_accounts"][1]["review"] = {"mode": "immediate"}
+    document["ad_accounts"][-1]["review"] = {"mode": "immediate"}
     with GraphMock(review={"mode": "manual", "delay_seconds": 60}, fixtures=document) as mock:
         assert mock.reviews.policy()["mode"] == "manual"
         assert mock.reviews.policy(OTHER_ACT) == {**mock.reviews.policy(), "mode": "immediate"}
