@@ -122,11 +122,11 @@ class RateLimiter:
             if layer:
                 merged.update(layer)
         tier = merged.get("tier") or (app.tier if app is not None else "standard")
-        numbers = {**self.rules["tiers"][tier], **{k: merged[k] for k in ("max_score", "decay_seconds",
+        numbers = {**self.rules["tiers"][tier], **{k: merged[k] for k in ("enabled", "max_score", "decay_seconds",
                                                                           "block_seconds") if k in merged}}
         calls = merged.get("app_calls_per_hour")
         max_score, decay = float(numbers["max_score"]), float(numbers["decay_seconds"])
-        return Limits(enabled=bool(merged.get("enabled", True)), tier=tier, header_tier=numbers["header_tier"],
+        return Limits(enabled=bool(numbers["enabled"]), tier=tier, header_tier=numbers["header_tier"],
                       max_score=max_score, decay_seconds=decay, block_seconds=float(numbers["block_seconds"]),
                       app_calls_per_hour=int(calls) if calls else None, rate=max_score / decay)
 
