@@ -310,12 +310,14 @@ def test_bad_content_length_is_a_graph_error(length):
 
 
 # -- documented examples ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("path,code", [("/v25.0/../etc/passwd", 2500), ("/v25.0/%2e%2e/%2e%2e/etc/passwd", 2500),
-                                       ("/v25.0/%00", 803), ("/v25.0/%E2%98%83", 803), ("/v25.0/..", 803)])
-def test_path_traversal_and_odd_ids_name_no_file(path, code):
-    """`..` is an id like any other: an unknown path or alias error, never a file and never a redirect."""
+@pytest.mark.parametrize("path,codes", [("/v25.0/../etc/passwd", {2500}), ("/v25.0/%2e%2e/%2e%2e/etc/passwd", {2500}),
+                                        ("/v25.0/%00", {803}), ("/v25.0/%E2%98%83", {803}), ("/v25.0/..", {803}),
+                                        ("/v25.0/a%0Ab", {803}), ("/v25.0/act_1%0A/campaigns", {100, 803})])
+def test_path_traversal_and_odd_ids_name_no_file(path, codes):
+    """`..` is an id like any other: an unknown path or alias error, never a file and never a redirect.
+    A decoded newline inside the path must not fall outside the catch-all route (Starlette's `.*`)."""
     error = check(asgi("GET", path, q()))["error"]
-    assert error["code"] == code, error
+    assert error["code"] in codes, error
     assert "root:" not in error["message"]
 
 
