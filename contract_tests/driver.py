@@ -65,6 +65,7 @@ class Driver:
     ctx: Context
     version: str = "v25.0"
     created: list[str] = field(default_factory=list)
+    first_payload: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> payload that created it
 
     # -- plumbing --------------------------------------------------------------------------------
     def endpoint(self, op: Operation, object_id: str | None = None) -> tuple[str, str]:
@@ -94,7 +95,9 @@ class Driver:
             raise CheckFailure(f"valid {op.name} was not accepted: HTTP {status} {_short(body)}", request)
         object_id = str(body["id"])
         self.created.append(object_id)
-        self.read_back(op, object_id, payload, request)
+        # Deduplicated objects (identical creatives, seed 003) answer an existing id: that object's first payload
+        # is what reads back.
+        self.read_back(op, object_id, self.first_payload.setdefault(object_id, payload), request)
         return object_id
 
     def update(self, op: Operation, object_id: str, payload: dict[str, Any], style: Style) -> None:
@@ -151,6 +154,7 @@ class Driver:
         """Delete (soft, status DELETED) everything this driver created, newest first."""
         while self.created:
             object_id = self.created.pop()
+            self.first_payload.pop(object_id, None)
             self.send(SentRequest("DELETE", f"/{self.version}/{object_id}"))
 
 

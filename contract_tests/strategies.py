@@ -34,6 +34,7 @@ __all__ = [
     "Case", "Expected", "Invalid", "OPERATIONS", "Ref", "STYLES", "Step", "encode", "encode_value", "request_kwargs",
     "rules", "cases", "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
     "valid_campaign_update", "invalid_campaign_update", "valid_adset_create", "invalid_adset_create", "adset_create_cases",
+    "valid_adcreative_create", "invalid_adcreative_create",
 ]
 
 DEMO_WORLD = {"page_id": "1100000000000001", "app_id": "1200000000000001"}
@@ -123,3 +124,15 @@ def adset_create_cases(**pins: Any) -> st.SearchStrategy[Case]:
 def invalid_adset_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
     """POST /act_<id>/adsets payloads breaking exactly one rule; `Invalid.setup` creates the campaign first."""
     return invalid_payloads("adset.create", rule=rule, **pins)
+
+
+# -- ad creatives -----------------------------------------------------------------------------------
+
+def valid_adcreative_create(*, world: dict[str, Any] | None = None, **pins: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """POST /act_<id>/adcreatives payloads the API accepts (seed 003), promoting `world`'s Page / posts."""
+    return valid_payloads("adcreative.create", world=world, **pins)
+
+
+def invalid_adcreative_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
+    """POST /act_<id>/adcreatives payloads breaking exactly one rule (content, Pages, Instagram, text rules)."""
+    return invalid_payloads("adcreative.create", rule=rule, **pins)

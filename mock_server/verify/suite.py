@@ -49,7 +49,7 @@ class Verifier:
     seed: int | None = None
     out: TextIO = sys.stdout
     results: list[Result] = field(default_factory=list)
-    operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create")
+    operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create", "adcreative.create")
 
     # -- running -----------------------------------------------------------------------------
     def _settings(self, examples: int) -> settings:
@@ -102,10 +102,17 @@ class Verifier:
         return result
 
     # -- checks ----------------------------------------------------------------------------------
+    def paused(self, operation: str) -> dict[str, str]:
+        """`status=PAUSED` for operations whose objects deliver (campaigns, ad sets); creatives have no such status."""
+        registry = self.driver.ctx.registry
+        prop = registry.documents[f"requests/{operation}"].get("properties", {}).get("status")
+        allowed = registry.resolve(prop, f"requests/{operation}").get("enum", []) if prop else []
+        return {"status": "PAUSED"} if "PAUSED" in allowed else {}
+
     def positive(self, operation: str) -> Callable[[Result], None]:
         def work(result: Result) -> None:
             op = s.OPERATIONS[operation]
-            cases = s.cases(operation, status="PAUSED", registry=self.driver.ctx.registry, world=self.driver.ctx.world)
+            cases = s.cases(operation, registry=self.driver.ctx.registry, world=self.driver.ctx.world, **self.paused(operation))
             self._hypothesis(result, self.examples, st.tuples(cases, st.sampled_from(s.STYLES)),
                              lambda v: self.driver.accept(op, *v))
         return work
@@ -116,8 +123,9 @@ class Verifier:
             names = s.rules(operation, self.driver.ctx.registry)
             per_rule = max(3, self.examples // 5)  # every rule gets a share, whatever the rule count
             for rule in names:
-                strategy = st.tuples(s.invalid_payloads(operation, rule=rule, status="PAUSED", world=self.driver.ctx.world,
-                                                        registry=self.driver.ctx.registry), st.sampled_from(s.STYLES))
+                strategy = st.tuples(s.invalid_payloads(operation, rule=rule, world=self.driver.ctx.world,
+                                                        registry=self.driver.ctx.registry, **self.paused(operation)),
+                                     st.sampled_from(s.STYLES))
                 self._hypothesis(result, per_rule, strategy, lambda v, op=op: self.driver.refuse(op, *v))
         return work
 
