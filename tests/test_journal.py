@@ -174,3 +174,17 @@ def test_recommended_limit_is_a_warning() -> None:
     found = recommended(Fake(), "requests/x.create", {"title": "t" * 26, "spec": {"body": "b" * 90}})
     assert [(v.kind, v.param, v.severity) for v in found] == [("recommended_exceeded", "title", WARNING)]
     assert "26 characters; 25 or fewer" in found[0].message
+
+
+def test_seed_003_recommended_title_and_body_warn_on_an_accepted_creative(c: InProcessClient) -> None:
+    """Seed 003: title 25 / body 90 characters are recommended; the creative is created, the journal warns."""
+    w = c.world
+    story = '{"page_id": "%s", "link_data": {"link": "https://example.com/"}}' % w["page_id"]
+    title, body = "Spring sale on every shoe", "Great deals " * 8  # 25 characters (at the limit), 96 characters
+    r = c.post(f"{w['ad_account_id']}/adcreatives", data={"name": "c", "title": title + "s", "body": body,
+                                                          "object_story_spec": story})
+    assert r.status_code == 200, r.text
+    [entry] = journal(c).entries()
+    assert [(v.kind, v.param, v.severity) for v in entry.violations] == [
+        ("recommended_exceeded", "title", WARNING), ("recommended_exceeded", "body", WARNING)]
+    assert journal(c).violations(warnings=False) == [] and journal(c).violations() == [entry]
