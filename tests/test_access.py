@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from helpers_envelope import assert_graph_error
 from mock_server.access.policy import appsecret_proof
+from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
 
 SECOND_ACT = "act_1000000000000011"  # not a test account
@@ -169,6 +170,41 @@ def test_system_user_tokens_skip_two_factor(client):
     system["tokens"][0]["ad_accounts"].append(TWO_FACTOR_ACT)
     client.state.load_fixtures(document)
     assert client.get(TWO_FACTOR_ACT, token=SECOND_ACCOUNT_TOKEN).json() == {"id": TWO_FACTOR_ACT}
+
+
+# -- versions ----------------------------------------------------------------------------------------
+WARNING = "x-ad-api-version-warning"
+
+
+def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act):
+    """GRAPH-BEHAVIOUR 12 (M-VER): calls to a deprecated version on endpoints not affected by the next version
+    are upgraded and answered with 'X-Ad-Api-Version-Warning: The call has been auto-upgraded to vXXX as vXXX
+    has been deprecated'. Supported: v25.0, v26.0 (ServerConfig.versions), so v24.0 is served as v25.0."""
+    response = client.get(f"/v24.0/{act}", params={"fields": "name"})
+    assert response.status_code == 200 and response.json()["id"] == act
+    assert response.headers[WARNING] == "The call has been auto-upgraded to v25.0 as v24.0 has been deprecated"
+    assert response.headers["facebook-api-version"] == "v25.0"
+    assert client.post(f"/v24.0/{act}/campaigns", data=CAMPAIGN).status_code == 200
+    assert WARNING not in client.get(f"/v25.0/{act}").headers
+    error = sdk_error(client.get(f"/v23.0/{act}"), 2635, None, status=400)
+    assert error.api_error_message() == ("(#2635) You are calling a deprecated version of the Ads API. "
+                                         "Please update to the latest version: v26.0.")
+
+
+def test_affected_endpoints_and_apps_without_auto_upgrade_get_2635(client, act):
+    """M-VER: endpoints the next version changed fail instead (documented: POST /act_{id}/adsets and
+    POST /{adset-id} at v18); the app dashboard can switch auto-upgrade off."""
+    old = InProcessClient(ServerConfig(seed=1, versions=("v19.0", "v20.0")))
+    assert old.get(f"/v18.0/{act}").headers[WARNING] == ("The call has been auto-upgraded to v19.0 as v18.0 has "
+                                                        "been deprecated")
+    sdk_error(old.post(f"/v18.0/{act}/adsets", data={"name": "s"}), 2635, None, status=400,
+              message="(#2635) You are calling a deprecated version of the Ads API. Please update to the latest "
+                      "version: v20.0.")
+    old.close()
+    document = copy.deepcopy(client.state.fixtures_document)
+    document["apps"][0]["version_auto_upgrade"] = False
+    client.state.load_fixtures(document)
+    sdk_error(client.get(f"/v24.0/{act}"), 2635, None, status=400)
 
 
 # -- isolation ---------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 The supported set and the latest are `ServerConfig.versions`. The version
 deprecated last (the major just below the oldest supported one) is
 auto-upgraded to the oldest supported version on operations the next version
-did not change, with `x-ad-api-version-warning`; the affected operations
-(schemas/rules/access.json) and apps that switched auto-upgrade off get 2635.
+did not change, with `x-ad-api-version-warning`; the operations the next
+version changed (schemas/rules/access.json, by deprecated version) and apps
+that switched auto-upgrade off get 2635.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def upgrade(config: Any, request: GraphRequest, rules: dict[str, Any], operation
             headers: dict[str, str]) -> None:
     """Serve a deprecated version as the oldest supported one, or refuse it (2635) for an affected operation."""
     version = request.version or ""
-    if operation in rules["affected_operations"] or (app is not None and not app.version_auto_upgrade):
+    affected = rules["affected_operations"].get(version, ())
+    if operation in affected or (app is not None and not app.version_auto_upgrade):
         raise GraphError("deprecated_version", version=version, latest=config.latest_version,
                          versions=", ".join(config.versions))
     upgraded = config.oldest_version
