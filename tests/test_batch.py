@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers_creatives import CTA_IG, RED
 from mock_server.access.policy import appsecret_proof
@@ -259,3 +261,35 @@ def test_batch_of_50_with_a_broken_step_reports_per_operation_errors(client, act
     assert {"name": "Content-Type", "value": "text/javascript; charset=UTF-8"} in element["headers"]
     assert [answers[5 * i + 4][0] for i in range(10)] == [200, 200, 200, 400, 200, 200, 200, 200, 200, 200]
     assert len(client.get(f"{act}/ads", params={"limit": "100"}).json()["data"]) == 9
+
+
+# -- hostile batches ---------------------------------------------------------------------------------------
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                       max_size=3), max_leaves=8)
+URLS = st.one_of(st.text(max_size=40), st.sampled_from([
+    "act_1000000000000001/campaigns", "v25.0/act_1000000000000001", "/v99.0/x", "?ids={result=a:$.data.*.id}",
+    "{result=a:$.id}/adsets", "%7Bresult%3Da%3A%24.id%7D", "{result=a:$..[}", "/__graphmock/reset", "",
+    "act_1000000000000001?access_token=bad token", "act_1000000000000011/campaigns"]))
+OPS = st.fixed_dictionaries({}, optional={
+    "method": st.sampled_from(["GET", "POST", "DELETE", "get", "PUT", ""]) | st.text(max_size=5),
+    "relative_url": URLS, "body": st.one_of(st.text(max_size=40), JSON_VALUES, st.just("batch=[]&name=x")),
+    "name": st.sampled_from(["a", "b", ""]) | st.text(max_size=5), "depends_on": st.sampled_from(["a", "b", ["a"]]),
+    "omit_response_on_success": st.sampled_from([True, False, "false", 1]), "attached_files": st.text(max_size=5),
+    "headers": JSON_VALUES})
+
+
+@settings(max_examples=300)
+@given(batch=st.one_of(st.lists(OPS, max_size=6), JSON_VALUES), form=st.booleans())
+def test_any_batch_gets_a_graph_answer_never_a_500(client, batch, form):
+    """Arbitrary operations (and arbitrary non-arrays) give a JSON array or a Graph error envelope, never a 5xx."""
+    response = client.post("/v25.0/", data={"batch": json.dumps(batch)}) if form else \
+        client.post("/v25.0/", json={"batch": batch})
+    assert response.status_code < 500, response.text
+    body = response.json()
+    if response.status_code == 200:
+        assert isinstance(body, list) and len(body) == len(batch)
+        for element in body:
+            assert element is None or (element["code"] < 500 and isinstance(json.loads(element["body"]), (dict, list)))
+    else:
+        assert set(body) == {"error"} and body["error"]["code"] in (100, 104, 190, 2500), body
