@@ -41,17 +41,28 @@ def wants_strict(default: bool, headers: dict[str, str]) -> bool:
 
 
 class JournalMiddleware:
-    """Wrap a graphmock app: `JournalMiddleware(create_app(config), strict=False)`."""
+    """Wrap a graphmock app: `JournalMiddleware(create_app(config), strict=False)`, or inside create_app as
+    Starlette middleware: `Middleware(JournalMiddleware, graph=state, strict=..., journal_size=...)`.
 
-    def __init__(self, app: Any, *, strict: bool = False, journal_size: int | None = None) -> None:
+    One journal per State: a second wrapper around an already journaled app only adds its `strict` flag.
+    """
+
+    def __init__(self, app: Any, *, graph: Any = None, strict: bool = False, journal_size: int | None = None) -> None:
         self.app = app
-        self.state = app.state  # Starlette's app.state: `.graph` is the mock's State, as on the app itself
-        self.graph = app.state.graph
+        self.graph = graph if graph is not None else app.state.graph
+        if graph is None:
+            self.state = app.state  # Starlette's app.state: `.graph` is the mock's State, as on the app itself
         self.journal: Journal = journal_of(self.graph, journal_size)
         self.strict = strict
+        inner = getattr(self.graph, "_journal_middleware", None)
+        self.active = inner is None
+        if inner is None:
+            self.graph._journal_middleware = self
+        elif strict:
+            inner.strict = True
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(control.PREFIX):
+        if not self.active or scope["type"] != "http" or scope.get("path", "").startswith(control.PREFIX):
             await self.app(scope, receive, send)
             return
         chunks, more_body = await _read(receive, self.graph.config.limits.max_body_bytes)
