@@ -95,8 +95,12 @@ class _EveryMethod:
 
     def __init__(self, endpoint: Any) -> None:
         self.endpoint = endpoint
+        self.fallback: Any = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" and self.fallback is not None:
+            await self.fallback(scope, receive, send)
+            return
         response = await self.endpoint(Request(scope, receive))
         await response(scope, receive, send)
 
@@ -142,9 +146,12 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             log.exception("graphmock internal error on %s %s", request.method, request.url.path)
             return error_response(state, GraphError("unknown_error"))
 
+    every = _EveryMethod(graph_endpoint)
     app = Starlette(routes=[
         Mount(control.PREFIX, routes=control.routes(state)),
-        Route("/{path:path}", _EveryMethod(graph_endpoint)),
+        Route("/{path:path}", every),
     ])
+    every.fallback = app.router.not_found
+    app.router.default = every  # paths the route pattern cannot match (a %0A in a segment) are Graph calls too
     app.state.graph = state
     return app
