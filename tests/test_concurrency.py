@@ -1,6 +1,6 @@
 """16 concurrent clients against a real uvicorn server (issue 8 point 2).
 
-Each client creates campaigns (and ad sets under them) over its own keep-alive
+Each client creates campaigns, ad sets under them and ads in those over its own keep-alive
 connection while a reader walks list pages. Every acknowledged id must be
 unique, readable with what was written, and counted exactly once when all
 pages are walked; no request may deadlock or answer 5xx ("database is locked"
@@ -13,6 +13,7 @@ import http.client
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -21,6 +22,8 @@ from helpers.server import ServerProcess
 CLIENTS = 16
 CAMPAIGNS_PER_CLIENT = 200
 AD_SETS_PER_CLIENT = 25
+ADS_PER_CLIENT = 25
+PNG = (Path(__file__).parent / "assets" / "red_4x3.png").read_bytes()
 DEADLINE_S = 90
 NO_THROTTLE = {"rate_limits": "off"}  # 3 200 writes in seconds would rightly hit Graph's 80004 ad-account limit
 
@@ -83,6 +86,31 @@ def ad_set_params(server: ServerProcess, campaign_id: str, name: str) -> dict[st
             "targeting": json.dumps({"geo_locations": {"countries": ["US"]}})}
 
 
+def make_creative(server: ServerProcess) -> str:
+    """Upload an image (multipart, as curl -F) and build a seed-000 creative on it; the ads share it."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    boundary = "graphmock-concurrency"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="filename"; filename="red.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n").encode() + PNG + f"\r\n--{boundary}--\r\n".encode()
+    conn.request("POST", f"/{server.version}/{server.act}/adimages?access_token={server.token}", body=body,
+                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = conn.getresponse()
+    image = json.loads(response.read())
+    assert response.status == 200, image
+    conn.close()
+    spec = {"page_id": server.world["page_id"], "instagram_user_id": server.world["instagram_user_id"],
+            "link_data": {"message": "Chat with us", "image_hash": image["images"]["red.png"]["hash"],
+                          "call_to_action": {"type": "INSTAGRAM_MESSAGE", "value": {"app_destination": "INSTAGRAM_DIRECT"}}}}
+    status, creative = Connection(server).call("POST", f"{server.act}/adcreatives",
+                                                {"name": "shared creative", "object_story_spec": json.dumps(spec)})
+    assert status == 200, creative
+    return str(creative["id"])
+
+
+def ad_params(ad_set_id: str, creative_id: str, name: str) -> dict[str, str]:
+    return {"name": name, "adset_id": ad_set_id, "creative": json.dumps({"creative_id": creative_id}), "status": "PAUSED"}
+
+
 class Tally:
     """What the clients saw: acknowledged objects (with ack time), and every unexpected answer."""
 
@@ -90,6 +118,7 @@ class Tally:
         self.lock = threading.Lock()
         self.campaigns: dict[str, tuple[str, float]] = {}
         self.ad_sets: dict[str, tuple[str, str, float]] = {}
+        self.ads: dict[str, tuple[str, str]] = {}  # ad id -> (name, ad set id)
         self.acks: list[str] = []
         self.failures: list[str] = []
         self.walks = 0
@@ -99,11 +128,12 @@ class Tally:
             self.failures.append(what)
 
 
-def writer(server: ServerProcess, n: int, tally: Tally, start: threading.Barrier) -> None:
+def writer(server: ServerProcess, n: int, tally: Tally, start: threading.Barrier, creative: str) -> None:
     conn = Connection(server)
     start.wait()
     try:
         own: list[str] = []
+        own_sets: list[str] = []
         for i in range(CAMPAIGNS_PER_CLIENT):
             name = f"client{n}-campaign{i}"
             status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(name))
@@ -126,6 +156,17 @@ def writer(server: ServerProcess, n: int, tally: Tally, start: threading.Barrier
             with tally.lock:
                 tally.acks.append(body["id"])
                 tally.ad_sets[body["id"]] = (name, parent, time.monotonic())
+            own_sets.append(body["id"])
+        for i in range(ADS_PER_CLIENT):
+            parent = own_sets[i % len(own_sets)]
+            name = f"client{n}-ad{i}"
+            status, body = conn.call("POST", f"{server.act}/ads", ad_params(parent, creative, name))
+            if status != 200 or "id" not in body:
+                tally.fail(f"create ad {name}: {status} {body}")
+                continue
+            with tally.lock:
+                tally.acks.append(body["id"])
+                tally.ads[body["id"]] = (name, parent)
     except Exception as exc:  # noqa: BLE001 - any transport error is a test failure, reported below
         tally.fail(f"client {n}: {type(exc).__name__}: {exc}")
     finally:
@@ -157,8 +198,10 @@ def reader(server: ServerProcess, tally: Tally, stop: threading.Event) -> None:
 def test_sixteen_concurrent_clients_every_ack_unique_readable_listed_once(tmp_path):
     with ServerProcess(tmp_path / "concurrency.sqlite3", fixtures=NO_THROTTLE) as server:
         tally = Tally()
+        creative = make_creative(server)
         start, stop = threading.Barrier(CLIENTS), threading.Event()
-        writers = [threading.Thread(target=writer, args=(server, n, tally, start), daemon=True) for n in range(CLIENTS)]
+        writers = [threading.Thread(target=writer, args=(server, n, tally, start, creative), daemon=True)
+                   for n in range(CLIENTS)]
         walker = threading.Thread(target=reader, args=(server, tally, stop), daemon=True)
         for thread in writers:
             thread.start()
@@ -175,7 +218,8 @@ def test_sixteen_concurrent_clients_every_ack_unique_readable_listed_once(tmp_pa
         expected_campaigns = CLIENTS * CAMPAIGNS_PER_CLIENT
         assert len(tally.campaigns) == expected_campaigns
         assert len(tally.ad_sets) == CLIENTS * AD_SETS_PER_CLIENT
-        assert len(set(tally.acks)) == len(tally.acks) == expected_campaigns + CLIENTS * AD_SETS_PER_CLIENT
+        assert len(tally.ads) == CLIENTS * ADS_PER_CLIENT
+        assert len(set(tally.acks)) == len(tally.acks) == expected_campaigns + CLIENTS * (AD_SETS_PER_CLIENT + ADS_PER_CLIENT)
 
         conn = Connection(server)
         listed = conn.walk(f"{server.act}/campaigns", fields="name")
@@ -189,6 +233,8 @@ def test_sixteen_concurrent_clients_every_ack_unique_readable_listed_once(tmp_pa
         for parent in {p for _, p, _ in tally.ad_sets.values()}:
             under = conn.walk(f"{parent}/adsets")
             assert set(under) == {a for a, (_, p, _) in tally.ad_sets.items() if p == parent}
+        listed_ads = conn.walk(f"{server.act}/ads")
+        assert len(listed_ads) == len(set(listed_ads)) and set(listed_ads) == set(tally.ads)
         conn.close()
 
         _read_back_concurrently(server, tally)
@@ -196,17 +242,21 @@ def test_sixteen_concurrent_clients_every_ack_unique_readable_listed_once(tmp_pa
 
 def _read_back_concurrently(server: ServerProcess, tally: Tally) -> None:
     """Every acknowledged object answers GET with exactly what its creator wrote (16 readers at once)."""
-    items = [(oid, name, None) for oid, (name, _) in tally.campaigns.items()]
-    items += [(oid, name, parent) for oid, (name, parent, _) in tally.ad_sets.items()]
+    set_parent = {oid: parent for oid, (_, parent, _) in tally.ad_sets.items()}
+    items: list[tuple[str, str, dict[str, str]]] = [
+        (oid, "name,objective", {"name": name, "objective": "OUTCOME_ENGAGEMENT"}) for oid, (name, _) in tally.campaigns.items()]
+    items += [(oid, "name,campaign_id", {"name": name, "campaign_id": parent})
+              for oid, (name, parent, _) in tally.ad_sets.items()]
+    items += [(oid, "name,adset_id,campaign_id", {"name": name, "adset_id": parent, "campaign_id": set_parent[parent]})
+              for oid, (name, parent) in tally.ads.items()]
     problems: list[str] = []
 
-    def check(chunk: list[tuple[str, str, str | None]]) -> None:
+    def check(chunk: list[tuple[str, str, dict[str, str]]]) -> None:
         conn = Connection(server)
         try:
-            for oid, name, parent in chunk:
-                fields = "name,campaign_id" if parent else "name,objective"
+            for oid, fields, expected in chunk:
                 status, body = conn.call("GET", oid, {"fields": fields})
-                want = {"id": oid, "name": name, **({"campaign_id": parent} if parent else {"objective": "OUTCOME_ENGAGEMENT"})}
+                want = {"id": oid, **expected}
                 if status != 200 or body != want:
                     problems.append(f"{oid}: {status} {body} != {want}")
         finally:

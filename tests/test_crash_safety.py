@@ -1,10 +1,10 @@
 """SIGKILL in the middle of a stream of writes (issue 8 point 3; issue 2 point 6).
 
-Writers stream creates (campaigns, ad sets under acknowledged campaigns) and
-renames over several connections; the server process is killed with SIGKILL at
+Writers stream creates (campaigns, ad sets under acknowledged campaigns, ads
+in acknowledged ad sets) and renames over several connections; the server process is killed with SIGKILL at
 a random moment. After a restart on the same file: every write whose response
 reached the client is present and intact (a write in flight may or may not have
-landed, never half), no ad set points at a missing campaign, SQLite's integrity
+landed, never half), no ad or ad set points at a missing parent, SQLite's integrity
 check passes, and new writes get fresh ids.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from helpers.server import ServerProcess
 from mock_server.store.sqlite import SQLiteRepository
-from test_concurrency import NO_THROTTLE, Connection, ad_set_params, campaign_params
+from test_concurrency import NO_THROTTLE, Connection, ad_params, ad_set_params, campaign_params, make_creative
 
 WRITERS = 4
 ROUNDS = 3
@@ -31,12 +31,13 @@ class Writer:
     n: int
     names: dict[str, str] = field(default_factory=dict)  # campaign id -> last acknowledged name
     ad_sets: dict[str, tuple[str, str]] = field(default_factory=dict)  # ad set id -> (name, campaign id)
+    ads: dict[str, tuple[str, str]] = field(default_factory=dict)  # ad id -> (name, ad set id)
     in_flight: tuple[str, str, str] | None = None  # (kind, id or "", name)
     acks: int = 0
     error: str | None = None
 
 
-def stream(server: ServerProcess, writer: Writer, round_no: int, stop: threading.Event) -> None:
+def stream(server: ServerProcess, writer: Writer, round_no: int, stop: threading.Event, creative: str) -> None:
     conn = Connection(server)
     rng = random.Random(writer.n * 1000 + round_no)
     i = 0
@@ -52,7 +53,13 @@ def stream(server: ServerProcess, writer: Writer, round_no: int, stop: threading
                 status, body = conn.call("POST", target, {"name": name})
                 assert status == 200 and body == {"success": True}, (status, body)
                 writer.names[target] = name
-            elif own and roll < 0.45:
+            elif writer.ad_sets and roll < 0.35:
+                parent = rng.choice(list(writer.ad_sets))
+                writer.in_flight = ("ad", parent, name)
+                status, body = conn.call("POST", f"{server.act}/ads", ad_params(parent, creative, name))
+                assert status == 200 and "id" in body, (status, body)
+                writer.ads[body["id"]] = (name, parent)
+            elif own and roll < 0.5:
                 parent = rng.choice(own)
                 writer.in_flight = ("adset", parent, name)
                 status, body = conn.call("POST", f"{server.act}/adsets", ad_set_params(server, parent, name))
@@ -78,10 +85,13 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
     rng = random.Random(8)
     writers = [Writer(n) for n in range(WRITERS)]
     probes: dict[str, str] = {}  # campaigns created after each restart
+    creative = ""
     for round_no in range(ROUNDS):
         server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+        creative = creative or make_creative(server)
         stop = threading.Event()
-        threads = [threading.Thread(target=stream, args=(server, w, round_no, stop), daemon=True) for w in writers]
+        threads = [threading.Thread(target=stream, args=(server, w, round_no, stop, creative), daemon=True)
+                   for w in writers]
         before = sum(w.acks for w in writers)
         for thread in threads:
             thread.start()
@@ -116,7 +126,7 @@ def _verify(server: ServerProcess, writers: list[Writer], probes: dict[str, str]
                 expected_names[cid] = {name}
             if w.in_flight and w.in_flight[0] == "rename":
                 expected_names[w.in_flight[1]].add(w.in_flight[2])
-            if w.in_flight and w.in_flight[0] in ("campaign", "adset"):
+            if w.in_flight and w.in_flight[0] in ("campaign", "adset", "ad"):
                 maybe_new.add(w.in_flight[2])
         for cid, names in expected_names.items():
             status, body = conn.call("GET", cid, {"fields": "name,objective,status"})
@@ -135,6 +145,18 @@ def _verify(server: ServerProcess, writers: list[Writer], probes: dict[str, str]
             status, body = conn.call("GET", cid, {"fields": "name"})
             assert body["name"] in maybe_new, body
 
+        sets_of = {sid: parent for w in writers for sid, (_, parent) in w.ad_sets.items()}
+        for w in writers:
+            for aid, (name, parent) in w.ads.items():
+                status, body = conn.call("GET", aid, {"fields": "name,adset_id,campaign_id"})
+                assert status == 200 and body == {"id": aid, "name": name, "adset_id": parent,
+                                                  "campaign_id": sets_of[parent]}, body
+        listed_ads = conn.walk(f"{server.act}/ads", fields="adset_id")
+        assert {aid for w in writers for aid in w.ads} <= set(listed_ads)
+        for item in conn.walk_items(f"{server.act}/ads", fields="adset_id"):  # no ad whose ad set is missing
+            status, parent = conn.call("GET", item["adset_id"], {"fields": "id"})
+            assert status == 200, (item, parent)
+
         acknowledged_sets = {sid for w in writers for sid in w.ad_sets}
         listed_sets = conn.walk(f"{server.act}/adsets", fields="campaign_id")
         assert acknowledged_sets <= set(listed_sets)
@@ -145,7 +167,7 @@ def _verify(server: ServerProcess, writers: list[Writer], probes: dict[str, str]
 
         status, fresh = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"after-restart-{len(probes)}"))
         assert status == 200 and fresh["id"] not in expected_names and fresh["id"] not in listed
-        assert int(fresh["id"]) > max(int(i) for i in [*listed, *listed_sets])
+        assert int(fresh["id"]) > max(int(i) for i in [*listed, *listed_sets, *listed_ads])
         probes[fresh["id"]] = f"after-restart-{len(probes)}"
     finally:
         conn.close()
@@ -162,8 +184,11 @@ def _settle(server: ServerProcess, writer: Writer) -> None:
     elif kind == "campaign":
         writer.names.update({c["id"]: name for c in conn.walk_items(f"{server.act}/campaigns", fields="name")
                              if c["name"] == name})
-    else:
+    elif kind == "adset":
         writer.ad_sets.update({s["id"]: (name, target) for s in conn.walk_items(f"{target}/adsets", fields="name")
                                if s["name"] == name})
+    else:
+        writer.ads.update({a["id"]: (name, target) for a in conn.walk_items(f"{target}/ads", fields="name")
+                           if a["name"] == name})
     conn.close()
     writer.in_flight = None
