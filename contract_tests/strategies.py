@@ -34,7 +34,7 @@ __all__ = [
     "Case", "Expected", "Invalid", "OPERATIONS", "Ref", "STYLES", "Step", "encode", "encode_value", "request_kwargs",
     "rules", "cases", "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
     "valid_campaign_update", "invalid_campaign_update", "valid_adset_create", "invalid_adset_create", "adset_create_cases",
-    "valid_adcreative_create", "invalid_adcreative_create",
+    "valid_adcreative_create", "invalid_adcreative_create", "ad_create_cases", "invalid_ad_create",
 ]
 
 DEMO_WORLD = {"page_id": "1100000000000001", "app_id": "1200000000000001"}
@@ -136,3 +136,15 @@ def valid_adcreative_create(*, world: dict[str, Any] | None = None, **pins: Any)
 def invalid_adcreative_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
     """POST /act_<id>/adcreatives payloads breaking exactly one rule (content, Pages, Instagram, text rules)."""
     return invalid_payloads("adcreative.create", rule=rule, **pins)
+
+
+# -- ads --------------------------------------------------------------------------------------------
+
+def ad_create_cases(**pins: Any) -> st.SearchStrategy[Case]:
+    """(campaign, ad set, creative to create; ad payload naming them by Ref) cases for POST /act_<id>/ads."""
+    return cases("ad.create", **pins)
+
+
+def invalid_ad_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
+    """POST /act_<id>/ads payloads breaking exactly one rule; `Invalid.setup` creates the parents first."""
+    return invalid_payloads("ad.create", rule=rule, **pins)

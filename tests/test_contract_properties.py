@@ -30,7 +30,7 @@ settings.register_profile("contract", max_examples=EXAMPLES, deadline=None, data
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 CONTRACT = settings.get_profile("contract")
 STYLES = st.sampled_from(s.STYLES)
-OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adcreative.create"]
+OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adcreative.create", "ad.create"]
 
 
 def per_rule(rules: list[str]) -> settings:
@@ -53,7 +53,7 @@ def test_valid_campaign_creates_are_accepted_and_read_back_equal(driver: Driver,
     driver.create(s.OPERATIONS["campaign.create"], payload, style)
 
 
-@pytest.mark.parametrize("operation", ["campaign.update", "adset.create", "adcreative.create"])
+@pytest.mark.parametrize("operation", OPERATIONS[1:])
 def test_valid_cases_are_accepted_and_read_back_equal(driver: Driver, operation: str) -> None:
     @settings(CONTRACT)
     @given(case=s.cases(operation), style=STYLES)
