@@ -57,18 +57,27 @@ class GraphMockFixture:
 
     @property
     def faults(self) -> Any:
-        faults = getattr(self.mock, "faults", None)
+        """Fault injection: `.add(method=..., path=..., times=..., error={...})`, `.list()`, `.clear()`."""
+        faults = getattr(self.mock, "faults", None) or getattr(self.mock.state, "faults", None)
         if faults is None:
             raise AttributeError("fault injection is not available in this graphmock build")
         return faults
+
+    @property
+    def ratelimits(self) -> Any:
+        """Rate limits (off in graph_mock by default): `.configure("on")`."""
+        return getattr(self.mock, "ratelimits", None) or getattr(self.mock.state, "ratelimits", None)
 
     def client(self, **kwargs: Any) -> Any:
         """A synchronous in-process Graph client on this mock (no sockets)."""
         return self.mock.client(**kwargs)
 
     def reset(self) -> None:
-        """Objects, clock and journal back to the fixtures' state."""
+        """Objects, clock, faults and journal back to the fixtures' state."""
         self.mock.reset()
+        faults = getattr(self.mock.state, "faults", None)
+        if faults is not None:
+            faults.clear()
         self.journal.clear()
 
     def violations(self, *, warnings: bool = False) -> list[Entry]:

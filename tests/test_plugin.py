@@ -109,3 +109,37 @@ def test_plugin_with_a_strategy(pytester: pytest.Pytester) -> None:
     """)
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+def test_warnings_fail_only_when_asked_and_faults_are_reset(pytester: pytest.Pytester) -> None:
+    """Seed 003's recommended title length is a warning: it fails a test only with warnings=True."""
+    pytester.makepyfile(test_user="""
+        import httpx, pytest
+
+        def creative(graph_mock):
+            w = graph_mock.world
+            story = '{"page_id": "%s", "link_data": {"link": "https://example.com/"}}' % w["page_id"]
+            return httpx.post(f"{graph_mock.url}/v25.0/{w['ad_account_id']}/adcreatives",
+                              params={"access_token": w["access_token"]},
+                              data={"name": "c", "title": "A rather long creative title here", "object_story_spec": story})
+
+        @pytest.mark.graph_contract
+        def test_errors_only(graph_mock):
+            assert creative(graph_mock).status_code == 200
+
+        @pytest.mark.graph_contract(warnings=True)
+        def test_with_warnings(graph_mock):
+            assert creative(graph_mock).status_code == 200
+
+        def test_fault_then_clean(graph_mock):
+            graph_mock.faults.add(method="POST", path="act_*/adcreatives", times=1,
+                                  error={"code": 2, "message": "Service temporarily unavailable", "is_transient": True})
+            assert creative(graph_mock).json()["error"]["code"] == 2
+
+        def test_faults_were_reset(graph_mock):
+            assert graph_mock.faults.list() == [] and creative(graph_mock).status_code == 200
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_user.py::test_with_warnings*"])
+    result.stdout.fnmatch_lines(["*warning: recommended_exceeded [[]title[]]: 33 characters; 25 or fewer are recommended*"])
