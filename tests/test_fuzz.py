@@ -15,6 +15,7 @@ import json
 import tracemalloc
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
@@ -215,6 +216,50 @@ def test_hostile_ad_set_params(changes, encoding):
     _send_encoded(f"/v25.0/{ACT}/adsets", params, encoding, valid=not changes)
 
 
+@settings(max_examples=150)
+@given(changes=st.dictionaries(
+    st.sampled_from(["name", "adset_id", "creative", "status", "tracking_specs", "conversion_domain", "adlabels",
+                     "bid_amount", "execution_options", "display_sequence", "engagement_audience"]),
+    HOSTILE_TEXT, max_size=3), encoding=st.sampled_from(["form", "json", "multipart"]))
+def test_hostile_ad_params(changes, encoding):
+    """Ad create (seed 000 step 4) with hostile values; unchanged it must succeed."""
+    params = {**_ad_payload(), **changes}
+    _send_encoded(f"/v25.0/{ACT}/ads", params, encoding, valid=not changes)
+
+
+@settings(max_examples=150)
+@given(changes=st.dictionaries(st.sampled_from(["name", "object_story_spec", "degrees_of_freedom_spec", "url_tags",
+                                                "asset_feed_spec", "call_to_action", "image_hash", "object_type"]),
+                               HOSTILE_TEXT, max_size=2), encoding=st.sampled_from(["form", "json"]))
+def test_hostile_creative_params(changes, encoding):
+    """Ad creative create with hostile values; unchanged it must succeed."""
+    params = {"name": "fuzz creative", "object_story_spec": json.dumps(_story_spec()), **changes}
+    _send_encoded(f"/v25.0/{ACT}/adcreatives", params, encoding, valid=not changes)
+
+
+OPERATIONS = st.fixed_dictionaries(
+    {"method": st.sampled_from(["GET", "POST", "DELETE", "PUT", "get", "", "\u00e9"]),
+     "relative_url": st.one_of(HOSTILE_TEXT, st.sampled_from([f"{ACT}/campaigns", "me", "", "?ids=1,2",
+                                                              f"{ACT}/campaigns?limit=2&fields=name{{"]))},
+    optional={"body": HOSTILE_TEXT, "name": st.text(max_size=5), "depends_on": st.text(max_size=5),
+              "omit_response_on_success": HOSTILE_TEXT})
+
+
+@settings(max_examples=150)
+@given(batch=st.one_of(HOSTILE_TEXT, st.lists(OPERATIONS, max_size=4).map(json.dumps),
+                       st.lists(st.just({"method": "GET", "relative_url": "me"}), min_size=51, max_size=60).map(json.dumps)),
+       include_headers=st.none() | st.sampled_from(["false", "true", "{"]))
+def test_hostile_batch(batch, include_headers):
+    """POST / with batch=<hostile>: the batch answer or a Graph envelope, never a 5xx; each item is JSON too."""
+    params = {"batch": batch, **({"include_headers": include_headers} if include_headers is not None else {})}
+    body = check(asgi("POST", "/v25.0/", q(), FORM, form(params)))
+    if isinstance(body, list):
+        for item in body:
+            if item is not None:
+                assert isinstance(item["code"], int) and item["code"] < 500, item
+                orjson.loads(item["body"])
+
+
 @settings(max_examples=250)
 @given(limit=st.none() | NUMBERS, after=st.none() | HOSTILE_TEXT | CURSORS,
        before=st.none() | HOSTILE_TEXT, fields=st.none() | HOSTILE_TEXT,
@@ -395,6 +440,33 @@ def _one_campaign() -> str:
         body = check(asgi("POST", f"/v25.0/{ACT}/campaigns", q(), FORM, form(CAMPAIGN)), valid=True)
         _CAMPAIGN_IDS.append(body["id"])
     return _CAMPAIGN_IDS[0]
+
+
+_TREE: dict[str, str] = {}
+
+
+def _story_spec() -> dict[str, Any]:
+    """Seed 000's click-to-Instagram object_story_spec on an uploaded image (uploaded once)."""
+    if "image" not in _TREE:
+        data = (Path(__file__).parent / "assets" / "red_4x3.png").read_bytes()
+        multipart = (b'--xyz\r\nContent-Disposition: form-data; name="filename"; filename="red.png"\r\n'
+                     b"Content-Type: image/png\r\n\r\n" + data + b"\r\n--xyz--\r\n")
+        answer = asgi("POST", f"/v25.0/{ACT}/adimages", q(), [(b"content-type", b"multipart/form-data; boundary=xyz")],
+                      multipart)
+        _TREE["image"] = check(answer, valid=True)["images"]["red.png"]["hash"]
+    return {"page_id": PAGE, "instagram_user_id": _SUMMARY["instagram_user_id"],
+            "link_data": {"message": "fuzz", "image_hash": _TREE["image"],
+                          "call_to_action": {"type": "INSTAGRAM_MESSAGE", "value": {"app_destination": "INSTAGRAM_DIRECT"}}}}
+
+
+def _ad_payload() -> dict[str, str]:
+    if "ad_set" not in _TREE:
+        _TREE["ad_set"] = check(asgi("POST", f"/v25.0/{ACT}/adsets", q(), FORM, form(_ad_set_payload())), valid=True)["id"]
+        spec = json.dumps(_story_spec())
+        creative = asgi("POST", f"/v25.0/{ACT}/adcreatives", q(), FORM, form({"name": "fuzz", "object_story_spec": spec}))
+        _TREE["creative"] = check(creative, valid=True)["id"]
+    return {"name": "fuzz ad", "adset_id": _TREE["ad_set"], "creative": json.dumps({"creative_id": _TREE["creative"]}),
+            "status": "PAUSED"}
 
 
 def _ad_set_payload() -> dict[str, str]:
