@@ -35,6 +35,7 @@ __all__ = [
     "rules", "cases", "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
     "valid_campaign_update", "invalid_campaign_update", "valid_adset_create", "invalid_adset_create", "adset_create_cases",
     "valid_adcreative_create", "invalid_adcreative_create", "ad_create_cases", "invalid_ad_create",
+    "adset_update_cases", "invalid_adset_update",
 ]
 
 DEMO_WORLD = {"page_id": "1100000000000001", "app_id": "1200000000000001"}
@@ -124,6 +125,16 @@ def adset_create_cases(**pins: Any) -> st.SearchStrategy[Case]:
 def invalid_adset_create(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
     """POST /act_<id>/adsets payloads breaking exactly one rule; `Invalid.setup` creates the campaign first."""
     return invalid_payloads("adset.create", rule=rule, **pins)
+
+
+def adset_update_cases(**pins: Any) -> st.SearchStrategy[Case]:
+    """(campaign and ad set to create; POST /<adset_id> payload valid for the merged ad set) cases."""
+    return cases("adset.update", **pins)
+
+
+def invalid_adset_update(rule: str | None = None, **pins: Any) -> st.SearchStrategy[Invalid]:
+    """POST /<adset_id> payloads breaking exactly one rule of the merged ad set."""
+    return invalid_payloads("adset.update", rule=rule, **pins)
 
 
 # -- ad creatives -----------------------------------------------------------------------------------

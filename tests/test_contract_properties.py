@@ -30,7 +30,7 @@ settings.register_profile("contract", max_examples=EXAMPLES, deadline=None, data
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 CONTRACT = settings.get_profile("contract")
 STYLES = st.sampled_from(s.STYLES)
-OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adcreative.create", "ad.create"]
+OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create", "ad.create"]
 
 
 def per_rule(rules: list[str]) -> settings:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from contract_tests import strategies as s
 from contract_tests.cases import Expected
 from mock_server.contract.registry import default_registry
+from mock_server.domain.rules import ad as ad_rules
 from mock_server.domain.rules import adset as adset_rules
 from mock_server.domain.rules import campaign as campaign_rules
 from mock_server.domain.rules import creative as creative_rules
@@ -43,7 +44,8 @@ def test_valid_payloads_respect_the_rule_table(payload: dict) -> None:
 def test_every_server_rule_has_a_breaker() -> None:
     """A rule added to mock_server/domain/rules/campaign.py without a breaker would go untested."""
     for operation, rules in (("campaign.create", campaign_rules.CREATE_RULES), ("campaign.update", campaign_rules.UPDATE_RULES),
-                             ("adset.create", adset_rules.CREATE_RULES), ("adcreative.create", creative_rules.CREATE_RULES)):
+                             ("adset.create", adset_rules.CREATE_RULES), ("adcreative.create", creative_rules.CREATE_RULES),
+                             ("ad.create", ad_rules.CREATE_RULES)):
         covered = {name.split("[")[0] for name in s.rules(operation)}  # rule:text_limits[empty] covers text_limits
         missing = {f"rule:{rule.__name__}" for rule in rules} - covered
         if operation == "adcreative.create":

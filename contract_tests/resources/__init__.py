@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contract_tests.operations import Operation
 from contract_tests.resources import adcreative, adset, campaign
-from contract_tests.resources import ad  # noqa: E402 - builds on the ad set and creative modules
+from contract_tests.resources import ad, adset_update  # noqa: E402 - build on the ad set and creative modules
 from mock_server.contract.registry import default_registry
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (
-    campaign.CREATE, campaign.UPDATE, adset.CREATE, adcreative.make(default_registry()), ad.CREATE)}
+    campaign.CREATE, campaign.UPDATE, adset.CREATE, adset_update.UPDATE, adcreative.make(default_registry()), ad.CREATE)}

@@ -3,8 +3,7 @@
 Setup chain: campaign -> ad set (its strategies) -> creative (its strategies);
 the ad names them by `Ref`. Rules from `schemas/rules/ad.json`: ACTIVE/PAUSED
 at creation, execution_options never alone, a live ad set and creative of the
-same account. (The 50-ads-per-ad-set limit is not broken here: it needs 50
-setup ads per example.)
+same account, at most `max_ads_per_adset` ads per ad set.
 """
 
 from __future__ import annotations
@@ -78,7 +77,15 @@ def _no_creative(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> Any:
     return {**p, "creative": {}}, ctx.existing, Expected.of("ad_creative_required")
 
 
+def _full_adset(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> Any:
+    """GRAPH-BEHAVIOUR 11: the ad set already holds the maximum number of ads."""
+    sibling = {"name": "sibling", "adset_id": Ref(1), "creative": {"creative_id": Ref(2)}, "status": "PAUSED"}
+    steps = (*ctx.steps, *[Step("ad.create", sibling)] * int(_t(ctx)["max_ads_per_adset"]))
+    return p, steps, Expected.of("ad_limit_per_adset")
+
+
 BREAKERS: dict[str, Breaker] = {
+    "rule:ads_per_adset": _full_adset,
     "rule:execution_options[include_recommendations]": _options("include_recommendations", "include_recommendations_alone"),
     "rule:execution_options[synchronous_ad_review]": _options("synchronous_ad_review", "synchronous_ad_review_alone"),
     "rule:creation_status": _status,

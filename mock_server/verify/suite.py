@@ -49,7 +49,8 @@ class Verifier:
     seed: int | None = None
     out: TextIO = sys.stdout
     results: list[Result] = field(default_factory=list)
-    operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create", "adcreative.create", "ad.create")
+    operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create",
+                                   "ad.create")
 
     # -- running -----------------------------------------------------------------------------
     def _settings(self, examples: int) -> settings:
