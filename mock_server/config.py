@@ -23,6 +23,7 @@ class ServerConfig:
     load_fixtures: bool = True
     admin_token: str | None = None  # protects the control API (/__graphmock/) when set
     review: dict[str, Any] | None = None  # review policy overrides (keys of schemas/rules/review.json "policy")
+    rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
 
     @property
     def latest_version(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class State:
         ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
         self.store = SQLiteRepository(config.db, durable=config.durable)
         self.trace = TraceIds(config.seed)
+        self.reset_hooks: list[Callable[[str | None], None]] = []  # other layers' per-reset cleanup (access)
         self._fixtures_document = self._read_fixtures(config.fixtures)
         self._pristine: World | None = None
         self.fixtures_loaded = False  # True once fixtures came from the control API (kept in the store)
@@ -109,6 +111,8 @@ class State:
 
         With `ad_account_id`, only that account's objects, fixture entry and review override.
         """
+        for hook in self.reset_hooks:
+            hook(ad_account_id)
         if ad_account_id is not None:
             self._reset_account(ad_account_id)
             return

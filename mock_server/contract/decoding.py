@@ -11,6 +11,7 @@ unchanged so that schema validation reports them with the param's name.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from typing import Any
@@ -19,6 +20,7 @@ from mock_server.contract.registry import SchemaRegistry
 from mock_server.domain import timefmt
 from mock_server.wire import relaxed_json
 
+_INTEGER = re.compile(r"^-?[0-9]+$")
 _TRUE = {"true", "1", "True", "TRUE"}
 _FALSE = {"false", "0", "False", "FALSE"}
 
@@ -84,7 +86,7 @@ def _decode(raw: Any, kind: str, tz: tzinfo) -> tuple[Any, bool]:
         return raw, True
     if kind == "integer":
         candidate = _unquote(text)
-        if candidate.lstrip("-").isascii() and candidate.lstrip("-").isdigit() and len(candidate) <= 24:
+        if _INTEGER.match(candidate) and len(candidate) <= 24:
             return int(candidate), True
         return raw, True
     if kind == "number":

@@ -32,10 +32,8 @@ def parent_adset(adset_id: Any, account: AdAccount, lookup: Lookup, table: dict[
     """Seed 000: 'The ID of the ad set' — a live ad set of the same ad account."""
     record = _get(lookup, adset_id)
     reason = None
-    if record is None or record.type != "AdSet":
-        reason = "is not an ad set id"
-    elif record.account_id != account.account_id:
-        reason = "belongs to another ad account"
+    if record is None or record.type != "AdSet" or record.account_id != account.account_id:
+        reason = "is not an ad set id of this ad account"  # the same words for another account's object: no leak
     elif record.status not in table["live_adset_statuses"]:
         reason = f"is a {record.status} ad set"
     if reason is not None:
@@ -49,10 +47,8 @@ def existing_creative(creative_id: Any, account: AdAccount, lookup: Lookup, tabl
     """Seed 000: creative={"creative_id": ...} names a live creative of the same ad account."""
     record = _get(lookup, creative_id)
     reason = None
-    if record is None or record.type != "AdCreative":
-        reason = "is not an ad creative id"
-    elif record.account_id != account.account_id:
-        reason = "belongs to another ad account"
+    if record is None or record.type != "AdCreative" or record.account_id != account.account_id:
+        reason = "is not an ad creative id of this ad account"  # the same words for another account's object: no leak
     elif record.status not in table["live_creative_statuses"]:
         reason = f"is a {record.status} creative"
     if reason is not None:

@@ -27,10 +27,8 @@ def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table:
     text = str(campaign_id)
     record = lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
     reason = None
-    if record is None or record.type != "Campaign":
-        reason = "is not a campaign id"
-    elif record.account_id != account.account_id:
-        reason = "belongs to another ad account"
+    if record is None or record.type != "Campaign" or record.account_id != account.account_id:
+        reason = "is not a campaign id of this ad account"  # the same words for another account's object: no leak
     elif record.status not in table["live_campaign_statuses"]:
         reason = f"is a {record.status} campaign"
     if reason is not None:

@@ -68,7 +68,7 @@ class Call:
             plan = node_type.fields[spec.name]
             target_id = values.get(plan.id_field or "")
             target = self.lookup(int(target_id)) if target_id and str(target_id).isascii() and str(target_id).isdigit() else None
-            if target is None:
+            if target is None or not self.visible(target):
                 return None
             return self.render(target, spec.children or [])
 
