@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mock_server.control import clock, lifecycle, reviews
+from mock_server.control import access, clock, lifecycle, reviews
 from mock_server.control.errors import ControlError
 from mock_server.state import State
 
@@ -33,6 +33,11 @@ TABLE: dict[str, dict[str, tuple[Operation, bool]]] = {
     "/reviews": {"GET": (reviews.pending, False)},
     "/reviews/policy": {"GET": (reviews.get_policy, False), "POST": (reviews.set_policy, True)},
     "/reviews/{ad_id}": {"GET": (reviews.get_one, False), "POST": (reviews.decide, True)},
+    "/faults": {"GET": (access.list_faults, False), "POST": (access.add_fault, True), "DELETE": (access.clear_faults, False)},
+    "/faults/{fault_id}": {"DELETE": (access.clear_fault, False)},
+    "/rate_limits": {"GET": (access.rate_limits, False), "POST": (access.configure_rate_limits, True)},
+    "/journal": {"GET": (access.read_journal, False), "DELETE": (access.clear_journal, False)},
+    "/openapi.json": {"GET": (access.openapi_document, False)},
 }
 
 
