@@ -88,7 +88,7 @@ class Driver:
         return request, status, body
 
     # -- checks ----------------------------------------------------------------------------------
-    def create(self, op: Operation, payload: dict[str, Any], style: Style) -> str:
+    def create(self, op: Operation, payload: dict[str, Any], style: Style, *, read_back: bool = True) -> str:
         """positive_data_acceptance + read-after-write for a create; returns the new id."""
         request, status, body = self.write(op, payload, style)
         if status != 200 or not isinstance(body, dict) or not str(body.get("id", "")).isdigit():
@@ -97,14 +97,20 @@ class Driver:
         self.created.append(object_id)
         # Deduplicated objects (identical creatives, seed 003) answer an existing id: that object's first payload
         # is what reads back.
-        self.read_back(op, object_id, self.first_payload.setdefault(object_id, payload), request)
+        first = self.first_payload.setdefault(object_id, payload)
+        if read_back:
+            self.read_back(op, object_id, first, request)
         return object_id
 
-    def update(self, op: Operation, object_id: str, payload: dict[str, Any], style: Style) -> None:
+    def update(self, op: Operation, object_id: str, payload: dict[str, Any], style: Style, *,
+               read_back: bool = True) -> None:
         request, status, body = self.write(op, payload, style, object_id)
         if status != 200 or body != {"success": True}:
             raise CheckFailure(f"valid {op.name} was not accepted: HTTP {status} {_short(body)}", request)
-        self.read_back(op, object_id, payload, request)
+        if object_id in self.first_payload:  # a later deduplicated create reads back the edited object
+            self.first_payload[object_id] = {**self.first_payload[object_id], **payload}
+        if read_back:
+            self.read_back(op, object_id, payload, request)
 
     def read_back(self, op: Operation, object_id: str, payload: dict[str, Any], write: SentRequest) -> None:
         fields = readable_fields(op, payload, self.ctx)
@@ -132,7 +138,12 @@ class Driver:
         """Create each setup object in order (filling Refs to earlier ones); returns their ids."""
         ids: list[str] = []
         for step in steps:
-            ids.append(self.create(OPERATIONS[step.operation], resolve(step.payload, ids), style))
+            op = OPERATIONS[step.operation]
+            if op.is_update:  # an edit of the previous step's object (e.g. archive it): same id again
+                self.update(op, ids[-1], resolve(step.payload, ids), style, read_back=False)
+                ids.append(ids[-1])
+            else:  # setup objects are accepted or the case fails; their read-back is their own operation's check
+                ids.append(self.create(op, resolve(step.payload, ids), style, read_back=False))
         return ids
 
     def accept(self, op: Operation, case: Case, style: Style) -> str:

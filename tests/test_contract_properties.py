@@ -30,7 +30,8 @@ settings.register_profile("contract", max_examples=EXAMPLES, deadline=None, data
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 CONTRACT = settings.get_profile("contract")
 STYLES = st.sampled_from(s.STYLES)
-OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create", "ad.create"]
+OPERATIONS = ["campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create",
+              "adcreative.update", "ad.create", "ad.update"]
 
 
 def per_rule(rules: list[str]) -> settings:

@@ -50,7 +50,7 @@ class Verifier:
     out: TextIO = sys.stdout
     results: list[Result] = field(default_factory=list)
     operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create",
-                                   "ad.create")
+                                   "adcreative.update", "ad.create", "ad.update")
 
     # -- running -----------------------------------------------------------------------------
     def _settings(self, examples: int) -> settings:
