@@ -42,11 +42,10 @@ class Answer:
 
 def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     """The node an id names, if this token may see it; otherwise the Graph 'does not exist' error."""
-    missing = GraphError(f"unsupported_{method.lower()}", object_id=object_id)
     if _ACT.match(object_id):
         account = state.world.ad_accounts.get(object_id)
         if account is None or object_id not in token.ad_accounts:
-            raise missing
+            raise _missing(object_id, method)
         return NodeRef("AdAccount", object_id, account=account)
     if not _NUMERIC.match(object_id):
         raise GraphError("alias_not_found", alias=object_id[:100])
@@ -54,9 +53,14 @@ def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     if record is not None:
         act = f"act_{record.account_id}"
         if act not in token.ad_accounts:
-            raise missing
+            raise _missing(object_id, method)
         return NodeRef(record.type, object_id, account=state.world.ad_accounts.get(act), record=record)
-    raise missing
+    raise _missing(object_id, method)
+
+
+def _missing(object_id: str, method: str) -> GraphError:
+    """Unknown and invisible objects get the same answer (GRAPH-BEHAVIOUR 1.3: 100/33)."""
+    return GraphError(f"unsupported_{method.lower()}", object_id=object_id)
 
 
 def account_of(state: State, segments: list[str]) -> str | None:

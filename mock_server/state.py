@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import secrets
@@ -46,10 +47,8 @@ class TraceIds:
         self._random = random.Random(seed) if seed is not None else None
 
     def next(self) -> str:
-        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-        if self._random is None:
-            return "A" + secrets.token_urlsafe(16)[:22]
-        return "A" + "".join(self._random.choice(alphabet) for _ in range(22))
+        raw = self._random.randbytes(16) if self._random is not None else secrets.token_bytes(16)
+        return "A" + base64.urlsafe_b64encode(raw).decode()[:22]
 
 
 class State:

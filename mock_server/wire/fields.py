@@ -8,6 +8,7 @@ does. Malformed input raises the Graph syntax error (code 2500).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mock_server.wire.errors import GraphError
 
@@ -24,9 +25,16 @@ class FieldSpec:
 
 
 def parse_fields(text: str | None) -> list[FieldSpec]:
-    """Parse `text`; an empty or missing expression selects nothing (callers default to `id`)."""
+    """Parse `text`; an empty or missing expression selects nothing (callers default to `id`).
+
+    Clients repeat the same few expressions, so parses are cached (specs are never mutated)."""
     if text is None:
         return []
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=512)
+def _parse_cached(text: str) -> list[FieldSpec]:
     if len(text) > MAX_LENGTH:
         raise GraphError("fields_syntax", detail=f"fields longer than {MAX_LENGTH} characters", position=MAX_LENGTH, query=text[:80] + "...")
     parser = _Parser(text)
