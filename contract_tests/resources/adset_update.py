@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from contract_tests.cases import Expected, Step
 from contract_tests.operations import Breaker, Context, Operation, valid
-from contract_tests.resources import adset
+from contract_tests.resources import adset, adset_breakers
 from contract_tests.resources.campaign import _break_execution_options
 
 DAY = 86400
@@ -76,12 +76,12 @@ def _goal(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     a = ctx.existing or {}
     dest = a.get("destination_type")
     allowed = _row(ctx)["destinations"][dest] if dest else _row(ctx)["without_destination"]
-    return {**p, "optimization_goal": adset._enum_outside(draw, ctx, "optimization_goal", allowed)}
+    return {**p, "optimization_goal": adset_breakers._enum_outside(draw, ctx, "optimization_goal", allowed)}
 
 
 def _billing(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     goal = (ctx.existing or {})["optimization_goal"]
-    return {**p, "billing_event": adset._enum_outside(draw, ctx, "billing_event", adset._billing_events(ctx, goal))}
+    return {**p, "billing_event": adset_breakers._enum_outside(draw, ctx, "billing_event", adset._billing_events(ctx, goal))}
 
 
 def _low_budget(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
