@@ -14,11 +14,12 @@ The server runs in-process (uvicorn in a thread) on a free 127.0.0.1 port, start
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mock_server.journal import Entry, Journal
+if TYPE_CHECKING:  # importing graphmock itself waits until a test asks for graph_mock
+    from mock_server.journal import Entry, Journal
 
 MARKER = "graph_contract"
 
