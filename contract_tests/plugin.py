@@ -29,14 +29,13 @@ class GraphMockFixture:
 
     def __init__(self, strict: bool = False, seed: int | None = 1, rate_limits: str | None = "off") -> None:
         from mock_server import GraphMock, ServerConfig
-        from mock_server.verify.middleware import JournalMiddleware
+        from mock_server.journal import journal_of
 
-        config = ServerConfig(seed=seed)
+        config = ServerConfig(seed=seed, strict=strict)
         if rate_limits is not None:  # property tests make thousands of calls; opt back in with "on"
-            config.rate_limits = rate_limits  # type: ignore[attr-defined]
+            config.rate_limits = rate_limits
         self.mock = GraphMock(config)
-        self.mock.app = JournalMiddleware(self.mock.app, strict=strict)
-        self.journal: Journal = self.mock.app.journal
+        self.journal: Journal = journal_of(self.mock.state)
 
     @property
     def url(self) -> str:

@@ -17,10 +17,12 @@ from mock_server import access, batch, control
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.dispatch import Answer, account_of, serve
+from mock_server.journal import journal_of
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
 from mock_server.wire.request import GraphRequest
+from mock_server.verify.middleware import strict_error, wants_strict
 
 log = logging.getLogger("graphmock")
 JSON = "application/json; charset=UTF-8"
@@ -90,6 +92,13 @@ def _include_headers(request: Request, graph_request: GraphRequest) -> bool:
     return str(value).strip().lower() not in ("false", "0") if value is not None else True
 
 
+class _JournalFlags:
+    """Marks a State whose app journals itself; `strict` may be switched on by a wrapper (plugin, CLI)."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+
+
 class _EveryMethod:
     """An ASGI endpoint (not a function), so Starlette routes any verb to it (TRACE, PROPFIND...), no text 405."""
 
@@ -111,9 +120,24 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
     layer = access.install(state)
     _quiet_uvicorn()
 
+    journal = journal_of(state, state.config.journal_size)
+    state._journal_middleware = _JournalFlags(state.config.strict)  # outer JournalMiddleware wrappers stand down
+
     def respond(answer: Answer, graph_request: GraphRequest, suppress: bool) -> Response:
         status = 200 if suppress and answer.error is not None else answer.status
+        journal.record(graph_request, answer.status, answer.body)
         return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
+
+    def refuse_if_strict(graph_request: GraphRequest) -> Response | None:
+        """Strict mode (server flag or X-Graphmock-Strict header): contract violations fail loudly."""
+        if not wants_strict(state._journal_middleware.strict, graph_request.headers):
+            return None
+        silent = journal.screen(graph_request)
+        if not silent:
+            return None
+        error = strict_error(silent)
+        journal.record(graph_request, error.http_status, None, violations=silent)
+        return error_response(state, error, suppress=graph_request.suppress_http_code)
 
     async def graph_endpoint(request: Request) -> Response:
         suppress = False
@@ -121,6 +145,9 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
             with state.clock.active():
+                refused = refuse_if_strict(graph_request)
+                if refused is not None:
+                    return refused
                 fault: Fault | None = None
                 if layer.faults.active:
                     fault = layer.faults.match(graph_request.method, graph_request.segments,

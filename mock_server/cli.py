@@ -27,11 +27,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     db = args.db if args.db == ":memory:" else str(Path(args.db).resolve())
     config = ServerConfig(db=db, fixtures=Path(args.fixtures) if args.fixtures else None, versions=versions,
-                          seed=args.seed, durable=args.durable)
-    from mock_server.verify.middleware import JournalMiddleware
-
-    app = JournalMiddleware(create_app(config), strict=args.strict, journal_size=args.journal_size)
-    state = app.graph
+                          seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
+                          admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits))
+    app = create_app(config)
+    state = app.state.graph
     summary = state.world.summary()
     where = "in memory (lost on exit)" if db == ":memory:" else db
     print(f"graphmock: store {where}", flush=True)
@@ -85,6 +84,12 @@ def _check_client(args: argparse.Namespace) -> int:
     return check_client(command, strict=args.strict, warnings_fail=args.fail_on_warnings)
 
 
+def _rate_limits(text: str | None) -> str | dict | None:
+    if text and text.strip().startswith("{"):
+        return json.loads(text)
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphmock", description="Offline, stateful mock of Meta's Marketing API.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--strict", action="store_true",
                        help="refuse requests with contract violations the real API would accept silently")
+    serve.add_argument("--admin-token", help="require this token (Authorization: Bearer ...) on /__graphmock/")
+    serve.add_argument("--rate-limits", help='"on", "off" or a JSON object of rate-limit settings (default: per app tier)')
     serve.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal (default 1000)")
     serve.set_defaults(func=_serve)
 

@@ -23,6 +23,8 @@ class ServerConfig:
     load_fixtures: bool = True
     admin_token: str | None = None  # protects the control API (/__graphmock/) when set
     review: dict[str, Any] | None = None  # review policy overrides (keys of schemas/rules/review.json "policy")
+    strict: bool = False  # refuse requests the real API accepts silently but the contract forbids
+    journal_size: int = 1000  # requests kept in the journal
     rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
 
     @property

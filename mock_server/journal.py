@@ -10,10 +10,11 @@ Thread-safe: the plugin reads it from the test thread while the server writes.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from mock_server.verify.verdicts import ERROR, SILENT, Violation, from_request, from_response
@@ -26,15 +27,26 @@ _SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret"})
 
 @dataclass
 class Entry:
+    """One answered request. Its verdict is judged when first read, not while the request is answered:
+    recording costs a few microseconds, and most entries are never read."""
+
     seq: int
     time: float
     method: str
     path: str
     params: dict[str, Any]
     status: int
-    violations: list[Violation] = field(default_factory=list)
     body_kind: str = "none"
     user_agent: str = ""
+    judge: Callable[[], list[Violation]] | None = field(default=None, repr=False, compare=False)
+    _violations: list[Violation] | None = field(default=None, repr=False)
+
+    @property
+    def violations(self) -> list[Violation]:
+        if self._violations is None:
+            judge, self.judge = self.judge, None
+            self._violations = _safe(judge) if judge is not None else []
+        return self._violations
 
     @property
     def verdict(self) -> str | list[dict[str, Any]]:
@@ -82,10 +94,16 @@ class Journal:
         """Judge and store one answered request; `graph_request` None (unparseable) records the raw failure."""
         if graph_request is None:
             return None
-        found = list(violations) if violations is not None else _safe(lambda: from_request(self.state, graph_request, call))
-        found += from_response(status, body, found)
-        entry = Entry(0, time.time(), graph_request.method, graph_request.path, redact(graph_request.params), status,
-                      found, graph_request.body_kind, graph_request.headers.get("user-agent", ""))
+        state = self.state
+        if graph_request.files:  # uploads can be megabytes; verdicts never need the bytes
+            graph_request = dataclasses.replace(graph_request, files=[])
+
+        def judge() -> list[Violation]:
+            found = list(violations) if violations is not None else from_request(state, graph_request, call)
+            return found + from_response(status, body, found)
+
+        entry = Entry(0, state.now(), graph_request.method, graph_request.path, redact(graph_request.params), status,
+                      graph_request.body_kind, graph_request.headers.get("user-agent", ""), judge)
         with self._lock:
             self._seq += 1
             entry.seq = self._seq

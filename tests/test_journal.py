@@ -7,19 +7,17 @@ from typing import Any
 
 import pytest
 
-from mock_server.app import create_app
 from mock_server.config import ServerConfig
 from mock_server.contract.registry import default_registry
 from mock_server.journal import CONFORMING, Journal, journal_of, query
 from mock_server.testing import InProcessClient
-from mock_server.verify.middleware import JournalMiddleware
 from mock_server.verify.verdicts import WARNING, recommended
 
 SEED_004_CREATE = {"name": "My campaign", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]"}
 
 
 def make(strict: bool = False, size: int | None = None) -> InProcessClient:
-    return InProcessClient(app=JournalMiddleware(create_app(ServerConfig(seed=5)), strict=strict, journal_size=size))
+    return InProcessClient(ServerConfig(seed=5, strict=strict, journal_size=size or 1000))
 
 
 @pytest.fixture
