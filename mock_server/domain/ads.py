@@ -91,11 +91,6 @@ def update(record: Record, params: dict[str, Any], creative: Record | None, now:
     review.on_update(record, previous, changed, now, policy, creative_texts(creative) if creative is not None else None)
 
 
-def delete(record: Record, now: float) -> None:
-    record.status = record.data["status"] = "DELETED"
-    record.data["updated_time"] = int(now)
-
-
 def creative_texts(creative: Record) -> list[str]:
     """The text the review policy reads (banned terms), from the creative's own spec."""
     return review.creative_texts(creative.data)

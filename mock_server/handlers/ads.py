@@ -14,7 +14,7 @@ from mock_server.domain.world import AdAccount
 from mock_server.handlers import adcreatives
 from mock_server.handlers.call import Call
 from mock_server.handlers.campaigns import check_time_range
-from mock_server.handlers.nodes import read, read_after_write
+from mock_server.handlers.nodes import delete, read, read_after_write
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire.errors import GraphError
 
@@ -83,18 +83,6 @@ def update(call: Call) -> tuple[int, Any]:
             return 200, {"success": True}
         store.update(record)
     return 200, read_after_write(call, record.id, {"success": True})
-
-
-def delete(call: Call) -> tuple[int, Any]:
-    """DELETE /<AD_ID> -> {"success": true}; the ad stays readable by id (GRAPH-BEHAVIOUR 6.3)."""
-    call.params("node.delete")
-    record = call.node.record
-    assert record is not None
-    if record.status != "DELETED":
-        with call.state.store.transaction():
-            ads.delete(record, call.state.now())
-            call.state.store.update(record)
-    return 200, {"success": True}
 
 
 # -- lists ------------------------------------------------------------------------------------------

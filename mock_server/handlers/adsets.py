@@ -12,7 +12,7 @@ from mock_server.domain import adsets, review
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.handlers.call import Call
 from mock_server.handlers.campaigns import check_time_range
-from mock_server.handlers.nodes import read, read_after_write
+from mock_server.handlers.nodes import delete, read, read_after_write
 from mock_server.store.repository import ListQuery, Record
 
 
@@ -66,19 +66,6 @@ def _resubmit_ads(call: Call, adset: Record) -> None:
     for ad in list(store.iterate(ListQuery("Ad", account_id=adset.account_id, adset_id=adset.id))):
         review.on_material_change(ad, now, policy)
         store.update(ad)
-
-
-def delete(call: Call) -> tuple[int, Any]:
-    """DELETE /<AD_SET_ID> -> {"success": true}; the ad set stays readable by id (GRAPH-BEHAVIOUR 6.3)."""
-    call.params("node.delete")
-    record = call.node.record
-    assert record is not None
-    if record.status != "DELETED":
-        with call.state.store.transaction():
-            record.status = record.data["status"] = "DELETED"
-            record.data["updated_time"] = int(call.state.now())
-            call.state.store.update(record)
-    return 200, {"success": True}
 
 
 def list_for_account(call: Call) -> tuple[int, Any]:

@@ -111,20 +111,19 @@ class Call:
             sql_statuses = self._listed_by_default(node_type) if own_only else None
         else:
             sql_statuses = wanted & {"ACTIVE", "PAUSED", "ARCHIVED"} if own_only else statuses.configured_candidates(wanted)
-        needs_values = compiled is not None or (not own_only) or (wanted is not None and not own_only)
+        needs_values = compiled is not None or not own_only
 
-        predicate = None
-        if needs_values:
-            def predicate(record: Record) -> bool:
-                values = self.values(record)
-                effective_status = values.get("effective_status", record.status)
-                if wanted is None:
-                    if effective_status in statuses.HIDDEN_BY_DEFAULT:
-                        return False
-                elif effective_status not in wanted:
+        def derived(record: Record) -> bool:
+            """Derived effective_status and `filtering` need the node's read values."""
+            values = self.values(record)
+            effective_status = values.get("effective_status", record.status)
+            if wanted is None:
+                if effective_status in statuses.HIDDEN_BY_DEFAULT:
                     return False
-                return all(test(values) for _, test in compiled or [])
-        return ListQuery(node_type, statuses=sql_statuses, predicate=predicate, **where)
+            elif effective_status not in wanted:
+                return False
+            return all(test(values) for _, test in compiled or [])
+        return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None, **where)
 
     def _listed_by_default(self, node_type: str) -> set[str]:
         """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""

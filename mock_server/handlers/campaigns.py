@@ -11,7 +11,7 @@ from typing import Any
 from mock_server.domain import campaigns, timefmt
 from mock_server.domain.rules.campaign import RuleContext
 from mock_server.handlers.call import Call
-from mock_server.handlers.nodes import read, read_after_write
+from mock_server.handlers.nodes import delete, read, read_after_write
 from mock_server.store.repository import ListQuery
 from mock_server.wire.errors import GraphError
 
@@ -44,18 +44,6 @@ def update(call: Call) -> tuple[int, Any]:
             return 200, {"success": True}
         store.update(record)
     return 200, read_after_write(call, record.id, {"success": True})
-
-
-def delete(call: Call) -> tuple[int, Any]:
-    call.params("node.delete")
-    record = call.node.record
-    assert record is not None
-    if record.status != "DELETED":
-        with call.state.store.transaction():
-            record.status = record.data["status"] = "DELETED"
-            record.data["updated_time"] = int(call.state.now())
-            call.state.store.update(record)
-    return 200, {"success": True}
 
 
 def list_(call: Call) -> tuple[int, Any]:

@@ -15,6 +15,20 @@ def read(call: Call) -> tuple[int, Any]:
     return 200, call.render(record, call.specs())
 
 
+def delete(call: Call) -> tuple[int, Any]:
+    """DELETE /<id> for campaigns, ad sets and ads: a soft delete (GRAPH-BEHAVIOUR 6.3). The object stays
+    readable by id, leaves the lists, and its children read as DELETED through effective_status."""
+    call.params("node.delete")
+    record = call.node.record
+    assert record is not None
+    if record.status != "DELETED":
+        with call.state.store.transaction():
+            record.status = record.data["status"] = "DELETED"
+            record.data["updated_time"] = int(call.state.now())
+            call.state.store.update(record)
+    return 200, {"success": True}
+
+
 def read_after_write(call: Call, record_id: int, base: dict[str, Any]) -> dict[str, Any]:
     """`fields` on a POST returns those fields of the written node (GRAPH-BEHAVIOUR 11)."""
     specs = call.specs()
