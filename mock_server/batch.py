@@ -26,7 +26,6 @@ from starlette.requests import Request
 
 from mock_server import access as access_layer
 from mock_server.access import Exchange, versions
-from mock_server.access.faults import Fault
 from mock_server.dispatch import Answer, account_of, error_answer, serve
 from mock_server.state import State
 from mock_server.wire import request as wire_request
