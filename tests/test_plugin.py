@@ -24,9 +24,9 @@ def count(graph_mock):
 
 
 def test_fixture_serves_over_http_and_resets_between_tests(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(user_client=CLIENT)
     pytester.makepyfile(test_user="""
-        from helpers import create, count
+        from user_client import create, count
 
         def test_one(graph_mock):
             assert graph_mock.url.startswith("http://127.0.0.1:")
@@ -44,10 +44,10 @@ def test_fixture_serves_over_http_and_resets_between_tests(pytester: pytest.Pyte
 
 
 def test_marker_fails_a_test_and_prints_each_violation_with_its_request(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(user_client=CLIENT)
     pytester.makepyfile(test_user="""
         import pytest
-        from helpers import create
+        from user_client import create
 
         @pytest.mark.graph_contract
         def test_sloppy_client(graph_mock):
@@ -79,9 +79,9 @@ def test_marker_fails_a_test_and_prints_each_violation_with_its_request(pytester
 
 
 def test_strict_option_refuses_silent_violations(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(helpers=CLIENT)
+    pytester.makepyfile(user_client=CLIENT)
     pytester.makepyfile(test_user="""
-        from helpers import create
+        from user_client import create
 
         def test_refused(graph_mock):
             r = create(graph_mock, colour="red")
