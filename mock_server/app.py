@@ -28,19 +28,28 @@ log = logging.getLogger("graphmock")
 JSON = "application/json; charset=UTF-8"
 
 
+_STATIC_HEADERS = [(b"content-type", JSON.encode()), (b"x-fb-rev", b"1000000"),
+                   (b"cache-control", b"private, no-cache, no-store, must-revalidate"), (b"pragma", b"no-cache"),
+                   (b"access-control-allow-origin", b"*")]
+
+
+class GraphResponse(Response):
+    """A JSON response whose raw headers are assembled directly (the constant ones are built once)."""
+
+    def __init__(self, content: bytes, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = content
+        self.background = None
+        self.raw_headers = [(b"content-length", str(len(content)).encode()), *_STATIC_HEADERS, *headers]
+
+
 def graph_response(state: State, status: int, body: Any, *, version: str | None = None,
                    extra: dict[str, str] | None = None) -> Response:
-    headers = {
-        "x-fb-trace-id": state.trace.next(),
-        "x-fb-rev": "1000000",
-        "facebook-api-version": version or state.config.latest_version,
-        "cache-control": "private, no-cache, no-store, must-revalidate",
-        "pragma": "no-cache",
-        "access-control-allow-origin": "*",
-    }
+    headers = [(b"x-fb-trace-id", state.trace.next().encode()),
+               (b"facebook-api-version", (version or state.config.latest_version).encode("latin-1", "replace"))]
     if extra:
-        headers.update(extra)
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+        headers += [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in extra.items()]
+    return GraphResponse(orjson.dumps(body), status, headers)
 
 
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:
@@ -114,6 +123,22 @@ class _EveryMethod:
         await response(scope, receive, send)
 
 
+class GraphApp(Starlette):
+    """Graph calls go straight to the Graph endpoint (one prefix check instead of Starlette's middleware
+    stack and route regexes, ~15 us per call); the control API and everything else take the normal route."""
+
+    def __init__(self, graph_endpoint: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._graph_endpoint = graph_endpoint
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith(control.PREFIX):
+            scope["app"] = self
+            await self._graph_endpoint(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(config: ServerConfig | None = None, state: State | None = None) -> Starlette:
     """Build the ASGI app. Pass `state` to share one State between apps (tests) or keep the default."""
     state = state or State(config or ServerConfig())
@@ -174,7 +199,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             return error_response(state, GraphError("unknown_error"))
 
     every = _EveryMethod(graph_endpoint)
-    app = Starlette(routes=[
+    app = GraphApp(every, routes=[
         Mount(control.PREFIX, routes=control.routes(state)),
         Route("/{path:path}", every),
     ])
