@@ -29,7 +29,7 @@ ADS_READ_TOKEN = "GMDEMO-ads-read-token"
 CAMPAIGN = {"name": "c", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]"}
 
 
-def sdk_error(response: httpx.Response, code: int, subcode: int | None, *, status: int, type_: str = "OAuthException",
+def assert_sdk_error(response: httpx.Response, code: int, subcode: int | None, *, status: int, type_: str = "OAuthException",
               message: str | None = None, transient: bool = False) -> FacebookRequestError:
     """The response as the Python SDK reports it, checked field by field (and against the envelope schema)."""
     assert_graph_error(response, code, subcode, status=status)
@@ -54,7 +54,7 @@ def new_campaign(client: InProcessClient, act: str, token: Any = ..., **extra: s
 def test_no_token_is_104(client, act):
     """GRAPH-BEHAVIOUR 1.3: no token -> 104 'An access token is required to request this resource.' (HTTP 400)."""
     response = client.get(act, token=None)
-    sdk_error(response, 104, None, status=400, message="An access token is required to request this resource.")
+    assert_sdk_error(response, 104, None, status=400, message="An access token is required to request this resource.")
     assert response.headers["www-authenticate"].startswith('OAuth "Facebook Platform" "invalid_token"')
 
 
@@ -64,7 +64,7 @@ def test_no_token_is_104(client, act):
 ])
 def test_malformed_or_unknown_token_is_190(client, act, token, message):
     """GRAPH-BEHAVIOUR 1.3: a bad token -> 190 (OAuthException, HTTP 400), no subcode."""
-    sdk_error(client.get(act, token=token), 190, None, status=400, message=message)
+    assert_sdk_error(client.get(act, token=token), 190, None, status=400, message=message)
 
 
 def test_expired_token_is_190_463_on_the_virtual_clock(client, act):
@@ -74,7 +74,7 @@ def test_expired_token_is_190_463_on_the_virtual_clock(client, act):
     client.state.clock.freeze(expires_at - 60)
     assert client.get(act, token="GMDEMO-expired-token").status_code == 200
     client.state.clock.advance(3600)
-    error = sdk_error(client.get(act, token="GMDEMO-expired-token"), 190, 463, status=400)
+    error = assert_sdk_error(client.get(act, token="GMDEMO-expired-token"), 190, 463, status=400)
     assert error.api_error_message() == ("Error validating access token: Session has expired on Wednesday, "
                                          "31-Dec-25 16:00:00 PST. The current time is Wednesday, 31-Dec-25 16:59:00 PST.")
     assert re.fullmatch(r"Error validating access token: Session has expired on \w+day, \d\d-\w{3}-\d\d "
@@ -86,9 +86,9 @@ def test_appsecret_proof_required_by_the_app(client, act):
     argument', wrong -> 'Invalid appsecret_proof provided in the API argument' (GraphMethodException 100, HTTP 400);
     the right one is the hex HMAC-SHA256 of the token keyed with the app secret."""
     token = "GMDEMO-proof-app-token"
-    sdk_error(client.get(act, token=token), 100, None, status=400, type_="GraphMethodException",
+    assert_sdk_error(client.get(act, token=token), 100, None, status=400, type_="GraphMethodException",
               message="API calls from the server require an appsecret_proof argument")
-    sdk_error(client.get(act, token=token, params={"appsecret_proof": "0" * 64}), 100, None, status=400,
+    assert_sdk_error(client.get(act, token=token, params={"appsecret_proof": "0" * 64}), 100, None, status=400,
               type_="GraphMethodException", message="Invalid appsecret_proof provided in the API argument")
     proof = appsecret_proof(token, "graphmock-proof-app-secret")
     assert client.get(act, token=token, params={"appsecret_proof": proof}).json() == {"id": act}
@@ -103,7 +103,7 @@ def test_a_wrong_proof_is_ignored_when_the_app_does_not_require_one(client, act)
 # -- permissions -------------------------------------------------------------------------------------
 def test_reading_without_ads_permissions_is_200(client, act):
     """Seed 004 'Permissions error' (code 200, HTTP 403): a token with neither ads_read nor ads_management."""
-    sdk_error(client.get(f"{act}/campaigns", token="GMDEMO-pages-only-token"), 200, None, status=403,
+    assert_sdk_error(client.get(f"{act}/campaigns", token="GMDEMO-pages-only-token"), 200, None, status=403,
               message="(#200) Ad account owner has NOT grant ads_management or ads_read permission")
 
 
@@ -118,7 +118,7 @@ def test_ads_read_reads_but_cannot_write(client, act):
               client.delete(campaign, token=ADS_READ_TOKEN),
               client.delete(f"{act}/campaigns", token=ADS_READ_TOKEN, params={"delete_strategy": "DELETE_ANY"})]
     for response in writes:
-        error = sdk_error(response, 200, None, status=403, message=message)
+        error = assert_sdk_error(response, 200, None, status=403, message=message)
         assert "ads_management" in error.body()["error"]["error_user_msg"]
     assert client.get(campaign, params={"fields": "name,status"}).json() == {"name": "kept", "status": "PAUSED",
                                                                             "id": campaign}
@@ -135,7 +135,7 @@ def test_a_creative_needs_pages_manage_ads(client, act, world):
     spec = {"page_id": world["page_id"], "link_data": {"link": "https://example.com", "message": "m"}}
     response = client.post(f"{act}/adcreatives", token="GMTEST-no-pages-token",
                            data={"name": "cr", "object_story_spec": json.dumps(spec)})
-    sdk_error(response, 200, None, status=403, message="(#200) Requires pages_manage_ads permission to manage the object")
+    assert_sdk_error(response, 200, None, status=403, message="(#200) Requires pages_manage_ads permission to manage the object")
 
 
 # -- app tier, two-factor business -------------------------------------------------------------------
@@ -143,10 +143,10 @@ def test_development_tier_app_on_a_real_account_is_270(client, act):
     """GRAPH-BEHAVIOUR 1.3: '(#270) Development access is not allowed to access business API ...'; a
     development-tier app may use test accounts only."""
     token = "GMDEMO-dev-app-token"
-    error = sdk_error(client.get(f"{SECOND_ACT}/campaigns", token=token), 270, None, status=403,
+    error = assert_sdk_error(client.get(f"{SECOND_ACT}/campaigns", token=token), 270, None, status=403,
                       message="(#270) Development access is not allowed to access business API get:AdAccount/campaigns.")
     assert "development access level" in error.body()["error"]["error_user_msg"]
-    sdk_error(client.post(f"{SECOND_ACT}/campaigns", token=token, data=CAMPAIGN), 270, None, status=403,
+    assert_sdk_error(client.post(f"{SECOND_ACT}/campaigns", token=token, data=CAMPAIGN), 270, None, status=403,
               message="(#270) Development access is not allowed to access business API post:AdAccount/campaigns.")
     assert client.get(f"{act}/campaigns", token=token).status_code == 200  # the demo account is a test account
 
@@ -157,8 +157,8 @@ def test_two_factor_business_is_415(client):
     message = ("Two factor authentication required. User have to enter a code from SMS or TOTP code generator to "
                "pass 2fac. This could happen when accessing a 2fac-protected asset like a page that is owned by a "
                "2fac-protected business manager.")
-    sdk_error(client.get(TWO_FACTOR_ACT, token="GMDEMO-two-factor-token"), 415, 1404120, status=400, message=message)
-    sdk_error(client.post(f"{TWO_FACTOR_ACT}/campaigns", token="GMDEMO-two-factor-token", data=CAMPAIGN), 415, 1404120,
+    assert_sdk_error(client.get(TWO_FACTOR_ACT, token="GMDEMO-two-factor-token"), 415, 1404120, status=400, message=message)
+    assert_sdk_error(client.post(f"{TWO_FACTOR_ACT}/campaigns", token="GMDEMO-two-factor-token", data=CAMPAIGN), 415, 1404120,
               status=400, message=message)
     assert client.get(TWO_FACTOR_ACT, token="GMDEMO-two-factor-passed-token").json() == {"id": TWO_FACTOR_ACT}
 
@@ -186,7 +186,7 @@ def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act
     assert response.headers["facebook-api-version"] == "v25.0"
     assert client.post(f"/v24.0/{act}/campaigns", data=CAMPAIGN).status_code == 200
     assert WARNING not in client.get(f"/v25.0/{act}").headers
-    error = sdk_error(client.get(f"/v23.0/{act}"), 2635, None, status=400)
+    error = assert_sdk_error(client.get(f"/v23.0/{act}"), 2635, None, status=400)
     assert error.api_error_message() == ("(#2635) You are calling a deprecated version of the Ads API. "
                                          "Please update to the latest version: v26.0.")
 
@@ -197,14 +197,14 @@ def test_affected_endpoints_and_apps_without_auto_upgrade_get_2635(client, act):
     old = InProcessClient(ServerConfig(seed=1, versions=("v19.0", "v20.0")))
     assert old.get(f"/v18.0/{act}").headers[WARNING] == ("The call has been auto-upgraded to v19.0 as v18.0 has "
                                                         "been deprecated")
-    sdk_error(old.post(f"/v18.0/{act}/adsets", data={"name": "s"}), 2635, None, status=400,
+    assert_sdk_error(old.post(f"/v18.0/{act}/adsets", data={"name": "s"}), 2635, None, status=400,
               message="(#2635) You are calling a deprecated version of the Ads API. Please update to the latest "
                       "version: v20.0.")
     old.close()
     document = copy.deepcopy(client.state.fixtures_document)
     document["apps"][0]["version_auto_upgrade"] = False
     client.state.load_fixtures(document)
-    sdk_error(client.get(f"/v24.0/{act}"), 2635, None, status=400)
+    assert_sdk_error(client.get(f"/v24.0/{act}"), 2635, None, status=400)
 
 
 # -- isolation ---------------------------------------------------------------------------------------

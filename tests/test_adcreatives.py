@@ -140,7 +140,7 @@ def post_form(client, act, fields: dict[str, str], version: str = "v25.0"):
     return client.post(f"/{version}/{act}/adcreatives", files={k: (None, v) for k, v in fields.items()})
 
 
-def created_id(response) -> str:
+def assert_created(response) -> str:
     assert response.status_code == 200, response.text
     body = response.json()
     assert list(body) == ["id"] and body["id"].isdigit()
@@ -152,7 +152,7 @@ def test_seed_000_link_data_creative_and_the_seed_get(client, act, values):
     """Seed 000: link_data with image_hash, page_welcome_message (a JSON string) and INSTAGRAM_MESSAGE -> {"id"};
     GET fields=name,object_story_spec{link_data{call_to_action,page_welcome_message}} returns the seed's body
     (ice breakers read back with their titles only)."""
-    creative = created_id(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_LINK, values)}))
+    creative = assert_created(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_LINK, values)}))
     body = client.get(creative, params={"fields": "name,object_story_spec{link_data{call_to_action,page_welcome_message}}"}).json()
     assert body == {**SEED_GET, "id": creative}
 
@@ -167,7 +167,7 @@ def test_seed_000_page_welcome_message_as_an_object_reads_the_same(client, act, 
 
 def test_seed_000_video_data_creative(client, act, values):
     """Seed 000: video_data with video_id, image_url thumbnail and a top-level `message` in object_story_spec."""
-    creative = created_id(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_VIDEO, values)}))
+    creative = assert_created(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_VIDEO, values)}))
     body = client.get(creative, params={"fields": "object_type,video_id,call_to_action_type"}).json()
     assert body == {"object_type": "VIDEO", "video_id": values["VIDEO_ID"], "call_to_action_type": "INSTAGRAM_MESSAGE", "id": creative}
 
@@ -183,14 +183,14 @@ def test_seed_000_partner_welcome_flow_asset_feed_spec(client, act, values):
     """Seed 000: the same call on v25.0 -> {"id"}; asset_feed_spec (with its trailing comma) is stored as sent."""
     fields = {"name": "Sample ad creative", "object_story_spec": fill(SEED_FLOW_SPEC, values),
               "asset_feed_spec": fill(SEED_FLOW_FEED, values)}
-    creative = created_id(post_form(client, act, fields))
+    creative = assert_created(post_form(client, act, fields))
     assert client.get(creative, params={"fields": '"asset_feed_spec"'}).json()["asset_feed_spec"] == {
         "additional_data": {"partner_app_welcome_message_flow_id": "778899"}}
 
 
 def test_seed_000_carousel_child_attachments(client, act, values):
     """Seed 000: child_attachments with an image card and a video card -> { "id": "<AD_CREATIVE_ID>" }."""
-    creative = created_id(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_CAROUSEL, values)}))
+    creative = assert_created(post_form(client, act, {"name": "Sample ad creative", "object_story_spec": fill(SEED_CAROUSEL, values)}))
     cards = client.get(creative, params={"fields": "object_story_spec{link_data{child_attachments{name,video_id}}}"}).json()
     assert cards["object_story_spec"]["link_data"]["child_attachments"] == [
         {"name": "Chat now"}, {"name": "Chat now", "video_id": values["VIDEO_ID"]}]
@@ -198,7 +198,7 @@ def test_seed_000_carousel_child_attachments(client, act, values):
 
 def test_seed_000_creative_from_instagram_post(client, act, values):
     """Seed 000: object_id=<PAGE_ID>, instagram_user_id, source_instagram_media_id and a call_to_action with a link."""
-    creative = created_id(post_form(client, act, {
+    creative = assert_created(post_form(client, act, {
         "name": "Sample ad creative from Instagram post", "object_id": values["PAGE_ID"],
         "instagram_user_id": values["INSTAGRAM_USER_ID"], "source_instagram_media_id": values["INSTAGRAM_POST_ID"],
         "call_to_action": SEED_IG_CTA}))
@@ -209,7 +209,7 @@ def test_seed_000_creative_from_instagram_post(client, act, values):
 
 def test_seed_000_creative_from_image_url(client, act, values):
     """Seed 000: link_data with picture=<IMAGE_URL> instead of an image hash."""
-    creative = created_id(post_form(client, act, {"name": "Sample ad creative from Instagram image",
+    creative = assert_created(post_form(client, act, {"name": "Sample ad creative from Instagram image",
                                                   "object_story_spec": fill(SEED_PICTURE, values)}))
     assert client.get(creative, params={"fields": "image_url"}).json()["image_url"] == "https://example.com/image.jpg"
 
@@ -220,7 +220,7 @@ def test_seed_000_existing_post_in_the_query_string(client, act, values):
     response = client.post(f"{act}/adcreatives", params={
         "object_story_id": values["postOwnerID_postID"], "instagram_actor_id": values["IG_USER_ID"],
         "call_to_action": "{'type':MESSAGE_PAGE,'value':{'app_destination':'MESSENGER'}}"})
-    creative = created_id(response)
+    creative = assert_created(response)
     body = client.get(creative, params={"fields": "object_story_id,effective_object_story_id,call_to_action"}).json()
     assert body["object_story_id"] == body["effective_object_story_id"] == values["postOwnerID_postID"]
     assert body["call_to_action"] == {"type": "MESSAGE_PAGE", "value": {"app_destination": "MESSENGER"}}
@@ -231,7 +231,7 @@ def test_seed_000_iabp_creative_in_the_query_string(client, act, values):
     response = client.post(f"{act}/adcreatives", params={
         "object_id": values["IABP_ID"], "instagram_user_id": values["IG_USER_ID"],
         "source_instagram_media_id": values["IG_ORGANIC_MEDIA_ID"]})
-    created_id(response)
+    assert_created(response)
 
 
 def test_seed_000_iabp_id_from_the_fixtures(client, act, world):
@@ -240,14 +240,14 @@ def test_seed_000_iabp_id_from_the_fixtures(client, act, world):
     response = client.post(f"{act}/adcreatives", params={
         "object_id": "1190000000000001", "instagram_user_id": world["instagram_user_id"],
         "source_instagram_media_id": world["instagram_media_id"]})
-    created_id(response)
+    assert_created(response)
 
 
 # -- seed 003 examples --------------------------------------------------------------------------------
 def test_seed_003_link_ad_and_inline_post_ids(client, act, world, image_hash):
     """Seed 003: link_data {image_hash, link, message} -> id; object_story_id is null for an inline
     object_story_spec and effective_object_story_id is <page_id>_<post id>."""
-    creative = created_id(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(
+    creative = assert_created(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(
         {"link_data": {"image_hash": image_hash, "link": "https://example.com/", "message": "try it out"},
          "page_id": world["page_id"]})}))
     body = client.get(creative, params={"fields": "name,object_story_id,effective_object_story_id,object_type,object_url,body"}).json()
@@ -261,13 +261,13 @@ def test_seed_003_inline_post_can_be_promoted_again(client, act, world, image_ha
     """Seed 003 'Inline Page Post Creation': the unpublished post's id can be used as object_story_id."""
     first = make_creative(client, act, link_spec(world, image_hash))
     story = client.get(first, params={"fields": "effective_object_story_id"}).json()["effective_object_story_id"]
-    created_id(post_form(client, act, {"name": "Again", "object_story_id": story}))
+    assert_created(post_form(client, act, {"name": "Again", "object_story_id": story}))
 
 
 @pytest.mark.parametrize("category", ["POLITICAL", "POLITICAL_WITH_DIGITALLY_CREATED_MEDIA"])
 def test_seed_003_authorization_category(client, act, world, image_hash, category):
     """Seed 003: authorization_category=POLITICAL / POLITICAL_WITH_DIGITALLY_CREATED_MEDIA with object_story_spec."""
-    creative = created_id(post_form(client, act, {"authorization_category": category,
+    creative = assert_created(post_form(client, act, {"authorization_category": category,
                                                   "object_story_spec": json.dumps(link_spec(world, image_hash))}))
     body = client.get(creative, params={"fields": "authorization_category,effective_authorization_category"}).json()
     assert body["authorization_category"] == body["effective_authorization_category"] == category
@@ -277,7 +277,7 @@ def test_seed_003_link_ad_with_call_to_action(client, act, world):
     """Seed 003: link_data {call_to_action {type SIGN_UP, value {link}}, link, message} (no image: scraped from link)."""
     spec = {"link_data": {"call_to_action": {"type": "SIGN_UP", "value": {"link": "https://example.com/signup"}},
                           "link": "https://example.com/", "message": "try it out"}, "page_id": world["page_id"]}
-    creative = created_id(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
+    creative = assert_created(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
     assert client.get(creative, params={"fields": "call_to_action_type"}).json()["call_to_action_type"] == "SIGN_UP"
 
 
@@ -289,7 +289,7 @@ def test_seed_003_carousel(client, act, world, image_hash):
             '{ "description": "$10.99", "image_hash": "%(h)s", "link": "https:\\/\\/www.link.com\\/product3", "name": '
             '"Product 3" } ], "link": "https://example.com/" }, "page_id": "%(p)s" }') % {
         "h": image_hash, "v": world["video_id"], "p": world["page_id"]}
-    creative = created_id(post_form(client, act, {"name": "Sample Creative", "object_story_spec": spec}))
+    creative = assert_created(post_form(client, act, {"name": "Sample Creative", "object_story_spec": spec}))
     cards = client.get(creative, params={"fields": "object_story_spec{link_data{child_attachments{link}}}"}).json()
     assert cards["object_story_spec"]["link_data"]["child_attachments"][0] == {"link": "https://www.link.com/product1"}
 
@@ -299,16 +299,16 @@ def test_seed_003_video_page_like(client, act, world):
     spec = {"page_id": world["page_id"], "video_data": {
         "call_to_action": {"type": "LIKE_PAGE", "value": {"page": world["page_id"]}},
         "image_url": "https://example.com/thumb.jpg", "video_id": world["video_id"]}}
-    created_id(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
+    assert_created(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
 
 
 def test_seed_003_promoted_post_and_url_tags(client, act, world):
     """Seed 003: object_story_id=<POST_ID> (name 'Sample Promoted Post'); url_tags=key1=val1&key2=val2."""
     post = world["page_post_id"]
-    creative = created_id(post_form(client, act, {"name": "Sample Promoted Post", "object_story_id": post}))
+    creative = assert_created(post_form(client, act, {"name": "Sample Promoted Post", "object_story_id": post}))
     assert client.get(creative, params={"fields": "name,object_story_id"}).json() == {
         "name": "Sample Promoted Post", "object_story_id": post, "id": creative}
-    tagged = created_id(post_form(client, act, {"object_story_id": post, "url_tags": "key1=val1&key2=val2"}))
+    tagged = assert_created(post_form(client, act, {"object_story_id": post, "url_tags": "key1=val1&key2=val2"}))
     assert tagged != creative
     assert client.get(tagged, params={"fields": "url_tags"}).json()["url_tags"] == "key1=val1&key2=val2"
 
@@ -316,16 +316,16 @@ def test_seed_003_promoted_post_and_url_tags(client, act, world):
 def test_seed_003_photo_with_branded_content(client, act, world, image_hash):
     """Seed 003: photo_data {branded_content_sponsor_page_id, image_hash}."""
     spec = {"page_id": world["page_id"], "photo_data": {"branded_content_sponsor_page_id": "1100000000009999", "image_hash": image_hash}}
-    creative = created_id(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
+    creative = assert_created(post_form(client, act, {"name": "Sample Creative", "object_story_spec": json.dumps(spec)}))
     assert client.get(creative, params={"fields": "object_type,image_hash"}).json()["object_type"] == "PHOTO"
 
 
 def test_seed_003_partnership_ad(client, act, world):
     """Seed 003 'Partnership Ads Posts': facebook_branded_content {sponsor_page_id} / instagram_branded_content
     {sponsor_id} with object_story_id (the seed's quoting is broken; this is the intended call)."""
-    created_id(post_form(client, act, {"facebook_branded_content": json.dumps({"sponsor_page_id": world["page_id"]}),
+    assert_created(post_form(client, act, {"facebook_branded_content": json.dumps({"sponsor_page_id": world["page_id"]}),
                                        "object_story_id": world["page_post_id"]}))
-    created_id(post_form(client, act, {"instagram_branded_content": json.dumps({"sponsor_id": world["instagram_user_id"]}),
+    assert_created(post_form(client, act, {"instagram_branded_content": json.dumps({"sponsor_id": world["instagram_user_id"]}),
                                        "object_story_id": world["page_post_id"], "name": "IG partnership"}))
 
 

@@ -27,7 +27,7 @@ def create(client, act, tree, **overrides):
     return client.post(f"{act}/ads", data={k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None})
 
 
-def ad_id(response) -> str:
+def assert_ad_created(response) -> str:
     assert response.status_code == 200, response.text
     body = response.json()
     assert list(body) == ["id"] and body["id"].isdigit()
@@ -42,7 +42,7 @@ def test_seed_000_ad_publish_sequence(client, act, tree):
     response = client.post(f"{act}/ads", files={
         "name": (None, "Click to Instagram Ad"), "adset_id": (None, tree["adset"]),
         "creative": (None, '{\n"creative_id": "%s"\n}' % tree["creative"]), "status": (None, "PAUSED")})
-    ad = ad_id(response)
+    ad = assert_ad_created(response)
     assert client.get(ad, params={"fields": "status,adset_id,campaign_id"}).json() == {
         "status": "PAUSED", "adset_id": tree["adset"], "campaign_id": tree["campaign"], "id": ad}
     assert client.post(ad, files={"status": (None, "ACTIVE")}).json() == {"success": True}
@@ -53,7 +53,7 @@ def test_seed_000_ad_publish_sequence(client, act, tree):
 def test_seed_000_review_ends_in_active(client, act, tree):
     """Seed 000: 'Once approved, the status will automatically update to ACTIVE' (default review: 300 s on the clock)."""
     client.state.clock.freeze(1_767_225_600)
-    ad = ad_id(create(client, act, tree, status="ACTIVE"))
+    ad = assert_ad_created(create(client, act, tree, status="ACTIVE"))
     assert client.get(ad, params={"fields": "effective_status"}).json()["effective_status"] == "PENDING_REVIEW"
     client.state.clock.advance(300)
     assert client.get(ad, params={"fields": "effective_status"}).json()["effective_status"] == "ACTIVE"
@@ -64,20 +64,20 @@ def test_seed_000_message_page_cta_in_an_inline_creative(client, act, world, tre
     call_to_action {"value": {"app_destination": "INSTAGRAM_DIRECT"}, "type": "MESSAGE_PAGE"}."""
     spec = link_spec(world, upload(client, act), call_to_action={"value": {"app_destination": "INSTAGRAM_DIRECT"},
                                                                    "type": "MESSAGE_PAGE"})
-    ad = ad_id(create(client, act, tree, creative={"name": "Inline creative", "object_story_spec": spec}))
+    ad = assert_ad_created(create(client, act, tree, creative={"name": "Inline creative", "object_story_spec": spec}))
     creative = client.get(ad, params={"fields": "creative{name,call_to_action_type}"}).json()["creative"]
     assert creative["name"] == "Inline creative" and creative["call_to_action_type"] == "MESSAGE_PAGE"
     assert creative["id"] != tree["creative"]
-    again = ad_id(create(client, act, tree, name="Twin", creative={"name": "Renamed", "object_story_spec": spec}))
+    again = assert_ad_created(create(client, act, tree, name="Twin", creative={"name": "Renamed", "object_story_spec": spec}))
     assert client.get(again, params={"fields": "creative"}).json()["creative"] == {"id": creative["id"]}
 
 
 def test_sdk_wire_encodings(client, act, tree):
     """sdk-wire-python.json: form body creative={"creative_id":"..."}; sdk-wire-node.json: JSON body with typed values."""
-    ad_id(client.post(f"{act}/ads", content=(f"name=My+ad&adset_id={tree['adset']}&creative=%7B%22creative_id%22%3A%22"
+    assert_ad_created(client.post(f"{act}/ads", content=(f"name=My+ad&adset_id={tree['adset']}&creative=%7B%22creative_id%22%3A%22"
                                              f"{tree['creative']}%22%7D&status=PAUSED").encode(),
                       headers={"content-type": "application/x-www-form-urlencoded"}))
-    ad_id(client.post(f"{act}/ads", json={"name": "Node ad", "adset_id": int(tree["adset"]),
+    assert_ad_created(client.post(f"{act}/ads", json={"name": "Node ad", "adset_id": int(tree["adset"]),
                                           "creative": {"creative_id": int(tree["creative"])}, "status": "PAUSED"}))
 
 
@@ -132,10 +132,10 @@ def test_inline_creative_errors_name_the_field_inside_creative(client, act, worl
 
 def test_fifty_ads_per_ad_set(client, act, tree):
     """GRAPH-BEHAVIOUR 11: 50 non-archived ads per ad set (archived/deleted ones do not count)."""
-    ads = [ad_id(create(client, act, tree, name=f"Ad {i}")) for i in range(50)]
+    ads = [assert_ad_created(create(client, act, tree, name=f"Ad {i}")) for i in range(50)]
     assert_graph_error(create(client, act, tree, name="Ad 51"), 100, blame="adset_id", message_has="already has 50")
     client.post(ads[0], data={"status": "ARCHIVED"})
-    ad_id(create(client, act, tree, name="Ad 51"))
+    assert_ad_created(create(client, act, tree, name="Ad 51"))
 
 
 def test_execution_options(client, act, tree):
@@ -161,7 +161,7 @@ def test_read_after_write_on_create_and_update(client, act, tree):
 def test_effective_status_follows_the_parents(client, act, tree):
     """GRAPH-BEHAVIOUR 6.2: own PAUSED -> PAUSED; ad set paused -> ADSET_PAUSED; campaign paused -> CAMPAIGN_PAUSED;
     a deleted campaign's children read DELETED."""
-    ad = ad_id(create(client, act, tree, status="PAUSED"))
+    ad = assert_ad_created(create(client, act, tree, status="PAUSED"))
 
     def effective() -> str:
         return client.get(ad, params={"fields": "effective_status"}).json()["effective_status"]
@@ -180,7 +180,7 @@ def test_effective_status_follows_the_parents(client, act, tree):
 
 def test_new_creative_sends_an_active_ad_back_to_review(client, act, world, tree):
     """GRAPH-BEHAVIOUR 6.4: 'Any changes to your creative ... trigger review'; a name change does not."""
-    ad = ad_id(create(client, act, tree, status="ACTIVE"))
+    ad = assert_ad_created(create(client, act, tree, status="ACTIVE"))
     client.state.clock.advance(301)
     client.post(ad, data={"name": "Renamed"})
     assert client.get(ad, params={"fields": "effective_status"}).json()["effective_status"] == "ACTIVE"
@@ -193,14 +193,14 @@ def test_new_creative_sends_an_active_ad_back_to_review(client, act, world, tree
 # -- update rules -------------------------------------------------------------------------------------------
 def test_adset_id_cannot_be_updated(client, act, world, tree):
     """GRAPH-BEHAVIOUR 11 (M-AD): 'adset_id and social_prefs can not be updated'."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     other = make_adset(client, act, world, tree["campaign"])
     assert_graph_error(client.post(ad, data={"adset_id": other}), 100, blame="adset_id", message_has="cannot be updated")
 
 
 def test_archived_ad_only_changes_name_or_goes_to_deleted(client, act, tree):
     """GRAPH-BEHAVIOUR 6.3 / 1.3: 1885088 'This ad has been archived and can not be edited. Only name is allowed'."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     client.post(ad, data={"status": "ARCHIVED"})
     assert_graph_error(client.post(ad, data={"status": "ACTIVE"}), 100, 1885088, blame="status")
     assert_graph_error(client.post(ad, data={"bid_amount": "100"}), 100, 1885088, blame="bid_amount")
@@ -210,7 +210,7 @@ def test_archived_ad_only_changes_name_or_goes_to_deleted(client, act, tree):
 
 def test_deleted_ad_only_changes_name(client, act, tree):
     """GRAPH-BEHAVIOUR 6.3 (M-STATUS): a DELETED object 'cannot change any field, except name'; still readable by id."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     assert client.delete(ad).json() == {"success": True}
     assert client.get(ad, params={"fields": "status,effective_status"}).json() == {
         "status": "DELETED", "effective_status": "DELETED", "id": ad}
@@ -222,9 +222,9 @@ def test_deleted_ad_only_changes_name(client, act, tree):
 def test_list_edges_of_account_campaign_and_ad_set(client, act, world, tree):
     """GET /act_<id>/ads, /<campaign_id>/ads, /<adset_id>/ads: newest first, summary, effective_status, filtering."""
     other_adset = make_adset(client, act, world, tree["campaign"])
-    first = ad_id(create(client, act, tree, name="First"))
-    second = ad_id(create(client, act, tree, name="Second", adset_id=other_adset))
-    deleted = ad_id(create(client, act, tree, name="Deleted"))
+    first = assert_ad_created(create(client, act, tree, name="First"))
+    second = assert_ad_created(create(client, act, tree, name="Second", adset_id=other_adset))
+    deleted = assert_ad_created(create(client, act, tree, name="Deleted"))
     client.delete(deleted)
     listing = client.get(f"{act}/ads", params={"fields": "name,adset_id", "summary": "true"}).json()
     validate("envelopes/list", listing)
@@ -240,7 +240,7 @@ def test_list_edges_of_account_campaign_and_ad_set(client, act, world, tree):
 
 def test_ad_adcreatives_edge(client, act, tree):
     """graph-get-edges: GET /<AD_ID>/adcreatives lists the ad's creative."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     body = client.get(f"{ad}/adcreatives", params={"fields": "name"}).json()
     assert body["data"] == [{"name": "Sample ad creative", "id": tree["creative"]}]
 
@@ -248,7 +248,7 @@ def test_ad_adcreatives_edge(client, act, tree):
 def test_nested_reads_across_the_hierarchy(client, act, tree):
     """Issue 3 / GRAPH-BEHAVIOUR 4: fields=name,adsets{name,ads{name,creative{id}}}; creative{object_story_spec{...}}
     and the adset / campaign references of an ad."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     body = client.get(tree["campaign"], params={"fields": "name,adsets{name,ads{name,creative{id}}}"}).json()
     adset = body["adsets"]["data"][0]
     assert adset["name"] == "Click to Instagram Ad Set"
@@ -264,7 +264,7 @@ def test_nested_reads_across_the_hierarchy(client, act, tree):
 
 def test_unknown_ad_field_is_the_graph_error(client, act, tree):
     """GRAPH-BEHAVIOUR 4: unknown field -> '(#100) Tried accessing nonexisting field (x) on node type (Adgroup)'."""
-    ad = ad_id(create(client, act, tree))
+    ad = assert_ad_created(create(client, act, tree))
     assert_graph_error(client.get(ad, params={"fields": "creative_id"}), 100,
                        message_has="nonexisting field (creative_id) on node type (Adgroup)")
 
@@ -289,7 +289,7 @@ def test_arbitrary_values_never_give_a_500(client, act, world, tree, data):
     as a form or a JSON body, gets a 200 or a Graph error envelope."""
     from mock_server.contract.registry import default_registry
     if not hasattr(client, "fuzz_ad"):  # one ad for all examples (the client lives for the whole test)
-        client.fuzz_ad = ad_id(create(client, act, tree))
+        client.fuzz_ad = assert_ad_created(create(client, act, tree))
     ad = client.fuzz_ad
     ids = [world["page_id"], world["instagram_user_id"], world["video_id"], world["page_post_id"], tree["creative"], tree["adset"], ad]
     documents = default_registry().documents

@@ -23,7 +23,7 @@ def post(client, act, world):
     return _post
 
 
-def ok(response):
+def assert_ok(response):
     assert response.status_code == 200, response.text
     return response.json()["id"]
 
@@ -39,7 +39,7 @@ def test_campaign_must_exist_in_the_account(client, act, world):
     """Seed 000: campaign_id is 'A valid click to Instagram campaign you wish to add this ad set to.'"""
     assert_graph_error(create(client, act, world, "1234"), 100, blame="campaign_id", message_has="campaign_id")
     parent = make_campaign(client, act)
-    adset = ok(create(client, act, world, parent))
+    adset = assert_ok(create(client, act, world, parent))
     error = assert_graph_error(create(client, act, world, adset), 100, blame="campaign_id")
     assert "is not a campaign id" in error["error_user_msg"]
 
@@ -76,7 +76,7 @@ def test_table_keeps_seed_000_lists_exactly():
 def test_seed_000_goals_are_accepted(post, objective, goal):
     """Seed 000: each listed goal is accepted for click-to-Instagram ad sets of that objective."""
     extra = {"promoted_object": {"page_id": "1100000000000001", "pixel_id": "1234", "custom_event_type": "PURCHASE"}}
-    ok(post(objective, optimization_goal=goal, **extra))
+    assert_ok(post(objective, optimization_goal=goal, **extra))
 
 
 @pytest.mark.parametrize("objective,goal", [("OUTCOME_ENGAGEMENT", "IMPRESSIONS"), ("OUTCOME_ENGAGEMENT", "REACH"),
@@ -91,8 +91,8 @@ def test_goal_outside_the_objective_matrix(post, objective, goal):
 
 def test_reference_rows_beyond_the_seed_are_accepted(post):
     """GRAPH-BEHAVIOUR 7.2: OUTCOME_ENGAGEMENT On Post -> POST_ENGAGEMENT; OUTCOME_AWARENESS -> AD_RECALL_LIFT."""
-    ok(post(destination_type="ON_POST", optimization_goal="POST_ENGAGEMENT", promoted_object=None))
-    ok(post("OUTCOME_AWARENESS", destination_type=None, optimization_goal="AD_RECALL_LIFT", promoted_object=None))
+    assert_ok(post(destination_type="ON_POST", optimization_goal="POST_ENGAGEMENT", promoted_object=None))
+    assert_ok(post("OUTCOME_AWARENESS", destination_type=None, optimization_goal="AD_RECALL_LIFT", promoted_object=None))
 
 
 @pytest.mark.parametrize("objective,destination", [("OUTCOME_AWARENESS", "INSTAGRAM_DIRECT"), ("OUTCOME_TRAFFIC", "ON_POST"),
@@ -105,7 +105,7 @@ def test_objective_incompatible_destination(post, objective, destination):
 
 def test_billing_event_per_goal(post):
     """GRAPH-BEHAVIOUR 7.4: LINK_CLICKS bills on LINK_CLICKS or IMPRESSIONS; CONVERSATIONS on IMPRESSIONS only."""
-    ok(post(optimization_goal="LINK_CLICKS", billing_event="LINK_CLICKS"))
+    assert_ok(post(optimization_goal="LINK_CLICKS", billing_event="LINK_CLICKS"))
     assert_graph_error(post(optimization_goal="CONVERSATIONS", billing_event="LINK_CLICKS"), 100, blame="billing_event",
                        message_has="billing_event")
 
@@ -115,13 +115,13 @@ def test_billing_event_per_goal(post):
 def test_bid_cap_and_cost_cap_need_bid_amount(post, strategy):
     """Seed 000: bid_amount 'Required if bid_strategy is set to LOWEST_COST_WITH_BID_CAP or COST_CAP' (2490487)."""
     assert_graph_error(post(bid_strategy=strategy), 100, 2490487, blame="bid_amount", message_has="bid_amount")
-    ok(post(bid_strategy=strategy, bid_amount="300"))
+    assert_ok(post(bid_strategy=strategy, bid_amount="300"))
 
 
 def test_default_bid_strategy_is_bid_cap(client, act, world, post):
     """GRAPH-BEHAVIOUR 8: no bid_strategy on ad set or campaign -> LOWEST_COST_WITH_BID_CAP, so bid_amount is needed."""
     assert_graph_error(post(bid_strategy=None), 100, 2490487, blame="bid_amount", message_has="default")
-    adset = ok(post(bid_strategy=None, bid_amount="300"))
+    adset = assert_ok(post(bid_strategy=None, bid_amount="300"))
     assert client.get(adset, params={"fields": "bid_strategy"}).json()["bid_strategy"] == "LOWEST_COST_WITH_BID_CAP"
 
 
@@ -130,7 +130,7 @@ def test_campaign_bid_strategy_is_inherited(client, act, world):
     parent = make_campaign(client, act, daily_budget="10000", bid_strategy="COST_CAP")
     assert_graph_error(create(client, act, world, parent, bid_strategy=None, daily_budget=None), 100, 2490487,
                        blame="bid_amount", message_has="from the campaign")
-    adset = ok(create(client, act, world, parent, bid_strategy=None, daily_budget=None, bid_amount="200"))
+    adset = assert_ok(create(client, act, world, parent, bid_strategy=None, daily_budget=None, bid_amount="200"))
     assert client.get(adset, params={"fields": "bid_strategy"}).json()["bid_strategy"] == "COST_CAP"
 
 
@@ -140,7 +140,7 @@ def test_min_roas_needs_floor_value_goal_and_no_bid_amount(post):
     value = dict(destination_type="WEBSITE", optimization_goal="VALUE", bid_strategy="LOWEST_COST_WITH_MIN_ROAS",
                  promoted_object={"pixel_id": "1234", "custom_event_type": "PURCHASE"})
     floor = {"roas_average_floor": 15000}
-    ok(post("OUTCOME_SALES", bid_constraints=floor, **value))
+    assert_ok(post("OUTCOME_SALES", bid_constraints=floor, **value))
     assert_graph_error(post("OUTCOME_SALES", **value), 100, 2490487, blame="bid_constraints", message_has="roas_average_floor")
     assert_graph_error(post("OUTCOME_SALES", bid_constraints=floor, **{**value, "optimization_goal": "REACH"}), 100, 2490487,
                        blame="optimization_goal", message_has="VALUE")
@@ -154,7 +154,7 @@ def test_minimum_bid(post):
     least 1 US cent per event'."""
     assert_graph_error(post(bid_strategy="LOWEST_COST_WITH_BID_CAP", bid_amount="1"), 100, blame="bid_amount",
                        message_has="at least 2")
-    ok(post(bid_strategy="LOWEST_COST_WITH_BID_CAP", bid_amount="2", daily_budget="5000"))
+    assert_ok(post(bid_strategy="LOWEST_COST_WITH_BID_CAP", bid_amount="2", daily_budget="5000"))
 
 
 # -- budgets and schedule ----------------------------------------------------------------------
@@ -163,13 +163,13 @@ def test_no_ad_set_budget_under_a_campaign_budget(post, field):
     """GRAPH-BEHAVIOUR 8 / M-ERR: 'You can only set an ad set budget or a campaign budget.' (1885621)."""
     extra = {"daily_budget": None, field: "5000", "end_time": "2090000000"}
     assert_graph_error(post(campaign={"daily_budget": "10000"}, **extra), 100, 1885621, blame=field, message_has=field)
-    ok(post(campaign={"daily_budget": "10000"}, daily_budget=None))
+    assert_ok(post(campaign={"daily_budget": "10000"}, daily_budget=None))
 
 
 def test_campaign_budget_only_fields(post):
     """GRAPH-BEHAVIOUR 8: daily_min_spend_target / daily_spend_cap / lifetime_* 'need the campaign budget of the same type'."""
     assert_graph_error(post(daily_spend_cap="3000"), 100, blame="daily_spend_cap", message_has="daily_spend_cap")
-    ok(post(campaign={"daily_budget": "10000"}, daily_budget=None, daily_spend_cap="3000"))
+    assert_ok(post(campaign={"daily_budget": "10000"}, daily_budget=None, daily_spend_cap="3000"))
 
 
 def test_budget_required_and_exclusive(post):
@@ -184,7 +184,7 @@ def test_budget_required_and_exclusive(post):
 def test_lifetime_budget_requires_end_time(post):
     """Seed 000: lifetime_budget 'If specified, you must also specify an end_time.'; time_stop also counts."""
     assert_graph_error(post(daily_budget=None, lifetime_budget="90000"), 100, blame="end_time", message_has="end_time")
-    ok(post(daily_budget=None, lifetime_budget="900000", time_stop="2090000000"))
+    assert_ok(post(daily_budget=None, lifetime_budget="900000", time_stop="2090000000"))
 
 
 def test_daily_budget_needs_more_than_24_hours(client, post):
@@ -192,7 +192,7 @@ def test_daily_budget_needs_more_than_24_hours(client, post):
     client.state.clock.freeze(1_900_000_000)
     assert_graph_error(post(start_time="1900000000", end_time=str(1_900_000_000 + 86400)), 100, blame="daily_budget",
                        message_has="24 hours")
-    ok(post(start_time="1900000000", end_time=str(1_900_000_000 + 86401)))
+    assert_ok(post(start_time="1900000000", end_time=str(1_900_000_000 + 86401)))
 
 
 def test_end_time_after_start_and_in_the_future(client, post):
@@ -208,10 +208,10 @@ def test_minimum_daily_budget_per_billing_event(post):
     """GRAPH-BEHAVIOUR 8: auto bid minimum Impressions $0.50, clicks $2.50, 2x for US accounts (demo: USD -> US),
     in minor units -> 1885272 'Budget Is Too Low'."""
     assert_graph_error(post(daily_budget="99"), 100, 1885272, blame="daily_budget", message_has="at least 100")
-    ok(post(daily_budget="100"))
+    assert_ok(post(daily_budget="100"))
     link_clicks = dict(optimization_goal="LINK_CLICKS", billing_event="LINK_CLICKS")
     assert_graph_error(post(daily_budget="499", **link_clicks), 100, 1885272, blame="daily_budget", message_has="500")
-    ok(post(daily_budget="500", **link_clicks))
+    assert_ok(post(daily_budget="500", **link_clicks))
 
 
 def test_minimum_budget_with_manual_bid_and_lifetime(client, post):
@@ -219,11 +219,11 @@ def test_minimum_budget_with_manual_bid_and_lifetime(client, post):
     manual = dict(bid_strategy="LOWEST_COST_WITH_BID_CAP", bid_amount="300", optimization_goal="LINK_CLICKS",
                   billing_event="LINK_CLICKS")
     assert_graph_error(post(daily_budget="1499", **manual), 100, 1885272, blame="daily_budget", message_has="1500")
-    ok(post(daily_budget="1500", **manual))
+    assert_ok(post(daily_budget="1500", **manual))
     client.state.clock.freeze(1_900_000_000)
     five_days = dict(daily_budget=None, start_time="1900000000", end_time=str(1_900_000_000 + 5 * 86400))
     assert_graph_error(post(lifetime_budget="499", **five_days), 100, 1885272, blame="lifetime_budget", message_has="500")
-    ok(post(lifetime_budget="500", **five_days))
+    assert_ok(post(lifetime_budget="500", **five_days))
 
 
 # -- promoted_object ---------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_offsite_conversions_need_pixel_and_event(post):
     website = dict(destination_type="WEBSITE", optimization_goal="OFFSITE_CONVERSIONS")
     assert_graph_error(post("OUTCOME_SALES", promoted_object={"pixel_id": "1234"}, **website), 100, 1885154,
                        message_has="promoted_object[custom_event_type]")
-    ok(post("OUTCOME_SALES", promoted_object={"pixel_id": "1234", "custom_event_type": "PURCHASE"}, **website))
+    assert_ok(post("OUTCOME_SALES", promoted_object={"pixel_id": "1234", "custom_event_type": "PURCHASE"}, **website))
 
 
 def test_app_installs_need_application_and_store_url(post, world):
@@ -251,7 +251,7 @@ def test_app_installs_need_application_and_store_url(post, world):
     app = dict(destination_type=None, optimization_goal="APP_INSTALLS")
     assert_graph_error(post("OUTCOME_APP_PROMOTION", promoted_object={"application_id": world["app_id"]}, **app),
                        100, 1885154, message_has="object_store_url")
-    ok(post("OUTCOME_APP_PROMOTION", promoted_object={"application_id": world["app_id"], "object_store_url": APP_STORE}, **app))
+    assert_ok(post("OUTCOME_APP_PROMOTION", promoted_object={"application_id": world["app_id"], "object_store_url": APP_STORE}, **app))
 
 
 def test_promoted_ids_must_exist(post):
@@ -271,8 +271,8 @@ def test_geo_locations_required(post):
     """GRAPH-BEHAVIOUR 9: 'You must specify at least one country in targeting, unless you use a Custom Audience'."""
     assert_graph_error(post(targeting={"age_min": 20}), 100, blame="targeting", message_has="targeting[geo_locations]")
     assert_graph_error(post(targeting={"geo_locations": {}}), 100, message_has="targeting[geo_locations]")
-    ok(post(targeting={"custom_audiences": [{"id": "6000000000000"}]}))
-    ok(post(targeting={"geo_locations": {"regions": [{"key": "3847"}]}}))
+    assert_ok(post(targeting={"custom_audiences": [{"id": "6000000000000"}]}))
+    assert_ok(post(targeting={"geo_locations": {"regions": [{"key": "3847"}]}}))
 
 
 def test_malformed_countries_names_the_path(post):
@@ -292,7 +292,7 @@ def test_age_order(post):
     """GRAPH-BEHAVIOUR 9: age_min and age_max bound one range."""
     assert_graph_error(post(targeting=targeting(age_min=40, age_max=30)), 100, blame="targeting",
                        message_has="targeting[age_max] must be greater than or equal to targeting[age_min]")
-    ok(post(targeting=targeting(age_min=30, age_max=30)))
+    assert_ok(post(targeting=targeting(age_min=30, age_max=30)))
 
 
 @pytest.mark.parametrize("field,value", [("genders", [3]), ("device_platforms", ["tv"]), ("publisher_platforms", ["myspace"])])
@@ -313,7 +313,7 @@ def test_radius_ranges(post):
     city = {"key": "2420379", "radius": 5, "distance_unit": "mile"}
     assert_graph_error(post(targeting={"geo_locations": {"cities": [city]}}), 100,
                        message_has="targeting[geo_locations][cities][0][radius]")
-    ok(post(targeting={"geo_locations": {"cities": [{**city, "radius": 17, "distance_unit": "kilometer"}]}}))
+    assert_ok(post(targeting={"geo_locations": {"cities": [{**city, "radius": 17, "distance_unit": "kilometer"}]}}))
 
 
 HOUSING = {"special_ad_categories": '["HOUSING"]', "special_ad_category_country": '["US"]'}
@@ -331,9 +331,9 @@ def test_special_ad_category_restrictions(post, category):
                            message_has=field)
     zips = {"geo_locations": {"countries": ["US"], "zips": [{"key": "US:94304"}]}}
     assert_graph_error(post(campaign=campaign, targeting=zips), 100, 2909035, message_has="targeting[geo_locations][zips]")
-    ok(post(campaign=campaign, targeting=targeting(age_min=18, age_max=65, genders=[1, 2])))
+    assert_ok(post(campaign=campaign, targeting=targeting(age_min=18, age_max=65, genders=[1, 2])))
 
 
 def test_zips_allowed_without_special_category(post):
     """GRAPH-BEHAVIOUR 9: zips are ordinary targeting outside special ad categories."""
-    ok(post(targeting={"geo_locations": {"zips": [{"key": "US:94304"}]}, "genders": [2]}))
+    assert_ok(post(targeting={"geo_locations": {"zips": [{"key": "US:94304"}]}, "genders": [2]}))

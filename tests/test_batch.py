@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from helpers_creatives import CTA_IG, RED
 from mock_server.access.policy import appsecret_proof
-from test_access import SECOND_ACCOUNT_TOKEN, SECOND_ACT, new_campaign, sdk_error
+from test_access import SECOND_ACCOUNT_TOKEN, SECOND_ACT, new_campaign, assert_sdk_error
 
 FORM_CAMPAIGN = "name=B1&objective=OUTCOME_SALES&status=PAUSED&special_ad_categories=%5B%5D"
 
@@ -91,7 +91,7 @@ def test_element_shape_and_include_headers(client, act):
 def test_more_than_50_operations_is_a_batch_exception(client, act):
     """'Batch requests are limited to 50 requests per batch': 51 -> GraphBatchException (HTTP 400), nothing runs."""
     op = {"method": "POST", "relative_url": f"{act}/campaigns", "body": FORM_CAMPAIGN}
-    sdk_error(run(client, [op] * 51), 100, None, status=400, type_="GraphBatchException",
+    assert_sdk_error(run(client, [op] * 51), 100, None, status=400, type_="GraphBatchException",
               message="Too many requests in batch message. Maximum batch size is 50")
     assert client.get(f"{act}/campaigns").json()["data"] == []
     assert [e["code"] for e in run(client, [op] * 50).json()] == [200] * 50
@@ -107,7 +107,7 @@ def test_dependency_on_an_unresolved_name_fails_the_batch(client, act, ops, inde
     """G-BATCH (koala spec): 'Request 0 cannot depend on an  unresolved request with  name f. Requests can only
     depend on preceding requests' (GraphBatchException, HTTP 400); no operation runs."""
     ops = json.loads(json.dumps(ops).replace("{act}", act))
-    sdk_error(run(client, ops), 100, None, status=400, type_="GraphBatchException",
+    assert_sdk_error(run(client, ops), 100, None, status=400, type_="GraphBatchException",
               message=f"Request {index} cannot depend on an  unresolved request with  name {name}. "
                       "Requests can only depend on preceding requests")
     assert client.get(f"{act}/campaigns").json()["data"] == []
@@ -157,7 +157,7 @@ def test_tokens_top_level_required_and_per_operation(client, act):
     """The top-level access_token is required (104) even if every operation has its own; an operation's own
     token (in relative_url or body) wins over the top-level one, which is the fallback."""
     ops = [{"method": "GET", "relative_url": f"{SECOND_ACT}?access_token={SECOND_ACCOUNT_TOKEN}"}]
-    sdk_error(client.post("/v25.0/", token=None, data={"batch": json.dumps(ops)}), 104, None, status=400)
+    assert_sdk_error(client.post("/v25.0/", token=None, data={"batch": json.dumps(ops)}), 104, None, status=400)
     ops += [{"method": "GET", "relative_url": SECOND_ACT},
             {"method": "POST", "relative_url": f"{SECOND_ACT}/campaigns",
              "body": f"{FORM_CAMPAIGN}&access_token={SECOND_ACCOUNT_TOKEN}"},
@@ -178,9 +178,9 @@ def test_versioned_relative_urls_and_malformed_batches(client, act):
     answers = bodies(run(client, [{"method": "GET", "relative_url": f"v26.0/{act}"},
                                   {"method": "GET", "relative_url": f"/v19.0/{act}"}]))
     assert answers[0] == (200, {"id": act}) and answers[1][1]["error"]["code"] == 2635
-    sdk_error(client.post("/v25.0/", data={"batch": "not json"}), 100, None, status=400,
+    assert_sdk_error(client.post("/v25.0/", data={"batch": "not json"}), 100, None, status=400,
               message="(#100) Param batch must be an array")
-    sdk_error(run(client, [{"method": "GET"}]), 100, None, status=400,
+    assert_sdk_error(run(client, [{"method": "GET"}]), 100, None, status=400,
               message="(#100) The parameter batch[0][relative_url] is required")
 
 

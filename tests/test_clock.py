@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mock_server import GraphMock
 from mock_server.domain import clock as clock_module
 from mock_server.domain.clock import Clock
-from test_control_api import CAMPAIGN, control_error
+from test_control_api import CAMPAIGN, assert_control_error
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00+0000
 
@@ -51,12 +51,12 @@ def test_set_while_running_keeps_running(client):
 
 
 def test_clock_input_errors(client):
-    control_error(client.post("/__graphmock/clock", json={}), 400, "nothing to do")
-    control_error(client.post("/__graphmock/clock", json={"freeze": "yes"}), 400, "freeze must be true or false")
-    control_error(client.post("/__graphmock/clock", json={"at": "next tuesday"}), 400, "at must be UNIX seconds or a datetime")
-    control_error(client.post("/__graphmock/clock", json={"at": -5}), 400, "at must be UNIX seconds")
-    control_error(client.post("/__graphmock/clock", json={"advance": "soon"}), 400, "advance must be a number")
-    control_error(client.post("/__graphmock/clock", json={"advance": True}), 400, "advance must be a number")
+    assert_control_error(client.post("/__graphmock/clock", json={}), 400, "nothing to do")
+    assert_control_error(client.post("/__graphmock/clock", json={"freeze": "yes"}), 400, "freeze must be true or false")
+    assert_control_error(client.post("/__graphmock/clock", json={"at": "next tuesday"}), 400, "at must be UNIX seconds or a datetime")
+    assert_control_error(client.post("/__graphmock/clock", json={"at": -5}), 400, "at must be UNIX seconds")
+    assert_control_error(client.post("/__graphmock/clock", json={"advance": "soon"}), 400, "advance must be a number")
+    assert_control_error(client.post("/__graphmock/clock", json={"advance": True}), 400, "advance must be a number")
     assert client.get("/__graphmock/clock").json()["frozen"] is False  # nothing applied
 
 

@@ -20,7 +20,7 @@ CAMPAIGN = {"name": "c", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "sp
 OTHER_ACT = "act_1000000000000002"
 
 
-def control_error(response: httpx.Response, code: int, message_has: str) -> dict:
+def assert_control_error(response: httpx.Response, code: int, message_has: str) -> dict:
     assert response.status_code == code, response.text
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
@@ -55,22 +55,22 @@ def test_index_lists_every_endpoint(client):
 
 
 def test_errors_are_control_json_not_graph_envelopes(client):
-    control_error(client.post("/__graphmock/clock", content=b"{not json", headers={"content-type": "application/json"}),
+    assert_control_error(client.post("/__graphmock/clock", content=b"{not json", headers={"content-type": "application/json"}),
                   400, "not valid JSON")
-    control_error(client.post("/__graphmock/clock", json=[1, 2]), 400, "must be a JSON object")
-    control_error(client.post("/__graphmock/clock", json={"frezee": True}), 400, "unknown key(s) in body: frezee")
-    control_error(client.delete("/__graphmock/clock"), 405, "DELETE is not allowed on /clock; use GET, POST")
-    control_error(client.post("/__graphmock/snapshot"), 405, "use GET")
-    control_error(client.get("/__graphmock/teleport"), 404, "unknown control endpoint /teleport")
-    control_error(client.get("/__graphmock/reviews", params={"bogus": "1"}), 400, "unknown key(s) in query: bogus")
+    assert_control_error(client.post("/__graphmock/clock", json=[1, 2]), 400, "must be a JSON object")
+    assert_control_error(client.post("/__graphmock/clock", json={"frezee": True}), 400, "unknown key(s) in body: frezee")
+    assert_control_error(client.delete("/__graphmock/clock"), 405, "DELETE is not allowed on /clock; use GET, POST")
+    assert_control_error(client.post("/__graphmock/snapshot"), 405, "use GET")
+    assert_control_error(client.get("/__graphmock/teleport"), 404, "unknown control endpoint /teleport")
+    assert_control_error(client.get("/__graphmock/reviews", params={"bogus": "1"}), 400, "unknown key(s) in query: bogus")
 
 
 def test_admin_token_protects_only_the_control_api():
     c = InProcessClient(ServerConfig(seed=1, admin_token="s3cret"))
     try:
-        control_error(c.get("/__graphmock/clock"), 401, "needs the admin token")
-        control_error(c.get("/__graphmock/clock", headers={"authorization": "Bearer wrong"}), 401, "admin token")
-        control_error(c.get("/__graphmock/nope"), 401, "admin token")  # unknown paths do not leak either
+        assert_control_error(c.get("/__graphmock/clock"), 401, "needs the admin token")
+        assert_control_error(c.get("/__graphmock/clock", headers={"authorization": "Bearer wrong"}), 401, "admin token")
+        assert_control_error(c.get("/__graphmock/nope"), 401, "admin token")  # unknown paths do not leak either
         assert c.get("/__graphmock/clock", headers={"authorization": "Bearer s3cret"}).status_code == 200
         assert c.get("/__graphmock/clock", headers={"x-graphmock-admin-token": "s3cret"}).status_code == 200
         # Graph calls use the access token as usual
@@ -110,8 +110,8 @@ def test_reset_one_account_keeps_the_others():
         assert c.get(mine, params={"fields": "name"}).json() == {"name": "c", "id": mine}
         assert_graph_error(c.get(theirs), 100, 33)
         assert mock.clock.state()["frozen"] is True  # the clock belongs to the whole server
-        control_error(c.post("/__graphmock/reset", json={"ad_account_id": "act_999"}), 404, "unknown ad account act_999")
-        control_error(c.post("/__graphmock/reset", json={"ad_account_id": "999x"}), 400, "act_<digits>")
+        assert_control_error(c.post("/__graphmock/reset", json={"ad_account_id": "act_999"}), 404, "unknown ad account act_999")
+        assert_control_error(c.post("/__graphmock/reset", json={"ad_account_id": "999x"}), 400, "act_<digits>")
 
 
 def test_reset_one_account_brings_back_its_fixture_entry_and_drops_its_policy_override(client, act):
@@ -145,12 +145,12 @@ def test_fixtures_with_another_token_revoke_the_old_one(client, act):
 
 def test_bad_fixtures_are_refused_and_change_nothing(client, act):
     keep = new_campaign(client, act)
-    control_error(client.post("/__graphmock/fixtures", json={"ad_accounts": [{"name": "no id"}]}), 400,
+    assert_control_error(client.post("/__graphmock/fixtures", json={"ad_accounts": [{"name": "no id"}]}), 400,
                   "not a fixtures document: missing key 'id'")
-    control_error(client.post("/__graphmock/fixtures", json=[]), 400, "must be a JSON object")
+    assert_control_error(client.post("/__graphmock/fixtures", json=[]), 400, "must be a JSON object")
     bad_policy = two_account_fixtures()
     bad_policy["ad_accounts"][1]["review"] = {"mode": "sometimes"}
-    control_error(client.post("/__graphmock/fixtures", json=bad_policy), 400, "mode must be one of immediate, after, manual")
+    assert_control_error(client.post("/__graphmock/fixtures", json=bad_policy), 400, "mode must be one of immediate, after, manual")
     assert client.get(keep, params={"fields": "name"}).json() == {"name": "c", "id": keep}
 
 
@@ -176,18 +176,18 @@ def test_seed_without_reset_keeps_objects_and_never_reuses_ids(client, act):
 
 
 def test_seed_input_errors(client):
-    control_error(client.post("/__graphmock/seed", json={}), 400, "seed is required")
-    control_error(client.post("/__graphmock/seed", json={"seed": "7"}), 400, "non-negative integer or null")
-    control_error(client.post("/__graphmock/seed", json={"seed": True}), 400, "non-negative integer or null")
-    control_error(client.post("/__graphmock/seed", json={"seed": 1, "reset": "yes"}), 400, "reset must be true or false")
+    assert_control_error(client.post("/__graphmock/seed", json={}), 400, "seed is required")
+    assert_control_error(client.post("/__graphmock/seed", json={"seed": "7"}), 400, "non-negative integer or null")
+    assert_control_error(client.post("/__graphmock/seed", json={"seed": True}), 400, "non-negative integer or null")
+    assert_control_error(client.post("/__graphmock/seed", json={"seed": 1, "reset": "yes"}), 400, "reset must be true or false")
 
 
 # -- reviews and policy (input handling; the lifecycle itself is in test_review.py) -------------------
 def test_review_endpoints_answer_404_for_non_ads(client, act):
     campaign = new_campaign(client, act)
-    control_error(client.post(f"/__graphmock/reviews/{campaign}", json={"action": "approve"}), 404, f"no ad with id {campaign}")
-    control_error(client.get("/__graphmock/reviews/12x"), 404, "no ad with id 12x")
-    control_error(client.get("/__graphmock/reviews", params={"ad_account_id": "act_5"}), 404, "unknown ad account act_5")
+    assert_control_error(client.post(f"/__graphmock/reviews/{campaign}", json={"action": "approve"}), 404, f"no ad with id {campaign}")
+    assert_control_error(client.get("/__graphmock/reviews/12x"), 404, "no ad with id 12x")
+    assert_control_error(client.get("/__graphmock/reviews", params={"ad_account_id": "act_5"}), 404, "unknown ad account act_5")
     assert client.get("/__graphmock/reviews").json()["data"] == []
 
 
@@ -197,12 +197,12 @@ def test_review_policy_override_validation_and_clearing(client, act):
     assert body["policy"]["banned_terms"][0]["term"] == "cheap"
     account = client.post("/__graphmock/reviews/policy", json={"policy": {"delay_seconds": 5}, "ad_account_id": act}).json()
     assert account["policy"]["mode"] == "manual" and account["policy"]["delay_seconds"] == 5.0
-    control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"mode": "later"}}), 400, "mode must be one of")
-    control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"delay_seconds": -1}}), 400,
+    assert_control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"mode": "later"}}), 400, "mode must be one of")
+    assert_control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"delay_seconds": -1}}), 400,
                   "delay_seconds must be a number >= 0")
-    control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"banned_terms": [""]}}), 400, "banned term")
-    control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"speed": 1}}), 400, "unknown review policy key")
-    control_error(client.post("/__graphmock/reviews/policy", json={}), 400, "policy is required")
+    assert_control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"banned_terms": [""]}}), 400, "banned term")
+    assert_control_error(client.post("/__graphmock/reviews/policy", json={"policy": {"speed": 1}}), 400, "unknown review policy key")
+    assert_control_error(client.post("/__graphmock/reviews/policy", json={}), 400, "policy is required")
     client.post("/__graphmock/reviews/policy", json={"policy": None})
     client.post("/__graphmock/reviews/policy", json={"policy": None, "ad_account_id": act})
     assert client.get("/__graphmock/reviews/policy").json()["overrides"] == {"server": None, "accounts": {}}

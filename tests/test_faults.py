@@ -13,7 +13,7 @@ import pytest
 
 from mock_server import GraphMock
 from mock_server.access.faults import ConnectionDropped
-from test_access import CAMPAIGN, SECOND_ACCOUNT_TOKEN, SECOND_ACT, new_campaign, sdk_error
+from test_access import CAMPAIGN, SECOND_ACCOUNT_TOKEN, SECOND_ACT, new_campaign, assert_sdk_error
 
 USER_LIMIT = {"code": 17, "error_subcode": 2446079, "message": "(#17) User request limit reached",
               "is_transient": True, "type": "OAuthException", "http_status": 400}
@@ -30,7 +30,7 @@ def test_next_n_matching_requests_get_the_chosen_error(client, act):
     assert fault["id"] == "fault_1" and fault["remaining"] == 2 and fault["matched"] == 0
     assert client.get(f"{act}/campaigns").status_code == 200  # GET does not match
     for _ in range(2):
-        sdk_error(client.post(f"{act}/campaigns", data=CAMPAIGN), 17, 2446079, status=400, transient=True,
+        assert_sdk_error(client.post(f"{act}/campaigns", data=CAMPAIGN), 17, 2446079, status=400, transient=True,
                   message="(#17) User request limit reached")
     assert campaigns(client, act) == []
     created = client.post(f"{act}/campaigns", data=CAMPAIGN)
@@ -50,14 +50,14 @@ def test_server_errors_carry_a_graph_json_body(client, act, status, code, messag
     client.state.faults.add(path=act, status=status)
     response = client.get(act)
     assert response.headers["content-type"].startswith("application/json")
-    sdk_error(response, code, None, status=status, transient=True, message=message)
+    assert_sdk_error(response, code, None, status=status, transient=True, message=message)
     assert client.get(act).status_code == 200
 
 
 def test_a_server_error_with_a_custom_graph_error(client, act):
     client.state.faults.add(path="*", status=503, error={"code": 1, "message": "Please reduce the amount of data "
                                                           "you're asking for, then retry your request", "is_transient": True})
-    sdk_error(client.get(f"{act}/campaigns"), 1, None, status=503, transient=True,
+    assert_sdk_error(client.get(f"{act}/campaigns"), 1, None, status=503, transient=True,
               message="Please reduce the amount of data you're asking for, then retry your request")
 
 

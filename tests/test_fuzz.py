@@ -198,7 +198,7 @@ def test_any_request_is_json_and_never_5xx(method, path, pairs, with_token, cont
 def test_hostile_campaign_params(changes, encoding):
     """Campaign create with hostile param values; with no change the request is valid and must succeed."""
     params = {**CAMPAIGN, **changes}
-    body = _send_encoded(f"/v25.0/{ACT}/campaigns", params, encoding, valid=not changes)
+    body = check_encoded(f"/v25.0/{ACT}/campaigns", params, encoding, valid=not changes)
     if "id" in body and "validate_only" not in str(params.get("execution_options")):
         read = check(asgi("GET", f"/v25.0/{body['id']}", q(fields="name,status,daily_budget")), valid=True)
         assert read["id"] == body["id"]
@@ -213,7 +213,7 @@ def test_hostile_campaign_params(changes, encoding):
 def test_hostile_ad_set_params(changes, encoding):
     """Ad set create (seed 000's payload) with hostile values; unchanged it must succeed."""
     params = {**_ad_set_payload(), **changes}
-    _send_encoded(f"/v25.0/{ACT}/adsets", params, encoding, valid=not changes)
+    check_encoded(f"/v25.0/{ACT}/adsets", params, encoding, valid=not changes)
 
 
 @settings(max_examples=150)
@@ -224,7 +224,7 @@ def test_hostile_ad_set_params(changes, encoding):
 def test_hostile_ad_params(changes, encoding):
     """Ad create (seed 000 step 4) with hostile values; unchanged it must succeed."""
     params = {**_ad_payload(), **changes}
-    _send_encoded(f"/v25.0/{ACT}/ads", params, encoding, valid=not changes)
+    check_encoded(f"/v25.0/{ACT}/ads", params, encoding, valid=not changes)
 
 
 @settings(max_examples=150)
@@ -234,7 +234,7 @@ def test_hostile_ad_params(changes, encoding):
 def test_hostile_creative_params(changes, encoding):
     """Ad creative create with hostile values; unchanged it must succeed."""
     params = {"name": "fuzz creative", "object_story_spec": json.dumps(_story_spec()), **changes}
-    _send_encoded(f"/v25.0/{ACT}/adcreatives", params, encoding, valid=not changes)
+    check_encoded(f"/v25.0/{ACT}/adcreatives", params, encoding, valid=not changes)
 
 
 OPERATIONS = st.fixed_dictionaries(
@@ -412,7 +412,7 @@ def test_huge_limit_names_the_maximum():
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-def _send_encoded(path: str, params: dict[str, Any], encoding: str, *, valid: bool) -> Any:
+def check_encoded(path: str, params: dict[str, Any], encoding: str, *, valid: bool) -> Any:
     if encoding == "form":
         return check(asgi("POST", path, q(), FORM, form(params)), valid=valid)
     if encoding == "query":

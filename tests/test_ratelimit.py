@@ -16,7 +16,7 @@ import pytest
 
 from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
-from test_access import CAMPAIGN, sdk_error
+from test_access import CAMPAIGN, assert_sdk_error
 
 DEV_TOKEN = "GMDEMO-dev-app-token"  # development-tier app; the demo account is a test account
 THROTTLED = ("(#80004) There have been too many calls to this ad-account. Wait a bit and try again. For more info, "
@@ -59,7 +59,7 @@ def test_development_tier_account_goes_over_its_limit_and_back_under(client, act
     assert account == {"acc_id_util_pct": 100.0, "reset_time_duration": 300, "ads_api_access_tier": "development_access"}
 
     refused = write(client, act)
-    error = sdk_error(refused, 80004, 2446079, status=400, transient=True, message=THROTTLED)
+    error = assert_sdk_error(refused, 80004, 2446079, status=400, transient=True, message=THROTTLED)
     assert error.body()["error"]["estimated_time_to_regain_access"] == 5
     entry, account, _ = usage(refused, act)
     assert entry["estimated_time_to_regain_access"] == 5 and entry["call_count"] == 100
@@ -67,7 +67,7 @@ def test_development_tier_account_goes_over_its_limit_and_back_under(client, act
 
     client.state.clock.advance(150)  # half the block: reads are refused too, the score has drained by half
     blocked = client.get(f"{act}/campaigns", token=DEV_TOKEN)
-    sdk_error(blocked, 80004, 2446079, status=400, transient=True)
+    assert_sdk_error(blocked, 80004, 2446079, status=400, transient=True)
     entry, account, _ = usage(blocked, act)
     assert (entry["call_count"], entry["estimated_time_to_regain_access"]) == (50, 3)
     assert account["acc_id_util_pct"] == 50.0 and account["reset_time_duration"] == 150
@@ -122,7 +122,7 @@ def test_account_override_turns_standard_limits_on(client, act):
     assert write(client, act, token=...).status_code == 200
     assert write(client, act, token=...).status_code == 200
     refused = write(client, act, token=...)
-    assert sdk_error(refused, 80004, 2446079, status=400, transient=True).body()["error"][
+    assert assert_sdk_error(refused, 80004, 2446079, status=400, transient=True).body()["error"][
         "estimated_time_to_regain_access"] == 1
     assert usage(refused, act)[1]["ads_api_access_tier"] == "standard_access"
     client.state.clock.advance(60)
@@ -141,7 +141,7 @@ def test_off_for_an_app_or_an_account(client, act):
     assert write(client, act).status_code == 200
     client.state.ratelimits.configure("on", ad_account_id=act)  # off counted nothing: a full budget again
     assert all(write(client, act).status_code == 200 for _ in range(20))
-    sdk_error(write(client, act), 80004, 2446079, status=400, transient=True)
+    assert_sdk_error(write(client, act), 80004, 2446079, status=400, transient=True)
 
 
 def test_fixture_and_server_settings():
@@ -156,7 +156,7 @@ def test_fixture_and_server_settings():
     assert [write(c, act, token=...).status_code for _ in range(4)] == [200, 200, 200, 400]
     assert write(c, act, token=...).json()["error"]["estimated_time_to_regain_access"] == 10
     assert write(c, "act_1000000000000011", token="GMDEMO-second-account-token").status_code == 200
-    sdk_error(write(c, "act_1000000000000011", token="GMDEMO-second-account-token"), 80004, 2446079, status=400,
+    assert_sdk_error(write(c, "act_1000000000000011", token="GMDEMO-second-account-token"), 80004, 2446079, status=400,
               transient=True)
     c.close()
     config = ServerConfig(seed=1)
@@ -186,7 +186,7 @@ def test_app_hourly_call_limit_is_code_4(client, act):
     client.state.ratelimits.configure({"app_calls_per_hour": 4}, app_id="1200000000000001")
     seen = [usage(client.get(act), act)[2]["call_count"] for _ in range(4)]
     assert seen == [25, 50, 75, 100]
-    sdk_error(client.get(act), 4, None, status=403, transient=True, message="(#4) Application request limit reached")
+    assert_sdk_error(client.get(act), 4, None, status=403, transient=True, message="(#4) Application request limit reached")
     client.state.clock.advance(900)  # a quarter of the hour drains one call
     response = client.get(act)
     assert response.status_code == 200 and usage(response, act)[2]["call_count"] == 100

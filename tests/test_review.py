@@ -16,7 +16,7 @@ from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.status import derive
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
-from test_control_api import control_error
+from test_control_api import assert_control_error
 
 T0 = 1_767_225_600.0
 AFTER = ReviewPolicy.from_layers()  # review.json default: after 300 s
@@ -255,11 +255,11 @@ def test_reviews_endpoints_list_decide_and_jump():
         assert mock.reviews.pending() == []
         assert mock.reviews.approve("10")["review_state"] == "APPROVED"  # a later decision overrides
         assert mock.state.store.get(10).data["review"]["state"] == "APPROVED"
-        control_error(c.post("/__graphmock/reviews/10", json={}), 400, "exactly one of action")
-        control_error(c.post("/__graphmock/reviews/10", json={"action": "approve", "state": "APPROVED"}), 400, "exactly one")
-        control_error(c.post("/__graphmock/reviews/10", json={"action": "maybe"}), 400, "approve or disapprove")
-        control_error(c.post("/__graphmock/reviews/10", json={"state": "ACTIVE"}), 400, "state must be one of")
-        control_error(c.post("/__graphmock/reviews/10", json={"action": "disapprove", "reason": ""}), 400,
+        assert_control_error(c.post("/__graphmock/reviews/10", json={}), 400, "exactly one of action")
+        assert_control_error(c.post("/__graphmock/reviews/10", json={"action": "approve", "state": "APPROVED"}), 400, "exactly one")
+        assert_control_error(c.post("/__graphmock/reviews/10", json={"action": "maybe"}), 400, "approve or disapprove")
+        assert_control_error(c.post("/__graphmock/reviews/10", json={"state": "ACTIVE"}), 400, "state must be one of")
+        assert_control_error(c.post("/__graphmock/reviews/10", json={"action": "disapprove", "reason": ""}), 400,
                       "reason must be a non-empty string")
         assert first.id == 10 and second.id == 11
 

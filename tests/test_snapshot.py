@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mock_server import GraphMock, ServerConfig
 from mock_server.handlers.routes import ROUTES
 from mock_server.testing import InProcessClient
-from test_control_api import OTHER_ACT, control_error, two_account_fixtures
+from test_control_api import OTHER_ACT, assert_control_error, two_account_fixtures
 
 T0 = 1_767_225_600
 LISTED = ["ACTIVE", "PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_PAUSED", "PENDING_REVIEW", "DISAPPROVED",
@@ -185,13 +185,13 @@ def test_restore_survives_a_restart_on_a_file_store(tmp_path, act):
 def test_restore_refuses_what_is_not_a_snapshot_and_changes_nothing(client, act):
     campaign = client.post(f"{act}/campaigns", data={**CAMPAIGN, "status": "PAUSED", "name": "x"}).json()["id"]
     good = client.get("/__graphmock/snapshot").json()
-    control_error(client.post("/__graphmock/restore", json={}), 400, "not a graphmock snapshot")
-    control_error(client.post("/__graphmock/restore", json={**good, "store": {"objects": "x"}}), 400,
+    assert_control_error(client.post("/__graphmock/restore", json={}), 400, "not a graphmock snapshot")
+    assert_control_error(client.post("/__graphmock/restore", json={**good, "store": {"objects": "x"}}), 400,
                   "snapshot.store.objects must be a list")
     broken = json.loads(json.dumps(good))
     broken["store"]["objects"][0]["id"] = "12ab"
-    control_error(client.post("/__graphmock/restore", json=broken), 400, "snapshot.store.objects[0].id must be a numeric id")
-    control_error(client.post("/__graphmock/restore", json={**good, "world": {"ad_accounts": [{}]}}), 400,
+    assert_control_error(client.post("/__graphmock/restore", json=broken), 400, "snapshot.store.objects[0].id must be a numeric id")
+    assert_control_error(client.post("/__graphmock/restore", json={**good, "world": {"ad_accounts": [{}]}}), 400,
                   "snapshot.world is not a fixtures document")
-    control_error(client.post("/__graphmock/restore", json={**good, "clock": {"now": "soon"}}), 400, "snapshot.clock")
+    assert_control_error(client.post("/__graphmock/restore", json={**good, "clock": {"now": "soon"}}), 400, "snapshot.clock")
     assert client.get(campaign, params={"fields": "name"}).json() == {"name": "x", "id": campaign}
