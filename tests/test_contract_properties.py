@@ -52,7 +52,7 @@ def driver() -> Iterator[Driver]:
 @given(payload=s.valid_campaign_create(), style=STYLES)
 def test_valid_campaign_creates_are_accepted_and_read_back_equal(driver: Driver, payload: dict, style: str) -> None:
     """Asserts through Driver.create: HTTP 200 with an id, and a GET reads back every field sent."""
-    driver.create(s.OPERATIONS["campaign.create"], payload, style)
+    assert driver.create(s.OPERATIONS["campaign.create"], payload, style).isdigit()
 
 
 @pytest.mark.parametrize("operation", OPERATIONS[1:])
