@@ -75,3 +75,23 @@ def test_list_page_uses_the_account_index():
         "AND id < ? ORDER BY id DESC LIMIT ?", ("Campaign", "1", "ACTIVE", "PAUSED", 10, 26)).fetchall()
     detail = " ".join(row[-1] for row in plan)
     assert "objects_by_account" in detail and "TEMP B-TREE" not in detail
+
+
+def test_total_count_is_fresh_after_writes_here_and_in_another_connection(tmp_path):
+    """summary.total_count is cached between writes; a write here or a commit by another server on the same
+    file must show at once."""
+    path = str(tmp_path / "shared.sqlite3")
+    mine, other = SQLiteRepository(path), SQLiteRepository(path)
+    query = ListQuery("Campaign", account_id="1", statuses=["ACTIVE"])
+    assert mine.count(query) == 0
+    with mine.transaction():
+        mine.insert(Record(id=1, type="Campaign", account_id="1", status="ACTIVE", data={}))
+    assert mine.count(query) == 1
+    with other.transaction():
+        other.insert(Record(id=2, type="Campaign", account_id="1", status="ACTIVE", data={}))
+    assert mine.count(query) == 2
+    record = mine.get(1)
+    record.status = "PAUSED"
+    with mine.transaction():
+        mine.update(record)
+    assert mine.count(query) == 1

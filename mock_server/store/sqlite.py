@@ -62,6 +62,8 @@ class SQLiteRepository:
         self.conn.executescript(_SCHEMA)
         self._depth = 0
         self._id_floor = ID_BASE
+        self._writes = 0  # bumped by every write: invalidates cached counts
+        self._counts: dict[tuple[Any, ...], tuple[tuple[int, int], int]] = {}
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
@@ -191,10 +193,22 @@ class SQLiteRepository:
             rows = self.conn.execute(sql_next, (*args, rows[-1][0], chunk)).fetchall()
 
     def count(self, query: ListQuery) -> int:
-        if query.predicate is None:
-            where, args = _where(query)
-            return int(self.conn.execute(f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}", args).fetchone()[0])
-        return sum(1 for _ in self.iterate(query))
+        """`summary.total_count`. A COUNT over a million rows costs tens of ms and the Python SDK asks for it on
+        every page, so plain counts are cached until this store writes or another connection commits."""
+        if query.predicate is not None:
+            return sum(1 for _ in self.iterate(query))
+        statuses = tuple(sorted(query.statuses)) if query.statuses is not None else None
+        key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses)
+        version = (self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        cached = self._counts.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        where, args = _where(query)
+        total = int(self.conn.execute(f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}", args).fetchone()[0])
+        if len(self._counts) > 256:
+            self._counts.clear()
+        self._counts[key] = (version, total)
+        return total
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -211,12 +225,14 @@ class SQLiteRepository:
 
     # -- writes ---------------------------------------------------------------------------
     def insert(self, record: Record) -> None:
+        self._writes += 1
         self.conn.execute(
             f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.id, record.type, record.account_id, record.status, orjson.dumps(record.data),
              record.campaign_id, record.adset_id, record.key, record.created))
 
     def update(self, record: Record) -> None:
+        self._writes += 1
         self.conn.execute(
             "UPDATE objects SET status = ?, data = ?, campaign_id = ?, adset_id = ?, key = ? WHERE id = ?",
             (record.status, orjson.dumps(record.data), record.campaign_id, record.adset_id, record.key, record.id))
@@ -249,11 +265,13 @@ class SQLiteRepository:
                 self.set_meta(key, value)
 
     def clear(self) -> None:
+        self._writes += 1
         with self.transaction():
             self.conn.execute("DELETE FROM objects")
             self.conn.execute("DELETE FROM meta")
 
     def insert_many(self, records: list[Record]) -> None:
+        self._writes += 1
         """Bulk path for generators and fixtures: one statement, one transaction."""
         with self.transaction():
             self.conn.executemany(
