@@ -177,3 +177,9 @@ def test_bulk_delete_strategies(client, act):
     body = client.delete(f"{act}/campaigns", params={"delete_strategy": "DELETE_ANY"}).json()
     assert set(body["deleted_object_ids"]) == set(ids[3:]) and body["objects_left_to_delete_count"] == 0
     assert client.get(ids[3], params={"fields": "status"}).json()["status"] == "DELETED"
+
+
+def test_unknown_field_is_refused_even_on_an_empty_page(client, act):
+    """GRAPH-BEHAVIOUR 4: '(#100) Tried accessing nonexisting field (bogus) on node type (AdCampaignGroup)'."""
+    error = assert_graph_error(client.get(f"{act}/campaigns", params={"fields": "name,bogus"}), 100)
+    assert error["message"] == "(#100) Tried accessing nonexisting field (bogus) on node type (AdCampaignGroup)"

@@ -135,12 +135,22 @@ class Call:
 
     def list_page(self, query: ListQuery, specs: list[FieldSpec], *, limit: int, after: int | None, before: int | None,
                   link_base: str, link_params: dict[str, str], summary: bool) -> dict[str, Any]:
+        self.check_fields(query.type, specs)
         records, more = self.state.store.page(query, after=after, before=before, limit=limit)
         data = [self.render(r, specs) for r in records]
         total = self.state.store.count(query) if summary else None
         return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None and after is None,
                                had_cursor=after is not None or before is not None, link_base=link_base,
                                link_params=link_params, limit=limit, total=total)
+
+    def check_fields(self, node_type: str, specs: list[FieldSpec]) -> None:
+        """Unknown fields are refused even when the page is empty, as Graph does (GRAPH-BEHAVIOUR 4)."""
+        plan = self.state.node_types.get(node_type)
+        if plan is None:
+            return
+        for spec in specs:
+            if spec.name not in plan.fields:
+                raise GraphError("nonexisting_field", field=spec.name, blame=[], node_type=plan.graph_type)
 
     def list_edge(self, query_params: dict[str, Any], query: ListQuery, *segments: str) -> dict[str, Any]:
         """Serve a list edge: paging params, `summary`, `fields`, absolute next/previous links."""
