@@ -29,6 +29,7 @@ class Call:
     node: NodeRef
     edge: str | None = None
     decoded: Decoded | None = field(default=None)
+    _parents: dict[int, Record | None] = field(default_factory=dict, repr=False)
 
     # -- params ---------------------------------------------------------------------------
     @property
@@ -55,8 +56,16 @@ class Call:
     def lookup(self, object_id: int) -> Record | None:
         return self.state.store.get(object_id)
 
+    def parent(self, object_id: int) -> Record | None:
+        """Parents read while rendering (effective_status needs them), fetched once per call: a page of 25 ads
+        under one ad set would otherwise read that ad set and its campaign 25 times."""
+        cache = self._parents
+        if object_id not in cache:
+            cache[object_id] = self.state.store.get(object_id)
+        return cache[object_id]
+
     def values(self, record: Record) -> dict[str, Any]:
-        return views.values(record, self.lookup)
+        return views.values(record, self.parent)
 
     def render(self, record: Record, specs: list[FieldSpec]) -> dict[str, Any]:
         node_type = self.state.node_types[record.type]
