@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -37,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"graphmock: serving Graph {', '.join(versions)} on http://{args.host}:{args.port} "
           f"(ready in {time.perf_counter() - started:.2f}s)", flush=True)
     print(f"graphmock: ad account {summary['ad_account_id']}  access_token {summary['access_token']}", flush=True)
+    # Long-lived objects (schemas, validators, world) never need collecting, and requests allocate many small
+    # acyclic dicts: freezing the start-up heap and collecting young objects less often saves ~7 % per create.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 
