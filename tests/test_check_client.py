@@ -23,7 +23,7 @@ def test_bad_client_exits_non_zero_listing_both_violations() -> None:
     assert "2 request(s), 2 with violations; client exited 0" in out
     assert "POST /v25.0/act_1000000000000001/campaigns -> HTTP 400" in out and "objective = TRAFFIC" in out
     assert 'error: bad_enum [objective]: "TRAFFIC" is not one of' in out
-    assert "GET /v25.0/act_1000000000000001/campaigns -> HTTP 200" in out and "fields = name,budget" in out
+    assert "GET /v25.0/act_1000000000000001/campaigns -> HTTP 400" in out and "fields = name,budget" in out
     assert "error: unknown_field [fields]: 'budget' is not a field of Campaign (AdCampaignGroup)" in out
 
 
