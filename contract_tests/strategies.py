@@ -8,7 +8,8 @@ names the Graph error: code, subcode, blamed field). Everything is read from
 `schemas/` (request schemas, enums, rule tables, error catalogue): the
 strategies and the server share one contract.
 
-    from contract_tests.strategies import valid_campaign_create, encode
+    from contract_tests.images import invalid_adimage_upload, valid_adimage_upload
+from contract_tests.strategies import valid_campaign_create, encode
 
     @given(valid_campaign_create(objective="OUTCOME_TRAFFIC"))
     def test_my_client(graph_mock, payload):
@@ -35,7 +36,7 @@ __all__ = [
     "rules", "cases", "valid_payloads", "invalid_payloads", "valid_campaign_create", "invalid_campaign_create",
     "valid_campaign_update", "invalid_campaign_update", "valid_adset_create", "invalid_adset_create", "adset_create_cases",
     "valid_adcreative_create", "invalid_adcreative_create", "ad_create_cases", "invalid_ad_create",
-    "adset_update_cases", "invalid_adset_update",
+    "adset_update_cases", "invalid_adset_update", "valid_adimage_upload", "invalid_adimage_upload",
 ]
 
 DEMO_WORLD = {"page_id": "1100000000000001", "app_id": "1200000000000001"}
