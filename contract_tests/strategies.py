@@ -8,8 +8,7 @@ names the Graph error: code, subcode, blamed field). Everything is read from
 `schemas/` (request schemas, enums, rule tables, error catalogue): the
 strategies and the server share one contract.
 
-    from contract_tests.images import invalid_adimage_upload, valid_adimage_upload
-from contract_tests.strategies import valid_campaign_create, encode
+    from contract_tests.strategies import valid_campaign_create, encode
 
     @given(valid_campaign_create(objective="OUTCOME_TRAFFIC"))
     def test_my_client(graph_mock, payload):
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 
 from contract_tests.cases import Case, Expected, Invalid, Ref, Step
 from contract_tests.encoding import STYLES, encode, encode_value, request_kwargs
+from contract_tests.images import invalid_adimage_upload, valid_adimage_upload
 from contract_tests.operations import Context, all_rules, invalid, registry_of, valid, valid_cases
 from contract_tests.resources import OPERATIONS
 from mock_server.contract.registry import SchemaRegistry
