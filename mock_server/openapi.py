@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from mock_server.config import DEFAULT_VERSIONS
-from mock_server.contract.registry import SchemaRegistry, default_registry
+from mock_server.contract.registry import SchemaRegistry, default_registry, join_document
 from mock_server.verify.operations import ANY_NODE, OperationRef, index
 
 _PLACEHOLDER = re.compile(r"<([A-Z_]+)>")
@@ -39,21 +39,11 @@ def _rewrite(value: Any, document: str) -> Any:
             continue
         if key == "$ref" and isinstance(inner, str):
             doc_part, _, pointer = inner.partition("#")
-            target = _join(document, doc_part) if doc_part else document
+            target = join_document(document, doc_part) if doc_part else document
             out[key] = f"#/components/schemas/{component_name(target)}{pointer}"
         else:
             out[key] = _rewrite(inner, document)
     return out
-
-
-def _join(base: str, relative: str) -> str:
-    parts = base.split("/")[:-1]
-    for piece in relative.removesuffix(".json").split("/"):
-        if piece == "..":
-            parts.pop()
-        elif piece not in (".", ""):
-            parts.append(piece)
-    return "/".join(parts)
 
 
 def _path(template: str) -> tuple[str, list[dict[str, Any]]]:

@@ -70,7 +70,7 @@ class SchemaRegistry:
         while "$ref" in schema and seen < 16:
             ref = schema["$ref"]
             doc_part, _, pointer = ref.partition("#")
-            target_name = _join(base, doc_part) if doc_part else base
+            target_name = join_document(base, doc_part) if doc_part else base
             schema = self.documents[target_name]
             for token in (t for t in pointer.split("/") if t):
                 schema = schema[token.replace("~1", "/").replace("~0", "~")]
@@ -86,7 +86,8 @@ class SchemaRegistry:
         return self.documents["enums"]["$defs"][name]["enum"]
 
 
-def _join(base: str, relative: str) -> str:
+def join_document(base: str, relative: str) -> str:
+    """Resolve a relative `$ref` document path: ("requests/campaign.create", "../enums.json") -> "enums"."""
     parts = base.split("/")[:-1]
     for piece in relative.removesuffix(".json").split("/"):
         if piece == "..":
