@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain import campaigns, timefmt
-from mock_server.domain.rules.campaign import RuleContext
+from mock_server.domain.rules.campaign import RuleContext, check_editable
 from mock_server.handlers.call import Call
 from mock_server.handlers.nodes import delete, read, read_after_write
 from mock_server.store.repository import ListQuery
@@ -36,7 +36,7 @@ def update(call: Call) -> tuple[int, Any]:
     record = call.node.record
     account = call.state.account_for(record) if record else None
     assert record is not None and account is not None
-    _check_editable(record.status, params)
+    check_editable(record.status, params)
     store = call.state.store
     with store.transaction():
         campaigns.update(record, params, RuleContext(call.state.registry, account, record.data), call.state.now())
@@ -82,15 +82,6 @@ def delete_many(call: Call) -> tuple[int, Any]:
             record.data["updated_time"] = now
             call.state.store.update(record)
     return 200, {"objects_left_to_delete_count": len(left), "deleted_object_ids": [str(r.id) for r in chosen]}
-
-
-def _check_editable(status: str, params: dict[str, Any]) -> None:
-    """GRAPH-BEHAVIOUR 6.3: DELETED accepts only name; ARCHIVED accepts name and status=DELETED."""
-    changing = {k for k in params if k not in ("name", "execution_options")}
-    if status == "DELETED" and changing:
-        raise GraphError("edit_deleted_campaign", blame=[[sorted(changing)[0]]])
-    if status == "ARCHIVED" and (changing - {"status"} or params.get("status", "DELETED") not in ("DELETED", "ARCHIVED")):
-        raise GraphError("edit_archived_campaign", blame=[[sorted(changing)[0]]])
 
 
 def check_time_range(time_range: dict[str, str] | None, now: float) -> None:

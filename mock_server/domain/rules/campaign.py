@@ -112,3 +112,12 @@ def check(rules: tuple[Rule, ...], params: dict[str, Any], ctx: RuleContext) -> 
         error = rule(params, ctx)
         if error is not None:
             raise error
+
+
+def check_editable(status: str, params: dict[str, Any]) -> None:
+    """GRAPH-BEHAVIOUR 6.3: DELETED accepts only name; ARCHIVED accepts name and status=DELETED."""
+    changing = {k for k in params if k not in ("name", "execution_options")}
+    if status == "DELETED" and changing:
+        raise GraphError("edit_deleted_campaign", blame=[[sorted(changing)[0]]])
+    if status == "ARCHIVED" and (changing - {"status"} or params.get("status", "DELETED") not in ("DELETED", "ARCHIVED")):
+        raise GraphError("edit_archived_campaign", blame=[[sorted(changing)[0]]])
