@@ -29,7 +29,8 @@ def _serve(args: argparse.Namespace) -> int:
     db = args.db if args.db == ":memory:" else str(Path(args.db).resolve())
     config = ServerConfig(db=db, fixtures=Path(args.fixtures) if args.fixtures else None, versions=versions,
                           seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
-                          admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits))
+                          admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits),
+                          read_cache=args.read_cache)
     app = create_app(config)
     state = app.state.graph
     summary = state.world.summary()
@@ -113,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", help="require this token (Authorization: Bearer ...) on /__graphmock/")
     serve.add_argument("--rate-limits", help='"on", "off" or a JSON object of rate-limit settings (default: per app tier)')
     serve.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal (default 1000)")
+    serve.add_argument("--no-read-cache", dest="read_cache", action="store_false",
+                       help="render every GET afresh instead of reusing an answer until the next write")
     serve.set_defaults(func=_serve)
 
     fixtures = sub.add_parser("fixtures", help="print the loaded world's ids and tokens as JSON")

@@ -26,6 +26,7 @@ class ServerConfig:
     strict: bool = False  # refuse requests the real API accepts silently but the contract forbids
     journal_size: int = 1000  # requests kept in the journal
     rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
+    read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read
 
     @property
     def latest_version(self) -> str:

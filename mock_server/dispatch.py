@@ -115,7 +115,10 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
         if edge is not None and (node_type is None or edge not in node_type.fields):
             raise GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
         raise GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
-    return handler(Call(state, request, token, node, edge))
+    call = Call(state, request, token, node, edge)
+    if method == "GET":
+        return state.read_cache.answer(state.store, state.world, request, lambda: handler(call))
+    return handler(call)
 
 
 def serve(state: State, request: GraphRequest) -> Answer:

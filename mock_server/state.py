@@ -19,6 +19,7 @@ from mock_server.domain.clock import Clock
 from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.nodes import NodeType, build_node_types
 from mock_server.domain.world import AdAccount, World
+from mock_server.read_cache import ReadCache
 from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import ID_BASE, SQLiteRepository
@@ -62,6 +63,7 @@ class State:
         clock_module.set_default(self.clock)
         ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
         self.store = SQLiteRepository(config.db, durable=config.durable)
+        self.read_cache = ReadCache(enabled=config.read_cache)
         self.trace = TraceIds(config.seed)
         self.reset_hooks: list[Callable[[str | None], None]] = []  # other layers' per-reset cleanup (access)
         self._fixtures_document = self._read_fixtures(config.fixtures)

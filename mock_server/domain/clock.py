@@ -22,6 +22,7 @@ from mock_server.domain import timefmt
 
 _ACTIVE: ContextVar[Clock | None] = ContextVar("graphmock_clock", default=None)
 _default: Clock | None = None
+_reads = 0  # every reading of any Clock: a read whose answer consulted the time is not reusable (read_cache)
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Clock:
     frozen_at: float | None = None
 
     def now(self) -> float:
+        global _reads
+        _reads += 1
         if self.frozen_at is not None:
             return self.frozen_at
         return time.time() + self.offset
@@ -91,10 +94,19 @@ def current() -> Clock | None:
     return _ACTIVE.get() or _default
 
 
+def reads() -> int:
+    """How many times any clock has been read so far (compare two readings to learn whether code used time)."""
+    return _reads
+
+
 def now() -> float:
     """Now on the clock of the server serving this request (real time if there is none)."""
     clock = current()
-    return clock.now() if clock is not None else time.time()
+    if clock is not None:
+        return clock.now()
+    global _reads
+    _reads += 1
+    return time.time()
 
 
 def parse_instant(value: Any) -> float | None:

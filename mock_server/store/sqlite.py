@@ -62,7 +62,8 @@ class SQLiteRepository:
         self.conn.executescript(_SCHEMA)
         self._depth = 0
         self._id_floor = ID_BASE
-        self._writes = 0  # bumped by every write: invalidates cached counts
+        self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
+        self._private = path == ":memory:"
         self._counts: dict[tuple[Any, ...], tuple[tuple[int, int], int]] = {}
 
     # -- transactions -------------------------------------------------------------------
@@ -199,7 +200,7 @@ class SQLiteRepository:
             return sum(1 for _ in self.iterate(query))
         statuses = tuple(sorted(query.statuses)) if query.statuses is not None else None
         key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses)
-        version = (self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        version = self.version()
         cached = self._counts.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -209,6 +210,13 @@ class SQLiteRepository:
             self._counts.clear()
         self._counts[key] = (version, total)
         return total
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever what is stored may have changed: a write through this connection, or a commit by
+        another one (SQLite's data_version; a private :memory: database has no other connection)."""
+        if self._private:
+            return self._writes, 0
+        return self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -243,6 +251,7 @@ class SQLiteRepository:
         return orjson.loads(row[0]) if row else None
 
     def set_meta(self, key: str, value: Any) -> None:
+        self._writes += 1
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           (key, orjson.dumps(value)))
 
@@ -271,8 +280,8 @@ class SQLiteRepository:
             self.conn.execute("DELETE FROM meta")
 
     def insert_many(self, records: list[Record]) -> None:
-        self._writes += 1
         """Bulk path for generators and fixtures: one statement, one transaction."""
+        self._writes += 1
         with self.transaction():
             self.conn.executemany(
                 f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
