@@ -101,13 +101,18 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
     if len(segments) > 2:
         raise GraphError("unknown_path_components", path="/" + "/".join(segments[2:]),
                          versions=", ".join(state.config.versions))
-    node = resolve(state, token, segments[0], method)
+    lookup = state.read_cache.consult(state.store, state.world, request) if method == "GET" else None
+    kept = lookup.entry if lookup is not None else None
+    # a kept answer was produced for this token, world and store version: the path resolves the same way
+    node = kept.node if kept is not None else resolve(state, token, segments[0], method)
     edge = segments[1] if len(segments) == 2 else None
     if deprecated:
         versions.upgrade(state.config, request, version_rules, f"{node.type} {edge or '-'} {method}", grant.app,
                          exchange.headers)
     policy.authorize(grant, node.account, node.type, edge, method)
     access.charge(exchange, node.account, method)
+    if kept is not None:
+        return kept.answer
     handler = ROUTES.get((node.type, edge, method))
     if handler is None:
         node_type = state.node_types.get(node.type)
@@ -116,8 +121,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
             raise GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
         raise GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
     call = Call(state, request, token, node, edge)
-    if method == "GET":
-        return state.read_cache.answer(state.store, state.world, request, lambda: handler(call))
+    if lookup is not None:
+        return state.read_cache.answer(lookup, state.store, node, lambda: handler(call))
     return handler(call)
 
 

@@ -22,6 +22,7 @@ skipped. `graphmock serve --no-read-cache` turns it off.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from mock_server.domain import clock
@@ -32,31 +33,55 @@ MAX_ENTRIES = 512
 Handler = Callable[[], tuple[int, Any]]
 
 
+@dataclass
+class Entry:
+    """A kept answer and the node its path resolved to (access checks and rate limits need the node)."""
+
+    version: Any
+    world: Any
+    node: Any
+    answer: tuple[int, Any]
+
+
+@dataclass
+class Lookup:
+    """One GET's consultation: its key, the store version and world it saw, and the kept entry if valid."""
+
+    key: Hashable
+    version: Any
+    world: Any
+    entry: Entry | None
+
+
 class ReadCache:
     def __init__(self, enabled: bool = True, max_entries: int = MAX_ENTRIES) -> None:
         self.enabled = enabled
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
-        self._entries: dict[Hashable, tuple[Any, Any, tuple[int, Any]]] = {}  # key -> (version, world, answer)
+        self._entries: dict[Hashable, Entry] = {}
 
-    def answer(self, store: Any, world: Any, request: GraphRequest, handler: Handler) -> tuple[int, Any]:
-        """The handler's answer to `request`, reused when still valid; a fresh one is kept when reusable."""
+    def consult(self, store: Any, world: Any, request: GraphRequest) -> Lookup | None:
+        """None when the request cannot be keyed (cache off, uploads, JSON values); else the lookup."""
         key = _key(request) if self.enabled else None
         if key is None:
-            return handler()
+            return None
         version = store.version()
         entry = self._entries.get(key)
-        if entry is not None and entry[0] == version and entry[1] is world:
+        if entry is not None and entry.version == version and entry.world is world:
             self.hits += 1
-            return entry[2]
+            return Lookup(key, version, world, entry)
         self.misses += 1
+        return Lookup(key, version, world, None)
+
+    def answer(self, lookup: Lookup, store: Any, node: Any, handler: Handler) -> tuple[int, Any]:
+        """Run the handler; keep a successful answer if it neither read the clock nor changed the store."""
         reads = clock.reads()
         status, body = handler()
-        if status == 200 and clock.reads() == reads and store.version() == version:
+        if status == 200 and clock.reads() == reads and store.version() == lookup.version:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[key] = (version, world, (status, body))
+            self._entries[lookup.key] = Entry(lookup.version, lookup.world, node, (status, body))
         return status, body
 
     def clear(self) -> None:
@@ -72,4 +97,4 @@ def _key(request: GraphRequest) -> Hashable | None:
         hash(params)
     except TypeError:  # a JSON body's list or object value: rare on a GET, not worth keying
         return None
-    return (request.version, request.path, params, request.access_token, request.base_url)
+    return request.version, request.path, params, request.access_token, request.base_url

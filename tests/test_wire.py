@@ -72,6 +72,21 @@ def test_token_locations_and_errors(client, act):
     assert_graph_error(client.get(act, token="not a token!"), 190, message_has="Cannot parse access token")
 
 
+def test_repeated_gets_are_answered_per_request_headers_and_version(client, act):
+    """Bodiless GETs are parsed once per path, query and headers (wire/request.py): the same URL with another
+    Authorization header is another request, and a repeated auto-upgraded call warns every time (GRAPH-BEHAVIOUR
+    12), however often it is sent."""
+    for _ in range(3):
+        assert client.get(act, token=None, headers={"Authorization": f"Bearer {client.token}"}).json() == {"id": act}
+        assert_graph_error(client.get(act, token=None, headers={"Authorization": "Bearer not-a-token"}), 190)
+        assert_graph_error(client.get(act, token=None), 104)
+    for _ in range(3):
+        response = client.get(f"/v24.0/{act}", params={"fields": "name"})
+        assert response.headers["x-ad-api-version-warning"] == ("The call has been auto-upgraded to v25.0 as v24.0 "
+                                                                "has been deprecated")
+        assert response.json() == client.get(f"/v25.0/{act}", params={"fields": "name"}).json()
+
+
 def test_unsupported_http_method(client, act):
     assert_graph_error(client.request("PUT", act), 100, message_has="Unsupported put request")
 

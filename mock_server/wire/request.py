@@ -50,6 +50,12 @@ class GraphRequest:
     notes: list[str] = field(default_factory=list)
     body_kind: str = "none"
 
+    def copy(self) -> GraphRequest:
+        """A shallow copy: after parsing only `version` is ever reassigned (auto-upgrade), nothing is mutated."""
+        clone = object.__new__(GraphRequest)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
     @property
     def fields(self) -> str | None:
         value = self.params.get("fields")
@@ -104,8 +110,46 @@ def _too_large(limits: Limits, detail: str) -> GraphError:
     return GraphError("request_too_large", detail=detail, limit_bytes=limits.max_body_bytes, limit_params=limits.max_params)
 
 
+_PARSED: dict[Any, GraphRequest] = {}  # bodiless GETs already parsed, by everything that made them
+_MAX_PARSED = 256
+
+
 async def parse(request: Request, limits: Limits) -> GraphRequest:
-    """Build the GraphRequest; raises GraphError for anything unreadable."""
+    """Build the GraphRequest; raises GraphError for anything unreadable.
+
+    A bodiless GET is a pure function of its path, query string and headers, and clients poll the same
+    ones: those are parsed once and copied after (about a fifth of a cached read's cost)."""
+    scope = request.scope
+    key = _parse_key(scope, limits)
+    if key is not None:
+        seen = _PARSED.get(key)
+        if seen is not None:
+            return seen.copy()
+    parsed = await _parse(request, limits)
+    if key is not None and parsed.body_kind == "none" and not _may_have_body(parsed.headers):
+        if len(_PARSED) >= _MAX_PARSED:
+            _PARSED.clear()
+        _PARSED[key] = parsed.copy()
+    return parsed
+
+
+def _parse_key(scope: dict[str, Any], limits: Limits) -> Any:
+    if scope.get("method") != "GET" or not str(scope.get("http_version", "1.1")).startswith("1"):
+        return None  # HTTP/2 may stream a body without Content-Length
+    key = (scope.get("path"), scope.get("query_string"), scope.get("scheme"), scope.get("server"),
+           scope.get("http_version"), tuple(scope.get("headers", ())), limits)
+    try:
+        hash(key)
+    except TypeError:  # headers as lists (some ASGI servers): not worth converting
+        return None
+    return key
+
+
+def _may_have_body(headers: dict[str, str]) -> bool:
+    return "content-length" in headers or "transfer-encoding" in headers
+
+
+async def _parse(request: Request, limits: Limits) -> GraphRequest:
     scope = request.scope
     headers = _headers(scope)
     query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
