@@ -11,9 +11,13 @@ reported, so the contract journal can flag it.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import orjson
+
 MAX_DEPTH = 64
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
 
 
 class RelaxedJSONError(ValueError):
@@ -23,9 +27,14 @@ class RelaxedJSONError(ValueError):
 def loads(text: str) -> tuple[Any, bool]:
     """Parse `text`; return (value, was_strict_json). Raise RelaxedJSONError if neither reader can."""
     try:
-        value = json.loads(text, strict=False)
-    except (ValueError, RecursionError):
-        return _Reader(text).document(), False
+        if _LONG_NUMBER.search(text):
+            raise orjson.JSONDecodeError("integers beyond 64 bits", text, 0)  # orjson would read them as floats
+        value = orjson.loads(text)  # strict RFC 8259, ~10x faster; anything it refuses gets the lenient readers
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(text, strict=False)
+        except (ValueError, RecursionError):
+            return _Reader(text).document(), False
     _check_depth(value)
     return value, True
 
