@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record
 
 ID_BASE = 120_200_000_000_000_000
@@ -55,10 +56,12 @@ class SQLiteRepository:
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        self.checkpointer: Checkpointer | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.conn.execute("PRAGMA busy_timeout=5000")
+            self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
         self.conn.executescript(_SCHEMA)
         self._depth = 0
         self._id_floor = ID_BASE
@@ -293,6 +296,8 @@ class SQLiteRepository:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.conn.close()
 
 
