@@ -45,11 +45,12 @@ class TraceIds:
     """fbtrace_id values: random, or a reproducible sequence when the server has a seed."""
 
     def __init__(self, seed: int | None) -> None:
-        self._random = random.Random(seed) if seed is not None else None
+        # Unseeded: a PRNG seeded once from the OS. Trace ids need to be unique, not unguessable, and
+        # secrets.token_bytes costs a getrandom() system call per response (~5 % of a create).
+        self._random = random.Random(seed if seed is not None else secrets.randbits(128))
 
     def next(self) -> str:
-        raw = self._random.randbytes(16) if self._random is not None else secrets.token_bytes(16)
-        return "A" + base64.urlsafe_b64encode(raw).decode()[:22]
+        return "A" + base64.urlsafe_b64encode(self._random.randbytes(16)).decode()[:22]
 
 
 class State:

@@ -12,8 +12,6 @@ module-level `now()`: the clock activated for the current request
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -74,14 +72,25 @@ class Clock:
         else:
             self.frozen_at, self.offset = None, float(saved.get("offset", 0.0))
 
-    @contextmanager
-    def active(self) -> Iterator[Clock]:
-        """Make this the clock `now()` reads for the duration of one request."""
-        token = _ACTIVE.set(self)
-        try:
-            yield self
-        finally:
-            _ACTIVE.reset(token)
+    def active(self) -> _Activation:
+        """Make this the clock `now()` reads for the duration of one request (`with clock.active(): ...`)."""
+        return _Activation(self)
+
+
+class _Activation:
+    """The context manager of `Clock.active()`; a class, as it runs once per request."""
+
+    __slots__ = ("clock", "token")
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def __enter__(self) -> Clock:
+        self.token = _ACTIVE.set(self.clock)
+        return self.clock
+
+    def __exit__(self, *exc: object) -> None:
+        _ACTIVE.reset(self.token)
 
 
 def set_default(clock: Clock) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from starlette.requests import Request
@@ -235,12 +235,17 @@ def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str,
                 continue
             name, _, value = piece.partition("=")
             if "%" in piece or "+" in piece:
-                name = unquote(name.replace("+", " "), errors="strict")
-                value = unquote(value.replace("+", " "), errors="strict")
+                name = _unquote(name)
+                value = _unquote(value)
             pairs.append((name, value))
         return pairs
     except (UnicodeDecodeError, ValueError) as exc:
         raise GraphError("body_unparseable", detail=f"{where} is not valid UTF-8 url-encoded data ({type(exc).__name__})") from None
+
+
+def _unquote(text: str) -> str:
+    """Form decoding of one name or value: `+` is a space, %XX a UTF-8 byte (invalid UTF-8 raises)."""
+    return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
 
 
 async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple[str, Any]], list[UploadedFile]]:
@@ -285,7 +290,10 @@ _BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 
 def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers."""
-    if not any(isinstance(key, str) and "[" in key for key, _ in pairs):
+    for key, _ in pairs:
+        if "[" in key:
+            break
+    else:
         return dict(pairs)
     out: dict[str, Any] = {}
     for key, value in pairs:
