@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import deque
-from dataclasses import dataclass, field
-from collections.abc import Callable
 from typing import Any
 
 from mock_server.verify.verdicts import ERROR, SILENT, Violation, from_request, from_response
@@ -25,28 +23,59 @@ _REDACTED = "<redacted>"
 _SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret"})
 
 
-@dataclass
 class Entry:
-    """One answered request. Its verdict is judged when first read, not while the request is answered:
-    recording costs a few microseconds, and most entries are never read."""
+    """One answered request. Recording keeps references only (a few hundred nanoseconds on every request);
+    the redacted params and the verdict are worked out when the entry is first read, and most never are."""
 
-    seq: int
-    time: float
-    method: str
-    path: str
-    params: dict[str, Any]
-    status: int
-    body_kind: str = "none"
-    user_agent: str = ""
-    judge: Callable[[], list[Violation]] | None = field(default=None, repr=False, compare=False)
-    _violations: list[Violation] | None = field(default=None, repr=False)
+    __slots__ = ("seq", "time", "status", "_state", "_request", "_body", "_call", "_given", "_params",
+                 "_violations")
+
+    def __init__(self, state: Any, seq: int, time: float, request: Any, status: int, body: Any = None,
+                 call: Any = None, violations: list[Violation] | None = None) -> None:
+        self._state = state
+        self.seq = seq
+        self.time = time
+        self.status = status
+        self._request = request
+        self._body = body
+        self._call = call
+        self._given = violations
+        self._params: dict[str, Any] | None = None
+        self._violations: list[Violation] | None = None
+
+    @property
+    def method(self) -> str:
+        return str(self._request.method)
+
+    @property
+    def path(self) -> str:
+        return str(self._request.path)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        if self._params is None:
+            self._params = redact(self._request.params)
+        return self._params
+
+    @property
+    def body_kind(self) -> str:
+        return str(self._request.body_kind)
+
+    @property
+    def user_agent(self) -> str:
+        return str(self._request.headers.get("user-agent", ""))
 
     @property
     def violations(self) -> list[Violation]:
         if self._violations is None:
-            judge, self.judge = self.judge, None
-            self._violations = _safe(judge) if judge is not None else []
+            self._violations = _safe(self._judge)
+            self._body = self._call = self._given = None  # judged: what it was judged on can go
         return self._violations
+
+    def _judge(self) -> list[Violation]:
+        given = self._given
+        found = list(given) if given is not None else from_request(self._state, self._request, self._call)
+        return found + from_response(self.status, self._body, found)
 
     @property
     def verdict(self) -> str | list[dict[str, Any]]:
@@ -97,13 +126,7 @@ class Journal:
         state = self.state
         if graph_request.files:  # uploads can be megabytes; verdicts never need the bytes
             graph_request = dataclasses.replace(graph_request, files=[])
-
-        def judge() -> list[Violation]:
-            found = list(violations) if violations is not None else from_request(state, graph_request, call)
-            return found + from_response(status, body, found)
-
-        entry = Entry(0, state.now(), graph_request.method, graph_request.path, redact(graph_request.params), status,
-                      graph_request.body_kind, graph_request.headers.get("user-agent", ""), judge)
+        entry = Entry(state, 0, state.now(), graph_request, status, body, call, violations)
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
