@@ -47,6 +47,20 @@ def test_conforming_seed_004_create_is_recorded_without_token(c: InProcessClient
     assert c.token not in repr(entry.to_dict())
 
 
+def test_secrets_in_params_are_redacted_and_entries_keep_their_request_details(c: InProcessClient) -> None:
+    """The journal never shows a secret (brief: the server never logs access tokens in full); an entry read long
+    after its request still has the method, path, body kind and user agent it was sent with."""
+    act = c.world["ad_account_id"]
+    c.post(f"{act}/campaigns", data={**SEED_004_CREATE, "client_secret": "s3cr3t"}, headers={"User-Agent": "fbbizsdk-python-v26.0.3"})
+    for _ in range(5):
+        c.get(act)
+    entry = journal(c).entries()[0]
+    assert entry.params["client_secret"] == "<redacted>" and "s3cr3t" not in repr(entry.to_dict())
+    assert (entry.method, entry.path, entry.body_kind, entry.user_agent) == (
+        "POST", f"/v25.0/{act}/campaigns", "form", "fbbizsdk-python-v26.0.3")
+    assert [e.seq for e in journal(c).entries()] == [1, 2, 3, 4, 5, 6]
+
+
 def test_unknown_param_is_a_violation_though_graph_accepts_it(c: InProcessClient) -> None:
     r = c.post(f"{c.world['ad_account_id']}/campaigns", data={**SEED_004_CREATE, "colour": "red"})
     assert r.status_code == 200
