@@ -31,7 +31,8 @@ import loadgen  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CAMPAIGN = {"name": "bench", "objective": "OUTCOME_ENGAGEMENT", "status": "PAUSED", "special_ad_categories": "[]"}
-TARGETS = {"write": 0.5, "read": 0.7, "batch": None}  # a batch has no target: 50 operations per request
+TARGETS = {"write": 0.5, "read": 0.7, "batch": None, "cold": None}  # a batch: 50 operations per request
+COLD = " [--no-read-cache]"  # reads rendered afresh every time, for comparison (no target)
 
 
 def free_port() -> int:
@@ -86,14 +87,14 @@ def fixtures_without_rate_limits() -> str:
 FIXTURES = fixtures_without_rate_limits()
 
 
-APP_ONLY = False  # --app-only: serve create_app() without the CLI's JournalMiddleware (benchmarks/serve_app.py)
+APP_ONLY = False  # --app-only: serve create_app() under plain uvicorn, not the CLI (benchmarks/serve_app.py)
 
 
-def graphmock_args(port: int, db: str) -> list[str]:
+def graphmock_args(port: int, db: str, *extra: str) -> list[str]:
     if APP_ONLY:
         return [sys.executable, str(HERE / "serve_app.py"), str(port), db, FIXTURES]
     return [sys.executable, "-m", "mock_server", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
-            "--fixtures", FIXTURES]
+            "--fixtures", FIXTURES, *extra]
 
 
 def world() -> dict[str, str]:
@@ -127,6 +128,30 @@ def scenarios(port: int, w: dict[str, str]) -> list[tuple[str, str, str, str, st
         ("batch of 50 GETs (one request)", "batch", "POST", f"/v25.0/?{q}",
          urlencode({"batch": json.dumps([{"method": "GET", "relative_url": f"{one}?fields=name,status"}] * 50)})),
     ]
+
+
+def cold_rows(bare_port: int, bare_pid: int, w: dict[str, str], duration: float) -> list[tuple[str, str, Any, Any]]:
+    """The read scenarios again on a server started with --no-read-cache: what a read costs when it is
+    rendered afresh (the first read after a write, or every read when reads never repeat)."""
+    port = free_port()
+    db = str(Path(tempfile.mkdtemp()) / "cold.sqlite3")
+    probe = f"/v25.0/{w['ad_account_id']}?access_token={w['access_token']}"
+    proc, _ = start(graphmock_args(port, db, "--no-read-cache"), probe, port)
+    rows = []
+    try:
+        for name, kind, method, target, body in scenarios(port, w):
+            if kind != "read":
+                continue
+            loadgen.run(f"http://127.0.0.1:{port}{target}", method=method, body=body, duration=1)
+            base = loadgen.run(f"http://127.0.0.1:{bare_port}/x", method=method, body=body, duration=duration,
+                               server_pid=bare_pid)
+            mock = loadgen.run(f"http://127.0.0.1:{port}{target}", method=method, body=body, duration=duration,
+                               server_pid=proc.pid)
+            rows.append((name + COLD, "cold", mock, base))
+    finally:
+        proc.terminate()
+        proc.wait()
+    return rows
 
 
 def reset_times(samples: int = 50) -> dict[str, float]:
@@ -186,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--db", help="graphmock store (default: a new temp file, like `graphmock serve`)")
     parser.add_argument("--app-only", action="store_true",
-                        help="serve create_app() without the request journal `graphmock serve` adds")
+                        help="serve create_app() under plain uvicorn instead of `graphmock serve` (no gc tuning)")
+    parser.add_argument("--no-cold", action="store_true",
+                        help="skip the extra read rows measured with `graphmock serve --no-read-cache`")
     args = parser.parse_args(argv)
     global APP_ONLY
     APP_ONLY = args.app_only
@@ -206,14 +233,16 @@ def main(argv: list[str] | None = None) -> int:
                                duration=args.duration, server_pid=graph.pid)
             rows.append((name, kind, mock, base))
         http_reset = http_reset_ms(graph_port)
+        if not (args.no_cold or APP_ONLY):
+            rows += cold_rows(bare_port, bare.pid, w, args.duration)
     finally:
         for proc in (bare, graph):
             proc.terminate()
             proc.wait()
     tool = rows[0][2].tool
-    served = "create_app() without journal" if APP_ONLY else "graphmock serve"
+    served = "create_app() under uvicorn" if APP_ONLY else "graphmock serve"
     print(f"{served} vs bare Starlette, 1 connection, {args.duration:.0f} s each, load generator: {tool}, store: {db}\n")
-    print(f"{'scenario':34}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu us':>8} |{'bare r/s':>9}{'p50 ms':>8}"
+    print(f"{'scenario':52}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu us':>8} |{'bare r/s':>9}{'p50 ms':>8}"
           f"{'p99 ms':>8}{'cpu us':>8} |{'ratio':>7}{'cpu ratio':>10}{'target':>7}  met")
     for name, kind, mock, base in rows:
         ratio = mock.rps / base.rps
@@ -221,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS[kind]
         flag = "-" if target is None else "yes" if ratio >= target else "NO"
         errors = f"  ({mock.bad} non-2xx!)" if mock.bad or base.bad else ""
-        print(f"{name:34}{mock.rps:>8.0f}{mock.p50_ms:>8.3f}{mock.p99_ms:>8.3f}{mock.cpu_us or 0:>8.0f} |{base.rps:>9.0f}"
+        print(f"{name:52}{mock.rps:>8.0f}{mock.p50_ms:>8.3f}{mock.p99_ms:>8.3f}{mock.cpu_us or 0:>8.0f} |{base.rps:>9.0f}"
               f"{base.p50_ms:>8.3f}{base.p99_ms:>8.3f}{base.cpu_us or 0:>8.0f} |{ratio:>6.2f}x{cpu_ratio:>9.2f}x"
               f"{f'{target:.1f}x' if target else '-':>7}  {flag}{errors}")
     print("ratio = req/s over bare req/s; cpu ratio = bare server CPU per request over graphmock's (robust to load"

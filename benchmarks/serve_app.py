@@ -1,4 +1,4 @@
-"""`create_app` under uvicorn without the CLI's JournalMiddleware, to measure what the journal costs.
+"""`create_app` under plain uvicorn, without the CLI (no gc tuning), to see what `graphmock serve` adds.
 
     python benchmarks/serve_app.py PORT DB FIXTURES
 """
