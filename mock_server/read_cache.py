@@ -25,10 +25,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from mock_server.domain import clock
 from mock_server.wire.request import GraphRequest
 
 MAX_ENTRIES = 512
+MAX_ENTRY_BYTES = 256 * 1024  # a 5000-item page is rendered each time rather than kept
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 
 Handler = Callable[[], tuple[int, Any]]
 
@@ -41,6 +45,7 @@ class Entry:
     world: Any
     node: Any
     answer: tuple[int, Any]
+    size: int = 0  # bytes of the answer as JSON
 
 
 @dataclass
@@ -54,12 +59,14 @@ class Lookup:
 
 
 class ReadCache:
-    def __init__(self, enabled: bool = True, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, enabled: bool = True, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.enabled = enabled
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.hits = 0
         self.misses = 0
         self._entries: dict[Hashable, Entry] = {}
+        self._bytes = 0  # JSON size of the kept answers: bounds memory whatever the pages' sizes
 
     def consult(self, store: Any, world: Any, request: GraphRequest) -> Lookup | None:
         """None when the request cannot be keyed (cache off, uploads, JSON values); else the lookup."""
@@ -79,13 +86,19 @@ class ReadCache:
         reads = clock.reads()
         status, body = handler()
         if status == 200 and clock.reads() == reads and store.version() == lookup.version:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[lookup.key] = Entry(lookup.version, lookup.world, node, (status, body))
+            size = len(orjson.dumps(body))
+            if size <= MAX_ENTRY_BYTES:
+                replaced = self._entries.pop(lookup.key, None)
+                self._bytes -= replaced.size if replaced is not None else 0
+                if len(self._entries) >= self.max_entries or self._bytes + size > self.max_bytes:
+                    self.clear()
+                self._entries[lookup.key] = Entry(lookup.version, lookup.world, node, (status, body), size)
+                self._bytes += size
         return status, body
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
 
 
 def _key(request: GraphRequest) -> Hashable | None:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers_envelope import assert_graph_error
-from mock_server import GraphMock
+from mock_server import GraphMock, read_cache
 from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
 from test_lifecycle_state_machine import DELAY, T0, make_adset, make_campaign, read, tree
@@ -179,3 +179,27 @@ def test_reset_through_the_control_api_is_seen_by_a_repeated_read():
         assert c.post("/__graphmock/reset", json={}).status_code == 200
         assert listed() == []
         assert_graph_error(c.get(campaign, params={"fields": "name"}), code=100, subcode=33)
+
+
+def test_memory_is_bounded_whatever_the_pages_sizes(monkeypatch):
+    """Big pages (limit up to 5000) are rendered each time rather than kept; kept answers stay under the cap."""
+    with GraphMock(ServerConfig(), seed=6) as mock:
+        c, act = mock.client(), mock.world["ad_account_id"]
+        for _ in range(60):
+            make_campaign(c, act)
+        cache = mock.state.read_cache
+        cache.max_bytes = 20_000
+        page = {"fields": "name,objective,status,effective_status,special_ad_categories,created_time", "limit": "60"}
+        first = c.get(f"{act}/campaigns", params=page).json()
+        assert len(first["data"]) == 60
+        hits = cache.hits
+        assert c.get(f"{act}/campaigns", params=page).json() == first and cache.hits == hits + 1
+        for limit in range(1, 40):
+            c.get(f"{act}/campaigns", params={**page, "limit": str(limit)})
+            assert cache._bytes <= cache.max_bytes
+        monkeypatch.setattr(read_cache, "MAX_ENTRY_BYTES", 1000)
+        cache.clear()
+        for _ in range(2):
+            hits = cache.hits
+            assert c.get(f"{act}/campaigns", params=page).json()["data"] == first["data"]
+            assert cache.hits == hits  # too big to keep: rendered both times
