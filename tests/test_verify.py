@@ -3,7 +3,11 @@ with a shrunk curl reproduction."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +81,25 @@ def test_verify_fails_on_a_broken_rule_and_prints_the_shrunk_curl(capsys: pytest
     assert "/v25.0/act_1000000000000001/campaigns?access_token=GMDEMO-ads-management-token'" in curl
     assert "--data-urlencode 'spend_cap=100'" in curl  # shrunk to the smallest wrongly accepted cap
     assert "--data-urlencode 'name='" in curl  # and everything else to its simplest value
+
+
+def test_suite_uses_the_current_contract_tests_modules_after_sys_modules_is_restored() -> None:
+    """pytester (tests/test_plugin.py) imports contract_tests.strategies in-process and then puts sys.modules back,
+    leaving the dropped module as an attribute of the still-loaded `contract_tests` package. The suite must not
+    pick up that stale module: its `Ref`s would not be the driver's, stay unresolved and fail every check with
+    setup steps ("Object of type Ref is not JSON serializable"). Run in a subprocess: it rebuilds sys.modules."""
+    script = textwrap.dedent("""
+        import sys
+        import contract_tests  # loaded for the whole session, as the pytest11 plugin is
+        saved = dict(sys.modules)
+        import contract_tests.strategies  # an in-process pytester run imports it ...
+        sys.modules.clear()
+        sys.modules.update(saved)  # ... and restores sys.modules afterwards
+        from mock_server.verify import suite
+        driver = sys.modules["contract_tests.driver"]
+        assert suite.s is sys.modules.get("contract_tests.strategies"), "suite uses a stale contract_tests.strategies"
+        assert driver.resolve({"campaign_id": suite.s.Ref(0)}, ["42"]) == {"campaign_id": "42"}
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

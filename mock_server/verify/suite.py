@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
+# `import pkg.mod`, not `from pkg import mod`: the latter takes whatever module the package object names, which is
+# stale once sys.modules was restored under it (pytester); then its Refs are not the driver's and stay unresolved.
+import contract_tests.strategies as s
 from contract_tests.driver import CheckFailure, Driver, SentRequest
 from contract_tests.operations import Context
 from mock_server.contract.registry import default_registry
