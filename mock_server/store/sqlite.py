@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -70,26 +69,9 @@ class SQLiteRepository:
         self._counts: dict[tuple[Any, ...], tuple[tuple[int, int], int]] = {}
 
     # -- transactions -------------------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> _Transaction:
         """Group writes into one atomic commit; nested use joins the outer transaction."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.conn.execute("COMMIT")
+        return _Transaction(self)
 
     def set_id_floor(self, floor: int) -> None:
         """Ids are allocated above `floor` (derived from the server seed)."""
@@ -299,6 +281,32 @@ class SQLiteRepository:
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self.conn.close()
+
+
+class _Transaction:
+    """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. A class rather
+    than a generator-based context manager: every write goes through it."""
+
+    __slots__ = ("store", "outer")
+
+    def __init__(self, store: SQLiteRepository) -> None:
+        self.store = store
+        self.outer = False
+
+    def __enter__(self) -> None:
+        store = self.store
+        if store._depth == 0:
+            store.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        store._depth += 1
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        store = self.store
+        store._depth -= 1
+        if self.outer:
+            store._depth = 0
+            store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+        return False
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
