@@ -104,6 +104,13 @@ def bid_amount_minimum(draw: Any, case: Case) -> Broken:
     return case.set(bid_amount=bid), "adset_bid_too_low", "bid_amount"
 
 
+def billing_event_for_strategy(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 8 (M-BIDS): COST_CAP needs billing_event IMPRESSIONS; bill on another event the goal allows."""
+    allowed = TABLE["bidding"]["billing_events_by_strategy"][case.strategy]
+    others = [b for b in billing_events(case.adset["optimization_goal"]) if b not in allowed]
+    return case.set(billing_event=draw(st.sampled_from(others))), "adset_billing_event_for_strategy", "billing_event"
+
+
 def budget_not_under_campaign_budget(draw: Any, case: Case) -> Broken:
     name = draw(st.sampled_from(TABLE["budget"]["fields"]))
     return case.set(**{name: 5000, "end_time": case.start + 5 * DAY}), "adset_budget_with_campaign_budget", name
@@ -233,6 +240,7 @@ BREAKERS: dict[Any, dict[str, Any]] = {
     destination_for_objective: {}, goal_for_objective: {}, billing_event_for_goal: {},
     bid_amount_required: {}, roas_floor_required: ROAS, roas_goal_is_value: ROAS, roas_without_bid_amount: ROAS,
     bid_amount_minimum: {"own_strategy": "LOWEST_COST_WITH_BID_CAP"},
+    billing_event_for_strategy: {"goal": "LINK_CLICKS", "own_strategy": "COST_CAP"},
     budget_not_under_campaign_budget: {"cbo": True}, campaign_budget_only_fields: {"cbo": False},
     budget_required: {"cbo": False}, one_budget: {"cbo": False, "budget_kind": "lifetime"},
     lifetime_budget_needs_end_time: {"cbo": False}, end_after_start: {}, end_in_future: {},

@@ -115,6 +115,9 @@ def cases(draw: Any, objective: str | None = None, goal: str | None = None, cbo:
     choices = [None, "LOWEST_COST_WITHOUT_CAP", *NEEDS_BID] + ([MIN_ROAS] if goal == TABLE["bidding"]["min_roas"]["goal"] else [])
     own = draw(st.sampled_from(choices)) if own_strategy is ... else own_strategy
     strategy = own or from_campaign or TABLE["bidding"]["default_strategy"]
+    by_strategy = TABLE["bidding"]["billing_events_by_strategy"].get(strategy)  # COST_CAP bills on IMPRESSIONS
+    if by_strategy is not None and billing not in by_strategy:
+        billing = draw(st.sampled_from([b for b in billing_events(goal) if b in by_strategy]))
     adset: dict[str, Any] = {"name": draw(st.text(min_size=1, max_size=40)), "optimization_goal": goal,
                              "billing_event": billing, "targeting": draw(targetings(bool(category)))}
     if destination:

@@ -118,6 +118,32 @@ def test_bid_cap_and_cost_cap_need_bid_amount(post, strategy):
     assert_ok(post(bid_strategy=strategy, bid_amount="300"))
 
 
+
+def test_cost_cap_bills_on_impressions_only(post):
+    """GRAPH-BEHAVIOUR 8 (M-BIDS): 'COST_CAP requirements: billing_event must be IMPRESSIONS' - code 100 blaming
+    billing_event (Meta documents no subcode); the same ad set billed on IMPRESSIONS, or LINK_CLICKS under
+    another strategy, is accepted."""
+    clicks = dict(optimization_goal="LINK_CLICKS", bid_amount="300", daily_budget="5000")
+    error = assert_graph_error(post(bid_strategy="COST_CAP", billing_event="LINK_CLICKS", **clicks), 100, None,
+                               blame="billing_event")
+    assert error["message"] == "(#100) Param billing_event must be IMPRESSIONS when bid_strategy is COST_CAP"
+    assert error["type"] == "OAuthException" and not error["is_transient"]
+    assert error["error_user_title"] == "Billing event not available for this bid strategy"
+    assert "got billing_event LINK_CLICKS" in error["error_user_msg"]
+    assert json.loads(error["error_data"]) == {"blame_field_specs": [["billing_event"]]}
+    assert_ok(post(bid_strategy="COST_CAP", billing_event="IMPRESSIONS", **clicks))
+    assert_ok(post(bid_strategy="LOWEST_COST_WITH_BID_CAP", billing_event="LINK_CLICKS", **clicks))
+
+
+def test_cost_cap_inherited_from_the_campaign_bills_on_impressions(client, act, world):
+    """GRAPH-BEHAVIOUR 8: the rule applies to the strategy in force, so also to a campaign's COST_CAP (M-CBO)."""
+    parent = make_campaign(client, act, daily_budget="100000", bid_strategy="COST_CAP")
+    clicks = dict(bid_strategy=None, daily_budget=None, bid_amount="300", optimization_goal="LINK_CLICKS")
+    error = assert_graph_error(create(client, act, world, parent, billing_event="LINK_CLICKS", **clicks), 100, None,
+                               blame="billing_event")
+    assert "COST_CAP (from the campaign)" in error["error_user_msg"]
+    assert_ok(create(client, act, world, parent, billing_event="IMPRESSIONS", **clicks))
+
 def test_default_bid_strategy_is_bid_cap(client, act, world, post):
     """GRAPH-BEHAVIOUR 8: no bid_strategy on ad set or campaign -> LOWEST_COST_WITH_BID_CAP, so bid_amount is needed."""
     assert_graph_error(post(bid_strategy=None), 100, 2490487, blame="bid_amount", message_has="default")

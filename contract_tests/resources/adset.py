@@ -3,7 +3,8 @@
 The parent campaign is drawn first (objective, optional campaign budget and
 bid strategy, optional special ad category) and created as setup; the ad set
 then follows the tables: objective -> destination_type -> optimization_goal
--> billing_event, the bid strategy in force (bid_amount, ROAS floor),
+-> billing_event, the bid strategy in force (bid_amount, ROAS floor, the billing
+events it allows),
 minimum budgets and schedule, promoted_object requirements, targeting
 (seed 000 ad set table; GRAPH-BEHAVIOUR 6-9).
 """
@@ -144,6 +145,9 @@ def repair(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if own:
         p["bid_strategy"] = own
     strategy = in_force(ctx, p)
+    by_strategy = table["bidding"]["billing_events_by_strategy"].get(strategy)  # COST_CAP bills on IMPRESSIONS (M-BIDS)
+    if by_strategy is not None and billing not in by_strategy:
+        p["billing_event"] = billing = draw(st.sampled_from([b for b in _billing_events(ctx, goal) if b in by_strategy]))
     if strategy in table["bidding"]["needs_bid_amount"]:
         p["bid_amount"] = draw(st.integers(min_bid(ctx, billing), min_bid(ctx, billing) * 200))
     if strategy == roas["strategy"]:

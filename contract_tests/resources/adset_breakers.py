@@ -101,6 +101,13 @@ def b_bid_low(draw, p, ctx):  # noqa: ANN001, ANN201
     return {**p, "bid_amount": draw(st.integers(0, min_bid(ctx, p["billing_event"]) - 1))}
 
 
+@_breaker("adset_billing_event_for_strategy", _cbo=False, _goal="LINK_CLICKS", _strategy="COST_CAP")
+def b_billing_strategy(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 8: COST_CAP bills on IMPRESSIONS
+    allowed = _t(ctx)["bidding"]["billing_events_by_strategy"]["COST_CAP"]
+    others = [b for b in _billing_events(ctx, p["optimization_goal"]) if b not in allowed]
+    return {**p, "billing_event": draw(st.sampled_from(others))}
+
+
 @_breaker("adset_budget_with_campaign_budget", _cbo=True, _campaign_strategy=None)
 def b_under_cbo(draw, p, ctx):  # noqa: ANN001, ANN201
     return {**p, "daily_budget": draw(st.integers(10_000, 100_000)), "__field__": "daily_budget"}
@@ -222,6 +229,7 @@ BREAKERS: dict[str, Breaker] = {
     "rule:billing_event_for_goal": b_billing, "rule:roas_goal_is_value": b_roas_goal,
     "rule:roas_floor_required": b_roas_floor, "rule:roas_without_bid_amount": b_roas_bid,
     "rule:bid_amount_required": b_bid_required, "rule:bid_amount_minimum": b_bid_low,
+    "rule:billing_event_for_strategy": b_billing_strategy,
     "rule:budget_not_under_campaign_budget": b_under_cbo, "rule:campaign_budget_only_fields": b_cbo_only,
     "rule:budget_required": b_budget_required, "rule:one_budget": b_both,
     "rule:lifetime_budget_needs_end_time": b_lifetime_end, "rule:end_after_start": b_end_before,

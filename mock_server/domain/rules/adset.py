@@ -157,6 +157,20 @@ def bid_amount_minimum(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     return None
 
 
+def billing_event_for_strategy(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8 (M-BIDS): 'COST_CAP requirements: billing_event must be IMPRESSIONS' (strategy in force).
+
+    Meta documents no code or subcode for this one: graphmock answers code 100 naming billing_event, like the
+    other billing_event errors (a choice)."""
+    strategy, inherited = strategy_in_force(spec, ctx)
+    allowed = ctx.table["bidding"]["billing_events_by_strategy"].get(strategy)
+    billing = spec.get("billing_event")
+    if allowed is None or billing is None or billing in allowed or not ctx.touched("billing_event", "bid_strategy"):
+        return None
+    return GraphError("adset_billing_event_for_strategy", value=billing, strategy=strategy, inherited=inherited,
+                      allowed=" or ".join(allowed))
+
+
 # -- budgets and schedule --------------------------------------------------------------------
 def budget_not_under_campaign_budget(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 8 / M-ERR: 'You can only set an ad set budget or a campaign budget.' (1885621)."""
@@ -299,6 +313,7 @@ def promoted_app_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 _COMMON: tuple[Rule, ...] = (
     destination_for_objective, goal_for_objective, billing_event_for_goal,
     roas_goal_is_value, roas_floor_required, roas_without_bid_amount, bid_amount_required, bid_amount_minimum,
+    billing_event_for_strategy,
     budget_not_under_campaign_budget, campaign_budget_only_fields, budget_required, one_budget,
     lifetime_budget_needs_end_time, end_after_start, end_in_future, daily_budget_duration, budget_minimum,
     promoted_object_requirements, promoted_page_known, promoted_app_known,
