@@ -62,6 +62,11 @@ def campaign_deleted(draw: Any, case: Case) -> Broken:
     return replace(case, delete_campaign=True), "adset_campaign_invalid", "campaign_id"
 
 
+def campaign_adset_limit(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 8/11 (M-CAMP Limits): 'Max 200 ad sets per campaign'."""
+    return replace(case, siblings=TABLE["limits"]["adsets_per_campaign"]), "adset_campaign_limit", "campaign_id"
+
+
 def destination_for_objective(draw: Any, case: Case) -> Broken:
     allowed = list(TABLE["objectives"][case.facts["objective"]]["destinations"])
     return case.set(destination_type=other_value(draw, "destination_type", allowed)), "adset_destination_invalid", \
@@ -236,7 +241,7 @@ def special_category_location(draw: Any, case: Case) -> Broken:
 ROAS = {"goal": "VALUE", "own_strategy": MIN_ROAS}
 # breaker -> constraints on the valid case it starts from
 BREAKERS: dict[Any, dict[str, Any]] = {
-    required_param: {}, creation_status: {}, campaign_unknown: {}, campaign_deleted: {},
+    required_param: {}, creation_status: {}, campaign_unknown: {}, campaign_deleted: {}, campaign_adset_limit: {},
     destination_for_objective: {}, goal_for_objective: {}, billing_event_for_goal: {},
     bid_amount_required: {}, roas_floor_required: ROAS, roas_goal_is_value: ROAS, roas_without_bid_amount: ROAS,
     bid_amount_minimum: {"own_strategy": "LOWEST_COST_WITH_BID_CAP"},

@@ -41,6 +41,7 @@ class Case:
     adset: dict[str, Any]
     strategy: str  # the bid strategy in force
     delete_campaign: bool = False
+    siblings: int = 0  # ad sets the campaign already holds (a fresh campaign, filled through the store)
     as_json: bool = False
     facts: dict[str, Any] = field(default_factory=dict)
 
@@ -193,8 +194,26 @@ def campaign_for(client: Any, act: str, case: Case) -> str:
     return cache[key]
 
 
+def fill_campaign(client: Any, act: str, case: Case) -> str:
+    """A fresh campaign holding `case.siblings` ad sets: one created over HTTP, the rest copies put in the store."""
+    campaign_id = campaign_for(client, act, replace(case, delete_campaign=False, siblings=0, campaign={
+        **case.campaign, "name": f"filled {len(client.__dict__.get('_adset_campaigns', {}))}"}))
+    first = send(client, act, replace(case, siblings=0, adset={**case.adset, "campaign_id": campaign_id}))  # valid
+    assert first.status_code == 200, first.text
+    store = client.state.store
+    record = store.get(int(first.json()["id"]))
+    with store.transaction():
+        for _ in range(case.siblings - 1):
+            store.insert(replace(record, id=store.next_id(), data=dict(record.data)))
+    return campaign_id
+
+
 def send(client: Any, act: str, case: Case) -> Any:
-    body = {k: v for k, v in {"campaign_id": campaign_for(client, act, case), **case.adset}.items() if v is not None}
+    if case.siblings:
+        body = {**case.adset, "campaign_id": fill_campaign(client, act, case)}
+    else:
+        body = {"campaign_id": campaign_for(client, act, case), **case.adset}
+    body = {k: v for k, v in body.items() if v is not None}
     if case.as_json:
         return client.post(f"{act}/adsets", json=body)
     return client.post(f"{act}/adsets", data={k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})

@@ -56,6 +56,27 @@ def test_campaign_must_be_live(client, act, world, how):
     assert ("DELETED" if how == "delete" else "ARCHIVED") in error["error_user_msg"]
 
 
+
+def test_at_most_200_ad_sets_per_campaign(client, act, world):
+    """GRAPH-BEHAVIOUR 8/11 (M-CAMP Limits): 'Max 200 ad sets per campaign' - the 201st non-deleted ad set is refused
+    (code 100 blaming campaign_id; Meta documents no subcode); ARCHIVED ones count, a DELETED one frees a place,
+    and other campaigns are not affected."""
+    parent = make_campaign(client, act)
+    assert TABLE["limits"]["adsets_per_campaign"] == 200
+    ids = [assert_ok(create(client, act, world, parent, name=f"S{i}")) for i in range(200)]
+    error = assert_graph_error(create(client, act, world, parent), 100, None, blame="campaign_id")
+    assert error["message"] == (f"(#100) Param campaign_id: campaign {parent} already has 200 ad sets; "
+                                "a campaign can have at most 200 non-deleted ad sets")
+    assert error["error_user_title"] == "Too many ad sets in this campaign"
+    assert "deleted ad sets do not count" in error["error_user_msg"]
+    assert json.loads(error["error_data"]) == {"blame_field_specs": [["campaign_id"]]}
+    assert client.post(ids[0], data={"status": "ARCHIVED"}).status_code == 200
+    assert_graph_error(create(client, act, world, parent), 100, None, blame="campaign_id")
+    assert client.delete(ids[1]).status_code == 200
+    assert_ok(create(client, act, world, parent))
+    assert_graph_error(create(client, act, world, parent), 100, None, blame="campaign_id")
+    assert_ok(create(client, act, world, make_campaign(client, act)))
+
 # -- objective, destination, goal, billing -----------------------------------------------------
 SEED_000_GOALS = {
     "OUTCOME_ENGAGEMENT": ["CONVERSATIONS", "LINK_CLICKS"],

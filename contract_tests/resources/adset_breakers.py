@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.cases import Expected
+from contract_tests.cases import Expected, Step
 from contract_tests.operations import Breaker, Context, valid
 from contract_tests.resources import adset
 from contract_tests.resources.adset import (
@@ -52,6 +52,12 @@ def b_status(draw, p, ctx):  # noqa: ANN001, ANN201 - small breakers, typed by _
 @_breaker("adset_campaign_invalid")
 def b_parent(draw, p, ctx):  # noqa: ANN001, ANN201
     return {**p, "campaign_id": "99999999999", "__field__": "campaign_id"}
+
+
+@_breaker("adset_campaign_limit")
+def b_campaign_limit(draw, p, ctx):  # noqa: ANN001, ANN201 - M-CAMP Limits: 'Max 200 ad sets per campaign'
+    siblings = (Step("adset.create", p),) * _t(ctx)["limits"]["adsets_per_campaign"]  # the campaign is step 0
+    return {**p, "__field__": "campaign_id"}, (*ctx.steps, *siblings)
 
 
 @_breaker("adset_destination_invalid", _objective="OUTCOME_AWARENESS")
@@ -225,6 +231,7 @@ def b_sac_exclude(draw, p, ctx):  # noqa: ANN001, ANN201
 
 BREAKERS: dict[str, Breaker] = {
     "rule:execution_options": _break_execution_options, "rule:creation_status": b_status, "rule:parent_campaign": b_parent,
+    "rule:campaign_adset_limit": b_campaign_limit,
     "rule:destination_for_objective": b_destination, "rule:goal_for_objective": b_goal,
     "rule:billing_event_for_goal": b_billing, "rule:roas_goal_is_value": b_roas_goal,
     "rule:roas_floor_required": b_roas_floor, "rule:roas_without_bid_amount": b_roas_bid,

@@ -20,7 +20,8 @@ def _context(call: Call, campaign: Record, existing: Record | None = None, chang
     account = call.account if existing is None else call.state.account_for(existing)
     assert account is not None
     return AdSetContext(call.state.registry, account, call.state.world, call.token, campaign, call.state.now(),
-                        existing.data if existing is not None else None, frozenset(changed or ()))
+                        existing.data if existing is not None else None, frozenset(changed or ()),
+                        count=call.state.store.count)
 
 
 def _validate_only(params: dict[str, Any]) -> bool:

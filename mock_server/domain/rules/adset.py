@@ -19,7 +19,7 @@ from mock_server.domain import money, timefmt
 from mock_server.domain.rules import targeting
 from mock_server.domain.rules.campaign import execution_options
 from mock_server.domain.world import AdAccount, Token, World
-from mock_server.store.repository import Record
+from mock_server.store.repository import ListQuery, Record
 from mock_server.wire.errors import GraphError
 
 Spec = dict[str, Any]
@@ -35,6 +35,7 @@ class AdSetContext:
     now: float
     existing: dict[str, Any] | None = None  # the stored ad set on update
     changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
+    count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
 
     @property
     def table(self) -> dict[str, Any]:
@@ -63,6 +64,20 @@ def creation_status(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     status = spec.get("status")
     if ctx.existing is None and status not in ctx.table["creation_statuses"]:
         return GraphError("creation_status_invalid", value=status)
+    return None
+
+
+def campaign_adset_limit(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 8/11 (M-CAMP Limits): 'Max 200 ad sets per campaign' (non-deleted ones; create only)."""
+    rule = ctx.table["limits"]
+    if ctx.count is None or ctx.existing is not None:
+        return None
+    query = ListQuery("AdSet", account_id=ctx.campaign.account_id, campaign_id=ctx.campaign.id,
+                      statuses=tuple(rule["counted_statuses"]))
+    count = ctx.count(query)
+    if count >= rule["adsets_per_campaign"]:
+        return GraphError("adset_campaign_limit", campaign_id=str(ctx.campaign.id), count=count,
+                          limit=rule["adsets_per_campaign"])
     return None
 
 
@@ -319,7 +334,7 @@ _COMMON: tuple[Rule, ...] = (
     promoted_object_requirements, promoted_page_known, promoted_app_known,
     *targeting.RULES,
 )
-CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON)  # type: ignore[arg-type]
+CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, campaign_adset_limit)  # type: ignore[arg-type]
 UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[arg-type]
 
 
