@@ -70,15 +70,21 @@ def test_seed_000_ad_set_call_as_written(client, act, world):
 
 def test_python_sdk_wire_body_is_accepted(client, act):
     """sdk-wire-python.json: urlencoded ad set create (no bid_strategy, bid_amount=2, REACH/IMPRESSIONS,
-    targeting with genders/location_types/publisher_platforms) is accepted; the default BID_CAP reads back."""
+    targeting with genders/location_types/publisher_platforms) is accepted; the default BID_CAP reads back.
+    The recorded body narrows genders, so from v23 (GRAPH-BEHAVIOUR 9, M-ADV) it must also carry
+    targeting_automation.advantage_audience; without it the same bytes get 'Advantage Audience Flag Required'."""
     campaign_id = make_campaign(client, act, objective="OUTCOME_AWARENESS")
     raw = ("name=My+adset&campaign_id=%s&daily_budget=1000&billing_event=IMPRESSIONS&optimization_goal=REACH&bid_amount=2"
            "&targeting=%%7B%%22age_max%%22%%3A65%%2C%%22age_min%%22%%3A18%%2C%%22genders%%22%%3A%%5B1%%5D%%2C%%22geo_locations"
            "%%22%%3A%%7B%%22countries%%22%%3A%%5B%%22US%%22%%2C%%22CA%%22%%5D%%2C%%22location_types%%22%%3A%%5B%%22home%%22%%5D"
-           "%%7D%%2C%%22publisher_platforms%%22%%3A%%5B%%22facebook%%22%%2C%%22instagram%%22%%5D%%7D"
+           "%%7D%%2C%%22publisher_platforms%%22%%3A%%5B%%22facebook%%22%%2C%%22instagram%%22%%5D{flag}%%7D"
            "&start_time=2026-01-02T03%%3A04%%3A05%%2B0000&status=PAUSED") % campaign_id
-    response = client.post(f"{act}/adsets", content=raw.encode(),
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    refused = client.post(f"{act}/adsets", content=raw.format(flag="").encode(), headers=form)
+    error = assert_graph_error(refused, 100, None, blame="targeting")
+    assert error["error_user_title"] == "Advantage Audience Flag Required"
+    flag = "%2C%22targeting_automation%22%3A%7B%22advantage_audience%22%3A0%7D"
+    response = client.post(f"{act}/adsets", content=raw.format(flag=flag).encode(), headers=form)
     assert response.status_code == 200, response.text
     read = client.get(response.json()["id"], params={"fields": "bid_strategy,bid_amount,start_time,targeting{genders},status"})
     assert read.json() == {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 2,

@@ -238,6 +238,15 @@ def special_category_location(draw: Any, case: Case) -> Broken:
     return with_targeting(case, geo_locations=geo), "targeting_sac_location", f"targeting[geo_locations][{kind}]"
 
 
+def advantage_audience_required(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 9 (M-ADV, v23+): a narrowed setup without targeting_automation.advantage_audience."""
+    rest = {k: v for k, v in case.adset["targeting"].items() if k != "targeting_automation"}
+    narrowing = draw(st.sampled_from([{"genders": [1]}, {"genders": [2]}, {"age_min": 30}, {"age_min": 18, "age_max": 40},
+                                      {"custom_audiences": [{"id": "6000000000000"}]}]))
+    return case.set(targeting={**rest, **narrowing}), "targeting_advantage_audience_required", \
+        "targeting[targeting_automation][advantage_audience]"
+
+
 ROAS = {"goal": "VALUE", "own_strategy": MIN_ROAS}
 # breaker -> constraints on the valid case it starts from
 BREAKERS: dict[Any, dict[str, Any]] = {
@@ -255,7 +264,7 @@ BREAKERS: dict[Any, dict[str, Any]] = {
     promoted_app_known: {"objective": "OUTCOME_APP_PROMOTION"},
     known_options: {}, location_required: {}, age_range: {}, age_order: {"sac": False}, targeting_enums: {},
     radius_range: {}, special_category_age: {"sac": True}, special_category_gender: {"sac": True},
-    special_category_location: {"sac": True},
+    special_category_location: {"sac": True}, advantage_audience_required: {"sac": False},
 }
 
 

@@ -31,6 +31,7 @@ PROMOTED_VALUES = {"page_id": PAGE, "application_id": APP, "object_store_url": "
 NEEDS_BID = TABLE["bidding"]["needs_bid_amount"]
 MIN_ROAS = TABLE["bidding"]["min_roas"]["strategy"]
 SAC = TABLE["targeting"]["special_ad_categories"]["categories"]
+ADVANTAGE = TABLE["targeting"]["advantage_audience"]
 
 
 @dataclass
@@ -175,7 +176,29 @@ def targetings(draw: Any, restricted: bool) -> dict[str, Any]:
     for name, enum in (("device_platforms", "device_platform"), ("publisher_platforms", "publisher_platform")):
         if draw(st.booleans()):
             targeting[name] = draw(st.lists(st.sampled_from(ENUMS[enum]["enum"]), min_size=1, unique=True))
+    # v23+ (GRAPH-BEHAVIOUR 9): a narrowed setup must say whether Advantage+ audience is on; a default one may
+    # omit it (it defaults to 1). Narrowed setups say 0: Advantage+ audience itself would not keep custom ages.
+    if narrowed(targeting):
+        targeting["targeting_automation"] = {"advantage_audience": 0}
+    elif draw(st.booleans()):
+        targeting["targeting_automation"] = {"advantage_audience": draw(st.sampled_from([0, 1]))}
     return targeting
+
+
+def narrowed(targeting: dict[str, Any]) -> bool:
+    """Not the 'default'/'relaxed' setup of the advantage_audience rule (read from the table)."""
+    exempt = ADVANTAGE["exempt"]
+    low, high = exempt["age_min"]
+    return (targeting.get("age_min", low) not in range(low, high + 1) or targeting.get("age_max", exempt["age_max"][0])
+            not in exempt["age_max"] or bool(targeting.get("genders")) and sorted(targeting["genders"]) != exempt["genders"]
+            or any(targeting.get(k) for k in exempt["inclusions"]))
+
+
+def stored_targeting(targeting: dict[str, Any]) -> dict[str, Any]:
+    """What reads back: a default setup sent without the flag gets advantage_audience = default_value."""
+    if "targeting_automation" in targeting or narrowed(targeting):
+        return targeting
+    return {**targeting, "targeting_automation": {"advantage_audience": ADVANTAGE["default_value"]}}
 
 
 # -- sending -------------------------------------------------------------------------------------
@@ -239,7 +262,7 @@ def test_valid_payloads_are_accepted(frozen, act, case):
     assert read.get("destination_type") == case.adset.get("destination_type")
     assert read["bid_strategy"] == case.strategy
     assert read["status"] == read["effective_status"] == case.adset.get("status", TABLE["default_status"])
-    assert read["targeting"] == case.adset["targeting"]
+    assert read["targeting"] == stored_targeting(case.adset["targeting"])
 
 
 JSONISH = st.recursive(

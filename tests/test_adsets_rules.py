@@ -7,8 +7,10 @@ import json
 import pytest
 
 from helpers_envelope import assert_graph_error
+from mock_server.config import ServerConfig
 from mock_server.contract.registry import default_registry
-from test_adsets import create, make_campaign
+from mock_server.testing import InProcessClient
+from test_adsets import create, make_campaign, payload
 
 TABLE = default_registry().rules("adset")
 APP_STORE = "https://play.google.com/store/apps/details?id=dev.graphmock.demo"
@@ -310,6 +312,9 @@ def test_promoted_ids_must_exist(post):
 
 
 # -- targeting ---------------------------------------------------------------------------------
+AUTOMATION_OFF = {"targeting_automation": {"advantage_audience": 0}}  # v23+: narrowed targeting says Advantage+ is off
+
+
 def targeting(**extra):
     return {"geo_locations": {"countries": ["US"]}, **extra}
 
@@ -318,7 +323,7 @@ def test_geo_locations_required(post):
     """GRAPH-BEHAVIOUR 9: 'You must specify at least one country in targeting, unless you use a Custom Audience'."""
     assert_graph_error(post(targeting={"age_min": 20}), 100, blame="targeting", message_has="targeting[geo_locations]")
     assert_graph_error(post(targeting={"geo_locations": {}}), 100, message_has="targeting[geo_locations]")
-    assert_ok(post(targeting={"custom_audiences": [{"id": "6000000000000"}]}))
+    assert_ok(post(targeting={"custom_audiences": [{"id": "6000000000000"}], **AUTOMATION_OFF}))
     assert_ok(post(targeting={"geo_locations": {"regions": [{"key": "3847"}]}}))
 
 
@@ -339,7 +344,7 @@ def test_age_order(post):
     """GRAPH-BEHAVIOUR 9: age_min and age_max bound one range."""
     assert_graph_error(post(targeting=targeting(age_min=40, age_max=30)), 100, blame="targeting",
                        message_has="targeting[age_max] must be greater than or equal to targeting[age_min]")
-    assert_ok(post(targeting=targeting(age_min=30, age_max=30)))
+    assert_ok(post(targeting=targeting(age_min=30, age_max=30, **AUTOMATION_OFF)))
 
 
 @pytest.mark.parametrize("field,value", [("genders", [3]), ("device_platforms", ["tv"]), ("publisher_platforms", ["myspace"])])
@@ -383,4 +388,76 @@ def test_special_ad_category_restrictions(post, category):
 
 def test_zips_allowed_without_special_category(post):
     """GRAPH-BEHAVIOUR 9: zips are ordinary targeting outside special ad categories."""
-    assert_ok(post(targeting={"geo_locations": {"zips": [{"key": "US:94304"}]}, "genders": [2]}))
+    assert_ok(post(targeting={"geo_locations": {"zips": [{"key": "US:94304"}]}, "genders": [2], **AUTOMATION_OFF}))
+
+
+# -- Advantage+ audience flag (v23+) -------------------------------------------------------------
+ADVANTAGE_BLAME = [["targeting", "targeting_automation", "advantage_audience"]]
+
+
+@pytest.mark.parametrize("narrowing,named", [({"genders": [1]}, "genders"), ({"age_min": 30}, "age_min"),
+                                             ({"age_max": 40}, "age_max"),
+                                             ({"custom_audiences": [{"id": "6000000000000"}]}, "custom_audiences"),
+                                             ({"flexible_spec": [{"interests": [{"id": "6003"}]}]}, "flexible_spec")])
+def test_advantage_audience_flag_required_on_create(post, narrowing, named):
+    """GRAPH-BEHAVIOUR 9 (M-ADV, v23+): 'On ad set create, targeting.targeting_automation.advantage_audience must be
+    1 or 0, unless the setup is "default" ... Otherwise it errors; real title "Advantage Audience Flag Required",
+    code 100'. With the flag (1 or 0) the same targeting is accepted."""
+    error = assert_graph_error(post(targeting=targeting(**narrowing)), 100, None, blame="targeting")
+    assert error["message"] == ("(#100) Param targeting[targeting_automation][advantage_audience] is required: "
+                                "set it to 1 or 0")
+    assert error["error_user_title"] == "Advantage Audience Flag Required"
+    assert error["type"] == "OAuthException" and f"sets {named} " in error["error_user_msg"]
+    assert json.loads(error["error_data"]) == {"blame_field_specs": ADVANTAGE_BLAME}
+    for flag in (0, 1):
+        assert_ok(post(targeting=targeting(**narrowing, targeting_automation={"advantage_audience": flag})))
+
+
+def test_advantage_audience_flag_must_be_0_or_1(post):
+    """GRAPH-BEHAVIOUR 9: advantage_audience 'must be 1 or 0' (the schema's enum, param_enum)."""
+    error = assert_graph_error(post(targeting=targeting(genders=[1], targeting_automation={"advantage_audience": 2})), 100,
+                               blame="targeting")
+    assert "advantage_audience" in error["message"]
+
+
+@pytest.mark.parametrize("setup", [{}, {"age_min": 18, "age_max": 65, "genders": [1, 2]}, {"age_min": 21}])
+def test_default_or_relaxed_setup_defaults_advantage_audience_to_1(client, post, setup):
+    """GRAPH-BEHAVIOUR 9 (M-ADV): 'unless the setup is "default" (default or omitted age/gender/custom-audience/
+    detailed inclusions) or "relaxed", in which case it defaults to 1' - seed 000's targeting (countries and
+    device_platforms only) is such a setup; the default is stored and reads back. (age_min 19-25 as 'relaxed' is
+    graphmock's reading, schemas/rules/adset.json.)"""
+    seed_000 = {"geo_locations": {"countries": ["US", "CA"]}, "device_platforms": ["mobile", "desktop"], **setup}
+    adset = assert_ok(post(targeting=seed_000))
+    read = client.get(adset, params={"fields": "targeting"}).json()["targeting"]
+    assert read == {**seed_000, "targeting_automation": {"advantage_audience": 1}}
+    off = assert_ok(post(targeting={**seed_000, "targeting_automation": {"advantage_audience": 0}}))
+    assert client.get(off, params={"fields": "targeting"}).json()["targeting"]["targeting_automation"] == {
+        "advantage_audience": 0}
+
+
+def test_advantage_audience_updates_are_unaffected(client, post):
+    """GRAPH-BEHAVIOUR 9: 'Updates are unaffected' - new narrowed targeting without the flag is accepted on update."""
+    adset = assert_ok(post())
+    response = client.post(adset, data={"targeting": json.dumps(targeting(genders=[2], age_max=40))})
+    assert response.status_code == 200, response.text
+    assert "targeting_automation" not in client.get(adset, params={"fields": "targeting"}).json()["targeting"]
+
+
+def test_advantage_audience_rule_starts_at_v23():
+    """GRAPH-BEHAVIOUR 12: 'v23: advantage_audience required or defaulted on ad set create' - a server that still
+    serves v22.0 accepts the narrowed targeting there without the flag (and adds no default), not at v23.0."""
+    c = InProcessClient(ServerConfig(seed=7, versions=("v22.0", "v23.0")))
+    try:
+        act, world = c.world["ad_account_id"], c.world
+        narrowed = {"targeting": json.dumps(targeting(genders=[1]))}
+        for version, status in (("v22.0", 200), ("v23.0", 400)):
+            parent = c.post(f"/{version}/{act}/campaigns", data={"name": "C", "objective": "OUTCOME_ENGAGEMENT",
+                                                                 "status": "ACTIVE", "special_ad_categories": "[]"})
+            body = payload(world, parent.json()["id"], **narrowed)
+            response = c.post(f"/{version}/{act}/adsets", data=body)
+            assert response.status_code == status, (version, response.text)
+        default = c.post(f"/v22.0/{act}/adsets", data=payload(world, parent.json()["id"]))
+        read = c.get(f"/v22.0/{default.json()['id']}", params={"fields": "targeting"}).json()["targeting"]
+        assert "targeting_automation" not in read
+    finally:
+        c.close()

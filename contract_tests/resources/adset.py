@@ -211,7 +211,8 @@ def _promoted(draw: st.DrawFn, p: dict[str, Any], ctx: Context, objective: str) 
 
 @st.composite
 def targeting(draw: st.DrawFn, ctx: Context, sac: bool) -> dict[str, Any]:
-    """geo (required), ages in order, genders, platforms; special ad categories keep 18-65 and all genders."""
+    """geo (required), ages in order, genders, platforms; special ad categories keep 18-65 and all genders; the
+    Advantage+ audience flag whenever the setup is narrowed (v23+)."""
     rule = _t(ctx)["targeting"]["special_ad_categories"]
     spec: dict[str, Any] = {"geo_locations": {"countries": draw(st.lists(
         st.sampled_from(ctx.registry.enum("country_code")), min_size=1, max_size=3, unique=True))}}
@@ -227,7 +228,22 @@ def targeting(draw: st.DrawFn, ctx: Context, sac: bool) -> dict[str, Any]:
     if draw(st.booleans()):
         spec["publisher_platforms"] = draw(st.lists(st.sampled_from(ctx.registry.enum("publisher_platform")),
                                                     min_size=1, max_size=3, unique=True))
+    # v23+ (GRAPH-BEHAVIOUR 9, M-ADV): a narrowed setup must carry targeting_automation.advantage_audience (0 here:
+    # Advantage+ audience would not keep custom ages or genders); a default one may omit it (it defaults to 1).
+    if narrowed(ctx, spec):
+        spec["targeting_automation"] = {"advantage_audience": 0}
+    elif draw(st.booleans()):
+        spec["targeting_automation"] = {"advantage_audience": draw(st.sampled_from([0, 1]))}
     return spec
+
+
+def narrowed(ctx: Context, spec: dict[str, Any]) -> bool:
+    """Not the 'default'/'relaxed' setup of the advantage_audience rule (schemas/rules/adset.json)."""
+    exempt = _t(ctx)["targeting"]["advantage_audience"]["exempt"]
+    low, high = exempt["age_min"]
+    return (not low <= spec.get("age_min", low) <= high or spec.get("age_max", exempt["age_max"][0]) not in exempt["age_max"]
+            or bool(spec.get("genders")) and sorted(spec["genders"]) != sorted(exempt["genders"])
+            or any(spec.get(k) for k in exempt["inclusions"]))
 
 
 def readback(field: str, sent: Any, ctx: Context) -> Any:

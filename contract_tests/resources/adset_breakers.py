@@ -229,6 +229,14 @@ def b_sac_exclude(draw, p, ctx):  # noqa: ANN001, ANN201
             "__field__": "targeting[excluded_geo_locations]"}
 
 
+@_breaker("targeting_advantage_audience_required", _sac=False)
+def b_advantage(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 9 (M-ADV, v23+): the flag on narrowed setups
+    rest = {k: v for k, v in p["targeting"].items() if k != "targeting_automation"}
+    narrowing = draw(st.sampled_from([{"genders": [1]}, {"genders": [2]}, {"age_min": 30, "age_max": 50},
+                                      {"custom_audiences": [{"id": "6000000000000"}]}]))
+    return {**p, "targeting": {**rest, **narrowing}}
+
+
 BREAKERS: dict[str, Breaker] = {
     "rule:execution_options": _break_execution_options, "rule:creation_status": b_status, "rule:parent_campaign": b_parent,
     "rule:campaign_adset_limit": b_campaign_limit,
@@ -245,7 +253,7 @@ BREAKERS: dict[str, Breaker] = {
     "rule:promoted_app_known": b_app, "rule:known_options": b_option, "rule:location_required": b_geo,
     "rule:radius_range": b_radius, "rule:age_order": b_age,
     "rule:special_category_age": b_sac_age, "rule:special_category_gender": b_sac_gender,
-    "rule:special_category_location": b_sac_exclude,
+    "rule:special_category_location": b_sac_exclude, "rule:advantage_audience_required": b_advantage,
 }
 
 

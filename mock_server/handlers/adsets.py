@@ -21,7 +21,7 @@ def _context(call: Call, campaign: Record, existing: Record | None = None, chang
     assert account is not None
     return AdSetContext(call.state.registry, account, call.state.world, call.token, campaign, call.state.now(),
                         existing.data if existing is not None else None, frozenset(changed or ()),
-                        count=call.state.store.count)
+                        count=call.state.store.count, version=call.version)
 
 
 def _validate_only(params: dict[str, Any]) -> bool:

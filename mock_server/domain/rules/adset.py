@@ -36,6 +36,7 @@ class AdSetContext:
     existing: dict[str, Any] | None = None  # the stored ad set on update
     changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
     count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
+    version: str | None = None  # the request's API version ("v25.0"); version-gated rules apply to all if None
 
     @property
     def table(self) -> dict[str, Any]:
@@ -336,6 +337,17 @@ _COMMON: tuple[Rule, ...] = (
 )
 CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, campaign_adset_limit)  # type: ignore[arg-type]
 UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[arg-type]
+
+
+# Fills complete the params with documented defaults before the rules run (they change `spec` in place).
+Fill = Callable[[Spec, AdSetContext], None]
+CREATE_FILLS: tuple[Fill, ...] = (*targeting.FILLS_ON_CREATE,)
+UPDATE_FILLS: tuple[Fill, ...] = ()
+
+
+def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:
+    for step in fills:
+        step(spec, ctx)
 
 
 def check(rules: tuple[Rule, ...], spec: Spec, ctx: AdSetContext) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+from mock_server.config import version_key
 from mock_server.wire.errors import GraphError
 
 if TYPE_CHECKING:
@@ -124,7 +125,70 @@ def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | Non
     return None
 
 
+
+# -- Advantage+ audience (v23+) ---------------------------------------------------------------------
+def _advantage(ctx: AdSetContext) -> dict[str, Any] | None:
+    """The table when the rule applies: ad set create at API version >= since_version (every version if unknown)."""
+    rule = ctx.table["targeting"]["advantage_audience"]
+    if ctx.existing is not None or (ctx.version and version_key(ctx.version) < version_key(rule["since_version"])):
+        return None
+    return rule
+
+
+def _advantage_flag(targeting: dict[str, Any]) -> Any:
+    automation = targeting.get("targeting_automation")
+    return automation.get("advantage_audience") if isinstance(automation, dict) else None
+
+
+def narrowing(targeting: dict[str, Any], rule: dict[str, Any]) -> list[str]:
+    """What keeps a targeting from being the 'default' / 'relaxed' setup (empty: exempt, the flag defaults)."""
+    exempt = rule["exempt"]
+    out = []
+    age_min, age_max, genders = targeting.get("age_min"), targeting.get("age_max"), targeting.get("genders")
+    if age_min is not None and not (isinstance(age_min, int) and exempt["age_min"][0] <= age_min <= exempt["age_min"][1]):
+        out.append("age_min")
+    if age_max is not None and age_max not in exempt["age_max"]:
+        out.append("age_max")
+    if genders and (not isinstance(genders, list) or sorted(set(genders)) != sorted(exempt["genders"])):
+        out.append("genders")
+    return out + [key for key in exempt["inclusions"] if targeting.get(key)]
+
+
+def advantage_audience_default(spec: Spec, ctx: AdSetContext) -> None:
+    """GRAPH-BEHAVIOUR 9 (M-ADV, v23+): a 'default' or 'relaxed' setup without the flag gets advantage_audience 1.
+
+    A fill, not a rule: it completes the create params before the rules run (the stored targeting reads back
+    with the flag, as a default Graph applied)."""
+    rule = _advantage(ctx)
+    targeting = spec.get("targeting")
+    if rule is None or not isinstance(targeting, dict) or _advantage_flag(targeting) is not None:
+        return
+    if narrowing(targeting, rule):
+        return
+    automation = targeting.get("targeting_automation")
+    automation = dict(automation) if isinstance(automation, dict) else {}
+    automation["advantage_audience"] = rule["default_value"]
+    spec["targeting"] = {**targeting, "targeting_automation": automation}
+
+
+def advantage_audience_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9 (M-ADV, v23+): 'On ad set create, targeting.targeting_automation.advantage_audience must
+    be 1 or 0, unless the setup is "default" ... or "relaxed"' - real title 'Advantage Audience Flag Required',
+    code 100. Updates are unaffected. (0/1 themselves are the schema's enum.)"""
+    rule = _advantage(ctx)
+    targeting = _targeting(spec)
+    if rule is None or _advantage_flag(targeting) is not None:
+        return None
+    narrowed = narrowing(targeting, rule)
+    if not narrowed:
+        return None
+    return GraphError("targeting_advantage_audience_required", since=rule["since_version"],
+                      narrowed=", ".join(narrowed))
+
+
+FILLS_ON_CREATE = (advantage_audience_default,)
+
 RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in (
     known_options, location_required, age_order, radius_range,
-    special_category_age, special_category_gender, special_category_location,
+    special_category_age, special_category_gender, special_category_location, advantage_audience_required,
 ))
