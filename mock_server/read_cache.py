@@ -14,9 +14,11 @@ costs most of a read. An answer is reused only when all of these still hold:
 - the request is the same: version, path, params in order (the paging links
   echo them), token, and the base URL the links point at.
 
-Access checks, rate limits, faults and the journal run before and after the
-handler as usual: only the handler's work (validate params, query, render) is
-skipped. `graphmock serve --no-read-cache` turns it off.
+Authentication, permissions, rate limits, version upgrades, faults and the
+journal still run on every call; what is skipped is the handler's work
+(validate params, query, render) and resolving the path's id, whose node is
+kept with the answer. Answers are bounded in number and JSON size.
+`graphmock serve --no-read-cache` (`ServerConfig(read_cache=False)`) turns it off.
 """
 
 from __future__ import annotations
