@@ -247,6 +247,27 @@ def advantage_audience_required(draw: Any, case: Case) -> Broken:
         "targeting[targeting_automation][advantage_audience]"
 
 
+
+def _in_the_eu(draw: Any, case: Case) -> dict[str, Any]:
+    """The case's targeting moved (partly) into the EU: a country, a city carrying its country, or a zip key."""
+    geo = draw(st.sampled_from([{"countries": ["US", "DE"]}, {"countries": ["FR"]},
+                                {"cities": [{"key": "2418779", "country": "DE", "radius": 20, "distance_unit": "mile"}]},
+                                {"regions": [{"key": "3847", "country": "IT"}]}]))
+    return {**case.adset["targeting"], "geo_locations": geo}
+
+
+def dsa_payor_required(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET): EU targeting without dsa_payor (3858079)."""
+    beneficiary = draw(st.sampled_from([None, "Beneficiary"]))
+    return case.set(targeting=_in_the_eu(draw, case), dsa_payor=None, dsa_beneficiary=beneficiary), \
+        "adset_dsa_payor_required", "dsa_payor"
+
+
+def dsa_beneficiary_required(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 1.1: EU targeting with a payor but without dsa_beneficiary (3858081)."""
+    return case.set(targeting=_in_the_eu(draw, case), dsa_payor="Payor", dsa_beneficiary=None), \
+        "adset_dsa_beneficiary_required", "dsa_beneficiary"
+
 ROAS = {"goal": "VALUE", "own_strategy": MIN_ROAS}
 # breaker -> constraints on the valid case it starts from
 BREAKERS: dict[Any, dict[str, Any]] = {
@@ -265,6 +286,7 @@ BREAKERS: dict[Any, dict[str, Any]] = {
     known_options: {}, location_required: {}, age_range: {}, age_order: {"sac": False}, targeting_enums: {},
     radius_range: {}, special_category_age: {"sac": True}, special_category_gender: {"sac": True},
     special_category_location: {"sac": True}, advantage_audience_required: {"sac": False},
+    dsa_payor_required: {}, dsa_beneficiary_required: {},
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -461,3 +462,112 @@ def test_advantage_audience_rule_starts_at_v23():
         assert "targeting_automation" not in read
     finally:
         c.close()
+
+
+# -- EU Digital Services Act: payor and beneficiary ------------------------------------------------
+DSA = {"dsa_payor": "graphmock Demo Payor GmbH", "dsa_beneficiary": "graphmock Demo Beneficiary GmbH"}
+EU_TARGETINGS = [{"geo_locations": {"countries": ["DE"]}}, {"geo_locations": {"countries": ["US", "FR"]}},
+                 {"geo_locations": {"cities": [{"key": "2418779", "name": "Berlin", "country": "DE"}]}},
+                 {"geo_locations": {"regions": [{"key": "3847", "country": "ES"}]}},
+                 {"geo_locations": {"zips": [{"key": "NL:1012"}]}},
+                 {"geo_locations": {"country_groups": ["europe"]}}]
+
+
+def with_dsa_defaults(client, **defaults):
+    """Reload a copy of the demo fixtures whose first ad account has (only) these DSA defaults (fixture keys); the
+    reload resets the state."""
+    document = copy.deepcopy(client.state.fixtures_document)
+    account = document["ad_accounts"][0]
+    for key in ("default_dsa_payor", "default_dsa_beneficiary"):
+        account.pop(key, None)
+    account.update(defaults)
+    client.state.load_fixtures(document)
+
+
+@pytest.mark.parametrize("geo", EU_TARGETINGS)
+def test_dsa_payor_required_for_eu_targeting(client, post, geo):
+    """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET 'Targeting DSA Regulated Locations'): 'ad sets targeting EU locations need
+    dsa_payor and dsa_beneficiary' - without a payor: code 100, subcode 3858079, FacebookApiException,
+    'No payor provided in DSA regulated region', blame [["dsa_payor"]]. With both the ad set is created and reads them
+    back."""
+    error = assert_graph_error(post(targeting=geo), 100, 3858079, blame="dsa_payor")
+    assert error["type"] == "FacebookApiException" and error["message"] == "Invalid parameter"
+    assert error["error_user_title"] == "No payor provided in DSA regulated region"
+    assert error["error_user_msg"].startswith("The DSA requires ads to provide payor information in regulated regions. "
+                                              "Updating/creating ad needs to provide payor of the ad.")
+    assert "send dsa_payor" in error["error_user_msg"] and json.loads(error["error_data"]) == {
+        "blame_field_specs": [["dsa_payor"]]}
+    adset = assert_ok(post(targeting=geo, **DSA))
+    assert client.get(adset, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {**DSA, "id": adset}
+
+
+def test_dsa_beneficiary_required_for_eu_targeting(post):
+    """GRAPH-BEHAVIOUR 1.1: 'The beneficiary variant is subcode 3858081, blame [["dsa_beneficiary"]], title "No
+    payor/beneficiary provided in DSA regulated location"'."""
+    geo = {"geo_locations": {"countries": ["DE"]}}
+    error = assert_graph_error(post(targeting=geo, dsa_payor=DSA["dsa_payor"]), 100, 3858081, blame="dsa_beneficiary")
+    assert error["type"] == "FacebookApiException" and error["message"] == "Invalid parameter"
+    assert error["error_user_title"] == "No payor/beneficiary provided in DSA regulated location"
+    assert "send dsa_beneficiary" in error["error_user_msg"]
+    assert json.loads(error["error_data"]) == {"blame_field_specs": [["dsa_beneficiary"]]}
+    assert_graph_error(post(targeting=geo, dsa_payor=DSA["dsa_payor"], dsa_beneficiary="  "), 100, 3858081,
+                       blame="dsa_beneficiary")  # blank counts as not provided
+    assert_ok(post(targeting=geo, **DSA))
+
+
+@pytest.mark.parametrize("geo", [{"geo_locations": {"countries": ["US", "GB", "CH", "NO"]}},
+                                 {"geo_locations": {"countries": ["US"]}, "excluded_geo_locations": {"countries": ["DE"]}},
+                                 {"geo_locations": {"cities": [{"key": "2420379", "radius": 20}]}},
+                                 {"geo_locations": {"zips": [{"key": "US:94304"}]}}])
+def test_dsa_not_needed_outside_the_eu(post, geo):
+    """GRAPH-BEHAVIOUR 9: only ad sets 'targeting EU locations' need the DSA fields (excluded locations do not target;
+    a key without a country is not known to be in the EU: graphmock has no location database)."""
+    assert_ok(post(targeting=geo))
+
+
+def test_dsa_fields_at_most_512_characters(post):
+    """GRAPH-BEHAVIOUR 9/13: 'dsa_payor/dsa_beneficiary <= 512' (the request schema's maxLength)."""
+    geo = {"geo_locations": {"countries": ["DE"]}}
+    assert_graph_error(post(targeting=geo, **{**DSA, "dsa_payor": "p" * 513}), 100, blame="dsa_payor")
+    assert_graph_error(post(targeting=geo, **{**DSA, "dsa_beneficiary": "b" * 513}), 100, blame="dsa_beneficiary")
+    assert_ok(post(targeting=geo, dsa_payor="p" * 512, dsa_beneficiary="b" * 512))
+
+
+def test_dsa_account_defaults_fill_in(client, act, world):
+    """GRAPH-BEHAVIOUR 9 (M-ADSET): 'Account defaults default_dsa_payor/default_dsa_beneficiary auto-fill' - the ad set
+    stores and reads back the account's values; a sent value wins; a missing default still fails with its subcode."""
+    with_dsa_defaults(client, default_dsa_payor="Account Payor", default_dsa_beneficiary="Account Beneficiary")
+    geo = {"geo_locations": {"countries": ["IT"]}}
+    filled = assert_ok(create(client, act, world, make_campaign(client, act), targeting=geo))
+    assert client.get(filled, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {
+        "dsa_payor": "Account Payor", "dsa_beneficiary": "Account Beneficiary", "id": filled}
+    own = assert_ok(create(client, act, world, make_campaign(client, act), targeting=geo, dsa_payor="Own Payor"))
+    assert client.get(own, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {
+        "dsa_payor": "Own Payor", "dsa_beneficiary": "Account Beneficiary", "id": own}
+    with_dsa_defaults(client, default_dsa_payor="Account Payor")
+    assert_graph_error(create(client, act, world, make_campaign(client, act), targeting=geo), 100, 3858081,
+                       blame="dsa_beneficiary")
+
+
+def test_dsa_checked_on_update(client, post):
+    """GRAPH-BEHAVIOUR 1.1: 'Updating/creating ad needs to provide payor of the ad' - moving an ad set's targeting into
+    the EU without the DSA fields is refused (3858079), as is blanking them on an EU ad set (3858081); sending both
+    is accepted. Edits that touch neither targeting nor a DSA field are not re-checked."""
+    adset = assert_ok(post())
+    eu = json.dumps({"geo_locations": {"countries": ["PL"]}})
+    assert_graph_error(client.post(adset, data={"targeting": eu}), 100, 3858079, blame="dsa_payor")
+    assert client.post(adset, data={"targeting": eu, **DSA}).status_code == 200
+    assert_graph_error(client.post(adset, data={"dsa_beneficiary": ""}), 100, 3858081, blame="dsa_beneficiary")
+    assert client.post(adset, data={"name": "renamed"}).status_code == 200
+    assert client.get(adset, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {**DSA, "id": adset}
+
+
+def test_dsa_account_defaults_fill_in_on_update(client, act, world):
+    """GRAPH-BEHAVIOUR 9: the account defaults also fill an update that moves the targeting into the EU."""
+    with_dsa_defaults(client, default_dsa_payor="Account Payor", default_dsa_beneficiary="Account Beneficiary")
+    adset = assert_ok(create(client, act, world, make_campaign(client, act)))
+    assert client.get(adset, params={"fields": "dsa_payor"}).json() == {"id": adset}  # US/CA: nothing filled
+    response = client.post(adset, data={"targeting": json.dumps({"geo_locations": {"countries": ["SE"]}})})
+    assert response.status_code == 200, response.text
+    assert client.get(adset, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {
+        "dsa_payor": "Account Payor", "dsa_beneficiary": "Account Beneficiary", "id": adset}

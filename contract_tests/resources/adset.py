@@ -155,7 +155,28 @@ def repair(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _schedule_and_budget(draw, p, ctx, billing, strategy)
     _promoted(draw, p, ctx, campaign["objective"])
     p["targeting"] = draw(targeting(ctx, any(c in restricted_categories(ctx) for c in campaign["special_ad_categories"])))
+    dsa_fields(draw, p, ctx)
     return p
+
+
+def in_the_eu(ctx: Context, spec: dict[str, Any]) -> bool:
+    """The drawn targeting has an EU country (the DSA rule's table; the generators only draw countries)."""
+    countries = ((spec.get("geo_locations") or {}).get("countries")) or []
+    return any(c in _t(ctx)["dsa"]["eu_countries"] for c in countries)
+
+
+def dsa_fields(draw: st.DrawFn, p: dict[str, Any], ctx: Context, existing: dict[str, Any] | None = None) -> None:
+    """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET, EU DSA): an ad set targeting the EU carries non-blank dsa_payor and
+    dsa_beneficiary (the demo account has no defaults to fill them). On update the ad set as it would be afterwards
+    counts: `existing` holds the create params."""
+    existing = existing or {}
+    spec = p["targeting"] if isinstance(p.get("targeting"), dict) else existing.get("targeting") or {}
+    if not in_the_eu(ctx, spec):
+        return
+    for name in _t(ctx)["dsa"]["fields"]:
+        value = p.get(name, existing.get(name))
+        if not isinstance(value, str) or not value.strip():
+            p[name] = draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 .,&-]{0,60}", fullmatch=True))
 
 
 def _schedule_and_budget(draw: st.DrawFn, p: dict[str, Any], ctx: Context, billing: str, strategy: str) -> None:

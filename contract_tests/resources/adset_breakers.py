@@ -237,6 +237,24 @@ def b_advantage(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 9 (M-AD
     return {**p, "targeting": {**rest, **narrowing}}
 
 
+
+def _eu_targeting(draw: st.DrawFn, p: dict[str, Any]) -> dict[str, Any]:
+    geo = draw(st.sampled_from([{"countries": ["DE"]}, {"countries": ["US", "FR"]},
+                                {"regions": [{"key": "3847", "country": "ES"}]}, {"zips": [{"key": "NL:1012"}]}]))
+    return {**p["targeting"], "geo_locations": geo}
+
+
+@_breaker("adset_dsa_payor_required")
+def b_dsa_payor(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 1.1/9 (M-ADSET): EU targeting needs dsa_payor
+    rest = {k: v for k, v in p.items() if k != "dsa_payor"}
+    return {**rest, "targeting": _eu_targeting(draw, p), "__field__": "dsa_payor"}
+
+
+@_breaker("adset_dsa_beneficiary_required")
+def b_dsa_beneficiary(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 1.1: ... and dsa_beneficiary (3858081)
+    rest = {k: v for k, v in p.items() if k != "dsa_beneficiary"}
+    return {**rest, "targeting": _eu_targeting(draw, p), "dsa_payor": "Payor", "__field__": "dsa_beneficiary"}
+
 BREAKERS: dict[str, Breaker] = {
     "rule:execution_options": _break_execution_options, "rule:creation_status": b_status, "rule:parent_campaign": b_parent,
     "rule:campaign_adset_limit": b_campaign_limit,
@@ -254,6 +272,7 @@ BREAKERS: dict[str, Breaker] = {
     "rule:radius_range": b_radius, "rule:age_order": b_age,
     "rule:special_category_age": b_sac_age, "rule:special_category_gender": b_sac_gender,
     "rule:special_category_location": b_sac_exclude, "rule:advantage_audience_required": b_advantage,
+    "rule:dsa_payor_required": b_dsa_payor, "rule:dsa_beneficiary_required": b_dsa_beneficiary,
 }
 
 

@@ -51,6 +51,7 @@ def repair(draw: st.DrawFn, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
         p["end_time"] = a["end_time"] + draw(st.integers(0, 30 * DAY))
     if a.get("bid_amount") and draw(st.booleans()):
         p["bid_amount"] = draw(st.integers(adset.min_bid(ctx, a["billing_event"]), a["bid_amount"]))
+    adset.dsa_fields(draw, p, ctx, a)  # EU targeting after the update keeps both DSA fields (GRAPH-BEHAVIOUR 1.1)
     return p
 
 
@@ -114,6 +115,9 @@ BREAKERS: dict[str, Breaker] = {
     "rule:age_order": _b("targeting_age_order", lambda d, p, c: {
         **p, "targeting": {"geo_locations": {"countries": ["US"]}, "age_min": 40, "age_max": 30},
         "__field__": "targeting[age_max]"}, _sac=False),
+    # GRAPH-BEHAVIOUR 1.1: 'Updating/creating ad needs to provide payor of the ad' - EU targeting, payor blanked
+    "rule:dsa_payor_required": _b("adset_dsa_payor_required", lambda d, p, c: {
+        **p, "targeting": {"geo_locations": {"countries": ["DE"]}}, "dsa_payor": "", "__field__": "dsa_payor"}),
 }
 
 UPDATE = Operation(name="adset.update", node="AdSet", not_generated=SKIPS, repair=repair, breakers=BREAKERS,

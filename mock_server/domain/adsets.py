@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import status as statuses
-from mock_server.domain.rules.adset import (CREATE_FILLS, CREATE_RULES, UPDATE_RULES, AdSetContext, check, fill,
-                                           strategy_in_force)
+from mock_server.domain.rules.adset import (CREATE_FILLS, CREATE_RULES, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check,
+                                           fill, strategy_in_force)
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -79,6 +79,9 @@ def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
     if not merged.get("end_time"):
         merged.pop("end_time", None)
     if record.status not in statuses.TERMINAL:
+        before = dict(merged)
+        fill(UPDATE_FILLS, merged, ctx)  # documented defaults (the account's DSA payor/beneficiary)
+        spec.update({k: v for k, v in merged.items() if k not in before or before[k] != v})
         check(UPDATE_RULES, merged, ctx)
     for key, value in spec.items():
         if key in table["not_stored"] or key in table["update"]["immutable"]:

@@ -126,6 +126,42 @@ def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | Non
 
 
 
+def _entry_country(entry: Any) -> str | None:
+    """The country a geo_locations entry carries: its `country` (as Graph's targeting search returns regions, cities
+    and custom locations), else a 'CC:' key prefix (zips 'DE:10115'); None when it names no country."""
+    if isinstance(entry, dict):
+        country = entry.get("country") or entry.get("country_code")
+        if isinstance(country, str) and country:
+            return country.upper()
+        entry = entry.get("key")
+    if isinstance(entry, str) and len(entry) > 3 and entry[2] == ":" and entry[:2].isalpha():
+        return entry[:2].upper()
+    return None
+
+
+def located_in(spec: Spec, countries: list[str], groups: list[str]) -> list[str]:
+    """The targeting.geo_locations entries in `countries` (or one of `groups`), as 'kind[value]' labels.
+
+    graphmock has no location database: a region, city or other key counts only through the country it carries
+    (see _entry_country). excluded_geo_locations never count."""
+    geo, found = _geo(spec), []
+    for kind, entries in geo.items():
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if kind == "countries":
+                country: str | None = entry.upper() if isinstance(entry, str) else None
+            elif kind == "country_groups":
+                if isinstance(entry, str) and entry.lower() in groups:
+                    found.append(f"{kind}[{entry}]")
+                continue
+            else:
+                country = _entry_country(entry)
+            if country in countries:
+                found.append(f"{kind}[{country}]")
+    return found
+
+
 # -- Advantage+ audience (v23+) ---------------------------------------------------------------------
 def _advantage(ctx: AdSetContext) -> dict[str, Any] | None:
     """The table when the rule applies: ad set create at API version >= since_version (every version if unknown)."""
