@@ -248,6 +248,18 @@ def advantage_audience_required(draw: Any, case: Case) -> Broken:
 
 
 
+def special_category_radius(draw: Any, case: Case) -> Broken:
+    """GRAPH-BEHAVIOUR 9 (M-SAC): 'radius >=15 mi / 25 km (US/CA)' - a radius inside the general range but below the
+    special-category minimum (the campaign's special_ad_category_country is US)."""
+    regions = TABLE["targeting"]["special_ad_categories"]["min_radius"]["regions"]
+    kind, unit = draw(st.sampled_from([("cities", "mile"), ("cities", "kilometer"), ("custom_locations", "mile")]))
+    low = TABLE["targeting"]["radius"][kind][unit][0]
+    radius = draw(st.integers(math.ceil(low), regions["US/CA"][unit] - 1))
+    place = {"key": "2420379"} if kind == "cities" else {"latitude": 37.48, "longitude": -122.15}
+    geo = {**case.adset["targeting"]["geo_locations"], kind: [{**place, "radius": radius, "distance_unit": unit}]}
+    return with_targeting(case, geo_locations=geo), "targeting_sac_radius", f"targeting[geo_locations][{kind}][0][radius]"
+
+
 def _in_the_eu(draw: Any, case: Case) -> dict[str, Any]:
     """The case's targeting moved (partly) into the EU: a country, a city carrying its country, or a zip key."""
     geo = draw(st.sampled_from([{"countries": ["US", "DE"]}, {"countries": ["FR"]},
@@ -286,7 +298,7 @@ BREAKERS: dict[Any, dict[str, Any]] = {
     known_options: {}, location_required: {}, age_range: {}, age_order: {"sac": False}, targeting_enums: {},
     radius_range: {}, special_category_age: {"sac": True}, special_category_gender: {"sac": True},
     special_category_location: {"sac": True}, advantage_audience_required: {"sac": False},
-    dsa_payor_required: {}, dsa_beneficiary_required: {},
+    special_category_radius: {"sac": True}, dsa_payor_required: {}, dsa_beneficiary_required: {},
 }
 
 

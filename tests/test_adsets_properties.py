@@ -32,6 +32,7 @@ NEEDS_BID = TABLE["bidding"]["needs_bid_amount"]
 MIN_ROAS = TABLE["bidding"]["min_roas"]["strategy"]
 SAC = TABLE["targeting"]["special_ad_categories"]["categories"]
 ADVANTAGE = TABLE["targeting"]["advantage_audience"]
+SAC_RADIUS = TABLE["targeting"]["special_ad_categories"]["min_radius"]["regions"]
 
 
 @dataclass
@@ -162,6 +163,13 @@ def cases(draw: Any, objective: str | None = None, goal: str | None = None, cbo:
 def targetings(draw: Any, restricted: bool) -> dict[str, Any]:
     countries = draw(st.lists(st.sampled_from(["US", "CA", "GB", "BR", "JP", "IN"]), min_size=1, max_size=3, unique=True))
     targeting: dict[str, Any] = {"geo_locations": {"countries": countries}}
+    if draw(st.booleans()):  # a city radius in range; special ad categories keep the US/CA minimum (M-SAC)
+        unit = draw(st.sampled_from(["mile", "kilometer"]))
+        low, high = TABLE["targeting"]["radius"]["cities"][unit]
+        if restricted:
+            low = max(low, SAC_RADIUS["US/CA"][unit])
+        targeting["geo_locations"]["cities"] = [{"key": "2420379", "distance_unit": unit,
+                                                 "radius": draw(st.integers(math.ceil(low), math.floor(high)))}]
     if restricted:
         if draw(st.booleans()):
             targeting.update(age_min=18, age_max=65)

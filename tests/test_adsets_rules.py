@@ -571,3 +571,62 @@ def test_dsa_account_defaults_fill_in_on_update(client, act, world):
     assert response.status_code == 200, response.text
     assert client.get(adset, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {
         "dsa_payor": "Account Payor", "dsa_beneficiary": "Account Beneficiary", "id": adset}
+
+
+# -- special ad categories: location radius --------------------------------------------------------
+SAC_RADIUS_TITLE = "Location Radius Selection Is Not Available"
+
+
+@pytest.mark.parametrize("category", ["HOUSING", "EMPLOYMENT", "CREDIT", "FINANCIAL_PRODUCTS_SERVICES"])
+@pytest.mark.parametrize("kind,small,enough", [
+    ("cities", {"radius": 10, "distance_unit": "mile"}, {"radius": 15, "distance_unit": "mile"}),
+    ("cities", {"radius": 24, "distance_unit": "kilometer"}, {"radius": 25, "distance_unit": "kilometer"}),
+    ("custom_locations", {"radius": 5}, {"radius": 15}),
+])
+def test_special_ad_category_radius_us(post, category, kind, small, enough):
+    """GRAPH-BEHAVIOUR 9 (M-SAC): HOUSING/EMPLOYMENT/FINANCIAL: 'radius >=15 mi / 25 km (US/CA)' - a smaller radius
+    is reported as 2909035 'Location Radius Selection Is Not Available' (the style of the custom age/gender ones),
+    blaming the radius; the same location at the minimum is accepted."""
+    campaign = {"special_ad_categories": json.dumps([category]), "special_ad_category_country": '["US"]'}
+    place = {"key": "2420379"} if kind == "cities" else {"latitude": 37.48, "longitude": -122.15}
+    field = f"targeting[geo_locations][{kind}][0][radius]"
+    response = post(campaign=campaign, targeting={"geo_locations": {kind: [{**place, **small}]}})
+    error = assert_graph_error(response, 100, 2909035, blame="targeting", message_has=field)
+    assert error["type"] == "OAuthException" and error["message"] == "Invalid parameter"
+    assert error["error_user_title"] == SAC_RADIUS_TITLE and category in error["error_user_msg"]
+    assert json.loads(error["error_data"]) == {"blame_field_specs": [["targeting", "geo_locations", kind, "0", "radius"]]}
+    assert_ok(post(campaign=campaign, targeting={"geo_locations": {kind: [{**place, **enough}]}}))
+
+
+def test_special_ad_category_radius_europe(post):
+    """GRAPH-BEHAVIOUR 9 (M-SAC): '15 km Europe' - a location carrying a European country (or, without one, a
+    campaign whose special_ad_category_country is European) needs 15 km (9.33 mi rounded up); 14 km is refused."""
+    campaign = {"special_ad_categories": '["EMPLOYMENT"]', "special_ad_category_country": '["DE"]'}
+    pin = {"latitude": 52.52, "longitude": 13.40, "distance_unit": "kilometer"}
+    dsa = {"dsa_payor": "Payor", "dsa_beneficiary": "Beneficiary"}
+    error = assert_graph_error(post(campaign=campaign, targeting={"geo_locations": {"custom_locations": [{**pin, "radius": 14}]}}),
+                               100, 2909035, blame="targeting", message_has="at least 15 kilometers in Europe")
+    assert error["error_user_title"] == SAC_RADIUS_TITLE
+    assert_ok(post(campaign=campaign, targeting={"geo_locations": {"custom_locations": [{**pin, "radius": 15}]}}))
+    assert_graph_error(post(campaign=campaign, targeting={"geo_locations": {"custom_locations": [
+        {**pin, "radius": 9.3, "distance_unit": "mile"}]}}), 100, 2909035, message_has="9.33 miles")
+    # a city that carries its country wins over the campaign's country: a French city (DSA fields: EU targeting)
+    city = {"key": "2418779", "country": "FR", "radius": 10, "distance_unit": "mile"}
+    assert_ok(post(campaign=HOUSING, targeting={"geo_locations": {"cities": [city]}}, **dsa))
+    assert_graph_error(post(campaign=HOUSING, targeting={"geo_locations": {"cities": [{**city, "country": "US"}]}}),
+                       100, 2909035, message_has="at least 15 miles in US/CA")
+
+
+def test_radius_not_restricted_without_special_category(post):
+    """GRAPH-BEHAVIOUR 9: the 15 mi minimum is a special-ad-category restriction only (cities allow 10-50 mi)."""
+    assert_ok(post(targeting={"geo_locations": {"cities": [{"key": "2420379", "radius": 10, "distance_unit": "mile"}]}}))
+
+
+def test_special_ad_category_radius_checked_on_update(client, post):
+    """GRAPH-BEHAVIOUR 9: the rule holds for the ad set as it would be after an update that sends targeting."""
+    adset = assert_ok(post(campaign=HOUSING))
+    small = json.dumps({"geo_locations": {"cities": [{"key": "2420379", "radius": 12}]}})
+    assert_graph_error(client.post(adset, data={"targeting": small}), 100, 2909035,
+                       message_has="targeting[geo_locations][cities][0][radius]")
+    enough = json.dumps({"geo_locations": {"cities": [{"key": "2420379", "radius": 20}]}})
+    assert client.post(adset, data={"targeting": enough}).status_code == 200

@@ -11,6 +11,7 @@ minimum budgets and schedule, promoted_object requirements, targeting
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -247,6 +248,8 @@ def targeting(draw: st.DrawFn, ctx: Context, sac: bool) -> dict[str, Any]:
             spec["genders"] = draw(st.lists(st.sampled_from(ctx.registry.enum("targeting_gender")), min_size=1,
                                             max_size=2, unique=True))
     if draw(st.booleans()):
+        spec["geo_locations"]["cities"] = [draw(city(ctx, sac))]
+    if draw(st.booleans()):
         spec["publisher_platforms"] = draw(st.lists(st.sampled_from(ctx.registry.enum("publisher_platform")),
                                                     min_size=1, max_size=3, unique=True))
     # v23+ (GRAPH-BEHAVIOUR 9, M-ADV): a narrowed setup must carry targeting_automation.advantage_audience (0 here:
@@ -256,6 +259,17 @@ def targeting(draw: st.DrawFn, ctx: Context, sac: bool) -> dict[str, Any]:
     elif draw(st.booleans()):
         spec["targeting_automation"] = {"advantage_audience": draw(st.sampled_from([0, 1]))}
     return spec
+
+
+@st.composite
+def city(draw: st.DrawFn, ctx: Context, sac: bool) -> dict[str, Any]:
+    """A city with a radius in its unit's range (GRAPH-BEHAVIOUR 9); special ad categories keep at least the
+    US/CA minimum (M-SAC 'radius >=15 mi / 25 km'): the city carries no country, so the campaign's (US) decides."""
+    unit = draw(st.sampled_from(["mile", "kilometer"]))
+    low, high = _t(ctx)["targeting"]["radius"]["cities"][unit]
+    if sac:
+        low = max(low, _t(ctx)["targeting"]["special_ad_categories"]["min_radius"]["regions"]["US/CA"][unit])
+    return {"key": "2420379", "radius": draw(st.integers(math.ceil(low), math.floor(high))), "distance_unit": unit}
 
 
 def narrowed(ctx: Context, spec: dict[str, Any]) -> bool:

@@ -229,6 +229,17 @@ def b_sac_exclude(draw, p, ctx):  # noqa: ANN001, ANN201
             "__field__": "targeting[excluded_geo_locations]"}
 
 
+@_breaker("targeting_sac_radius", _sac=True)
+def b_sac_radius(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 9 (M-SAC): 'radius >=15 mi / 25 km (US/CA)'
+    regions = _t(ctx)["targeting"]["special_ad_categories"]["min_radius"]["regions"]
+    unit = draw(st.sampled_from(["mile", "kilometer"]))
+    low = _t(ctx)["targeting"]["radius"]["cities"][unit][0]
+    city = {"key": "2420379", "radius": draw(st.integers(math.ceil(low), regions["US/CA"][unit] - 1)), "distance_unit": unit}
+    geo = {**p["targeting"]["geo_locations"], "cities": [city]}  # no country: the campaign's (US) decides
+    return {**p, "targeting": {**p["targeting"], "geo_locations": geo},
+            "__field__": "targeting[geo_locations][cities][0][radius]"}
+
+
 @_breaker("targeting_advantage_audience_required", _sac=False)
 def b_advantage(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 9 (M-ADV, v23+): the flag on narrowed setups
     rest = {k: v for k, v in p["targeting"].items() if k != "targeting_automation"}
@@ -239,8 +250,9 @@ def b_advantage(draw, p, ctx):  # noqa: ANN001, ANN201 - GRAPH-BEHAVIOUR 9 (M-AD
 
 
 def _eu_targeting(draw: st.DrawFn, p: dict[str, Any]) -> dict[str, Any]:
+    """EU targeting that any campaign allows (zips would break the special-ad-category location rule first)."""
     geo = draw(st.sampled_from([{"countries": ["DE"]}, {"countries": ["US", "FR"]},
-                                {"regions": [{"key": "3847", "country": "ES"}]}, {"zips": [{"key": "NL:1012"}]}]))
+                                {"regions": [{"key": "3847", "country": "ES"}]}]))
     return {**p["targeting"], "geo_locations": geo}
 
 
@@ -272,6 +284,7 @@ BREAKERS: dict[str, Breaker] = {
     "rule:radius_range": b_radius, "rule:age_order": b_age,
     "rule:special_category_age": b_sac_age, "rule:special_category_gender": b_sac_gender,
     "rule:special_category_location": b_sac_exclude, "rule:advantage_audience_required": b_advantage,
+    "rule:special_category_radius": b_sac_radius,
     "rule:dsa_payor_required": b_dsa_payor, "rule:dsa_beneficiary_required": b_dsa_beneficiary,
 }
 

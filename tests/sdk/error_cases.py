@@ -287,6 +287,10 @@ CASES: dict[str, Case] = {
                                      "Invalid parameter"),
     "adset_dsa_beneficiary_required": Case(lambda s: s.ad_set(targeting={"geo_locations": {"countries": ["DE"]}},
                                                               dsa_payor="Payor"), "Invalid parameter"),
+    "targeting_sac_radius": Case(lambda s: s.account.create_ad_set(params=s.ad_set_params(
+        s.campaign(special_ad_categories=["HOUSING"], special_ad_category_country=["US"]).get_id(),
+        targeting={"geo_locations": {"cities": [{"key": "2420379", "radius": 10, "distance_unit": "mile"}]}})),
+        "Invalid parameter"),
     "edit_deleted_adset": Case(_edit_deleted(lambda s: s.ad_set()), "Invalid parameter"),
     "edit_archived_adset": Case(_edit_archived(lambda s: s.ad_set(), {"status": "ACTIVE"}), "Invalid parameter"),
     # -- images, creatives, ads, review

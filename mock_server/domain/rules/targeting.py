@@ -8,6 +8,7 @@ parent campaign. Tables: `schemas/rules/adset.json` "targeting".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,43 @@ def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | Non
 
 
 
+def special_category_radius(spec: Spec, ctx: AdSetContext) -> GraphError | None:
+    """GRAPH-BEHAVIOUR 9 (M-SAC): HOUSING/EMPLOYMENT/CREDIT/FINANCIAL ad sets need 'radius >=15 mi / 25 km (US/CA),
+    15 km Europe' - else 2909035 'Location Radius Selection Is Not Available', blaming the radius.
+
+    A location's region comes from the country it carries, else from the campaign's special_ad_category_country;
+    the strictest region applies, none -> the table's default (schemas/rules/adset.json min_radius)."""
+    category = _restricted_category(ctx)
+    if category is None:
+        return None
+    rule = ctx.table["targeting"]["special_ad_categories"]["min_radius"]
+    fallback = [c for c in ctx.campaign.data.get("special_ad_category_country") or [] if isinstance(c, str)]
+    geo = _geo(spec)
+    for kind in ctx.table["targeting"]["radius"]:
+        for index, location in enumerate(geo.get(kind) or []):
+            if not isinstance(location, dict) or not isinstance(location.get("radius"), (int, float)):
+                continue
+            unit = location.get("distance_unit") or "mile"
+            country = _entry_country(location)
+            countries = [country] if country else fallback
+            regions = [name for name, region in rule["regions"].items() if set(countries) & set(region["countries"])]
+            region, minimum = max(((name, _minimum(rule, name, unit)) for name in regions or [rule["default"]]),
+                                  key=lambda pair: pair[1])
+            if location["radius"] < minimum:
+                return GraphError("targeting_sac_radius", field=f"targeting[geo_locations][{kind}][{index}][radius]",
+                                  category=category, minimum=minimum, unit=unit, region=region, value=location["radius"])
+    return None
+
+
+def _minimum(rule: dict[str, Any], region: str, unit: str) -> float:
+    """A region's minimum radius in `unit` (converted from the other unit when the table does not list it)."""
+    limits = rule["regions"][region]
+    if unit in limits:
+        return limits[unit]
+    value = limits["kilometer"] / rule["km_per_mile"] if unit == "mile" else limits["mile"] * rule["km_per_mile"]
+    return math.ceil(value * 100) / 100  # rounded up to 0.01: never below the documented minimum
+
+
 def _entry_country(entry: Any) -> str | None:
     """The country a geo_locations entry carries: its `country` (as Graph's targeting search returns regions, cities
     and custom locations), else a 'CC:' key prefix (zips 'DE:10115'); None when it names no country."""
@@ -226,5 +264,6 @@ FILLS_ON_CREATE = (advantage_audience_default,)
 
 RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in (
     known_options, location_required, age_order, radius_range,
-    special_category_age, special_category_gender, special_category_location, advantage_audience_required,
+    special_category_age, special_category_gender, special_category_location, special_category_radius,
+    advantage_audience_required,
 ))
