@@ -94,7 +94,10 @@ def _response(registry: SchemaRegistry, operation: OperationRef, node_refs: list
     elif operation.method == "DELETE" and operation.edge:
         body = "envelopes.bulk_delete"
     elif operation.method == "POST" and name.endswith(".create"):
-        body = "envelopes.created"
+        created, success = ({"$ref": f"#/components/schemas/envelopes.{n}"} for n in ("created", "success"))
+        return {"description": "The new object's id (and its `fields`); `{\"success\": true}` when "
+                               "execution_options=[\"validate_only\"] only validated",
+                "content": {"application/json": {"schema": {"anyOf": [created, success]}}}}
     else:
         body = "envelopes.success"
     return {"description": "Success", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}

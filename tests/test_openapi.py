@@ -43,6 +43,18 @@ def test_document_validates_and_covers_every_request_schema() -> None:
     assert objective == {"$ref": "#/components/schemas/enums/$defs/objective"}  # one enum source, referenced
 
 
+def test_a_create_answers_an_id_or_validate_only_success() -> None:
+    """GRAPH-BEHAVIOUR 11: execution_options=["validate_only"] runs every validation and answers
+    {"success": true} without writing; the documented create answer is otherwise the new id."""
+    from jsonschema import Draft202012Validator
+    document = build()
+    schema = document["paths"]["/act_{ad_account_id}/campaigns"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    resolved = {"anyOf": [document["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]] for ref in schema["anyOf"]]}
+    validator = Draft202012Validator(resolved)
+    assert validator.is_valid({"id": "120200000000000001"}) and validator.is_valid({"success": True})
+    assert not validator.is_valid({}) and not validator.is_valid({"success": False})
+
+
 def test_cli_prints_the_same_document(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["openapi"]) == 0
     assert json.loads(capsys.readouterr().out) == build()
