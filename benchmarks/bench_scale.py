@@ -2,8 +2,8 @@
 
 For each size: a fresh SQLite file, the campaigns bulk-inserted into one ad
 account through fixtures/generator.py (`insert_many`, not HTTP), then the
-in-process app serves list pages (first, deep via cursor, last, filtered),
-a single read, and a count; median and p99 latency per request, and the
+in-process app (with its read cache off: every request queries the store)
+serves list pages (first, deep via cursor, last, filtered), a single read, and a count; median and p99 latency per request, and the
 process RSS. Target: every page within 1.5x between the smallest and largest
 size. `summary=total_count` is a COUNT and is shown for information.
 
@@ -79,7 +79,7 @@ def measure(client: InProcessClient, path: str, params: dict[str, str], requests
 
 def run_size(size: int, requests: int, workdir: Path) -> dict[str, Any]:
     db = workdir / f"scale-{size}.sqlite3"
-    app = create_app(ServerConfig(db=str(db)))
+    app = create_app(ServerConfig(db=str(db), read_cache=False))  # measure the query, not a reused answer
     client = InProcessClient(app=app)
     started = time.perf_counter()
     first = client.state.store.next_id()
