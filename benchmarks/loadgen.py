@@ -39,7 +39,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(url: str, *, method: str = "GET", body: str = "", duration: float = 5.0, connections: int = 1,
+def run(url: str, *, method: str = "GET", body: str | list[str] = "", duration: float = 5.0, connections: int = 1,
         server_pid: int | None = None) -> Result:
     before = cpu_seconds(server_pid) if server_pid else 0.0
     if shutil.which("wrk"):
@@ -55,15 +55,20 @@ def run(url: str, *, method: str = "GET", body: str = "", duration: float = 5.0,
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
-def _lua(method: str, body: str) -> str:
-    escaped = body.replace("\\", "\\\\").replace('"', '\\"')
+def _lua(method: str, body: str | list[str]) -> str:
+    """A wrk script: one body, or several sent in turn (e.g. ad sets spread over many campaigns)."""
+    bodies = body if isinstance(body, list) else [body]
+    quoted = ['"' + b.replace("\\", "\\\\").replace('"', '\\"') + '"' for b in bodies]
     lines = [f'wrk.method = "{method}"']
-    if body:
-        lines += [f'wrk.body = "{escaped}"', 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"']
+    if any(bodies):
+        lines += [f"wrk.body = {quoted[0]}", 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"']
+    if len(bodies) > 1:
+        lines += ["bodies = {" + ", ".join(quoted) + "}", "i = 0",
+                  "request = function()", "  i = i % #bodies + 1", "  return wrk.format(nil, nil, nil, bodies[i])", "end"]
     return "\n".join(lines) + "\n"
 
 
-def _wrk(url: str, method: str, body: str, duration: float, connections: int) -> Result:
+def _wrk(url: str, method: str, body: str | list[str], duration: float, connections: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "request.lua"
         script.write_text(_lua(method, body))
@@ -77,21 +82,23 @@ def _wrk(url: str, method: str, body: str, duration: float, connections: int) ->
 
 
 # -- asyncio fallback -------------------------------------------------------------------------------------
-async def _asyncio(url: str, method: str, body: str, duration: float) -> Result:
+async def _asyncio(url: str, method: str, body: str | list[str], duration: float) -> Result:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    payload = body.encode()
-    head = f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-    if payload:
-        head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(payload)}\r\n"
-    request = head.encode() + b"\r\n" + payload
+    requests = []
+    for text in body if isinstance(body, list) else [body]:
+        payload = text.encode()
+        head = f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        if payload:
+            head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(payload)}\r\n"
+        requests.append(head.encode() + b"\r\n" + payload)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     samples: list[float] = []
     bad = 0
     deadline = time.perf_counter() + duration
     started = time.perf_counter()
     while (now := time.perf_counter()) < deadline:
-        writer.write(request)
+        writer.write(requests[len(samples) % len(requests)])
         status_line = await reader.readline()
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
