@@ -537,6 +537,8 @@ def test_dsa_account_defaults_fill_in(client, act, world):
     """GRAPH-BEHAVIOUR 9 (M-ADSET): 'Account defaults default_dsa_payor/default_dsa_beneficiary auto-fill' - the ad set
     stores and reads back the account's values; a sent value wins; a missing default still fails with its subcode."""
     with_dsa_defaults(client, default_dsa_payor="Account Payor", default_dsa_beneficiary="Account Beneficiary")
+    assert client.get(act, params={"fields": "default_dsa_payor,default_dsa_beneficiary"}).json() == {
+        "default_dsa_payor": "Account Payor", "default_dsa_beneficiary": "Account Beneficiary", "id": act}
     geo = {"geo_locations": {"countries": ["IT"]}}
     filled = assert_ok(create(client, act, world, make_campaign(client, act), targeting=geo))
     assert client.get(filled, params={"fields": "dsa_payor,dsa_beneficiary"}).json() == {

@@ -23,6 +23,7 @@ def read(call: Call) -> tuple[int, Any]:
         "min_campaign_group_spend_cap": money.minor_units_for_usd(call.state.registry, account.currency, 100),
         "min_daily_budget": money.minor_units_for_usd(call.state.registry, account.currency, 1),
         "is_personal": 0, "disable_reason": 0, "owner": raw.get("business_id"),
+        "default_dsa_payor": raw.get("default_dsa_payor"), "default_dsa_beneficiary": raw.get("default_dsa_beneficiary"),
         "business": {"id": raw["business_id"], "name": call.state.world.businesses.get(raw["business_id"], {}).get("name")}
         if raw.get("business_id") else None,
     }
