@@ -110,8 +110,7 @@ def list_for_adset(call: Call) -> tuple[int, Any]:
 
 
 def _query(call: Call, params: dict[str, Any], **where: Any) -> ListQuery:
-    if "time_range" in params:  # only then does the answer depend on the clock (read_cache)
-        check_time_range(params["time_range"], call.state.now())
+    check_time_range(params.get("time_range"), call.state.now)
     query = call.edge_query(ads.TYPE, effective=params.get("effective_status"), filters=params.get("filtering"), **where)
     since = params.get("updated_since")
     if since is None:

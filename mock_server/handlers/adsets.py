@@ -86,8 +86,7 @@ def list_for_campaign(call: Call) -> tuple[int, Any]:
 
 
 def _query(call: Call, params: dict[str, Any], **where: Any) -> ListQuery:
-    if "time_range" in params:  # only then, or with is_completed, does the answer depend on the clock (read_cache)
-        check_time_range(params["time_range"], call.state.now())
+    check_time_range(params.get("time_range"), call.state.now)
     query = call.edge_query("AdSet", effective=params.get("effective_status"), filters=params.get("filtering"), **where)
     tests = []
     if "is_completed" in params:

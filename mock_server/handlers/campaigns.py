@@ -6,6 +6,7 @@ POST /<campaign_id>, DELETE /<campaign_id>; GET /<campaign_id> is generic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import campaigns, timefmt
@@ -50,8 +51,7 @@ def list_(call: Call) -> tuple[int, Any]:
     params = call.params("campaign.list")
     account = call.account
     assert account is not None
-    if "time_range" in params:  # only then does the answer depend on the clock (read_cache)
-        check_time_range(params["time_range"], call.state.now())
+    check_time_range(params.get("time_range"), call.state.now)
     query = call.edge_query("Campaign", effective=params.get("effective_status"), filters=params.get("filtering"),
                             account_id=account.account_id)
     if "is_completed" in params:
@@ -85,11 +85,13 @@ def delete_many(call: Call) -> tuple[int, Any]:
     return 200, {"objects_left_to_delete_count": len(left), "deleted_object_ids": [str(r.id) for r in chosen]}
 
 
-def check_time_range(time_range: dict[str, str] | None, now: float) -> None:
+def check_time_range(time_range: dict[str, str] | None, now: Callable[[], float]) -> None:
+    """Insights windows reach back 37 months. The clock is read only when a time_range is sent, so other list
+    answers stay independent of time (mock_server/read_cache.py keeps only those)."""
     if not time_range:
         return
     since = timefmt.parse(time_range["since"])
-    if since is not None and since < now - TIME_RANGE_MONTHS * 30.44 * 86400:
+    if since is not None and since < now() - TIME_RANGE_MONTHS * 30.44 * 86400:
         raise GraphError("time_range_too_old")
 
 
