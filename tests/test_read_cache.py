@@ -7,7 +7,6 @@ causes one by one: a write, another process's commit on the same file, a reset, 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -17,7 +16,7 @@ from helpers_envelope import assert_graph_error
 from mock_server import GraphMock, read_cache
 from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
-from test_lifecycle_state_machine import DELAY, T0, make_adset, make_campaign, read, tree
+from test_lifecycle_state_machine import DELAY, T0, _adset_params, make_adset, make_campaign, read, tree
 
 READS = [
     ("{campaign}", {"fields": "name,status,effective_status,daily_budget,updated_time"}),
@@ -56,7 +55,7 @@ class Twin:
             self.campaigns.append(make_campaign(self.c, self.act, value))
             return None
         if kind == "create_adset":
-            response = self.c.post(f"{self.act}/adsets", data={**_adset(self.mock.world, campaign), "status": value})
+            response = self.c.post(f"{self.act}/adsets", data=_adset_params(self.mock.world, campaign, value))
         else:
             data = {"rename": {"name": value}, "status": {"status": value}, "budget": {"daily_budget": str(value)}}[kind]
             response = self.c.post(campaign, data=data)
@@ -66,13 +65,6 @@ class Twin:
         path, params = READS[index]
         target = path.format(act=self.act, campaign=self.campaigns[pick % len(self.campaigns)])
         return _comparable(self.c.get(target, params=params))
-
-
-def _adset(world: dict[str, Any], campaign: str) -> dict[str, str]:
-    return {"name": "set", "campaign_id": campaign, "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
-            "billing_event": "IMPRESSIONS", "daily_budget": "5000", "destination_type": "INSTAGRAM_DIRECT",
-            "optimization_goal": "CONVERSATIONS", "promoted_object": json.dumps({"page_id": world["page_id"]}),
-            "targeting": json.dumps({"geo_locations": {"countries": ["US"]}})}
 
 
 def _comparable(response: Any) -> tuple[int, Any]:
