@@ -29,6 +29,17 @@ def test_fixtures_prints_the_demo_world_as_json(capsys):
     assert world["ad_account_id"].startswith("act_")
 
 
+def test_fixtures_piped_into_a_reader_that_stops_early_prints_no_traceback():
+    """`graphmock fixtures | head -c 20` is how scripts peek at the world: a reader that left is not an error.
+    The pipe's read end is closed before the CLI (still importing) writes, so the write always hits EPIPE."""
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "fixtures"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == ""
+
+
 def test_serve_on_a_file_prints_the_store_and_keeps_writes_across_restarts(tmp_path: Path):
     """Default store is a SQLite file whose path is printed; a restart serves what was acknowledged."""
     db = tmp_path / "graph.sqlite3"
