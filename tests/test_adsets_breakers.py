@@ -241,7 +241,7 @@ def special_category_location(draw: Any, case: Case) -> Broken:
 def advantage_audience_required(draw: Any, case: Case) -> Broken:
     """GRAPH-BEHAVIOUR 9 (M-ADV, v23+): a narrowed setup without targeting_automation.advantage_audience."""
     rest = {k: v for k, v in case.adset["targeting"].items() if k != "targeting_automation"}
-    narrowing = draw(st.sampled_from([{"genders": [1]}, {"genders": [2]}, {"age_min": 30}, {"age_min": 18, "age_max": 40},
+    narrowing = draw(st.sampled_from([{"genders": [1]}, {"genders": [2]}, {"age_min": 30, "age_max": 50}, {"age_min": 18, "age_max": 40},
                                       {"custom_audiences": [{"id": "6000000000000"}]}]))
     return case.set(targeting={**rest, **narrowing}), "targeting_advantage_audience_required", \
         "targeting[targeting_automation][advantage_audience]"
