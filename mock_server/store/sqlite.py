@@ -24,6 +24,9 @@ ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
 _COLUMNS = "id, type, account_id, status, data, campaign_id, adset_id, key, created"
 
+# One index per scope (account, campaign, ad set), ordered (status, id): a list reads one id-ordered range per
+# status and merges them (`_page_rows`, `_scan`). A list without a status filter reads the statuses its scope
+# holds (`_statuses_present`), so no second (scope, id) index is kept: every index costs each insert a WAL page.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     id INTEGER PRIMARY KEY,
@@ -36,13 +39,13 @@ CREATE TABLE IF NOT EXISTS objects (
     key TEXT,
     created INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS objects_by_account ON objects(type, account_id, id);
 CREATE INDEX IF NOT EXISTS objects_by_account_status ON objects(type, account_id, status, id);
-CREATE INDEX IF NOT EXISTS objects_by_campaign ON objects(type, campaign_id, id) WHERE campaign_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS objects_by_adset ON objects(type, adset_id, id) WHERE adset_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_campaign_status ON objects(type, campaign_id, status, id) WHERE campaign_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_adset_status ON objects(type, adset_id, status, id) WHERE adset_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_by_key ON objects(type, account_id, key) WHERE key IS NOT NULL;
+DROP INDEX IF EXISTS objects_by_account;
+DROP INDEX IF EXISTS objects_by_campaign;
+DROP INDEX IF EXISTS objects_by_adset;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
@@ -66,7 +69,7 @@ class SQLiteRepository:
         self._id_floor = ID_BASE
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
-        self._counts: dict[tuple[Any, ...], tuple[tuple[int, int], int]] = {}
+        self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
 
     # -- transactions -------------------------------------------------------------------
     def transaction(self) -> _Transaction:
@@ -108,6 +111,7 @@ class SQLiteRepository:
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
         """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
         where, args = _where(query, statuses=False)
+        statuses = query.statuses if query.statuses is not None else self._statuses_present(where, args)
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
@@ -117,9 +121,9 @@ class SQLiteRepository:
             args.append(min(before, MAX_ID))
         found: list[Record] = []
         if query.predicate is None:
-            found = [_record(row) for row in self._page_rows(where, args, query.statuses, ascending, limit + 1)]
+            found = [_record(row) for row in self._page_rows(where, args, statuses, ascending, limit + 1)]
         else:
-            for record in self._scan(where, args, query.statuses, ascending, limit + 1):
+            for record in self._scan(where, args, statuses, ascending, limit + 1):
                 if query.predicate(record):
                     found.append(record)
                     if len(found) > limit:
@@ -130,37 +134,54 @@ class SQLiteRepository:
             found.reverse()
         return found, more
 
-    def _page_rows(self, where: list[str], args: list[Any], statuses: Collection[str] | None, ascending: bool,
+    def _page_rows(self, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
                    count: int) -> list[tuple[Any, ...]]:
         """The first `count` rows in id order, in one statement. Several statuses: the ids come from one
         covering-index range per status (UNION ALL, each LIMIT count), then only the chosen rows are read."""
         order = "ASC" if ascending else "DESC"
-        wanted = None if statuses is None else sorted(set(statuses))
-        if wanted is not None and len(wanted) == 1:
-            where, args, wanted = [*where, "status = ?"], [*args, wanted[0]], None
-        if wanted is None:
-            sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
-            return self.conn.execute(sql, (*args, count)).fetchall()
+        wanted = sorted(set(statuses))
         if not wanted:
             return []
+        if len(wanted) == 1:
+            sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?"
+            return self.conn.execute(sql, (*args, wanted[0], count)).fetchall()
         one = f"SELECT id FROM (SELECT id FROM objects WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
         ids = f"{' UNION ALL '.join([one] * len(wanted))} ORDER BY id {order} LIMIT ?"
         sql = f"SELECT {_COLUMNS} FROM objects WHERE id IN ({ids}) ORDER BY id {order}"
         params = [value for status in wanted for value in (*args, status, count)]
         return self.conn.execute(sql, (*params, count)).fetchall()
 
-    def _scan(self, where: list[str], args: list[Any], statuses: Collection[str] | None, ascending: bool,
+    def _scan(self, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
               first_chunk: int) -> Iterator[Record]:
-        """Records in id order. A status filter runs one index range per status (`..._status` indexes) merged
-        by id, so a rare status costs the same as a common one: `status IN (...)` over the id-ordered index
-        would walk every row of the account to find 25 ARCHIVED among 1 M ACTIVE."""
-        if statuses is None:
-            return self._run(where, args, ascending, first_chunk)
+        """Records in id order: one index range per status (`..._status` indexes) merged by id, so a rare status
+        costs the same as a common one: `status IN (...)` over an id-ordered index would walk every row of the
+        account to find 25 ARCHIVED among 1 M ACTIVE."""
         streams = [self._run([*where, "status = ?"], [*args, status], ascending, first_chunk)
                    for status in sorted(set(statuses))]
         if len(streams) == 1:
             return streams[0]
         return heapq.merge(*streams, key=_by_id, reverse=not ascending)
+
+    def _statuses_present(self, where: list[str], args: list[Any]) -> list[str]:
+        """The distinct statuses stored in a scope: a skip-scan of its status index, one seek per status
+        (SQLite's DISTINCT would read every row). Kept until the store changes, like counts."""
+        key = ("statuses", *where, *args)
+        version = self.version()
+        cached = self._derived.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        scope = " AND ".join(where)
+        sql = (f"WITH RECURSIVE present(status) AS (SELECT (SELECT min(status) FROM objects WHERE {scope}) "
+               f"UNION ALL SELECT (SELECT min(status) FROM objects WHERE {scope} AND status > present.status) "
+               f"FROM present WHERE present.status IS NOT NULL) SELECT status FROM present WHERE status IS NOT NULL")
+        found = [row[0] for row in self.conn.execute(sql, (*args, *args))]
+        self._remember(key, version, found)
+        return found
+
+    def _remember(self, key: tuple[Any, ...], version: tuple[int, int], value: Any) -> None:
+        if len(self._derived) > 256:
+            self._derived.clear()
+        self._derived[key] = (version, value)
 
     def _run(self, where: list[str], args: list[Any], ascending: bool, chunk: int) -> Iterator[Record]:
         """One keyset range in chunks: the first sized to the page (limit + 1), then 4x larger each time, so a
@@ -186,14 +207,12 @@ class SQLiteRepository:
         statuses = tuple(sorted(query.statuses)) if query.statuses is not None else None
         key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses)
         version = self.version()
-        cached = self._counts.get(key)
+        cached = self._derived.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
         where, args = _where(query)
         total = int(self.conn.execute(f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}", args).fetchone()[0])
-        if len(self._counts) > 256:
-            self._counts.clear()
-        self._counts[key] = (version, total)
+        self._remember(key, version, total)
         return total
 
     def version(self) -> tuple[int, int]:
