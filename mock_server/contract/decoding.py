@@ -43,16 +43,19 @@ class ParamDecoder:
 
     def decode(self, params: dict[str, Any], tz: tzinfo = timezone.utc) -> Decoded:
         out = Decoded(values={})
+        values = out.values
         for name, raw in params.items():
             kind = self.kinds.get(name)
             if kind is None:
                 out.unknown.append(name)
-                out.values[name] = raw
-                continue
-            value, strict = _decode(raw, kind, tz)
-            if not strict:
-                out.relaxed.append(name)
-            out.values[name] = value
+                values[name] = raw
+            elif kind == "string" and isinstance(raw, str) and '"' not in raw:
+                values[name] = raw  # only a JSON-quoted string decodes to something else (_decode)
+            else:
+                value, strict = _decode(raw, kind, tz)
+                if not strict:
+                    out.relaxed.append(name)
+                values[name] = value
         return out
 
 

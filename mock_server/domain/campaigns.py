@@ -9,6 +9,12 @@ from mock_server.store.repository import Record
 
 TYPE = "Campaign"
 _NOT_STORED = frozenset({"execution_options", "adset_budgets", "adset_bid_amounts", "migrate_to_advantage_plus"})
+# What a new campaign reads back when the create did not send it (graph-node-fields Campaign).
+_READ_DEFAULTS: dict[str, Any] = {
+    "pacing_type": ["standard"], "is_skadnetwork_attribution": False, "smart_promotion_type": "GUIDED_CREATION",
+    "can_use_spend_cap": True, "can_create_brand_lift_study": False, "budget_rebalance_flag": False,
+    "primary_attribution": "UNKNOWN", "has_secondary_skadnetwork_reporting": False,
+}
 
 
 def build(params: dict[str, Any], ctx: RuleContext, object_id: int, now: float) -> Record:
@@ -19,14 +25,9 @@ def build(params: dict[str, Any], ctx: RuleContext, object_id: int, now: float) 
     data["status"] = params.get("status", table["default_status"])
     data.setdefault("buying_type", table["default_buying_type"])
     data["special_ad_categories"] = _categories(params.get("special_ad_categories", []))
-    data.setdefault("pacing_type", ["standard"])
-    data.setdefault("is_skadnetwork_attribution", False)
-    data.setdefault("smart_promotion_type", "GUIDED_CREATION")
-    data.setdefault("can_use_spend_cap", True)
-    data.setdefault("can_create_brand_lift_study", False)
-    data.setdefault("budget_rebalance_flag", False)
-    data.setdefault("primary_attribution", "UNKNOWN")
-    data.setdefault("has_secondary_skadnetwork_reporting", False)
+    for name, value in _READ_DEFAULTS.items():
+        if name not in data:
+            data[name] = value.copy() if isinstance(value, list) else value
     _normalise_spend_cap(data, table)
     data["created_time"] = data["updated_time"] = int(now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,

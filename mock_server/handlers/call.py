@@ -39,8 +39,10 @@ class Call:
     def params(self, schema: str) -> dict[str, Any]:
         """Decode and validate this request's params against `requests/<schema>`."""
         tz = timefmt.zone(self.account.timezone_name if self.account else None)
-        self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
-        return {k: v for k, v in self.decoded.values.items() if k not in self.decoded.unknown}
+        decoded = self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
+        if not decoded.unknown:
+            return dict(decoded.values)
+        return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
 
     def specs(self) -> list[FieldSpec]:
         return parse_fields(self.request.fields)

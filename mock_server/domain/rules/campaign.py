@@ -7,7 +7,7 @@ ordered tuples at the bottom are the rule tables the handlers run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.contract.registry import SchemaRegistry
@@ -21,10 +21,10 @@ class RuleContext:
     registry: SchemaRegistry
     account: AdAccount
     existing: dict[str, Any] | None = None  # the stored campaign on update
+    table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/campaign.json, read by every rule
 
-    @property
-    def table(self) -> dict[str, Any]:
-        return self.registry.rules("campaign")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", self.registry.rules("campaign"))
 
 
 Rule = Callable[[dict[str, Any], RuleContext], GraphError | None]
