@@ -80,7 +80,8 @@ class GraphMock:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False))
+        config = uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False, server_header=False)
+        server = uvicorn.Server(config)  # Graph sends no `server` header
         loop = asyncio.new_event_loop()
 
         def run() -> None:

@@ -41,7 +41,8 @@ def test_fixtures_piped_into_a_reader_that_stops_early_prints_no_traceback():
 
 
 def test_serve_on_a_file_prints_the_store_and_keeps_writes_across_restarts(tmp_path: Path):
-    """Default store is a SQLite file whose path is printed; a restart serves what was acknowledged."""
+    """Default store is a SQLite file whose path is printed; a restart serves what was acknowledged; the
+    headers are Graph's (no `server: uvicorn`)."""
     db = tmp_path / "graph.sqlite3"
     port = _free_port()
     world = json.loads(subprocess.run([sys.executable, "-m", "mock_server", "fixtures"], capture_output=True,
@@ -64,9 +65,13 @@ def test_serve_on_a_file_prints_the_store_and_keeps_writes_across_restarts(tmp_p
 
     proc = start()
     try:
-        created = httpx.post(f"{base}/{world['ad_account_id']}/campaigns", data={
+        response = httpx.post(f"{base}/{world['ad_account_id']}/campaigns", data={
             "name": "survives", "objective": "OUTCOME_ENGAGEMENT", "special_ad_categories": "[]",
-            "access_token": world["access_token"]}).json()
+            "access_token": world["access_token"]})
+        created = response.json()
+        # Graph's headers: a Date, the api version, no `server: uvicorn`
+        assert "date" in response.headers and "server" not in response.headers
+        assert response.headers["facebook-api-version"] == "v25.0"
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
