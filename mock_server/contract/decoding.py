@@ -90,7 +90,8 @@ def _decode(raw: Any, kind: str, tz: tzinfo) -> tuple[Any, bool]:
     if kind == "integer":
         candidate = _unquote(text)
         if _INTEGER.match(candidate) and len(candidate) <= 24:
-            return int(candidate), True
+            number = int(candidate)  # beyond 64 bits a float, as orjson reads the same number in a JSON body
+            return (number if relaxed_json.INT_MIN <= number <= relaxed_json.INT_MAX else float(number)), True
         return raw, True
     if kind == "number":
         try:

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 MAX_DEPTH = 64
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # the integers orjson reads as int (and the store writes)
 _LONG_NUMBER = re.compile(r"[0-9]{19}")
 
 
@@ -35,23 +36,34 @@ def loads(text: str) -> tuple[Any, bool]:
             value = json.loads(text, strict=False)
         except (ValueError, RecursionError):
             return _Reader(text).document(), False
-    _check_depth(value)
+        return _checked(value), True
+    # orjson refuses lone surrogates and reads integers as _checked does; nesting needs as many brackets as levels
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _checked(value)
     return value, True
 
 
-def _check_depth(value: Any, depth: int = 0) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and lone surrogates (`"\\ud800"`), which no store can encode."""
+def _checked(value: Any, depth: int = 0) -> Any:
+    """Refuse nesting deeper than MAX_DEPTH and lone surrogates (`"\\ud800"`), which no store can encode; read an
+    integer outside 64 bits as a float, as orjson reads a JSON body, so a form value and a JSON body decode alike
+    and every decoded value can be stored. Containers are fixed in place; the value is returned."""
     if depth > MAX_DEPTH:
         raise RelaxedJSONError(f"nesting deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         _check_text(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+        try:
+            return float(value)
+        except OverflowError:
+            raise RelaxedJSONError("number is infinity when parsed as a double") from None
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(key)
-            _check_depth(item, depth + 1)
+            value[key] = _checked(item, depth + 1)
     elif isinstance(value, list):
-        for item in value:
-            _check_depth(item, depth + 1)
+        for index, item in enumerate(value):
+            value[index] = _checked(item, depth + 1)
+    return value
 
 
 def _check_text(text: str) -> None:
@@ -84,8 +96,7 @@ class _Reader:
         value = self.value(0)
         if self.peek():
             raise self.fail("unexpected trailing text")
-        _check_depth(value)
-        return value
+        return _checked(value)
 
     def value(self, depth: int) -> Any:
         if depth > MAX_DEPTH:
