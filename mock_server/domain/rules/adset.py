@@ -37,10 +37,10 @@ class AdSetContext:
     changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
     count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
     version: str | None = None  # the request's API version ("v25.0"); version-gated rules apply to all if None
+    table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/adset.json, read by every rule
 
-    @property
-    def table(self) -> dict[str, Any]:
-        return self.registry.rules("adset")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", self.registry.rules("adset"))
 
     @property
     def objective(self) -> str | None:
