@@ -36,14 +36,14 @@ def loads(text: str) -> tuple[Any, bool]:
             value = json.loads(text, strict=False)
         except (ValueError, RecursionError):
             return _Reader(text).document(), False
-        return _checked(value), True
-    # orjson refuses lone surrogates and reads integers as _checked does; nesting needs as many brackets as levels
+        return checked(value), True
+    # orjson refuses lone surrogates and reads integers as checked() does; nesting needs as many brackets as levels
     if text.count("[") + text.count("{") > MAX_DEPTH:
-        _checked(value)
+        checked(value)
     return value, True
 
 
-def _checked(value: Any, depth: int = 0) -> Any:
+def checked(value: Any, depth: int = 0) -> Any:
     """Refuse nesting deeper than MAX_DEPTH and lone surrogates (`"\\ud800"`), which no store can encode; read an
     integer outside 64 bits as a float, as orjson reads a JSON body, so a form value and a JSON body decode alike
     and every decoded value can be stored. Containers are fixed in place; the value is returned."""
@@ -59,10 +59,10 @@ def _checked(value: Any, depth: int = 0) -> Any:
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(key)
-            value[key] = _checked(item, depth + 1)
+            value[key] = checked(item, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            value[index] = _checked(item, depth + 1)
+            value[index] = checked(item, depth + 1)
     return value
 
 
@@ -96,7 +96,7 @@ class _Reader:
         value = self.value(0)
         if self.peek():
             raise self.fail("unexpected trailing text")
-        return _checked(value)
+        return checked(value)
 
     def value(self, depth: int) -> Any:
         if depth > MAX_DEPTH:

@@ -16,6 +16,7 @@ from urllib.parse import unquote_to_bytes
 import orjson
 from starlette.requests import Request
 
+from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})$")
@@ -169,6 +170,11 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
                 raise GraphError("body_unparseable", detail=f"invalid JSON ({str(exc)[:80]})") from None
             if not isinstance(decoded, dict):
                 raise GraphError("body_unparseable", detail="a JSON body must be an object")
+            if body.count(b"[") + body.count(b"{") > relaxed_json.MAX_DEPTH:  # orjson nests 1024 deep, the store 254
+                try:
+                    relaxed_json.checked(decoded)
+                except relaxed_json.RelaxedJSONError as exc:
+                    raise GraphError("body_unparseable", detail=f"invalid JSON ({exc})") from None
             body_pairs = list(decoded.items())
         elif content_type == "application/x-www-form-urlencoded" or not content_type:
             body_kind = "form"
