@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
 from mock_server.resources import schemas_dir
+from mock_server.wire import relaxed_json
 from mock_server.wire.request import Limits
 
 with open(schemas_dir() / "envelopes" / "error.json", encoding="utf-8") as _fh:
@@ -408,19 +409,20 @@ def test_integers_beyond_64_bits_are_read_as_a_json_body_reads_them_never_a_500(
         check_encoded(f"/v25.0/{ACT}/ads", {**_ad_payload(), name: big}, encoding, valid=False)
 
 
-@pytest.mark.parametrize("depth", [65, 300, 1000])
-def test_a_json_body_nested_past_64_levels_is_a_param_error_not_a_500(depth):
+@pytest.mark.parametrize("depth", [60, 65, 66, 300, 1000])
+def test_a_json_body_nests_as_deep_as_a_form_value_and_never_500s(depth):
     """orjson reads a JSON body nested up to 1024 deep, but nothing deeper than 254 can be stored: tracking_specs
-    nested 300 deep in a JSON body was a 500 on insert (fuzzing, seed 108). JSON bodies now get the 64-level limit
-    form values have; the answer names the limit."""
+    nested 300 deep in a JSON body was a 500 on insert (fuzzing, seed 108). A JSON body's values now get the
+    nesting limit of form values (relaxed_json.MAX_DEPTH): refused in one encoding iff in the other, with a
+    message that names the limit."""
     nested = "[" * depth + "]" * depth
-    raw = b'{"name": "deep", "tracking_specs": ' + nested.encode() + b"}"
-    answer = asgi("POST", f"/v25.0/{ACT}/ads", q(), [(b"content-type", b"application/json")], raw)
-    error = check(answer)["error"]
-    assert answer.status == 400 and error["code"] == 100 and "64 levels" in error["message"]
-    shallow = b'{"name": "deep", "tracking_specs": ' + ("[" * 60 + "]" * 60).encode() + b"}"
-    refused = check(asgi("POST", f"/v25.0/{ACT}/ads", q(), [(b"content-type", b"application/json")], shallow))["error"]
-    assert refused["code"] == 100 and "64 levels" not in refused["message"]  # 60 levels parse; the schema judges
+    as_json = asgi("POST", f"/v25.0/{ACT}/ads", q(), [(b"content-type", b"application/json")],
+                   b'{"name": "deep", "tracking_specs": ' + nested.encode() + b"}")
+    as_form = asgi("POST", f"/v25.0/{ACT}/ads", q(), FORM, form({"name": "deep", "tracking_specs": nested}))
+    json_error, form_error = check(as_json)["error"], check(as_form)["error"]
+    too_deep = depth > relaxed_json.MAX_DEPTH + 1  # the outer list is level 0
+    assert ("64 levels" in json_error["message"]) is too_deep, json_error
+    assert as_json.status == 400 and json_error["code"] == form_error["code"] == 100
 
 
 @pytest.mark.parametrize("node_id", ["99999999999999999999", "18446744073709551616", "9223372036854775808"])

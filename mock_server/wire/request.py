@@ -172,7 +172,8 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
                 raise GraphError("body_unparseable", detail="a JSON body must be an object")
             if body.count(b"[") + body.count(b"{") > relaxed_json.MAX_DEPTH:  # orjson nests 1024 deep, the store 254
                 try:
-                    relaxed_json.checked(decoded)
+                    for value in decoded.values():  # each param as deep as the same value in a form field may be
+                        relaxed_json.checked(value)
                 except relaxed_json.RelaxedJSONError as exc:
                     raise GraphError("body_unparseable", detail=f"invalid JSON ({exc})") from None
             body_pairs = list(decoded.items())
