@@ -151,3 +151,21 @@ def test_total_count_is_fresh_after_writes_here_and_in_another_connection(tmp_pa
     with mine.transaction():
         mine.update(record)
     assert mine.count(query) == 1
+
+
+def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_indexes(tmp_path):
+    """Files written before dc7d143 carry (scope, id) indexes that every insert would keep paying for; opening
+    one drops them and its objects list as before."""
+    path = str(tmp_path / "old.sqlite3")
+    old = SQLiteRepository(path)
+    old.conn.executescript("CREATE INDEX objects_by_account ON objects(type, account_id, id);"
+                           "CREATE INDEX objects_by_campaign ON objects(type, campaign_id, id) WHERE campaign_id IS NOT NULL;")
+    old.insert_many([Record(id=i, type="AdSet", account_id="1", status=STATUSES[i % 2], data={}, campaign_id=7)
+                     for i in range(1, 11)])
+    old.close()
+    reopened = SQLiteRepository(path)
+    indexes = {row[0] for row in reopened.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "objects_by_account" not in indexes and "objects_by_campaign" not in indexes
+    assert "objects_by_account_status" in indexes
+    page, more = reopened.page(ListQuery("AdSet", account_id="1", campaign_id=7), after=None, before=None, limit=4)
+    assert [r.id for r in page] == [10, 9, 8, 7] and more
