@@ -22,7 +22,7 @@ from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
 from mock_server.wire.request import GraphRequest
-from mock_server.verify.middleware import strict_error, wants_strict
+from mock_server.verify.middleware import strict_refusal
 
 log = logging.getLogger("graphmock")
 JSON = "application/json; charset=UTF-8"
@@ -155,14 +155,8 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     def refuse_if_strict(graph_request: GraphRequest) -> Response | None:
         """Strict mode (server flag or X-Graphmock-Strict header): contract violations fail loudly."""
-        if not wants_strict(state._journal_middleware.strict, graph_request.headers):
-            return None
-        silent = journal.screen(graph_request)
-        if not silent:
-            return None
-        error = strict_error(silent)
-        journal.record(graph_request, error.http_status, None, violations=silent)
-        return error_response(state, error, suppress=graph_request.suppress_http_code)
+        error = strict_refusal(journal, graph_request, state._journal_middleware.strict)
+        return None if error is None else error_response(state, error, suppress=graph_request.suppress_http_code)
 
     async def graph_endpoint(request: Request) -> Response:
         suppress = False

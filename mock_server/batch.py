@@ -10,7 +10,9 @@ the named earlier operation's values (several joined by commas);
 answered `null` on success unless `omit_response_on_success=false`. A
 dependency on a later or unknown name fails the whole batch (400,
 GraphBatchException); an operation whose dependency failed is not run and
-answers a GraphBatchException error of its own.
+answers a GraphBatchException error of its own. Each operation that runs is
+journaled with its own verdict, and refused in strict mode, like a request of
+its own (the batch itself is journaled too).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from starlette.requests import Request
 from mock_server import access as access_layer
 from mock_server.access import Exchange, versions
 from mock_server.dispatch import Answer, account_of, error_answer, serve
+from mock_server.journal import journal_of
 from mock_server.state import State
+from mock_server.verify.middleware import strict_refusal
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
 from mock_server.wire.request import GraphRequest
@@ -140,6 +144,10 @@ async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: lis
         sub = await _sub_request(state, top, op, relative_url, body)
     except GraphError as error:
         return Outcome(error_answer(state, error)), 0.0
+    journal = journal_of(state)
+    refused = strict_refusal(journal, sub, getattr(getattr(state, "_journal_middleware", None), "strict", False))
+    if refused is not None:
+        return Outcome(error_answer(state, refused)), 0.0
     access = access_layer.of(state)
     fault = access.faults.match(sub.method, sub.segments, lambda: account_of(state, sub.segments))
     delay = fault.latency_ms / 1000.0 if fault else 0.0
@@ -153,6 +161,7 @@ async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: lis
     except Exception:  # a bug: this operation fails like Graph's unknown error; the batch goes on
         log.exception("graphmock internal error in batch operation %d %s %s", op.index, op.method, op.relative_url)
         answer = error_answer(state, GraphError("unknown_error"))
+    journal.record(sub, answer.status, answer.body)  # judged like a request of its own
     if answer.exchange is not None:
         exchange.touched.update(answer.exchange.touched)
         exchange.app_limits = exchange.app_limits or answer.exchange.app_limits

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -200,3 +202,36 @@ def test_seed_003_recommended_title_and_body_warn_on_an_accepted_creative(c: InP
     assert [(v.kind, v.param, v.severity) for v in entry.violations] == [
         ("recommended_exceeded", "title", WARNING), ("recommended_exceeded", "body", WARNING)]
     assert journal(c).violations(warnings=False) == [] and journal(c).violations() == [entry]
+
+
+def _batch(c: InProcessClient, headers: dict[str, str] | None = None) -> Any:
+    act = c.world["ad_account_id"]
+    operations = [{"method": "POST", "relative_url": f"{act}/campaigns", "body": urlencode(SEED_004_CREATE)},
+                  {"method": "POST", "relative_url": f"{act}/campaigns",
+                   "body": urlencode({**SEED_004_CREATE, "name": "with colour", "colour": "red"})}]
+    return c.post("", data={"batch": json.dumps(operations)}, headers=headers or {})
+
+
+def test_each_batch_operation_is_journaled_and_judged_like_a_request_of_its_own(c: InProcessClient) -> None:
+    """GRAPH-BEHAVIOUR 5: a batch runs each operation as its own call. A violation inside a batch (an unknown
+    param Graph would ignore) shows in the journal on that operation, where the plugin's graph_contract sees it."""
+    act = c.world["ad_account_id"]
+    response = _batch(c)
+    assert response.status_code == 200 and [op["code"] for op in response.json()] == [200, 200]
+    first, second, batch = journal(c).entries()
+    assert (first.method, first.path, first.status, first.verdict) == ("POST", f"/v25.0/{act}/campaigns", 200, CONFORMING)
+    assert kinds(second) == [("unknown_param", "colour")] and second.params["name"] == "with colour"
+    assert batch.path == "/v25.0/" and batch.verdict == CONFORMING
+    assert journal(c).violations() == [second]
+
+
+def test_strict_mode_refuses_the_violating_batch_operation_only(c: InProcessClient) -> None:
+    """In strict mode the operation with a silent violation answers the strict error inside the batch (nothing of
+    it is written); the conforming one is created, as each would be on its own."""
+    act = c.world["ad_account_id"]
+    answers = _batch(c, headers={"X-Graphmock-Strict": "1"}).json()
+    assert answers[0]["code"] == 200 and answers[1]["code"] == 400
+    error = json.loads(answers[1]["body"])["error"]
+    assert error["code"] == 100 and "strict mode" in error["message"] and "colour" in error["message"]
+    names = [item["name"] for item in c.get(f"{act}/campaigns", params={"fields": "name"}).json()["data"]]
+    assert names == ["My campaign"]

@@ -40,6 +40,20 @@ def wants_strict(default: bool, headers: dict[str, str]) -> bool:
     return flag.strip().lower() in ("1", "true", "yes", "on")
 
 
+def strict_refusal(journal: Journal, graph_request: Any, strict: bool) -> GraphError | None:
+    """Strict mode (server flag or X-Graphmock-Strict): the error that refuses a request with violations the real
+    API would accept silently, journaled with them; None when the request may go on. Used for plain requests
+    and for each operation of a batch."""
+    if not wants_strict(strict, graph_request.headers):
+        return None
+    silent = journal.screen(graph_request)
+    if not silent:
+        return None
+    error = strict_error(silent)
+    journal.record(graph_request, error.http_status, None, violations=silent)
+    return error
+
+
 class JournalMiddleware:
     """Wrap a graphmock app: `JournalMiddleware(create_app(config), strict=False)`, or inside create_app as
     Starlette middleware: `Middleware(JournalMiddleware, graph=state, strict=..., journal_size=...)`.
