@@ -21,6 +21,7 @@ from mock_server.journal import journal_of
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
+from mock_server.wire.etag import etag, not_modified
 from mock_server.wire.request import GraphRequest
 from mock_server.verify.middleware import strict_refusal
 
@@ -44,12 +45,13 @@ class GraphResponse(Response):
 
 
 def graph_response(state: State, status: int, body: Any, *, version: str | None = None,
-                   extra: dict[str, str] | None = None) -> Response:
+                   extra: dict[str, str] | None = None, content: bytes | None = None) -> Response:
+    """`body` as JSON (or `content`, already encoded) with Graph's headers."""
     headers = [(b"x-fb-trace-id", state.trace.next().encode()),
                (b"facebook-api-version", (version or state.config.latest_version).encode("latin-1", "replace"))]
     if extra:
         headers += [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in extra.items()]
-    return GraphResponse(orjson.dumps(body), status, headers)
+    return GraphResponse(orjson.dumps(body) if content is None else content, status, headers)
 
 
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:
@@ -149,9 +151,22 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
     state._journal_middleware = _JournalFlags(state.config.strict)  # outer JournalMiddleware wrappers stand down
 
     def respond(answer: Answer, graph_request: GraphRequest, suppress: bool) -> Response:
+        if graph_request.method == "GET" and answer.status == 200:
+            return respond_to_read(answer, graph_request)
         status = 200 if suppress and answer.error is not None else answer.status
         journal.record(graph_request, answer.status, answer.body)
         return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
+
+    def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:
+        """A successful read carries an ETag; If-None-Match naming it gets 304 and no body (wire/etag.py)."""
+        content = orjson.dumps(answer.body)
+        tag = etag(content)
+        headers = {**answer.headers, "etag": tag}
+        if not_modified(graph_request.headers.get("if-none-match"), tag):
+            journal.record(graph_request, 304, None)
+            return graph_response(state, 304, None, version=graph_request.version, extra=headers, content=b"")
+        journal.record(graph_request, 200, answer.body)
+        return graph_response(state, 200, None, version=graph_request.version, extra=headers, content=content)
 
     def refuse_if_strict(graph_request: GraphRequest) -> Response | None:
         """Strict mode (server flag or X-Graphmock-Strict header): contract violations fail loudly."""
