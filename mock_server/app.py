@@ -63,6 +63,11 @@ def error_response(state: State, error: GraphError, *, suppress: bool = False) -
     return response
 
 
+def _tagged(body: Any) -> tuple[bytes, str]:
+    content = orjson.dumps(body)
+    return content, etag(content)
+
+
 class DroppedConnection(Response):
     """Fault injection: start an answer, then abort, so the server closes the connection mid-response."""
 
@@ -159,8 +164,8 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:
         """A successful read carries an ETag; If-None-Match naming it gets 304 and no body (wire/etag.py)."""
-        content = orjson.dumps(answer.body)
-        tag = etag(content)
+        kept = state.read_cache.encoded(answer.body)
+        content, tag = kept if kept is not None else _tagged(answer.body)
         headers = {**answer.headers, "etag": tag}
         if not_modified(graph_request.headers.get("if-none-match"), tag):
             journal.record(graph_request, 304, None)

@@ -17,7 +17,8 @@ costs most of a read. An answer is reused only when all of these still hold:
 Authentication, permissions, rate limits, version upgrades, faults and the
 journal still run on every call; what is skipped is the handler's work
 (validate params, query, render) and resolving the path's id, whose node is
-kept with the answer. Answers are bounded in number and JSON size.
+kept with the answer, and encoding the answer: its JSON and ETag are kept too
+(`encoded`). Answers are bounded in number and JSON size.
 `graphmock serve --no-read-cache` (`ServerConfig(read_cache=False)`) turns it off.
 """
 
@@ -30,6 +31,7 @@ from typing import Any
 import orjson
 
 from mock_server.domain import clock
+from mock_server.wire.etag import etag
 from mock_server.wire.request import GraphRequest
 
 MAX_ENTRIES = 512
@@ -47,7 +49,8 @@ class Entry:
     world: Any
     node: Any
     answer: tuple[int, Any]
-    size: int = 0  # bytes of the answer as JSON
+    content: bytes = b""  # the answer as JSON, as sent
+    etag: str = ""
 
 
 @dataclass
@@ -68,6 +71,7 @@ class ReadCache:
         self.hits = 0
         self.misses = 0
         self._entries: dict[Hashable, Entry] = {}
+        self._by_body: dict[int, Entry] = {}  # id() of each kept body: the entry keeps that object alive
         self._bytes = 0  # JSON size of the kept answers: bounds memory whatever the pages' sizes
 
     def consult(self, store: Any, world: Any, request: GraphRequest) -> Lookup | None:
@@ -88,18 +92,29 @@ class ReadCache:
         reads = clock.reads()
         status, body = handler()
         if status == 200 and clock.reads() == reads and store.version() == lookup.version:
-            size = len(orjson.dumps(body))
-            if size <= MAX_ENTRY_BYTES:
+            content = orjson.dumps(body)
+            if len(content) <= MAX_ENTRY_BYTES:
                 replaced = self._entries.pop(lookup.key, None)
-                self._bytes -= replaced.size if replaced is not None else 0
-                if len(self._entries) >= self.max_entries or self._bytes + size > self.max_bytes:
+                if replaced is not None:
+                    self._bytes -= len(replaced.content)
+                    self._by_body.pop(id(replaced.answer[1]), None)
+                if len(self._entries) >= self.max_entries or self._bytes + len(content) > self.max_bytes:
                     self.clear()
-                self._entries[lookup.key] = Entry(lookup.version, lookup.world, node, (status, body), size)
-                self._bytes += size
+                entry = Entry(lookup.version, lookup.world, node, (status, body), content, etag(content))
+                self._entries[lookup.key] = self._by_body[id(body)] = entry
+                self._bytes += len(content)
         return status, body
+
+    def encoded(self, body: Any) -> tuple[bytes, str] | None:
+        """The JSON and ETag of a kept answer's body (this very object), or None for any other body."""
+        entry = self._by_body.get(id(body))
+        if entry is None or entry.answer[1] is not body:
+            return None
+        return entry.content, entry.etag
 
     def clear(self) -> None:
         self._entries.clear()
+        self._by_body.clear()
         self._bytes = 0
 
 

@@ -67,11 +67,12 @@ class Twin:
         return _comparable(self.c.get(target, params=params))
 
 
-def _comparable(response: Any) -> tuple[int, Any]:
+def _comparable(response: Any) -> tuple[int, Any, str | None]:
+    """Status, body and ETag: a kept answer is sent from its kept encoding, so its tag must match too."""
     body = response.json()
     if "error" in body:
         body["error"].pop("fbtrace_id", None)
-    return response.status_code, body
+    return response.status_code, body, response.headers.get("etag")
 
 
 @settings(max_examples=100)
