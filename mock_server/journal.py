@@ -126,7 +126,9 @@ class Journal:
         state = self.state
         if graph_request.files:  # uploads can be megabytes; verdicts never need the bytes
             graph_request = dataclasses.replace(graph_request, files=[])
-        entry = Entry(state, 0, state.now(), graph_request, status, body, call, violations)
+        # only an error answer says anything to judge (from_response): a success's body is not kept, so 1000
+        # entries never pin 1000 rendered pages
+        entry = Entry(state, 0, state.now(), graph_request, status, body if status >= 400 else None, call, violations)
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
