@@ -21,7 +21,7 @@ from mock_server.journal import journal_of
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
-from mock_server.wire.etag import etag, not_modified
+from mock_server.wire.etag import encoded, not_modified
 from mock_server.wire.request import GraphRequest
 from mock_server.verify.middleware import strict_refusal
 
@@ -61,11 +61,6 @@ def error_response(state: State, error: GraphError, *, suppress: bool = False) -
     if error.code in (190, 104, 102):
         response.headers["www-authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{error.message[:200]}"'
     return response
-
-
-def _tagged(body: Any) -> tuple[bytes, str]:
-    content = orjson.dumps(body)
-    return content, etag(content)
 
 
 class DroppedConnection(Response):
@@ -165,7 +160,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
     def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:
         """A successful read carries an ETag; If-None-Match naming it gets 304 and no body (wire/etag.py)."""
         kept = state.read_cache.encoded(answer.body)
-        content, tag = kept if kept is not None else _tagged(answer.body)
+        content, tag = kept if kept is not None else encoded(answer.body)
         headers = {**answer.headers, "etag": tag}
         if not_modified(graph_request.headers.get("if-none-match"), tag):
             journal.record(graph_request, 304, None)

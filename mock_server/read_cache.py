@@ -28,10 +28,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from mock_server.domain import clock
-from mock_server.wire.etag import etag
+from mock_server.wire.etag import encoded
 from mock_server.wire.request import GraphRequest
 
 MAX_ENTRIES = 512
@@ -92,7 +90,7 @@ class ReadCache:
         reads = clock.reads()
         status, body = handler()
         if status == 200 and clock.reads() == reads and store.version() == lookup.version:
-            content = orjson.dumps(body)
+            content, tag = encoded(body)
             if len(content) <= MAX_ENTRY_BYTES:
                 replaced = self._entries.pop(lookup.key, None)
                 if replaced is not None:
@@ -100,7 +98,7 @@ class ReadCache:
                     self._by_body.pop(id(replaced.answer[1]), None)
                 if len(self._entries) >= self.max_entries or self._bytes + len(content) > self.max_bytes:
                     self.clear()
-                entry = Entry(lookup.version, lookup.world, node, (status, body), content, etag(content))
+                entry = Entry(lookup.version, lookup.world, node, (status, body), content, tag)
                 self._entries[lookup.key] = self._by_body[id(body)] = entry
                 self._bytes += len(content)
         return status, body

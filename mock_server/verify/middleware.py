@@ -88,11 +88,12 @@ class JournalMiddleware:
             pass  # the app answers with the same error; the journal has no params to judge
         except Exception:  # noqa: BLE001 - never let journaling break a request
             graph_request = None
-        if graph_request is not None and wants_strict(self.strict, graph_request.headers):
-            silent = self.journal.screen(graph_request)
-            if silent:
-                await self._refuse(graph_request, silent, scope, receive, send)
-                return
+        refusal = strict_refusal(self.journal, graph_request, self.strict) if graph_request is not None else None
+        if refusal is not None:
+            from mock_server.app import error_response
+
+            await error_response(self.graph, refusal, suppress=graph_request.suppress_http_code)(scope, receive, send)
+            return
         captured: dict[str, Any] = {"status": 500, "body": bytearray()}
 
         async def capture(message: dict[str, Any]) -> None:
@@ -108,14 +109,6 @@ class JournalMiddleware:
         except orjson.JSONDecodeError:
             body = None
         self.journal.record(graph_request, captured["status"], body)
-
-    async def _refuse(self, graph_request: Any, silent: list[Violation], scope: Any, receive: Any, send: Any) -> None:
-        from mock_server.app import error_response
-
-        error = strict_error(silent)
-        response = error_response(self.graph, error, suppress=graph_request.suppress_http_code)
-        self.journal.record(graph_request, response.status_code, None, violations=silent)
-        await response(scope, receive, send)
 
 
 async def _read(receive: Any, limit: int) -> tuple[list[dict[str, Any]], bool]:

@@ -8,11 +8,20 @@ empty 200/304 as success) and still counts toward rate limits, as on Graph.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
+
+import orjson
 
 
 def etag(content: bytes) -> str:
     """A strong validator for this exact body: the same answer always gets the same tag."""
     return '"' + hashlib.sha1(content, usedforsecurity=False).hexdigest() + '"'
+
+
+def encoded(body: Any) -> tuple[bytes, str]:
+    """A JSON answer as sent, and its tag."""
+    content = orjson.dumps(body)
+    return content, etag(content)
 
 
 def not_modified(if_none_match: str | None, current: str) -> bool:
