@@ -12,7 +12,9 @@ dependency on a later or unknown name fails the whole batch (400,
 GraphBatchException); an operation whose dependency failed is not run and
 answers a GraphBatchException error of its own. Each operation that runs is
 journaled with its own verdict, and refused in strict mode, like a request of
-its own (the batch itself is journaled too).
+its own (the batch itself is journaled too). 'Batch requests cannot include
+multiple Adsets under the same Campaign': the later ones are refused
+(`OncePerBatch`, rule table schemas/rules/access.json `batch`).
 """
 
 from __future__ import annotations
@@ -86,9 +88,10 @@ async def run(state: State, request: GraphRequest, include_headers: bool = True)
         return answer, 0.0
     outcomes: list[Outcome] = []
     names: dict[str, int] = {}
+    once = OncePerBatch(access.rules["batch"]["one_per_batch"])
     latency = 0.0
     for op in operations:
-        outcome, delay = await _execute(state, request, op, outcomes, names, exchange)
+        outcome, delay = await _execute(state, request, op, outcomes, names, exchange, once)
         latency += delay
         outcomes.append(outcome)
         if op.name:
@@ -131,7 +134,7 @@ def _texts(op: Operation) -> list[str]:
 
 
 async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: list[Outcome], names: dict[str, int],
-                   exchange: Exchange) -> tuple[Outcome, float]:
+                   exchange: Exchange, once: OncePerBatch) -> tuple[Outcome, float]:
     for name in op.depends_on:
         if outcomes[names[name]].failed:
             return _blocked(state, op, names[name], name, "depends_on"), 0.0
@@ -148,6 +151,10 @@ async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: lis
     refused = strict_refusal(journal, sub, getattr(getattr(state, "_journal_middleware", None), "strict", False))
     if refused is not None:
         return Outcome(error_answer(state, refused)), 0.0
+    repeated = once.check(op.index, sub)
+    if repeated is not None:
+        journal.record(sub, repeated.http_status, repeated)
+        return Outcome(error_answer(state, repeated)), 0.0
     access = access_layer.of(state)
     fault = access.faults.match(sub.method, sub.segments, lambda: account_of(state, sub.segments))
     delay = fault.latency_ms / 1000.0 if fault else 0.0
@@ -166,6 +173,29 @@ async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: lis
         exchange.touched.update(answer.exchange.touched)
         exchange.app_limits = exchange.app_limits or answer.exchange.app_limits
     return Outcome(answer, answer.body), delay
+
+
+class OncePerBatch:
+    """GRAPH-BEHAVIOUR 5: 'Batch requests cannot include multiple Adsets under the same Campaign' - operations of
+    which one batch may hold one per value of a param (schemas/rules/access.json `batch.one_per_batch`)."""
+
+    def __init__(self, rules: list[dict[str, str]]) -> None:
+        self.rules = rules
+        self.first: dict[tuple[int, str], int] = {}  # (rule, param value) -> the request that used it
+
+    def check(self, index: int, sub: GraphRequest) -> GraphError | None:
+        """The error for a later operation with a value already used in this batch; records first uses."""
+        for number, rule in enumerate(self.rules):
+            if sub.method != rule["method"] or len(sub.segments) != 2 or sub.segments[1] != rule["edge"]:
+                continue
+            value = str(sub.params.get(rule["param"], "")).strip().strip('"')
+            if not value:
+                continue
+            first = self.first.setdefault((number, value), index)
+            if first != index:
+                return GraphError("batch_one_per_param", field=rule["param"], objects=rule["objects"],
+                                  parent=rule["parent"], first_index=first, value=value)
+        return None
 
 
 def _blocked(state: State, op: Operation, failed_index: int, name: str, path: str) -> Outcome:

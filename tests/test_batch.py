@@ -293,3 +293,24 @@ def test_any_batch_gets_a_graph_answer_never_a_500(client, batch, form):
             assert element is None or (element["code"] < 500 and isinstance(json.loads(element["body"]), (dict, list)))
     else:
         assert set(body) == {"error"} and body["error"]["code"] in (100, 104, 190, 2500), body
+
+
+def test_a_batch_cannot_include_two_ad_sets_under_the_same_campaign(client, act, world):
+    """GRAPH-BEHAVIOUR 5 [DOC]: 'Batch requests cannot include multiple Adsets under the same Campaign.' The
+    second ad set create under one campaign is refused (code 100 blaming campaign_id; Meta documents no code),
+    the journal flags it, and ad sets under other campaigns in the same batch are created."""
+    chain = _chain(0, act, world, python_sdk=True)
+    campaign, adset = chain[0], chain[1]
+    other = {**_chain(1, act, world, python_sdk=True)[0], "name": "c1"}
+    second = {**adset, "name": "s0b"}
+    third = {**adset, "name": "s1", "body": adset["body"].replace("c0", "c1")}
+    answers = bodies(run(client, [campaign, adset, second, other, third]))
+    code, body = answers[2]
+    assert code == 400 and body["error"]["code"] == 100
+    assert "cannot include multiple ad sets under the same campaign" in body["error"]["message"]
+    assert json.loads(body["error"]["error_data"])["blame_field_specs"] == [["campaign_id"]]
+    assert answers[1][0] == 200 and answers[4][0] == 200  # the first under c0, and one under c1
+    created = client.get(f"{act}/adsets", params={"fields": "campaign_id"}).json()["data"]
+    assert len(created) == 2 and len({a["campaign_id"] for a in created}) == 2
+    flagged = [e for e in client.state.journal.entries() if not e.conforming]
+    assert [(e.path, e.status) for e in flagged] == [(f"/v25.0/{act}/adsets", 400)]
