@@ -38,6 +38,7 @@ class AdSetContext:
     count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
     version: str | None = None  # the request's API version ("v25.0"); version-gated rules apply to all if None
     table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/adset.json, read by every rule
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # derived once per request
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", self.registry.rules("adset"))
@@ -326,7 +327,6 @@ def promoted_app_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     return GraphError("adset_application_unknown", field="promoted_object[application_id]", value=app)
 
 
-
 # -- EU Digital Services Act ------------------------------------------------------------------------
 def _dsa_regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
     """The EU locations of the targeting when the DSA check applies: on create, and on update when targeting or a
@@ -336,7 +336,11 @@ def _dsa_regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
     rule = ctx.table["dsa"]
     if not ctx.touched("targeting", *rule["fields"]):
         return []
-    return targeting.located_in(spec, rule["eu_countries"], rule["eu_country_groups"])
+    sent = spec.get("targeting")
+    kept = ctx.memo.get("dsa")  # the fill and both rules ask: work it out once per targeting object
+    if kept is None or kept[0] is not sent:
+        kept = ctx.memo["dsa"] = (sent, targeting.located_in(spec, rule["eu_countries"], rule["eu_country_groups"]))
+    return kept[1]
 
 
 def _blank(value: Any) -> bool:
@@ -376,6 +380,7 @@ def dsa_beneficiary_required(spec: Spec, ctx: AdSetContext) -> GraphError | None
     """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET): the beneficiary variant - subcode 3858081, blame [["dsa_beneficiary"]],
     'No payor/beneficiary provided in DSA regulated location'; default_dsa_beneficiary fills it."""
     return _dsa_required("dsa_beneficiary", spec, ctx)
+
 
 _COMMON: tuple[Rule, ...] = (
     destination_for_objective, goal_for_objective, billing_event_for_goal,

@@ -126,7 +126,6 @@ def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | Non
     return None
 
 
-
 def special_category_radius(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9 (M-SAC): HOUSING/EMPLOYMENT/CREDIT/FINANCIAL ad sets need 'radius >=15 mi / 25 km (US/CA),
     15 km Europe' - else 2909035 'Location Radius Selection Is Not Available', blaming the radius.
