@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from mock_server import access, batch, control
+from mock_server import access, batch, control, dashboard
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.dispatch import Answer, account_of, serve
@@ -134,6 +134,11 @@ class GraphApp(Starlette):
         self._graph_endpoint = graph_endpoint
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("path") in dashboard.PAGE_PATHS:
+            page = dashboard.redirect_for(scope)  # a browser asking for / or /__graphmock gets the dashboard
+            if page is not None:
+                await page(scope, receive, send)
+                return
         if scope["type"] == "http" and not scope.get("path", "").startswith(control.PREFIX):
             scope["app"] = self
             await self._graph_endpoint(scope, receive, send)
@@ -209,6 +214,8 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     every = _EveryMethod(graph_endpoint)
     app = GraphApp(every, routes=[
+        dashboard.slash_route(),
+        Mount(dashboard.PATH, routes=dashboard.routes(state)),
         Mount(control.PREFIX, routes=control.routes(state)),
         Route("/{path:path}", every),
     ])

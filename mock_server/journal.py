@@ -69,8 +69,13 @@ class Entry:
     def violations(self) -> list[Violation]:
         if self._violations is None:
             self._violations = _safe(self._judge)
-            self._body = self._call = self._given = None  # judged: what it was judged on can go
+            self._call = self._given = None  # judged: what it was judged on can go (the small error body stays)
         return self._violations
+
+    @property
+    def answer(self) -> Any:
+        """The error envelope answered (only error answers are kept; None for a success)."""
+        return self._body
 
     def _judge(self) -> list[Violation]:
         given = self._given

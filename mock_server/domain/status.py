@@ -42,3 +42,25 @@ def configured_candidates(effective: Iterable[str]) -> set[str]:
         else:
             out.add("ACTIVE")
     return out
+
+
+def explain(effective: str, own: str, campaign: tuple[str, str] | None = None,
+            adset: tuple[str, str] | None = None) -> str:
+    """Why `derive` gave `effective` (the dashboard's "ADSET_PAUSED: ad set 12… is PAUSED").
+
+    `campaign` / `adset` are the parents' (id, configured status); the order of the checks is `derive`'s.
+    """
+    if own in TERMINAL:
+        return f"configured status is {own}"
+    for label, parent in (("campaign", campaign), ("ad set", adset)):
+        if parent is not None and parent[1] in TERMINAL and effective == parent[1]:
+            return f"{label} {parent[0]} is {parent[1]}"
+    if own == "PAUSED":
+        return "configured status is PAUSED"
+    if effective == "CAMPAIGN_PAUSED" and campaign is not None:
+        return f"campaign {campaign[0]} is {campaign[1]}"
+    if effective == "ADSET_PAUSED" and adset is not None:
+        return f"ad set {adset[0]} is {adset[1]}"
+    if effective == "ACTIVE":
+        return "configured ACTIVE" + (" and every parent is ACTIVE" if campaign or adset else "")
+    return f"ad review state is {effective}"

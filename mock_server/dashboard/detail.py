@@ -1,0 +1,118 @@
+"""One object's page: its JSON as `GET /<id>` renders it, children, creative preview, history and insights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from mock_server.dashboard import chart, graph
+from mock_server.dispatch import resolve
+from mock_server.domain.world import Token
+from mock_server.state import State
+from mock_server.wire.errors import GraphError
+
+CHILD_EDGES = {"AdAccount": ("campaigns",), "Campaign": ("adsets", "ads"), "AdSet": ("ads",), "Ad": ()}
+INSIGHT_FIELDS = "spend,impressions,clicks"
+DATE_PRESETS = ("last_7d", "last_14d", "last_30d", "last_90d", "this_month", "maximum")
+HISTORY_LIMIT = 50
+
+
+@dataclass
+class Detail:
+    id: str
+    type: str = ""
+    error: str | None = None
+    json: str = ""
+    children: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    creative: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = None
+    history_note: str | None = None
+    insights: chart.Chart | None = None
+    insights_note: str | None = None
+    preset: str = DATE_PRESETS[0]
+
+
+def build(state: State, token: Token, object_id: str, preset: str | None = None) -> Detail:
+    detail = Detail(object_id, preset=preset if preset in DATE_PRESETS else DATE_PRESETS[0])
+    try:
+        with state.clock.active():
+            detail.type = resolve(state, token, object_id, "GET").type
+    except GraphError as error:
+        detail.error = error.message
+        return detail
+    reply = graph.full(state, token, object_id, detail.type)
+    if not reply.ok:
+        detail.error = reply.error
+        return detail
+    body = reply.body if isinstance(reply.body, dict) else {}
+    detail.json = orjson.dumps(body, option=orjson.OPT_INDENT_2).decode()
+    for edge in CHILD_EDGES.get(detail.type, ()):
+        kids = graph.read(state, token, object_id, edge, {"fields": "id,name,status,effective_status", "limit": 100})
+        detail.children.append((edge, graph.rows(kids)))
+    creative = body.get("creative")
+    if detail.type == "Ad" and isinstance(creative, dict) and creative.get("id"):
+        detail.creative = preview(state, token, str(creative["id"]))
+    elif detail.type == "AdCreative":
+        detail.creative = preview(state, token, object_id)
+    _history(state, token, detail, body)
+    _insights(state, token, detail)
+    return detail
+
+
+def preview(state: State, token: Token, creative_id: str) -> dict[str, Any] | None:
+    """What an ad preview shows: page, primary text, image or video, headline, description, button."""
+    reply = graph.full(state, token, creative_id, "AdCreative")
+    if not reply.ok or not isinstance(reply.body, dict):
+        return None
+    body = reply.body
+    spec = body.get("object_story_spec") if isinstance(body.get("object_story_spec"), dict) else {}
+    story = next((spec[k] for k in ("link_data", "video_data", "photo_data", "template_data")
+                  if isinstance(spec.get(k), dict)), {})
+    page_id = str(spec.get("page_id") or body.get("actor_id") or "")
+    page = state.world.pages.get(page_id, {})
+    action = story.get("call_to_action") if isinstance(story.get("call_to_action"), dict) else {}
+    return {"id": creative_id, "name": body.get("name"), "page": page.get("name") or page_id or None,
+            "message": story.get("message") or body.get("body"),
+            "headline": story.get("name") or story.get("title") or body.get("title"),
+            "description": story.get("description"), "link": story.get("link") or body.get("link_url"),
+            "image": story.get("image_hash") or body.get("image_hash"),
+            "video": story.get("video_id") or body.get("video_id"),
+            "button": action.get("type") or body.get("call_to_action_type"),
+            "story_id": body.get("object_story_id") or body.get("effective_object_story_id")}
+
+
+def _history(state: State, token: Token, detail: Detail, body: dict[str, Any]) -> None:
+    """The activity log entries about this object (the account's `/activities` edge, when graphmock has it)."""
+    if not graph.served(state, "AdAccount", "activities"):
+        detail.history_note = "no activity log in this graphmock build (the /act_<id>/activities edge is not served)"
+        return
+    account = object_id_account(detail, body)
+    if account is None:
+        detail.history_note = "no ad account for this object"
+        return
+    reply = graph.read(state, token, account, "activities", {"limit": HISTORY_LIMIT})
+    if not reply.ok:
+        detail.history_note = f"the activity log answered an error: {reply.error}"
+        return
+    mine = [row for row in graph.rows(reply) if detail.type == "AdAccount" or str(row.get("object_id")) == detail.id]
+    detail.history = mine
+
+
+def object_id_account(detail: Detail, body: dict[str, Any]) -> str | None:
+    if detail.type == "AdAccount":
+        return detail.id
+    account = body.get("account_id")
+    return f"act_{account}" if account else None
+
+
+def _insights(state: State, token: Token, detail: Detail) -> None:
+    """Spend, impressions and clicks per day from `GET /<id>/insights` (lights up once graphmock serves it)."""
+    params = {"time_increment": "1", "fields": INSIGHT_FIELDS, "date_preset": detail.preset}
+    reply = graph.read(state, token, detail.id, "insights", params)
+    if not reply.ok:
+        detail.insights_note = f"insights not available: {reply.error}"
+        return
+    days = graph.rows(reply)
+    detail.insights = chart.build(days, ("spend", "impressions", "clicks"))

@@ -1,0 +1,193 @@
+"""The dashboard in a real headless Chromium (issue 15 "Done when"): objects made through the Graph API seen in
+the tree with their effective statuses and reasons, the review queue, the clock, the live journal, reset.
+
+One browser and one graphmock HTTP server for the module; each test starts from a reset world. Screenshots go
+to artifacts/dashboard/ (or $GRAPHMOCK_ARTIFACTS) so a failing CI run can be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_server import GraphMock
+from test_lifecycle_state_machine import make_ad, make_adset, make_campaign, make_creative
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = os.environ.get("GRAPHMOCK_CHROMIUM", "/usr/bin/chromium")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)", allow_module_level=True)
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(os.environ.get("GRAPHMOCK_ARTIFACTS", Path(__file__).parent.parent / "artifacts")) / "dashboard"
+T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+WAIT = 5_000  # ms; the journal polls every 2 s
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[GraphMock]:
+    with GraphMock(seed=0) as mock:
+        mock.start()
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def graph(mock: GraphMock) -> Iterator[httpx.Client]:
+    """A Graph client over HTTP, as the user's app would be (the dashboard runs in the server's thread)."""
+    mock.reset()
+    mock.clock.freeze(T0)
+    with httpx.Client(base_url=f"{mock.url}/v25.0/", params={"access_token": mock.world["access_token"]}) as client:
+        yield client
+
+
+@pytest.fixture
+def page(browser: Any, mock: GraphMock, request: pytest.FixtureRequest) -> Iterator[Any]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("dialog", lambda dialog: dialog.accept())  # destructive actions ask first
+    page.set_default_timeout(WAIT)
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    page.close()
+
+
+def open_dashboard(page: Any, mock: GraphMock) -> None:
+    page.goto(mock.url + "/", wait_until="domcontentloaded")  # a browser asking for / lands on the dashboard
+    assert page.url == mock.url + "/__graphmock/ui/"
+    page.wait_for_selector("#tree-form")
+
+
+def node(page: Any, object_id: str) -> Any:
+    return page.locator(f"li.node[data-id='{object_id}']").first
+
+
+def reason(page: Any, object_id: str) -> str:
+    return node(page, object_id).locator(":scope > .reason, :scope > details > summary > .reason").first.inner_text()
+
+
+def seed_000(graph: httpx.Client, mock: GraphMock, *, adset_status: str = "ACTIVE", ad_status: str = "ACTIVE") -> dict[str, str]:
+    act, world = mock.world["ad_account_id"], mock.world
+    campaign = make_campaign(graph, act)
+    adset = make_adset(graph, act, world, campaign, status=adset_status)
+    creative = make_creative(graph, act, world)
+    return {"campaign": campaign, "adset": adset, "creative": creative, "ad": make_ad(graph, act, adset, creative, ad_status)}
+
+
+def test_seed_000_flow_in_the_tree_with_effective_statuses_and_reasons(page: Any, mock: GraphMock, graph: httpx.Client):
+    """GRAPH-BEHAVIOUR 6: an ad under a PAUSED ad set reads ADSET_PAUSED; seed 000: a new ACTIVE ad reads
+    PENDING_REVIEW until approved. The tree says which and why; the detail shows JSON, children and a preview."""
+    paused = seed_000(graph, mock, adset_status="PAUSED")
+    pending = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    assert reason(page, paused["ad"]) == f"ADSET_PAUSED: ad set {paused['adset']} is PAUSED"
+    assert reason(page, paused["adset"]) == "PAUSED: configured status is PAUSED"
+    assert reason(page, pending["ad"]) == "PENDING_REVIEW: ad review state is PENDING_REVIEW"
+    assert reason(page, pending["campaign"]).startswith("ACTIVE: configured ACTIVE")
+    assert "50.00 USD daily" in node(page, pending["adset"]).inner_text()  # daily_budget 5000 minor units
+    assert "review: PENDING" in node(page, pending["ad"]).inner_text()
+    node(page, pending["ad"]).get_by_role("button", name="Click to Instagram Ad").first.click()
+    page.wait_for_selector("#object-view h3")
+    detail = page.locator("#object-view")
+    assert f'"id": "{pending["ad"]}"' in detail.locator("pre.json").inner_text()
+    assert "Chat with us on Instagram" in detail.locator(".preview").inner_text()  # creative rendered as a preview
+    assert detail.locator("#insights-note, #insights-chart").count() == 1  # a chart, or says insights are absent
+
+
+def test_approving_from_the_queue_turns_the_ad_active(page: Any, mock: GraphMock, graph: httpx.Client):
+    ids = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    queued = page.locator(f"#review-list li[data-ad='{ids['ad']}']")
+    queued.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_selector("#queue-empty")
+    page.wait_for_function(f"document.querySelector(\"li.node[data-id='{ids['ad']}'] .effective\").textContent === 'ACTIVE'")
+    assert reason(page, ids["ad"]) == "ACTIVE: configured ACTIVE and every parent is ACTIVE"
+    assert graph.get(ids["ad"], params={"fields": "effective_status"}).json()["effective_status"] == "ACTIVE"
+
+
+def test_disapproving_needs_feedback_and_shows_it(page: Any, mock: GraphMock, graph: httpx.Client):
+    ids = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    queued = page.locator(f"#review-list li[data-ad='{ids['ad']}']")
+    queued.get_by_role("button", name="Disapprove").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('feedback')")
+    assert page.locator("#status.bad").count() == 1
+    queued.get_by_label("Feedback").fill("Landing page is broken")
+    queued.get_by_role("button", name="Disapprove").click()
+    page.wait_for_selector("#queue-empty")
+    feedback = graph.get(ids["ad"], params={"fields": "effective_status,ad_review_feedback"}).json()
+    assert feedback["effective_status"] == "DISAPPROVED" and "Landing page is broken" in str(feedback["ad_review_feedback"])
+
+
+def test_advancing_the_clock_decides_a_pending_review(page: Any, mock: GraphMock, graph: httpx.Client):
+    """review.json: the default policy decides 300 s after submission on the virtual clock."""
+    ids = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    page.wait_for_selector(f"#review-list li[data-ad='{ids['ad']}']")
+    assert "Next automatic review decision: 2026-01-01 00:05:00 UTC" in page.locator("#next-decision").inner_text()
+    page.get_by_role("button", name="+1 h").click()
+    page.wait_for_selector("#queue-empty")
+    assert page.locator("#virtual-now").inner_text() == "2026-01-01T01:00:00+0000"
+    page.wait_for_function(f"document.querySelector(\"li.node[data-id='{ids['ad']}'] .effective\").textContent === 'ACTIVE'")
+    page.get_by_label("Advance by").fill("soon")
+    page.get_by_role("button", name="Advance", exact=True).click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('not a duration')")
+
+
+def test_the_journal_shows_a_violating_request_live_with_its_detail(page: Any, mock: GraphMock, graph: httpx.Client):
+    open_dashboard(page, mock)
+    page.wait_for_selector("#journal-list table, #journal-empty")
+    act = mock.world["ad_account_id"]
+    answer = graph.post(f"{act}/campaigns", data={"name": "no objective", "status": "PAUSED", "special_ad_categories": "[]",
+                                                  "bogus_param": "1"})
+    assert answer.status_code == 400
+    page.get_by_label("violations only").check()
+    row = page.locator("#journal-list tr.bad", has_text=f"/{act}/campaigns").first
+    row.wait_for()  # arrives by polling, without a reload
+    assert "POST" in row.inner_text() and "400" in row.inner_text()
+    row.get_by_role("button").click()
+    entry = page.locator("#journal-entry")
+    entry.wait_for()
+    text = entry.inner_text()
+    assert "bogus_param" in text and "no objective" in text  # the request
+    assert '"error"' in text and '"code": 100' in text  # the answer
+    assert "access_token" not in text or "<redacted>" in text  # secrets stay out of the journal
+
+
+def test_reset_empties_the_tree(page: Any, mock: GraphMock, graph: httpx.Client):
+    ids = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    node(page, ids["campaign"]).wait_for()
+    page.get_by_role("button", name="Reset world").click()
+    page.wait_for_selector("#tree-empty")
+    assert re.search(r"reset the whole world", page.locator("#status").inner_text())
+    assert graph.get(ids["campaign"]).status_code == 400
+
+
+def test_narrow_dark_window_is_readable(browser: Any, mock: GraphMock, graph: httpx.Client):
+    """Readable in a narrow window and in dark mode: nothing wider than the viewport."""
+    seed_000(graph, mock, adset_status="PAUSED")
+    page = browser.new_page(viewport={"width": 380, "height": 800}, color_scheme="dark")
+    try:
+        open_dashboard(page, mock)
+        page.wait_for_selector("li.node")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "narrow_dark.png"))
+        assert width <= 380
+    finally:
+        page.close()
