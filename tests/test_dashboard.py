@@ -3,6 +3,7 @@ readable refusals for bad input, and that no action or panel ever answers 500.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -151,3 +152,18 @@ def test_money_and_chart_helpers():
     assert drawn.days == ["2026-01-01", "2026-01-02"]
     spend, clicks = drawn.series
     assert spend.total == 7.5 and spend.bars[0].height > spend.bars[1].height and clicks.peak == 0
+
+
+@pytest.mark.parametrize("token, accounts, shown", [
+    ("", ["act_1000000000000001", "act_1000000000000011", "act_1000000000000021"], "No campaigns"),
+    ("GMDEMO-second-account-token", ["act_1000000000000011"], "No campaigns in graphmock Second Ad Account"),
+    ("GMDEMO-expired-token", ["act_1000000000000001"], "Session has expired"),
+    ("GMDEMO-pages-only-token", ["act_1000000000000001"], "(#200)"),
+    ("GMDEMO-two-factor-token", ["act_1000000000000021"], "Two factor authentication required"),
+])
+def test_the_tree_is_a_tokens_view(client: TestClient, token: str, accounts: list[str], shown: str):
+    """A fixture token sees what Graph would show it: its accounts, and its own expiry / permission / 2FA errors
+    (GRAPH-BEHAVIOUR 1.3, access.json); the admin view sees every account."""
+    page = client.get(UI + "tree", params={"token": token}).text
+    assert re.findall(r'option value="(act_\d+)"', page) == accounts
+    assert shown in page

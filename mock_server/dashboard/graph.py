@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from mock_server import access as access_layer
+from mock_server.access.policy import appsecret_proof
 from mock_server.dispatch import resolve
 from mock_server.domain.world import Token
 from mock_server.handlers.call import Call
@@ -63,6 +65,7 @@ def read(state: State, token: Token, object_id: str, edge: str | None = None,
     try:
         with state.clock.active():
             node = resolve(state, token, object_id, "GET")
+            permitted(state, token, node.account, node.type, edge)
             handler = ROUTES.get((node.type, edge, "GET"))
             if handler is None:
                 return Reply(404, None, f"graphmock does not serve GET {node.type}/{edge or ''} yet")
@@ -73,6 +76,18 @@ def read(state: State, token: Token, object_id: str, edge: str | None = None,
     except Exception:  # a handler bug must not break the page; the log has the traceback
         log.exception("dashboard read of %s failed", "/".join(segments))
         return Reply(500, None, "graphmock failed to answer this read (see the server log)")
+
+
+def permitted(state: State, token: Token, account: Any, node_type: str, edge: str | None) -> None:
+    """A fixture token's own checks (expiry, permissions, tier, two-factor), as `dispatch` runs them; the
+    dashboard signs appsecret_proof itself, as the token's app would. The admin view has no checks."""
+    if not token.access_token:
+        return
+    policy = access_layer.of(state).policy()
+    grant = policy.grants.get(token.access_token)
+    app = grant.app if grant is not None else None
+    proof = appsecret_proof(token.access_token, app.secret or "") if app is not None and app.require_proof else None
+    policy.authorize(policy.authenticate(token.access_token, proof, state.now()), account, node_type, edge, "GET")
 
 
 def every_field(state: State, node_type: str) -> str:
