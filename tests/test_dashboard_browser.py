@@ -191,3 +191,23 @@ def test_narrow_dark_window_is_readable(browser: Any, mock: GraphMock, graph: ht
         assert width <= 380
     finally:
         page.close()
+
+
+def test_with_an_admin_token_the_page_asks_for_it_once(browser: Any):
+    """Follows the control API's admin-token setting: panels stay locked until the token is given."""
+    with GraphMock(seed=0, admin_token="let-me-in") as locked:
+        page = browser.new_page()
+        page.set_default_timeout(WAIT)
+        try:
+            page.goto(locked.url + "/__graphmock/ui/")
+            login = page.locator("#login")
+            login.wait_for()
+            assert page.locator("#tree-form").count() == 0
+            login.get_by_label("Admin token").fill("let-me-in")
+            login.get_by_role("button", name="Unlock").click()
+            page.wait_for_selector("#tree-form")
+            page.get_by_role("button", name="Freeze").click()
+            page.wait_for_function("document.getElementById('status').textContent.startsWith('clock:')")
+            assert locked.state.clock.state()["frozen"] is True
+        finally:
+            page.close()
