@@ -167,3 +167,15 @@ def test_the_tree_is_a_tokens_view(client: TestClient, token: str, accounts: lis
     page = client.get(UI + "tree", params={"token": token}).text
     assert re.findall(r'option value="(act_\d+)"', page) == accounts
     assert shown in page
+
+
+def test_names_from_clients_are_escaped(client: TestClient):
+    """Whatever a client stored is shown as text, never run as markup in the developer's browser."""
+    token = "GMDEMO-ads-management-token"
+    made = client.post("/v25.0/act_1000000000000001/campaigns", data={
+        "name": "<script>alert(1)</script>", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+        "special_ad_categories": "[]", "access_token": token})
+    assert made.status_code == 200, made.text
+    for panel in ("tree", f"object/{made.json()['id']}"):
+        page = client.get(UI + panel).text
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
