@@ -179,3 +179,21 @@ def test_names_from_clients_are_escaped(client: TestClient):
     for panel in ("tree", f"object/{made.json()['id']}"):
         page = client.get(UI + panel).text
         assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_archived_objects_show_on_request_with_what_they_hide():
+    """M-STATUS: lists leave ARCHIVED out by default; children of an archived ad set inherit ARCHIVED
+    (GRAPH-BEHAVIOUR 6), and the tree says so when asked to show archived objects."""
+    from mock_server.testing import InProcessClient
+    from test_lifecycle_state_machine import make_ad, make_adset, make_campaign, make_creative
+
+    client = InProcessClient(ServerConfig(seed=0))
+    act, world = client.world["ad_account_id"], client.world
+    adset = make_adset(client, act, world, make_campaign(client, act))
+    ad = make_ad(client, act, adset, make_creative(client, act, world))
+    assert client.post(adset, data={"status": "ARCHIVED"}).json() == {"success": True}
+    hidden = client.get(UI + "tree", token=None).text
+    assert f'data-id="{adset}"' not in hidden
+    shown = client.get(UI + "tree", params={"archived": "on"}, token=None).text
+    assert f'data-id="{adset}"' in shown and f"ARCHIVED</strong>: ad set {adset} is ARCHIVED" in shown
+    client.close()

@@ -82,7 +82,9 @@ def routes(state: State) -> list[BaseRoute]:
     def tree_view(request: Request) -> dict[str, Any]:
         token = token_of(request)
         viewer = graph.viewer(state, token)
-        return {"tree": tree.build(state, viewer, request.query_params.get("account")), "token": token,
+        archived = request.query_params.get("archived") == "on"
+        return {"tree": tree.build(state, viewer, request.query_params.get("account"), archived), "token": token,
+                "archived": archived,
                 "tokens": list(state.world.tokens), "accounts": tree.accounts_for(state, viewer)}
 
     def object_view(request: Request) -> dict[str, Any]:

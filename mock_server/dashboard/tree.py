@@ -48,13 +48,20 @@ def accounts_for(state: State, token: Token) -> list[AdAccount]:
     return [account for act, account in state.world.ad_accounts.items() if act in token.ad_accounts]
 
 
-def build(state: State, token: Token, act: str | None) -> Tree:
-    """The tree of one ad account (the token's first one when `act` is not given or not visible)."""
+def build(state: State, token: Token, act: str | None, archived: bool = False) -> Tree:
+    """The tree of one ad account (the token's first one when `act` is not given or not visible).
+
+    Graph's lists leave ARCHIVED out unless asked, and refuse DELETED in the filter (M-STATUS); `archived`
+    asks for every other effective status, so archived objects (and what they hide) show too.
+    """
     visible = accounts_for(state, token)
     account = next((a for a in visible if a.id == act), visible[0] if visible else None)
     if account is None:
         return Tree(None, [], "this token sees no ad account")
-    edges = {name: graph.read(state, token, account.id, name, {"fields": fields, "limit": LIMIT})
+    params: dict[str, Any] = {"limit": LIMIT}
+    if archived:
+        params["effective_status"] = [s for s in state.registry.enum("edge_effective_status") if s != "DELETED"]
+    edges = {name: graph.read(state, token, account.id, name, {**params, "fields": fields})
              for name, fields in (("campaigns", CAMPAIGN_FIELDS), ("adsets", ADSET_FIELDS), ("ads", AD_FIELDS))}
     failed = next((reply.error for reply in edges.values() if not reply.ok), None)
     if failed:
