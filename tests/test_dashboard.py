@@ -197,3 +197,24 @@ def test_archived_objects_show_on_request_with_what_they_hide():
     shown = client.get(UI + "tree", params={"archived": "on"}, token=None).text
     assert f'data-id="{adset}"' in shown and f"ARCHIVED</strong>: ad set {adset} is ARCHIVED" in shown
     client.close()
+
+
+def test_world_actions_use_the_control_operations():
+    """Snapshot → restore, a fault from the form, strict mode: each action has the control API's effect."""
+    with TestClient(create_app(ServerConfig(seed=0))) as client:
+        token = {"access_token": "GMDEMO-ads-management-token"}
+        act = "/v25.0/act_1000000000000001"
+        saved = client.get("/__graphmock/snapshot").json()
+        made = client.post(f"{act}/campaigns", params=token, data={
+            "name": "later", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]"}).json()
+        restored = client.post(UI + "act/restore", json={"confirm": True, "snapshot": saved}).json()
+        assert restored["ok"] and client.get(f"/v25.0/{made['id']}", params=token).status_code == 400
+        fault = client.post(UI + "act/fault", json={"method": "GET", "path": "act_*/campaigns", "status": "503",
+                                                    "times": "1", "close_connection": False}).json()
+        assert fault["ok"], fault
+        assert client.get(f"{act}/campaigns", params=token).status_code == 503
+        assert client.get(f"{act}/campaigns", params=token).status_code == 200
+        assert client.post(UI + "act/strict", json={"strict": True}).json()["ok"]
+        refused = client.get(f"{act}/campaigns", params={**token, "bogus_param": "1"})
+        assert client.post(UI + "act/strict", json={"strict": False}).json()["ok"]
+        assert refused.status_code == 400 and client.get(f"{act}/campaigns", params={**token, "bogus_param": "1"}).status_code == 200
