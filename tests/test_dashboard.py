@@ -218,3 +218,10 @@ def test_world_actions_use_the_control_operations():
         refused = client.get(f"{act}/campaigns", params={**token, "bogus_param": "1"})
         assert client.post(UI + "act/strict", json={"strict": False}).json()["ok"]
         assert refused.status_code == 400 and client.get(f"{act}/campaigns", params={**token, "bogus_param": "1"}).status_code == 200
+
+
+def test_unknown_dashboard_paths_and_methods_answer_json(client: TestClient):
+    for method, path, code in (("GET", "nope", 404), ("POST", "tree", 405), ("DELETE", "act/clock", 405),
+                               ("GET", "static/missing.js", 404), ("PUT", "", 405)):
+        answer = client.request(method, UI + path)
+        assert answer.status_code == code and answer.json()["error"]["code"] == code, (method, path, answer.text)

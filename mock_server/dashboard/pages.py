@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -145,7 +146,7 @@ def routes(state: State) -> list[BaseRoute]:
     async def shell(request: Request) -> Response:
         return templates.TemplateResponse(request, "index.html", {"needs_token": bool(state.config.admin_token)})
 
-    return [
+    known: list[BaseRoute] = [
         Route("/", shell),
         Route("/tree", _fragment(state, "tree.html", tree_view)),
         Route("/object/{object_id}", _fragment(state, "object.html", object_view)),
@@ -155,8 +156,35 @@ def routes(state: State) -> list[BaseRoute]:
         Route("/journal/{seq:int}", _fragment(state, "journal_entry.html", journal_entry)),
         Route("/world", _fragment(state, "world.html", world_view)),
         Route("/act/{name}", act, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        Mount("/static", _Static(directory=str(HERE / "static")), name="static"),
     ]
+    return [*known, Route("/{rest:path}", _fallback(known), methods=_EVERY_METHOD)]
+
+
+class _Static(StaticFiles):
+    """The vendored assets; a missing one is a JSON 404 like every other /__graphmock/ answer."""
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            error = ControlError(f"no dashboard asset {path}", exc.status_code)
+            return Response(orjson.dumps(error.body()), exc.status_code, media_type="application/json")
+
+
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _fallback(known: list[BaseRoute]) -> Any:
+    """Unknown dashboard path -> 404, a known one with another method -> 405; JSON, like the control API."""
+    async def endpoint(request: Request) -> Response:
+        path = request.url.path
+        routed = [route for route in known if isinstance(route, Route) and route.path_regex.match(
+            "/" + request.path_params.get("rest", ""))]
+        error = ControlError(f"{request.method} is not allowed on {path}", 405) if routed else \
+            ControlError(f"the dashboard has no page {path}; open /__graphmock/ui/", 404)
+        return Response(orjson.dumps(error.body()), error.code, media_type="application/json")
+    return endpoint
 
 
 def _limit_overrides(layer: Any) -> Any:
