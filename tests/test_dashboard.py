@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
-
-from mock_server.app import create_app
 from mock_server.config import ServerConfig
 from mock_server.dashboard import prefers_html
 from mock_server.dashboard.actions import ACTIONS, seconds
@@ -20,19 +18,38 @@ from mock_server.domain.money import display
 from mock_server.domain.status import derive, explain
 from mock_server.contract.registry import default_registry
 from mock_server.control.errors import ControlError
+from mock_server.testing import InProcessClient
 
 UI = "/__graphmock/ui/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 PANELS = ("tree", "clock", "reviews", "journal", "world", "object/act_1000000000000001", "object/999", "journal/99")
 
 
+class BrowserLike(InProcessClient):
+    """The app in-process, as a browser reaches it: no Graph token added, redirects not followed."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        super().__init__(config)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("token", None)
+        kwargs.pop("follow_redirects", None)
+        return super().request(method, path, **kwargs)
+
+    def __enter__(self) -> BrowserLike:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(ServerConfig(seed=0))) as client:
+def client() -> Iterator[BrowserLike]:
+    with BrowserLike(ServerConfig(seed=0)) as client:
         yield client
 
 
-def test_a_browser_asking_for_the_root_is_sent_to_the_dashboard(client: TestClient):
+def test_a_browser_asking_for_the_root_is_sent_to_the_dashboard(client: BrowserLike):
     for path in ("/", "/__graphmock", "/__graphmock/"):
         answer = client.get(path, headers={"accept": BROWSER}, follow_redirects=False)
         assert (answer.status_code, answer.headers["location"]) == (303, UI)
@@ -51,7 +68,7 @@ def test_prefers_html(accept: str, html: bool):
     assert prefers_html(accept) is html
 
 
-def test_the_page_and_its_vendored_assets_are_served_offline(client: TestClient):
+def test_the_page_and_its_vendored_assets_are_served_offline(client: BrowserLike):
     page = client.get(UI)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "http://" not in page.text.replace("http://www.w3.org", "") and "https://" not in page.text  # no CDN
@@ -60,7 +77,7 @@ def test_the_page_and_its_vendored_assets_are_served_offline(client: TestClient)
 
 
 @pytest.mark.parametrize("panel", PANELS)
-def test_every_panel_renders_even_for_unknown_ids(client: TestClient, panel: str):
+def test_every_panel_renders_even_for_unknown_ids(client: BrowserLike, panel: str):
     answer = client.get(UI + panel)
     assert answer.status_code == 200, answer.text
     assert "Traceback" not in answer.text
@@ -68,7 +85,7 @@ def test_every_panel_renders_even_for_unknown_ids(client: TestClient, panel: str
 
 def test_the_admin_token_guards_panels_and_actions_not_the_shell():
     """Follows the control API's setting: same header, same 401."""
-    with TestClient(create_app(ServerConfig(seed=0, admin_token="s3cret"))) as client:
+    with BrowserLike(ServerConfig(seed=0, admin_token="s3cret")) as client:
         assert client.get(UI).status_code == 200
         assert client.get(UI + "tree").status_code == 401
         assert client.get(UI + "tree", headers={"x-graphmock-admin-token": "s3cret"}).status_code == 200
@@ -77,7 +94,7 @@ def test_the_admin_token_guards_panels_and_actions_not_the_shell():
         assert ok.json()["ok"] is True
 
 
-def test_actions_refuse_cross_site_and_form_posts(client: TestClient):
+def test_actions_refuse_cross_site_and_form_posts(client: BrowserLike):
     """Hardening issue: a state change needs JSON and an Origin that is graphmock's own Host."""
     forged = client.post(UI + "act/reset", json={"confirm": True}, headers={"origin": "https://evil.example"})
     assert forged.status_code == 403 and "evil.example" in forged.json()["message"]
@@ -85,7 +102,7 @@ def test_actions_refuse_cross_site_and_form_posts(client: TestClient):
     assert form.status_code == 403 and "JSON" in form.json()["message"]
     sneaky = client.post(UI + "act/reset", json={"confirm": True}, headers={"sec-fetch-site": "cross-site"})
     assert sneaky.status_code == 403
-    same = client.post(UI + "act/clock", json={"do": "release"}, headers={"origin": "http://testserver"})
+    same = client.post(UI + "act/clock", json={"do": "release"}, headers={"origin": "http://graphmock.test"})
     assert same.status_code == 200
 
 
@@ -100,7 +117,7 @@ def test_actions_refuse_cross_site_and_form_posts(client: TestClient):
     ("rate_limits", {"settings": "maybe"}, "on, off or default"), ("nope", {}, "unknown action"),
     ("clock", {"dx": 1}, "unknown key"),
 ])
-def test_bad_input_gets_a_readable_message(client: TestClient, name: str, body: dict, message: str):
+def test_bad_input_gets_a_readable_message(client: BrowserLike, name: str, body: dict, message: str):
     answer = client.post(UI + f"act/{name}", json=body)
     assert 400 <= answer.status_code < 500 and answer.json()["ok"] is False
     assert message in answer.json()["message"]
@@ -115,7 +132,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(m
 @given(name=st.sampled_from(sorted(ACTIONS)), body=st.dictionaries(
     st.sampled_from(["do", "by", "at", "ad_id", "action", "reason", "strict", "settings", "path", "status", "times",
                      "fault_id", "confirm", "ad_account_id", "latency_ms", "error", "method"]), json_values, max_size=4))
-def test_no_action_ever_answers_500(client: TestClient, name: str, body: dict):
+def test_no_action_ever_answers_500(client: BrowserLike, name: str, body: dict):
     body.pop("confirm", None)  # never reset or restore the shared world here
     answer = client.post(UI + f"act/{name}", json=body)
     assert answer.status_code < 500 and isinstance(answer.json()["message"], str)
@@ -161,7 +178,7 @@ def test_money_and_chart_helpers():
     ("GMDEMO-pages-only-token", ["act_1000000000000001"], "(#200)"),
     ("GMDEMO-two-factor-token", ["act_1000000000000021"], "Two factor authentication required"),
 ])
-def test_the_tree_is_a_tokens_view(client: TestClient, token: str, accounts: list[str], shown: str):
+def test_the_tree_is_a_tokens_view(client: BrowserLike, token: str, accounts: list[str], shown: str):
     """A fixture token sees what Graph would show it: its accounts, and its own expiry / permission / 2FA errors
     (GRAPH-BEHAVIOUR 1.3, access.json); the admin view sees every account."""
     page = client.get(UI + "tree", params={"token": token}).text
@@ -169,7 +186,7 @@ def test_the_tree_is_a_tokens_view(client: TestClient, token: str, accounts: lis
     assert shown in page
 
 
-def test_names_from_clients_are_escaped(client: TestClient):
+def test_names_from_clients_are_escaped(client: BrowserLike):
     """Whatever a client stored is shown as text, never run as markup in the developer's browser."""
     token = "GMDEMO-ads-management-token"
     made = client.post("/v25.0/act_1000000000000001/campaigns", data={
@@ -201,7 +218,7 @@ def test_archived_objects_show_on_request_with_what_they_hide():
 
 def test_world_actions_use_the_control_operations():
     """Snapshot → restore, a fault from the form, strict mode: each action has the control API's effect."""
-    with TestClient(create_app(ServerConfig(seed=0))) as client:
+    with BrowserLike(ServerConfig(seed=0)) as client:
         token = {"access_token": "GMDEMO-ads-management-token"}
         act = "/v25.0/act_1000000000000001"
         saved = client.get("/__graphmock/snapshot").json()
@@ -220,7 +237,7 @@ def test_world_actions_use_the_control_operations():
         assert refused.status_code == 400 and client.get(f"{act}/campaigns", params={**token, "bogus_param": "1"}).status_code == 200
 
 
-def test_unknown_dashboard_paths_and_methods_answer_json(client: TestClient):
+def test_unknown_dashboard_paths_and_methods_answer_json(client: BrowserLike):
     for method, path, code in (("GET", "nope", 404), ("POST", "tree", 405), ("DELETE", "act/clock", 405),
                                ("GET", "static/missing.js", 404), ("PUT", "", 405)):
         answer = client.request(method, UI + path)
