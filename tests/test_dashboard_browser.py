@@ -100,7 +100,9 @@ def test_seed_000_flow_in_the_tree_with_effective_statuses_and_reasons(page: Any
     assert reason(page, pending["campaign"]).startswith("ACTIVE: configured ACTIVE")
     assert "50.00 USD daily" in node(page, pending["adset"]).inner_text()  # daily_budget 5000 minor units
     assert "review: PENDING" in node(page, pending["ad"]).inner_text()
-    node(page, pending["ad"]).get_by_role("button", name="Click to Instagram Ad").first.click()
+    opener = node(page, pending["ad"]).get_by_role("button", name="Click to Instagram Ad").first
+    opener.focus()
+    page.keyboard.press("Enter")  # keyboard-usable: every object is a button
     page.wait_for_selector("#object-view h3")
     detail = page.locator("#object-view")
     assert f'"id": "{pending["ad"]}"' in detail.locator("pre.json").inner_text()
