@@ -170,14 +170,23 @@ def test_the_journal_shows_a_violating_request_live_with_its_detail(page: Any, m
     assert "access_token" not in text or "<redacted>" in text  # secrets stay out of the journal
 
 
-def test_reset_empties_the_tree(page: Any, mock: GraphMock, graph: httpx.Client):
+def test_reset_empties_the_tree_and_a_saved_snapshot_brings_it_back(page: Any, mock: GraphMock, graph: httpx.Client,
+                                                                      tmp_path: Path):
     ids = seed_000(graph, mock)
     open_dashboard(page, mock)
     node(page, ids["campaign"]).wait_for()
-    page.get_by_role("button", name="Reset world").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save snapshot").click()
+    saved = tmp_path / "snapshot.json"
+    download.value.save_as(saved)
+    page.get_by_role("button", name="Reset world").click()  # confirmed by the dialog handler
     page.wait_for_selector("#tree-empty")
     assert re.search(r"reset the whole world", page.locator("#status").inner_text())
     assert graph.get(ids["campaign"]).status_code == 400
+    page.get_by_label("Restore snapshot").set_input_files(str(saved))
+    page.get_by_role("button", name="Restore", exact=True).click()
+    node(page, ids["ad"]).wait_for()
+    assert graph.get(ids["campaign"]).status_code == 200
 
 
 def test_narrow_dark_window_is_readable(browser: Any, mock: GraphMock, graph: httpx.Client):
