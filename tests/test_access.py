@@ -179,7 +179,8 @@ WARNING = "x-ad-api-version-warning"
 def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act):
     """GRAPH-BEHAVIOUR 12 (M-VER): calls to a deprecated version on endpoints not affected by the next version
     are upgraded and answered with 'X-Ad-Api-Version-Warning: The call has been auto-upgraded to vXXX as vXXX
-    has been deprecated'. Supported: v25.0, v26.0 (ServerConfig.versions), so v24.0 is served as v25.0."""
+    has been deprecated'. Served on 2026-12-05 (schemas/rules/versions.json): v25.0-v27.0, so v24.0 (expired
+    2026-11-10) is served as v25.0 and the 2635 message names v27.0 (issue 17, Marketing API changelog)."""
     response = client.get(f"/v24.0/{act}", params={"fields": "name"})
     assert response.status_code == 200 and response.json()["id"] == act
     assert response.headers[WARNING] == "The call has been auto-upgraded to v25.0 as v24.0 has been deprecated"
@@ -188,7 +189,7 @@ def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act
     assert WARNING not in client.get(f"/v25.0/{act}").headers
     error = assert_sdk_error(client.get(f"/v23.0/{act}"), 2635, None, status=400)
     assert error.api_error_message() == ("(#2635) You are calling a deprecated version of the Ads API. "
-                                         "Please update to the latest version: v26.0.")
+                                         "Please update to the latest version: v27.0.")
 
 
 def test_affected_endpoints_and_apps_without_auto_upgrade_get_2635(client, act):
