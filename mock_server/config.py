@@ -29,6 +29,7 @@ class ServerConfig:
     strict: bool = False  # refuse requests the real API accepts silently but the contract forbids
     journal_size: int = 1000  # requests kept in the journal
     rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
+    budget_change_limit: bool | dict[str, Any] | None = None  # None: schemas/rules/budget_changes.json (on)
     read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read
 
     def __post_init__(self) -> None:

@@ -165,7 +165,7 @@ CASES: dict[str, Case] = {
                                  "Invalid OAuth access token data."),
     "deprecated_version": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v19.0")).api_get(),
                                "(#2635) You are calling a deprecated version of the Ads API. "
-                               "Please update to the latest version: v26.0."),
+                               "Please update to the latest version: v27.0."),
     "unknown_path_components": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v99.0")).api_get(),
                                     "Unknown path components: /act_1000000000000001"),
     "unsupported_get": Case(lambda s: Campaign("999").api_get(fields=["name"]),
