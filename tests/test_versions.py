@@ -83,9 +83,17 @@ def test_explicit_versions_override_the_table():
 
 
 def _banner(monkeypatch, capsys, *argv: str) -> str:
+    """`graphmock serve`'s banner, without serving (uvicorn.run stubbed; serve's gc tuning undone)."""
+    import gc
+
     import uvicorn
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
-    assert cli.main(["serve", "--db", ":memory:", *argv]) == 0
+    threshold = gc.get_threshold()
+    try:
+        assert cli.main(["serve", "--db", ":memory:", *argv]) == 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
     return capsys.readouterr().out
 
 
