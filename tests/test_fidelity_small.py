@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helpers_creatives import link_spec, make_adset, make_campaign, upload
 from helpers_envelope import assert_graph_error
 from mock_server.config import ServerConfig
@@ -142,5 +145,28 @@ def test_budget_change_limit_is_a_switch():
         adset = make_adset(c, act, world, make_campaign(c, act))
         for amount in range(6000, 12000, 1000):
             assert c.post(adset, data={"daily_budget": str(amount)}).status_code == 200
+    finally:
+        c.close()
+
+
+@settings(max_examples=25)
+@given(count=st.integers(0, 7), limit=st.integers(1, 4), start=st.integers(0, 3))
+def test_offset_pages_cover_the_edge_once_in_cursor_order(count, limit, start):
+    """Property (G-PAGE): following `paging.next` from any offset lists exactly the objects the cursor pages
+    list from that position, in the same order, each once."""
+    c = InProcessClient(ServerConfig(seed=4))
+    try:
+        act = c.world["ad_account_id"]
+        _campaigns(c, act, count)
+        by_cursor = [d["id"] for d in c.get(f"{act}/campaigns", params={"limit": "100"}).json()["data"]]
+        seen, params = [], {"offset": str(start), "limit": str(limit)}
+        for _ in range(count + 2):
+            page = c.get(f"{act}/campaigns", params=params).json()
+            seen += [d["id"] for d in page["data"]]
+            if "next" not in page["paging"]:
+                break
+            params = {k: v[0] for k, v in parse_qs(urlsplit(page["paging"]["next"]).query).items()
+                      if k in ("offset", "limit")}
+        assert seen == by_cursor[start:]
     finally:
         c.close()
