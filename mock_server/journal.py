@@ -83,7 +83,8 @@ class Entry:
 
     @property
     def conforming(self) -> bool:
-        return not self.violations
+        """No error and no warning: info notes (schemas/rules/verdicts.json) describe a request Graph serves as meant."""
+        return not any(v.severity in (ERROR, WARNING) for v in self.violations)
 
     @property
     def errors(self) -> list[Violation]:

@@ -45,6 +45,7 @@ def test_connector_sort_and_order_by_are_info_not_error(c):
     assert c.get(f"{act}/campaigns", params={"sort": "name_ascending", "order_by": "name"}).status_code == 200
     assert _last(c) == {"ignored_param": INFO}
     assert journal_of(c.state).violations(warnings=True) == []
+    assert journal_of(c.state).entries()[-1].conforming  # the note stays readable in the verdict
 
 
 def test_an_unknown_param_is_a_warning(c):
