@@ -34,6 +34,7 @@ class GraphMockFixture:
         config = ServerConfig(seed=seed, strict=strict)
         if rate_limits is not None:  # property tests make thousands of calls; opt back in with "on"
             config.rate_limits = rate_limits
+            config.budget_change_limit = rate_limits != "off"  # 4 budget changes per ad set per hour: same switch
         self.mock = GraphMock(config)
         self.journal: Journal = journal_of(self.mock.state)
 

@@ -159,7 +159,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         if graph_request.method == "GET" and answer.status == 200:
             return respond_to_read(answer, graph_request)
         status = 200 if suppress and answer.error is not None else answer.status
-        journal.record(graph_request, answer.status, answer.body)
+        journal.record(graph_request, answer.status, answer.error if answer.error is not None else answer.body)
         return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
 
     def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:

@@ -8,9 +8,11 @@ import json
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
-from mock_server.config import DEFAULT_VERSIONS, ServerConfig, parse_versions
+from mock_server.access.versions import served_on
+from mock_server.config import ServerConfig, as_of_from_env, parse_versions
 from mock_server.domain.world import World
 
 DEFAULT_DB = "graphmock.sqlite3"
@@ -23,13 +25,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        versions = parse_versions(args.versions)
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        versions = parse_versions(args.versions) if args.versions else served_on(as_of or as_of_from_env() or date.today())
     except ValueError as exc:
         print(f"graphmock: {exc}", file=sys.stderr)
         return 2
     db = args.db if args.db == ":memory:" else str(Path(args.db).resolve())
     config = ServerConfig(db=db, fixtures=Path(args.fixtures) if args.fixtures else None, versions=versions,
-                          seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
+                          as_of=as_of, seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
                           admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits),
                           read_cache=args.read_cache)
     app = create_app(config)
@@ -107,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB}) or :memory:")
     serve.add_argument("--fixtures", help="fixtures document loaded into an empty store (default: the demo world)")
-    serve.add_argument("--versions", default=",".join(DEFAULT_VERSIONS), help="supported Graph versions, comma separated")
+    serve.add_argument("--versions", help="served Graph versions, comma separated (default: the versions "
+                       "schemas/rules/versions.json serves on --as-of)")
+    serve.add_argument("--as-of", help="read the version table on this date, YYYY-MM-DD (default: today)")
     serve.add_argument("--seed", type=int, help="deterministic ids and trace ids")
     serve.add_argument("--durable", action="store_true", help="fsync every commit (synchronous=FULL)")
     serve.add_argument("--log-level", default="warning")

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from mock_server.wire.request import Limits
 
-DEFAULT_VERSIONS = ("v25.0", "v26.0")
+DEFAULT_VERSIONS = ("v25.0", "v26.0", "v27.0")  # what schemas/rules/versions.json serves on 2026-12-05 (docs only)
 
 
 @dataclass
 class ServerConfig:
     db: str = ":memory:"
     fixtures: Path | None = None  # None -> the shipped demo world
-    versions: tuple[str, ...] = DEFAULT_VERSIONS
+    versions: tuple[str, ...] | None = None  # None -> the versions schemas/rules/versions.json serves on as_of
+    as_of: date | None = None  # the date the version table is read on (None: today's real date)
     seed: int | None = None
     limits: Limits = field(default_factory=Limits)
     max_page_size: int = 5000
@@ -26,7 +29,13 @@ class ServerConfig:
     strict: bool = False  # refuse requests the real API accepts silently but the contract forbids
     journal_size: int = 1000  # requests kept in the journal
     rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
+    budget_change_limit: bool | dict[str, Any] | None = None  # None: schemas/rules/budget_changes.json (on)
     read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read
+
+    def __post_init__(self) -> None:
+        if self.versions is None:
+            from mock_server.access.versions import served_on
+            self.versions = served_on(self.as_of or as_of_from_env() or date.today())
 
     @property
     def latest_version(self) -> str:
@@ -54,3 +63,10 @@ def parse_versions(text: str) -> tuple[str, ...]:
 
 
 version_key = _version_key
+AS_OF_ENV = "GRAPHMOCK_AS_OF"
+
+
+def as_of_from_env() -> date | None:
+    """GRAPHMOCK_AS_OF=YYYY-MM-DD: the date the version table is read on, for servers started without flags."""
+    text = os.environ.get(AS_OF_ENV, "").strip()
+    return date.fromisoformat(text) if text else None

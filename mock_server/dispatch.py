@@ -121,6 +121,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
             raise GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
         raise GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
     call = Call(state, request, token, node, edge)
+    if method != "GET":
+        call.check_written_fields()  # before any write (issue 17)
     if lookup is not None:
         return state.read_cache.answer(lookup, state.store, node, lambda: handler(call))
     return handler(call)

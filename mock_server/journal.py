@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from typing import Any
 
-from mock_server.verify.verdicts import ERROR, SILENT, Violation, from_request, from_response
+from mock_server.verify.verdicts import ERROR, SILENT, WARNING, Violation, from_request, from_response
 
 DEFAULT_SIZE = 1000
 CONFORMING = "conforming"
@@ -88,11 +88,17 @@ class Entry:
 
     @property
     def conforming(self) -> bool:
-        return not self.violations
+        """No error and no warning: info notes (schemas/rules/verdicts.json) describe a request Graph serves as meant."""
+        return not any(v.severity in (ERROR, WARNING) for v in self.violations)
 
     @property
     def errors(self) -> list[Violation]:
         return [v for v in self.violations if v.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Warnings (info notes never fail a client: schemas/rules/verdicts.json)."""
+        return [v for v in self.violations if v.severity == WARNING]
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "time": self.time, "method": self.method, "path": self.path, "params": self.params,
@@ -167,8 +173,8 @@ class Journal:
         return items
 
     def violations(self, since: int = 0, *, warnings: bool = True) -> list[Entry]:
-        """Entries with violations (errors, and warnings unless `warnings=False`)."""
-        return [e for e in self.entries(since=since) if (e.violations if warnings else e.errors)]
+        """Entries with violations (errors, and warnings unless `warnings=False`; info notes never count)."""
+        return [e for e in self.entries(since=since) if e.errors or (warnings and e.warnings)]
 
     def query(self, params: dict[str, str]) -> dict[str, Any]:
         """JSON for `GET /__graphmock/journal?path=&method=&verdict=&since=`."""

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from mock_server.config import DEFAULT_VERSIONS
+from mock_server.config import ServerConfig
 from mock_server.contract.registry import SchemaRegistry, default_registry, join_document
 from mock_server.verify.operations import ANY_NODE, OperationRef, index
 
@@ -103,12 +103,13 @@ def _response(registry: SchemaRegistry, operation: OperationRef, node_refs: list
     return {"description": "Success", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
 
 
-def build(registry: SchemaRegistry | None = None, *, versions: tuple[str, ...] = DEFAULT_VERSIONS,
+def build(registry: SchemaRegistry | None = None, *, versions: tuple[str, ...] | None = None,
           server: str = "http://127.0.0.1:8787") -> dict[str, Any]:
     """The OpenAPI 3.1 document for every operation `schemas/` describes."""
     from mock_server import __version__
 
     registry = registry or default_registry()
+    versions = versions or ServerConfig().versions
     components = {component_name(name): _rewrite(doc, name) for name, doc in sorted(registry.documents.items())
                   if not name.startswith("rules/")}
     node_refs = [{"$ref": f"#/components/schemas/{component_name(n)}"} for n in sorted(registry.documents)

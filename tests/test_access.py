@@ -17,7 +17,7 @@ from facebook_business.exceptions import FacebookRequestError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers_envelope import assert_graph_error
+from helpers_envelope import assert_graph_error, explanation
 from mock_server.access.policy import appsecret_proof
 from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
@@ -119,7 +119,8 @@ def test_ads_read_reads_but_cannot_write(client, act):
               client.delete(f"{act}/campaigns", token=ADS_READ_TOKEN, params={"delete_strategy": "DELETE_ANY"})]
     for response in writes:
         error = assert_sdk_error(response, 200, None, status=403, message=message)
-        assert "ads_management" in error.body()["error"]["error_user_msg"]
+        assert "error_user_msg" not in error.body()["error"]  # a simple (#200) envelope (GRAPH-BEHAVIOUR 1.3)
+    assert "ads_management" in explanation(client)  # graphmock's explanation lives in the journal
     assert client.get(campaign, params={"fields": "name,status"}).json() == {"name": "kept", "status": "PAUSED",
                                                                             "id": campaign}
     assert len(client.get(f"{act}/campaigns").json()["data"]) == 1
@@ -145,7 +146,7 @@ def test_development_tier_app_on_a_real_account_is_270(client, act):
     token = "GMDEMO-dev-app-token"
     error = assert_sdk_error(client.get(f"{SECOND_ACT}/campaigns", token=token), 270, None, status=403,
                       message="(#270) Development access is not allowed to access business API get:AdAccount/campaigns.")
-    assert "development access level" in error.body()["error"]["error_user_msg"]
+    assert "development access level" in explanation(client)
     assert_sdk_error(client.post(f"{SECOND_ACT}/campaigns", token=token, data=CAMPAIGN), 270, None, status=403,
               message="(#270) Development access is not allowed to access business API post:AdAccount/campaigns.")
     assert client.get(f"{act}/campaigns", token=token).status_code == 200  # the demo account is a test account
@@ -179,7 +180,8 @@ WARNING = "x-ad-api-version-warning"
 def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act):
     """GRAPH-BEHAVIOUR 12 (M-VER): calls to a deprecated version on endpoints not affected by the next version
     are upgraded and answered with 'X-Ad-Api-Version-Warning: The call has been auto-upgraded to vXXX as vXXX
-    has been deprecated'. Supported: v25.0, v26.0 (ServerConfig.versions), so v24.0 is served as v25.0."""
+    has been deprecated'. Served on 2026-12-05 (schemas/rules/versions.json): v25.0-v27.0, so v24.0 (expired
+    2026-11-10) is served as v25.0 and the 2635 message names v27.0 (issue 17, Marketing API changelog)."""
     response = client.get(f"/v24.0/{act}", params={"fields": "name"})
     assert response.status_code == 200 and response.json()["id"] == act
     assert response.headers[WARNING] == "The call has been auto-upgraded to v25.0 as v24.0 has been deprecated"
@@ -188,7 +190,7 @@ def test_the_version_deprecated_last_is_auto_upgraded_with_a_warning(client, act
     assert WARNING not in client.get(f"/v25.0/{act}").headers
     error = assert_sdk_error(client.get(f"/v23.0/{act}"), 2635, None, status=400)
     assert error.api_error_message() == ("(#2635) You are calling a deprecated version of the Ads API. "
-                                         "Please update to the latest version: v26.0.")
+                                         "Please update to the latest version: v27.0.")
 
 
 def test_affected_endpoints_and_apps_without_auto_upgrade_get_2635(client, act):
@@ -266,7 +268,7 @@ def test_ad_set_under_another_accounts_campaign_is_refused_like_a_missing_one(cl
     assert mine.status_code == other.status_code and mine.status_code >= 400
     strip = [mine.json()["error"], other.json()["error"]]
     for error in strip:  # error_user_msg is graphmock's own help text (it names the other account for now)
-        error.pop("fbtrace_id"), error.pop("error_user_msg")
+        error.pop("fbtrace_id"), error.pop("error_user_msg", None)
     assert json.loads(json.dumps(strip[1]).replace(missing, theirs)) == strip[0]
     assert client.get(f"{SECOND_ACT}/adsets", token=SECOND_ACCOUNT_TOKEN).json()["data"] == []
 

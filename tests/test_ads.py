@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
-from helpers_envelope import assert_graph_error, validate
+from helpers_envelope import assert_graph_error, explanation, validate
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_adset_must_be_a_live_ad_set_of_the_account(client, act, tree):
                            message_has="adset_id must be the id of a live ad set")
     client.delete(tree["adset"])
     error = assert_graph_error(create(client, act, tree), 100, blame="adset_id")
-    assert "DELETED ad set" in error["error_user_msg"]
+    assert "DELETED ad set" in explanation(client)
 
 
 def test_creative_id_must_be_a_live_creative_of_the_account(client, act, tree):
@@ -115,7 +115,7 @@ def test_creative_id_must_be_a_live_creative_of_the_account(client, act, tree):
                        message_has="creative[creative_id] must be the id of a live ad creative")
     client.delete(tree["creative"])
     error = assert_graph_error(create(client, act, tree), 100, blame="creative")
-    assert "DELETED creative" in error["error_user_msg"]
+    assert "DELETED creative" in explanation(client)
     assert_graph_error(create(client, act, tree, creative={}), 100, blame="creative", message_has="creative is required")
 
 

@@ -88,7 +88,7 @@ def test_python_sdk_wire_body_is_accepted(client, act):
     assert response.status_code == 200, response.text
     read = client.get(response.json()["id"], params={"fields": "bid_strategy,bid_amount,start_time,targeting{genders},status"})
     assert read.json() == {"bid_strategy": "LOWEST_COST_WITH_BID_CAP", "bid_amount": 2,
-                           "start_time": "2026-01-02T03:04:05+0000", "targeting": {"genders": [1]}, "status": "PAUSED",
+                           "start_time": "2026-01-01T19:04:05-0800", "targeting": {"genders": [1]}, "status": "PAUSED",
                            "id": response.json()["id"]}
 
 
@@ -103,15 +103,16 @@ def test_node_sdk_json_body(client, act, world, campaign):
 
 
 @pytest.mark.parametrize("form,expected", [
-    ("2036-03-12 23:59:59-07:00", "2036-03-13T06:59:59+0000"),
-    ("2036-03-12 23:59:59 PDT", "2036-03-13T06:59:59+0000"),
-    ("2089497599", "2036-03-18T23:59:59+0000"),
-    ("2036-03-12T23:59:59-0700", "2036-03-13T06:59:59+0000"),
-    ("2036-03-12T23:59:59Z", "2036-03-12T23:59:59+0000"),
+    ("2036-03-12 23:59:59-07:00", "2036-03-12T23:59:59-0700"),
+    ("2036-03-12 23:59:59 PDT", "2036-03-12T23:59:59-0700"),
+    ("2089497599", "2036-03-18T16:59:59-0700"),
+    ("2036-03-12T23:59:59-0700", "2036-03-12T23:59:59-0700"),
+    ("2036-03-12T23:59:59Z", "2036-03-12T16:59:59-0700"),
 ])
 def test_seed_000_datetime_forms(client, act, world, campaign, form, expected):
     """Seed 000 end_time/start_time: '2015-03-12 23:59:59-07:00 or 2015-03-12 23:59:59 PDT. UTC UNIX timestamp.'
-    (plus ISO 8601); time_stop is 'Interchangeable with end_time'. Reads are UTC Graph datetimes."""
+    (plus ISO 8601); time_stop is 'Interchangeable with end_time'. Reads are Graph datetimes in the ad account's
+    zone (issue 17: the demo account is America/Los_Angeles, PDT -0700 from 2036-03-09)."""
     for name in ("end_time", "time_stop"):
         response = create(client, act, world, campaign, daily_budget=None, lifetime_budget="500000", **{name: form})
         assert response.status_code == 200, response.text
@@ -123,8 +124,8 @@ def test_time_start_alias_and_default_start(client, act, world, campaign):
     client.state.clock.freeze(1_900_000_000)
     first = create(client, act, world, campaign).json()["id"]
     second = create(client, act, world, campaign, time_start="1900003600").json()["id"]
-    assert client.get(first, params={"fields": "start_time"}).json()["start_time"] == "2030-03-17T17:46:40+0000"
-    assert client.get(second, params={"fields": "start_time"}).json()["start_time"] == "2030-03-17T18:46:40+0000"
+    assert client.get(first, params={"fields": "start_time"}).json()["start_time"] == "2030-03-17T10:46:40-0700"
+    assert client.get(second, params={"fields": "start_time"}).json()["start_time"] == "2030-03-17T11:46:40-0700"
 
 
 def test_end_time_zero_means_ongoing(client, act, world, campaign):
@@ -149,7 +150,7 @@ def test_money_times_and_campaign_expansion(client, act, world, campaign):
     body = client.get(adset["id"], params={"fields": "daily_budget,budget_remaining,created_time,campaign{objective},"
                                                      "campaign_id,account_id,targeting{geo_locations{countries}}"}).json()
     assert body["daily_budget"] == "5000" and body["budget_remaining"] == "5000"
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", body["created_time"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]00", body["created_time"])
     assert body["campaign"] == {"objective": "OUTCOME_ENGAGEMENT", "id": campaign}
     assert body["campaign_id"] == campaign and body["account_id"] == act.removeprefix("act_")
     assert body["targeting"] == {"geo_locations": {"countries": ["US", "CA"]}}

@@ -322,7 +322,7 @@ def test_breaking_one_rule_is_rejected_with_its_error(frozen, act, breaker):
         response = send(frozen, act, broken)
         error = assert_graph_error(response, entry["code"], entry.get("error_subcode"), status=entry["http_status"])
         assert json.loads(error["error_data"])["blame_field_specs"] == [_split(blamed)], (rule, error)
-        text = error["message"] + " " + error["error_user_msg"]
+        text = error["message"] + " " + error.get("error_user_msg", "") + " " + error.get("error_data", "")
         assert blamed in text or _split(blamed)[-1] in text, (rule, error)
 
     check()

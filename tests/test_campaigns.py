@@ -67,11 +67,12 @@ def test_node_sdk_json_body_with_stray_id(client, act):
 
 
 def test_money_is_returned_as_numeric_string_and_times_in_graph_format(client, act):
-    """GRAPH-BEHAVIOUR 4: amounts are numeric strings; datetimes look like 2026-11-23T10:00:00+0000."""
+    """GRAPH-BEHAVIOUR 4: amounts are numeric strings; datetimes look like 2026-11-23T10:00:00+0000, in the ad
+    account's zone (issue 17: America/Los_Angeles reads -0800 or -0700)."""
     cid = create(client, act, daily_budget="5000").json()["id"]
     body = client.get(cid, params={"fields": "daily_budget,budget_remaining,created_time,updated_time,account_id"}).json()
     assert body["daily_budget"] == "5000" and body["budget_remaining"] == "5000"
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", body["created_time"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]00", body["created_time"])
     assert body["account_id"] == act.removeprefix("act_")
 
 

@@ -67,7 +67,8 @@ def test_written_timestamps_come_from_the_virtual_clock(client, act):
     client.post("/__graphmock/clock", json={"advance": 3600})
     assert client.post(campaign, data={"name": "renamed"}).json() == {"success": True}
     body = client.get(campaign, params={"fields": "created_time,updated_time"}).json()
-    assert body == {"created_time": "2026-01-01T00:00:00+0000", "updated_time": "2026-01-01T01:00:00+0000", "id": campaign}
+    assert body == {"created_time": "2025-12-31T16:00:00-0800", "updated_time": "2025-12-31T17:00:00-0800",
+                    "id": campaign}  # the account zone, America/Los_Angeles (issue 17)
 
 
 def test_is_completed_compares_with_the_virtual_clock(client, act):

@@ -128,7 +128,7 @@ def test_filters_and_control_query(c: InProcessClient) -> None:
     assert [e.seq for e in j.entries(since=2)] == [3]
     answer = query(c.state, {"path": "campaigns", "method": "POST", "verdict": "unknown_param"})
     assert answer["last_seq"] == 3 and len(answer["data"]) == 1
-    assert answer["data"][0]["verdict"][0] == {"kind": "unknown_param", "param": "colour", "severity": "error",
+    assert answer["data"][0]["verdict"][0] == {"kind": "unknown_param", "param": "colour", "severity": "warning",
                                                "message": answer["data"][0]["verdict"][0]["message"]}
 
 

@@ -22,12 +22,27 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.wire.errors import GraphError
+from mock_server.wire.errors import GraphError, catalogue, envelope_rules
 
 _ERROR_KEYS = {"code": int, "error_subcode": int, "type": str, "message": str, "is_transient": bool,
                "http_status": int, "error_user_title": str, "error_user_msg": str}
 _SPEC_KEYS = {"method", "path", "ad_account_id", "times", "error", "status", "latency_ms", "close_connection"}
 _STATUSES = (500, 502, 503)
+
+
+def status_for(code: int, subcode: int | None) -> int:
+    """The HTTP status Graph answers a code with: the catalogue's (same code and subcode, else same code), else
+    schemas/rules/error_envelope.json `http_status_by_code` (GRAPH-BEHAVIOUR 1.2), else its default."""
+    entries = [e for key, e in sorted(catalogue().items()) if key != "injected_error" and int(e["code"]) == code]
+    exact = [e for e in entries if e.get("error_subcode") == subcode] if subcode else []
+    plain = [e for e in entries if not e.get("error_subcode")]
+    for found in (exact, plain, entries):
+        if found:
+            return int(found[0]["http_status"])
+    rules = envelope_rules()
+    if 200 <= code <= 299:
+        return int(rules["http_status_by_code"]["200"])
+    return int(rules["http_status_by_code"].get(str(code), rules["http_status_default"]))
 
 
 class ConnectionDropped(ConnectionAbortedError):
@@ -71,6 +86,8 @@ class Fault:
             key = "unknown_error" if self.status == 500 and not self.error else \
                 "service_unavailable" if not self.error else "injected_error"
             return GraphError(key, overrides=overrides)
+        if "http_status" not in overrides and "code" in overrides:
+            overrides["http_status"] = status_for(overrides["code"], overrides.get("error_subcode"))
         return GraphError("injected_error", overrides=overrides)
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ are the documented fifteen. Comparisons work on the values a read would return
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timezone, tzinfo
 from typing import Any
 
 from mock_server.domain import timefmt
@@ -17,8 +18,11 @@ Values = dict[str, Any]
 Predicate = Callable[[Values], bool]
 
 
-def compile_filters(raw: Any, node_type: str, table: dict[str, Any]) -> list[tuple[str, Predicate]] | None:
-    """[(field, predicate over node values)] or None when there is no filter. Raises GraphError."""
+def compile_filters(raw: Any, node_type: str, table: dict[str, Any],
+                    tz: tzinfo = timezone.utc) -> list[tuple[str, Predicate]] | None:
+    """[(field, predicate over node values)] or None when there is no filter. Raises GraphError.
+
+    `tz`: the ad account's zone, in which a naive time compared with a datetime field is read."""
     if raw is None or raw == []:
         return None
     if not isinstance(raw, list):
@@ -37,11 +41,35 @@ def compile_filters(raw: Any, node_type: str, table: dict[str, Any]) -> list[tup
             raise GraphError("filtering_unsupported_field", field=name, blame=[["filtering"]],
                              supported=", ".join(sorted(allowed)))
         operator = str(item["operator"]).upper()
-        out.append((target, _operator(operator, item.get("value"), index, target)))
+        out.append((target, _operator(operator, item.get("value"), index, target, tz)))
     return out
 
 
-def _operator(operator: str, value: Any, index: int, name: str) -> Predicate:
+STATUS_FIELDS = ("effective_status", "status", "configured_status")
+NAMING_OPERATORS = {"IN": True, "EQUAL": False, "ANY": True}
+
+
+def named_statuses(raw: Any, node_type: str, table: dict[str, Any]) -> set[str]:
+    """Statuses a `filtering` names on a status field (IN / EQUAL / ANY): like the `effective_status` param,
+    they lift the default visibility (M-STATUS: archived objects are listed when a status filter names
+    ARCHIVED). Call after compile_filters (the filters are known to be well formed)."""
+    if not isinstance(raw, list):
+        return set()
+    prefix = table.get(node_type, {"prefix": node_type.lower()})["prefix"]
+    fields = set(STATUS_FIELDS) | {f"{prefix}.{name}" for name in STATUS_FIELDS}
+    named: set[str] = set()
+    for item in raw:
+        if not isinstance(item, dict) or str(item.get("field")) not in fields:
+            continue
+        operator = str(item.get("operator", "")).upper()
+        if operator not in NAMING_OPERATORS:
+            continue
+        value = item.get("value")
+        named |= {str(v) for v in value} if isinstance(value, list) else {str(value)}
+    return named
+
+
+def _operator(operator: str, value: Any, index: int, name: str, tz: tzinfo = timezone.utc) -> Predicate:
     def bad(detail: str) -> GraphError:
         return GraphError("filtering_invalid", field=f"filtering[{index}]", detail=detail)
 
@@ -61,17 +89,17 @@ def _operator(operator: str, value: Any, index: int, name: str) -> Predicate:
         case "NOT_EQUAL":
             return lambda v: not _eq(get(v), scalar)
         case "GREATER_THAN":
-            return lambda v: _holds(get(v), scalar, lambda c: c > 0)
+            return lambda v: _holds(get(v), scalar, lambda c: c > 0, tz)
         case "GREATER_THAN_OR_EQUAL":
-            return lambda v: _holds(get(v), scalar, lambda c: c >= 0)
+            return lambda v: _holds(get(v), scalar, lambda c: c >= 0, tz)
         case "LESS_THAN":
-            return lambda v: _holds(get(v), scalar, lambda c: c < 0)
+            return lambda v: _holds(get(v), scalar, lambda c: c < 0, tz)
         case "LESS_THAN_OR_EQUAL":
-            return lambda v: _holds(get(v), scalar, lambda c: c <= 0)
+            return lambda v: _holds(get(v), scalar, lambda c: c <= 0, tz)
         case "IN_RANGE":
-            return lambda v: _in_range(get(v), value)
+            return lambda v: _in_range(get(v), value, tz)
         case "NOT_IN_RANGE":
-            return lambda v: get(v) is not None and not _in_range(get(v), value)
+            return lambda v: get(v) is not None and not _in_range(get(v), value, tz)
         case "CONTAIN":
             return lambda v: str(scalar).lower() in str(get(v) or "").lower()
         case "NOT_CONTAIN":
@@ -98,23 +126,23 @@ def _eq(left: Any, right: Any) -> bool:
     return str(left) == str(right)
 
 
-def _holds(left: Any, right: Any, test: Callable[[int], bool]) -> bool:
-    order = _cmp(left, right)
+def _holds(left: Any, right: Any, test: Callable[[int], bool], tz: tzinfo = timezone.utc) -> bool:
+    order = _cmp(left, right, tz)
     return order is not None and test(order)
 
 
-def _in_range(left: Any, bounds: list[Any]) -> bool:
-    return _holds(left, bounds[0], lambda c: c >= 0) and _holds(left, bounds[1], lambda c: c <= 0)
+def _in_range(left: Any, bounds: list[Any], tz: tzinfo = timezone.utc) -> bool:
+    return _holds(left, bounds[0], lambda c: c >= 0, tz) and _holds(left, bounds[1], lambda c: c <= 0, tz)
 
 
-def _cmp(left: Any, right: Any) -> int | None:
+def _cmp(left: Any, right: Any, tz: tzinfo = timezone.utc) -> int | None:
     """-1/0/1, or None when the two cannot be compared (such a filter never matches)."""
     if left is None:
         return None
     if isinstance(left, (int, float)) and not isinstance(left, bool):
         number = _number(right)
         if number is None:
-            parsed = timefmt.parse(right) if isinstance(right, str) else None
+            parsed = timefmt.parse(right, tz) if isinstance(right, str) else None
             if parsed is None:
                 return None
             number = float(parsed)

@@ -3,7 +3,8 @@
 Inputs (seed 000 `end_time`/`start_time`): UNIX seconds, ISO 8601
 (`2026-03-12T23:59:59-0700`, `...+07:00`, `...Z`), `2015-03-12 23:59:59-07:00`,
 `2015-03-12 23:59:59 PDT`, and naive `YYYY-MM-DD[ HH:MM:SS]` read in the ad
-account's timezone. Output: `2026-11-23T10:00:00+0000` (UTC).
+account's timezone. Output: `2026-11-23T10:00:00+0000`, in the ad account's zone
+(`2026-08-28T00:00:00-0700`) where the caller passes it (domain/account_time.py).
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def _offset_tz(offset: str) -> tzinfo:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def format_graph(seconds: float) -> str:
-    """UNIX seconds -> `2026-11-23T10:00:00+0000`."""
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+def format_graph(seconds: float, tz: tzinfo = timezone.utc) -> str:
+    """UNIX seconds -> `2026-11-23T10:00:00+0000`, or in `tz` with that instant's offset (`...-0700`)."""
+    return datetime.fromtimestamp(int(seconds), tz=tz).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def zone(name: str | None) -> tzinfo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import money
+from mock_server.domain import account_time, money
 from mock_server.handlers.call import Call
 from mock_server.wire.fields import FieldSpec
 from mock_server.wire.render import render_node
@@ -34,7 +34,7 @@ def read(call: Call) -> tuple[int, Any]:
             return None
         return call.expand_edge(account.id, call.edge_query(child_type, account_id=account.account_id), spec)
 
-    return 200, render_node(node_type, values, call.specs(), expand)
+    return 200, render_node(node_type, values, call.specs(), expand, account_time.zone(account.timezone_name))
 
 
 ROUTES = {("AdAccount", None, "GET"): read}

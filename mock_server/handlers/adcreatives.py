@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.contract.violations import first_error, to_graph_error
-from mock_server.domain import adcreatives, adimages, timefmt
+from mock_server.domain import account_time, adcreatives, adimages, timefmt
 from mock_server.domain.filtering import compile_filters
 from mock_server.domain.rules.creative import CreativeContext
 from mock_server.domain.world import AdAccount
@@ -110,7 +110,8 @@ def read(call: Call) -> tuple[int, Any]:
     values["thumbnail_url"] = adcreatives.thumbnail_url(record, _table(call), params.get("thumbnail_width"),
                                                         params.get("thumbnail_height"))
     node_type = call.state.node_types[adcreatives.TYPE]
-    return 200, render_node(node_type, values, call.specs(), lambda spec, kind: None)
+    return 200, render_node(node_type, values, call.specs(), lambda spec, kind: None,
+                            account_time.of_account(call.state.world, record.account_id))
 
 
 def update(call: Call) -> tuple[int, Any]:

@@ -10,7 +10,7 @@ import base64
 import binascii
 from typing import Any
 
-from mock_server.domain import adimages
+from mock_server.domain import account_time, adimages
 from mock_server.domain.world import AdAccount
 from mock_server.handlers.call import Call
 from mock_server.store.repository import ListQuery, Record
@@ -129,13 +129,21 @@ def _page(call: Call, params: dict[str, Any], query: ListQuery, account: AdAccou
     limit = paging.parse_limit(params.get("limit"), call.state.config.max_page_size)
     after = paging.decode_cursor(params["after"], "after") if params.get("after") else None
     before = paging.decode_cursor(params["before"], "before") if params.get("before") and after is None else None
-    records, more = call.state.store.page(query, after=after, before=before, limit=limit)
+    offset = paging.parse_offset(params.get("offset"))
+    if offset is not None and after is None and before is None:  # offset paging (G-PAGE), never ignored
+        records, more = paging.offset_window(call.state.store.iterate(query), offset, limit)
+    else:
+        records, more = call.state.store.page(query, after=after, before=before, limit=limit)
     specs = call.specs() or DEFAULT_FIELDS
     data = [render(call, record, specs) for record in records]
     link_params = {k: v if isinstance(v, str) else str(v) for k, v in call.request.query.items()}
     if call.request.access_token:
         link_params["access_token"] = call.request.access_token
     summary = str(params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
+    if offset is not None and after is None and before is None:
+        return paging.offset_envelope(data, [r.id for r in records], more=more, offset=offset, limit=limit,
+                                      link_base=call.link_base(account.id, "adimages"), link_params=link_params,
+                                      total=call.state.store.count(query) if summary else None)
     return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None, had_cursor=bool(after or before),
                            link_base=call.link_base(account.id, "adimages"), link_params=link_params, limit=limit,
                            total=call.state.store.count(query) if summary else None)
@@ -143,7 +151,8 @@ def _page(call: Call, params: dict[str, Any], query: ListQuery, account: AdAccou
 
 def render(call: Call, record: Record, specs: list[FieldSpec]) -> dict[str, Any]:
     values = {**call.values(record), **adimages.computed(record, call.lookup)}
-    return render_node(call.state.node_types[adimages.TYPE], values, specs, lambda spec, kind: None)
+    return render_node(call.state.node_types[adimages.TYPE], values, specs, lambda spec, kind: None,
+                       account_time.of_account(call.state.world, record.account_id))
 
 
 def delete(call: Call) -> tuple[int, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import adsets, review
+from mock_server.domain import adsets, budget_changes, review
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.handlers.call import Call
 from mock_server.handlers.campaigns import check_time_range
@@ -50,10 +50,15 @@ def update(call: Call) -> tuple[int, Any]:
     campaign = call.lookup(record.campaign_id) if record.campaign_id else None
     assert campaign is not None
     store = call.state.store
+    limit = budget_changes.settings(call.state.registry.rules("budget_changes"),
+                                    getattr(call.state.config, "budget_change_limit", None))
     with store.transaction():
+        changes = budget_changes.check(record, params, call.state.now(), limit)
         adsets.update(record, params, _context(call, campaign, record, set(params)))
         if _validate_only(params):
             return 200, {"success": True}
+        if changes is not None:
+            record.data[budget_changes.KEY] = changes
         store.update(record)
         if review.resubmits("AdSet", params):
             _resubmit_ads(call, record)

@@ -9,8 +9,8 @@ import orjson
 
 from mock_server.contract.decoding import Decoded
 from mock_server.domain import status as statuses
-from mock_server.domain import timefmt, views
-from mock_server.domain.filtering import compile_filters
+from mock_server.domain import account_time, timefmt, views
+from mock_server.domain.filtering import compile_filters, named_statuses
 from mock_server.domain.world import AdAccount, Token
 from mock_server.state import NodeRef, State
 from mock_server.store.repository import ListQuery, Record
@@ -83,7 +83,7 @@ class Call:
                 return None
             return self.render(target, spec.children or [])
 
-        return render_node(node_type, values, specs, expand)
+        return render_node(node_type, values, specs, expand, account_time.of_account(self.state.world, record.account_id))
 
     def visible(self, record: Record | None) -> bool:
         return record is not None and f"act_{record.account_id}" in self.token.ad_accounts
@@ -96,9 +96,14 @@ class Call:
         """An edge inside `fields` (`adsets.limit(5){name}`): one page, with links to the edge itself."""
         limit = paging.parse_limit(spec.modifiers.get("limit"), self.state.config.max_page_size)
         after = paging.decode_cursor(spec.modifiers["after"], "after") if spec.modifiers.get("after") else None
+        before = paging.decode_cursor(spec.modifiers["before"], "before") if spec.modifiers.get("before") and \
+            after is None else None
+        offset = paging.parse_offset(spec.modifiers.get("offset"))
+        summary = paging.wants_summary(spec.modifiers.get("summary"))  # .summary(true) / .summary(total_count)
         link = {"fields": _unparse(spec.children or []), "access_token": self.request.access_token or ""}
-        return self.list_page(query, spec.children or [], limit=limit, after=after, before=None,
-                              link_base=self.link_base(owner_id, spec.name), link_params=link, summary=False)
+        return self.list_page(query, spec.children or [], limit=limit, after=after, before=before,
+                              link_base=self.link_base(owner_id, spec.name), link_params=link, summary=summary,
+                              offset=offset)
 
     def child_query(self, parent: Record, child_type: str, effective: list[str] | None = None) -> ListQuery:
         """The children a nested edge lists: by campaign or ad set, or an ad's own creative."""
@@ -114,12 +119,16 @@ class Call:
     def edge_query(self, node_type: str, *, effective: list[str] | None = None, filters: Any = None, **where: Any) -> ListQuery:
         """A list query with Graph's default visibility (no ARCHIVED/DELETED) or an effective_status filter."""
         wanted = set(effective) if effective else None
-        compiled = compile_filters(filters, node_type, self.state.registry.rules("filtering")) if filters else None
-        if wanted and "DELETED" in wanted:
+        table = self.state.registry.rules("filtering")
+        tz = account_time.zone(self.account.timezone_name) if self.account else account_time.UTC
+        compiled = compile_filters(filters, node_type, table, tz) if filters else None
+        # a status named by `filtering` (campaign.effective_status IN [ARCHIVED]) is listed as by the param
+        lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else set()
+        if (wanted and "DELETED" in wanted) or "DELETED" in lifted:
             raise GraphError("deleted_in_edge_filter")
         own_only = node_type in ("Campaign", "AdCreative", "AdImage")
         if wanted is None:
-            sql_statuses = self._listed_by_default(node_type) if own_only else None
+            sql_statuses = (self._listed_by_default(node_type) | lifted) if own_only else None
         else:
             sql_statuses = wanted & {"ACTIVE", "PAUSED", "ARCHIVED"} if own_only else statuses.configured_candidates(wanted)
         needs_values = compiled is not None or not own_only
@@ -129,7 +138,7 @@ class Call:
             values = self.values(record)
             effective_status = values.get("effective_status", record.status)
             if wanted is None:
-                if effective_status in statuses.HIDDEN_BY_DEFAULT:
+                if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
                     return False
             elif effective_status not in wanted:
                 return False
@@ -145,14 +154,42 @@ class Call:
         return {"ACTIVE", "PAUSED"}
 
     def list_page(self, query: ListQuery, specs: list[FieldSpec], *, limit: int, after: int | None, before: int | None,
-                  link_base: str, link_params: dict[str, str], summary: bool) -> dict[str, Any]:
+                  link_base: str, link_params: dict[str, str], summary: bool, offset: int | None = None) -> dict[str, Any]:
         self.check_fields(query.type, specs)
+        if offset is not None and after is None and before is None:
+            # offset paging (G-PAGE): skip `offset` objects in the edge's order; `next` carries the next offset
+            records, more = paging.offset_window(self.state.store.iterate(query), offset, limit)
+            data = [self.render(r, specs) for r in records]
+            total = self.state.store.count(query) if summary else None
+            return paging.offset_envelope(data, [r.id for r in records], more=more, offset=offset, limit=limit,
+                                          link_base=link_base, link_params=link_params, total=total)
         records, more = self.state.store.page(query, after=after, before=before, limit=limit)
         data = [self.render(r, specs) for r in records]
         total = self.state.store.count(query) if summary else None
         return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None and after is None,
                                had_cursor=after is not None or before is not None, link_base=link_base,
                                link_params=link_params, limit=limit, total=total)
+
+    def check_written_fields(self) -> None:
+        """`fields` on a write (read-after-write) is checked before anything is written: a bad one answers the
+        error with nothing applied, so a retrying client never creates a duplicate (issue 17)."""
+        if not self.request.fields:
+            return
+        specs = self.specs()  # a syntax error raises here
+        owner = self.state.node_types.get(self.node.type)
+        target = owner.edges.get(self.edge) if owner is not None and self.edge else self.node.type
+        self._check_fields_deep(target, specs, 0)
+
+    def _check_fields_deep(self, node_type: str | None, specs: list[FieldSpec], depth: int) -> None:
+        plan = self.state.node_types.get(node_type or "")
+        if plan is None or depth > 8:
+            return
+        for spec in specs:
+            field_plan = plan.fields.get(spec.name)
+            if field_plan is None:
+                raise GraphError("nonexisting_field", field=spec.name, blame=[], node_type=plan.graph_type)
+            if spec.children and field_plan.kind in ("edge", "ref"):
+                self._check_fields_deep(field_plan.target, spec.children, depth + 1)
 
     def check_fields(self, node_type: str, specs: list[FieldSpec]) -> None:
         """Unknown fields are refused even when the page is empty, as Graph does (GRAPH-BEHAVIOUR 4)."""
@@ -170,11 +207,13 @@ class Call:
         after = paging.decode_cursor(after_raw, "after") if after_raw else None
         before = paging.decode_cursor(before_raw, "before") if before_raw and not after_raw else None
         summary = str(query_params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
+        offset = paging.parse_offset(self.request.params.get("offset"))
         link_params = {k: _link_value(v) for k, v in self.request.params.items()}
         if self.request.access_token:
             link_params["access_token"] = self.request.access_token
         return self.list_page(query, self.specs(), limit=limit, after=after, before=before,
-                              link_base=self.link_base(*segments), link_params=link_params, summary=summary)
+                              link_base=self.link_base(*segments), link_params=link_params, summary=summary,
+                              offset=offset)
 
 
 def _link_value(value: Any) -> str:

@@ -10,6 +10,7 @@ envelope *before* the app sees it, so nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
@@ -17,7 +18,7 @@ from starlette.requests import Request
 
 from mock_server import control
 from mock_server.journal import Journal, journal_of
-from mock_server.verify.verdicts import Violation
+from mock_server.verify.verdicts import ERROR, Violation
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
 
@@ -50,7 +51,9 @@ def strict_refusal(journal: Journal, graph_request: Any, strict: bool) -> GraphE
     if not silent:
         return None
     error = strict_error(silent)
-    journal.record(graph_request, error.http_status, None, violations=silent)
+    # strict mode refused the request: what Graph would accept silently is an error for this client
+    refused = [dataclasses.replace(v, severity=ERROR) for v in silent]
+    journal.record(graph_request, error.http_status, None, violations=refused)
     return error
 
 

@@ -13,19 +13,21 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import timezone
+from functools import cache
 from typing import Any
 
 from mock_server.contract.decoding import Decoded
 from mock_server.contract.violations import field_path
 from mock_server.domain import timefmt
+from mock_server.resources import schemas_dir
 from mock_server.verify.operations import find
 from mock_server.verify.refs import resolve
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import parse_fields
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 # Violations the real API would accept without complaint: strict mode turns these into errors.
-SILENT = frozenset({"unknown_param", "non_strict_json", "recommended_exceeded"})
+SILENT = frozenset({"unknown_param", "ignored_param", "non_strict_json", "recommended_exceeded"})
 UNIVERSAL_PARAMS = frozenset({"fields"})
 _KEYWORD_KIND = {"required": "missing_required", "enum": "bad_enum", "const": "bad_enum", "type": "wrong_type",
                  "anyOf": "wrong_type", "pattern": "wrong_type"}
@@ -35,12 +37,29 @@ _ERROR_KIND = {"param_required": "missing_required", "special_ad_categories_requ
                "nonexisting_field": "unknown_field", "unknown_fields_alias": "unknown_field"}
 
 
+@cache
+def severity_table() -> dict[str, Any]:
+    """schemas/rules/verdicts.json: each verdict kind's severity and the reason for it."""
+    with open(schemas_dir() / "rules" / "verdicts.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def severity_of(kind: str) -> str:
+    table = severity_table()
+    entry = table["severity"].get(kind)
+    return str(entry["severity"]) if entry else str(table["default_severity"])
+
+
 @dataclass(frozen=True)
 class Violation:
     kind: str  # unknown_param | wrong_type | missing_required | bad_enum | invalid_value | rule_broken | ...
     param: str | None
     message: str
-    severity: str = ERROR
+    severity: str = ""  # "" -> the kind's severity in schemas/rules/verdicts.json
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", severity_of(self.kind))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +101,10 @@ def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
     for name in decoded.unknown:
         if name in UNIVERSAL_PARAMS or (name == "id" and request.params.get("id") == request.segments[0]):
             continue  # the Node SDK repeats the path's id in the body
+        if name in severity_table()["ignored_params"]:
+            out.append(Violation("ignored_param", name, f"'{name}' is not a parameter of {where}; Graph ignores it "
+                                                        "silently (the answer is Graph's)"))
+            continue
         out.append(Violation("unknown_param", name, f"'{name}' is not a parameter of {where}; Graph ignores it silently"))
     for name in decoded.relaxed:
         out.append(Violation("non_strict_json", name, f"'{name}' is not strict JSON; only Graph's lenient reader accepts it"))
@@ -107,8 +130,18 @@ def unknown_fields(state: Any, request: Any, node: str, edge: str | None) -> lis
         specs = parse_fields(request.fields)
     except GraphError:
         return []  # a syntax error: the server's own rejection says so
-    return [Violation("unknown_field", "fields", f"'{spec.name}' is not a field of {target.name} ({target.graph_type})")
-            for spec in specs if spec.name not in target.fields]
+    out = [Violation("unknown_field", "fields", f"'{spec.name}' is not a field of {target.name} ({target.graph_type})")
+           for spec in specs if spec.name not in target.fields]
+    notes = state.registry.documents.get(f"nodes/{target.name}", {}).get("properties", {})
+    for spec in specs:
+        prop = notes.get(spec.name) or {}
+        if prop.get("x-graph-unmodelled"):
+            out.append(Violation("unmodelled_field", "fields", f"'{spec.name}' is documented on {target.name} but "
+                                 "graphmock does not model it: Graph would answer a value, graphmock answers none"))
+        elif prop.get("x-graph-legacy"):
+            out.append(Violation("legacy_field", "fields", f"'{spec.name}' is a legacy field of {target.name} that "
+                                 "Graph still serves"))
+    return out
 
 
 def _zone(state: Any, request: Any) -> Any:
@@ -175,13 +208,22 @@ def from_response(status: int, body: Any, already: list[Violation]) -> list[Viol
     if any(v.severity == ERROR and v.kind not in SILENT for v in already):
         return []
     code = f"code {error.get('code')}" + (f"/{error['error_subcode']}" if error.get("error_subcode") else "")
-    hint = f" — {error['error_user_msg']}" if error.get("error_user_msg") else ""
+    user_msg = error.get("error_user_msg") or _catalogue_hint(body)
+    hint = f" — {user_msg}" if user_msg else ""
     return [Violation(kind, _blamed(error), f"rejected (HTTP {status}, {code}): {error.get('message', '')}{hint}")]
+
+
+def _catalogue_hint(body: Any) -> str:
+    """The catalogue's explanation of a GraphError whose envelope does not carry it (simple Graph errors)."""
+    entry = getattr(body, "entry", None)
+    if not isinstance(entry, dict) or not entry.get("error_user_msg"):
+        return ""
+    return str(entry["error_user_msg"]).format_map(body.values)
 
 
 def _error_of(body: Any) -> tuple[str | None, dict[str, Any] | None]:
     if hasattr(body, "envelope") and hasattr(body, "key"):  # a GraphError
-        return body.key, body.envelope("")["error"]
+        return body.key, body.envelope("-")["error"]
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return None, body["error"]
     return None, None

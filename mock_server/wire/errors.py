@@ -69,25 +69,51 @@ class GraphError(Exception):
     def http_status(self) -> int:
         return int(self.overrides.get("http_status", self.entry["http_status"]))
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The optional envelope keys this error may carry (schemas/rules/error_envelope.json)."""
+        rules = envelope_rules()
+        if "keys" in self.entry:
+            keys = set(self.entry["keys"])
+        else:
+            validation = bool(self.entry.get("error_subcode")) or self.entry["message"] in rules["validation_messages"]
+            keys = set(rules["default_keys"]["validation" if validation else "simple"])
+        keys |= {k for k in rules["optional"] if k in self.overrides}  # a fault that names a key sends it
+        return tuple(keys)
+
     def envelope(self, fbtrace_id: str) -> dict[str, Any]:
-        """The exact JSON body Graph sends for this error."""
-        entry = self.entry
-        error: dict[str, Any] = {
+        """The exact JSON body Graph sends for this error: no key with a null or empty value."""
+        entry, rules, keys = self.entry, envelope_rules(), self.keys
+        transient = bool(self.overrides.get("is_transient", entry.get("is_transient", False)))
+        values: dict[str, Any] = {
             "message": self.message,
             "type": self.overrides.get("type", entry["type"]),
             "code": self.code,
-            "error_subcode": self.subcode,
-            "is_transient": bool(self.overrides.get("is_transient", entry.get("is_transient", False))),
-            "error_user_title": self.overrides.get("error_user_title", entry.get("error_user_title", "")).format_map(self.values),
-            "error_user_msg": self.overrides.get("error_user_msg", entry.get("error_user_msg", "")).format_map(self.values),
             "fbtrace_id": fbtrace_id,
         }
-        if self.blame:
-            error["error_data"] = json.dumps({"blame_field_specs": self.blame}, separators=(",", ":"))
+        if "error_subcode" in keys and self.subcode:
+            values["error_subcode"] = int(self.subcode)
+        if "is_transient" in keys or (transient and rules["is_transient_when_true"]):
+            values["is_transient"] = transient
+        for key in ("error_user_title", "error_user_msg"):
+            if key in keys:
+                text = str(self.overrides.get(key, entry.get(key, ""))).format_map(self.values)
+                if text:
+                    values[key] = text
+        if self.blame and "error_data" in keys:
+            values["error_data"] = json.dumps({"blame_field_specs": self.blame}, separators=(",", ":"))
+        error = {key: values[key] for key in rules["order"] if key in values}
         for extra in ("estimated_time_to_regain_access",):
             if extra in self.overrides:
                 error[extra] = self.overrides[extra]
         return {"error": error}
+
+
+@cache
+def envelope_rules() -> dict[str, Any]:
+    """schemas/rules/error_envelope.json: the key order, the always-present keys and the default key sets."""
+    with open(schemas_dir() / "rules" / "error_envelope.json", encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def _text(value: Any) -> str:

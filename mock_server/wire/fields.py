@@ -2,7 +2,8 @@
 
 Modifiers (`.limit(n)`, `.after(c)`, `.before(c)`, `.summary(true)`) may sit
 before or after a `{...}` block. `.as(alias)` is refused as the Marketing API
-does. Malformed input raises the Graph syntax error (code 2500).
+does. Malformed input raises the Graph syntax error (code 2500). A JSON array or a
+Python list repr of field expressions is the same field set as the comma list.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 
 MAX_DEPTH = 8
@@ -37,12 +39,31 @@ def parse_fields(text: str | None) -> list[FieldSpec]:
 def _parse_cached(text: str) -> list[FieldSpec]:
     if len(text) > MAX_LENGTH:
         raise GraphError("fields_syntax", detail=f"fields longer than {MAX_LENGTH} characters", position=MAX_LENGTH, query=text[:80] + "...")
+    text = _from_list(text)
     parser = _Parser(text)
     specs = parser.items(0)
     parser.skip()
     if parser.pos != len(text):
         raise parser.error("Expected end of string instead of \"%s\"." % text[parser.pos])
     return specs
+
+
+def _from_list(text: str) -> str:
+    """`["a","b{c}"]` (the SDKs' JSON) or `['a', 'b']` (Python's list repr) -> `a,b{c}`; other text unchanged.
+
+    Graph reads a list-valued `fields` as the same field set as the comma list (issue 17: the official SDK
+    sends JSON arrays for insights, a data-loading connector sends Python's repr on every list call)."""
+    stripped = text.strip()
+    if not stripped.startswith("["):
+        return text
+    try:
+        value, _ = relaxed_json.loads(stripped)
+    except relaxed_json.RelaxedJSONError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise GraphError("fields_syntax", detail="Expected a field name instead of \"[\".", position=0,
+                         query=text[:200], field="fields")
+    return ",".join(item.strip() for item in value)
 
 
 class _Parser:

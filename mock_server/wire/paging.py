@@ -1,6 +1,7 @@
 """Cursor paging: opaque keyset cursors and the `{data, paging, summary}` envelope.
 
-Cursors encode an object id; a page holds objects strictly after (older than)
+Offset paging (`offset` + `limit`, G-PAGE) is served too: `next`/`previous`
+carry the next/previous offset. Cursors encode an object id; a page holds objects strictly after (older than)
 or before (newer than) it, so inserts and deletes between requests never shift
 a page the way offsets would. `next`/`previous` are absolute URLs back to this
 server carrying the original query and access_token (the Node SDK follows them
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +21,8 @@ from mock_server.wire.errors import GraphError
 
 DEFAULT_LIMIT = 25
 _DROP_FROM_LINKS = frozenset({"after", "before", "appsecret_proof", "__paging_token"})
+_DROP_FROM_OFFSET_LINKS = _DROP_FROM_LINKS | {"offset"}
+MAX_OFFSET = 10**9
 
 
 def encode_cursor(object_id: int) -> str:
@@ -50,10 +55,52 @@ def parse_limit(raw: Any, maximum: int) -> int:
     return limit
 
 
+def parse_offset(raw: Any) -> int | None:
+    """`offset` (G-PAGE: offset paging, with `limit`): None when absent; a non-negative integer, else (#100)."""
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip().strip('"')
+    if isinstance(raw, bool) or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise GraphError("offset_invalid", field="offset")
+    return min(int(text), MAX_OFFSET)
+
+
+def wants_summary(raw: Any) -> bool:
+    """`summary=true`, `summary=total_count` or `.summary(true)` ask for `summary.total_count` (GRAPH-BEHAVIOUR 3.2)."""
+    return raw is not None and str(raw).strip().strip('"').lower() not in ("", "false", "0")
+
+
+def offset_window(records: Iterator[Any], offset: int, limit: int) -> tuple[list[Any], bool]:
+    """The page `offset`..`offset + limit` of an edge's records in order, and whether more follow."""
+    window = list(itertools.islice(records, offset, offset + limit + 1))
+    return window[:limit], len(window) > limit
+
+
+def offset_envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, offset: int, limit: int,
+                    link_base: str, link_params: dict[str, str], total: int | None = None) -> dict[str, Any]:
+    """A page read by offset: cursors as usual, `next`/`previous` carry the next/previous offset."""
+    paging: dict[str, Any] = {}
+    if ids:
+        paging["cursors"] = {"before": encode_cursor(ids[0]), "after": encode_cursor(ids[-1])}
+    params = {k: v for k, v in link_params.items() if k not in _DROP_FROM_OFFSET_LINKS}
+    params["limit"] = str(limit)
+    if offset > 0:
+        paging["previous"] = f"{link_base}?{urlencode({**params, 'offset': str(max(0, offset - limit))})}"
+    if more:
+        paging["next"] = f"{link_base}?{urlencode({**params, 'offset': str(offset + limit)})}"
+    return _list_body(data, paging, total)
+
+
+def _list_body(data: list[dict[str, Any]], paging: dict[str, Any], total: int | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": data, "paging": paging}
+    if total is not None:
+        body["summary"] = {"total_count": total}
+    return body
+
+
 def envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, backwards: bool, had_cursor: bool,
              link_base: str, link_params: dict[str, str], limit: int, total: int | None = None) -> dict[str, Any]:
     """Build the list response. `more` says whether more objects exist in the direction of travel."""
-    body: dict[str, Any] = {"data": data}
     paging: dict[str, Any] = {}
     if ids:
         before, after = encode_cursor(ids[0]), encode_cursor(ids[-1])
@@ -68,7 +115,4 @@ def envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, backward
                 paging["next"] = f"{link_base}?{query}&after={after.replace('=', '%3D')}"
             if has_previous:
                 paging["previous"] = f"{link_base}?{query}&before={before.replace('=', '%3D')}"
-    body["paging"] = paging
-    if total is not None:
-        body["summary"] = {"total_count": total}
-    return body
+    return _list_body(data, paging, total)

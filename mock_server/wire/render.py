@@ -1,7 +1,7 @@
 """Render a node's fields as Graph JSON, following the `fields` selection.
 
 `id` is always returned, after the requested fields (as the seeds show);
-money renders as numeric strings and times as `2026-11-23T10:00:00+0000`;
+money renders as numeric strings and times as `2026-08-28T00:00:00-0700` in the account's zone;
 object fields honour sub-selections (`object_story_spec{link_data{...}}`);
 edges and references are expanded through the callbacks the caller passes.
 """
@@ -9,6 +9,7 @@ edges and references are expanded through the callbacks the caller passes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timezone, tzinfo
 from typing import Any
 
 from mock_server.domain import timefmt
@@ -19,7 +20,9 @@ from mock_server.wire.fields import FieldSpec
 Expand = Callable[[FieldSpec, str], Any]  # (spec, node field kind) -> rendered value or None
 
 
-def render_node(node_type: NodeType, values: dict[str, Any], specs: list[FieldSpec], expand: Expand) -> dict[str, Any]:
+def render_node(node_type: NodeType, values: dict[str, Any], specs: list[FieldSpec], expand: Expand,
+                tz: tzinfo = timezone.utc) -> dict[str, Any]:
+    """`tz`: the owning ad account's zone, in which datetimes render (domain/account_time.py)."""
     out: dict[str, Any] = {}
     for spec in specs:
         plan = node_type.fields.get(spec.name)
@@ -35,16 +38,16 @@ def render_node(node_type: NodeType, values: dict[str, Any], specs: list[FieldSp
         value = values.get(spec.name)
         if value is None:
             continue
-        out[spec.name] = render_value(value, plan.kind, spec.children)
+        out[spec.name] = render_value(value, plan.kind, spec.children, tz)
     out["id"] = str(values["id"])
     return out
 
 
-def render_value(value: Any, kind: str, children: list[FieldSpec] | None) -> Any:
+def render_value(value: Any, kind: str, children: list[FieldSpec] | None, tz: tzinfo = timezone.utc) -> Any:
     if kind == "money":
         return str(value)
     if kind == "datetime":
-        return timefmt.format_graph(value) if isinstance(value, (int, float)) else value
+        return timefmt.format_graph(value, tz) if isinstance(value, (int, float)) else value
     if children:
         return select(value, children)
     return value

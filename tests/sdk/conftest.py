@@ -83,13 +83,24 @@ def graph_host(graphmock: Graphmock) -> Iterator[str]:
     FacebookSession.GRAPH = original
 
 
-@pytest.fixture
-def api(graph_host: str, graphmock: Graphmock) -> FacebookAdsApi:
-    """`FacebookAdsApi.init` with the demo token, as the README shows it (default API version of the SDK)."""
-    return FacebookAdsApi.init(access_token=graphmock.token, crash_log=False, timeout=SDK_TIMEOUT_S)
+# The SDKs' own default versions, and v27.0 (the latest Marketing API version on 2026-12-05, issue 17) as a user
+# on the newest version sets it: FacebookAdsApi.API_VERSION in Python, FacebookAdsApi.VERSION in Node.
+SDK_VERSIONS = [None, "v27.0"]
 
 
-@pytest.fixture(scope="session")
-def node(graphmock: Graphmock) -> NodeRunner:
+@pytest.fixture(params=SDK_VERSIONS, ids=lambda v: v or "sdk-default")
+def api(request: pytest.FixtureRequest, graph_host: str, graphmock: Graphmock,
+        monkeypatch: pytest.MonkeyPatch) -> FacebookAdsApi:
+    """`FacebookAdsApi.init` with the demo token, as the README shows it: at the SDK's default API version, and
+    with `FacebookAdsApi.API_VERSION = "v27.0"` set first."""
+    if request.param:
+        monkeypatch.setattr(FacebookAdsApi, "API_VERSION", request.param)
+    api = FacebookAdsApi.init(access_token=graphmock.token, crash_log=False, timeout=SDK_TIMEOUT_S)
+    assert api._api_version == (request.param or FacebookAdsApi.API_VERSION)
+    return api
+
+
+@pytest.fixture(scope="session", params=SDK_VERSIONS, ids=lambda v: v or "sdk-default")
+def node(request: pytest.FixtureRequest, graphmock: Graphmock) -> NodeRunner:
     """Runs the Node SDK scripts against the session's server; fails (never skips) without node_modules."""
-    return NodeRunner(graphmock.url, graphmock.token)
+    return NodeRunner(graphmock.url, graphmock.token, version=request.param)

@@ -85,6 +85,13 @@ def _bad_png_upload(s: Scene) -> Any:
     return s.account.create_ad_image(params={AdImage.Field.filename: str(path)})
 
 
+def _budget_changes(adset: Any, times: int) -> Any:
+    """M-RL: the 5th budget change of an ad set within an hour is refused (613/1487632)."""
+    for amount in range(times):
+        adset.api_update(params={"daily_budget": 6000 + 1000 * amount})
+    return adset
+
+
 def _edit_deleted(make: Callable[[Scene], Any]) -> Callable[[Scene], Any]:
     def trigger(s: Scene) -> Any:
         node = make(s)
@@ -165,7 +172,7 @@ CASES: dict[str, Case] = {
                                  "Invalid OAuth access token data."),
     "deprecated_version": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v19.0")).api_get(),
                                "(#2635) You are calling a deprecated version of the Ads API. "
-                               "Please update to the latest version: v26.0."),
+                               "Please update to the latest version: v27.0."),
     "unknown_path_components": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(version="v99.0")).api_get(),
                                     "Unknown path components: /act_1000000000000001"),
     "unsupported_get": Case(lambda s: Campaign("999").api_get(fields=["name"]),
@@ -307,6 +314,13 @@ CASES: dict[str, Case] = {
         "Invalid parameter"),
     "creative_missing_image": Case(lambda s: s.account.create_ad_creative(params={
         "name": "x", "object_story_spec": s.creative_spec()}), "Invalid parameter"),
+    "creative_image_crop_key": Case(lambda s: s.account.create_ad_creative(params={
+        "name": "x", "object_story_spec": s.creative_spec(image_hash=s.image_hash(),
+                                                          image_crops={"120x120": [[0, 0], [120, 120]]})}),
+        "Invalid parameter"),
+    "adset_budget_change_limit": Case(lambda s: _budget_changes(s.ad_set(), 5),
+                                      "You can only change your ad set budget 4 times per hour. Please wait to make "
+                                      "more changes."),
     "cta_type_unparseable": Case(lambda s: s.account.create_ad_creative(params={
         "name": "x", "object_story_spec": s.creative_spec(image_hash=s.image_hash(), call_to_action={"type": "NOPE"})}),
         "Invalid parameter"),

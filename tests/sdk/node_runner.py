@@ -27,9 +27,10 @@ def pinned_version() -> str:
 
 
 class NodeRunner:
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, version: str | None = None) -> None:
         self.url = url
         self.token = token
+        self.version = version  # None: the SDK's own default version; else FacebookAdsApi.VERSION redefined
 
     def check_installed(self) -> str:
         """The node binary; fails with the install command when the pinned SDK is not in node_modules."""
@@ -51,6 +52,8 @@ class NodeRunner:
         """`node <script>.js` with `args` as JSON on stdin; returns the JSON it printed."""
         node = self.check_installed()
         env = {**os.environ, "GRAPHMOCK_URL": self.url, "GRAPHMOCK_TOKEN": self.token}
+        if self.version:
+            env["GRAPHMOCK_API_VERSION"] = self.version
         proc = subprocess.run([node, str(NODE_DIR / f"{script}.js")], input=json.dumps(args), text=True,
                               capture_output=True, env=env, cwd=NODE_DIR, timeout=SCRIPT_TIMEOUT_S)
         if proc.returncode != 0:

@@ -48,7 +48,7 @@ def test_node_errors_reject_with_facebook_request_error(node, graphmock):
     missing = errors["missing_special_ad_categories"]
     assert (missing["ok"], missing["name"], missing["status"]) == (False, "FacebookRequestError", 400)
     assert missing["message"] == "(#100) The parameter special_ad_categories is required"
-    assert missing["error"]["code"] == 100 and missing["error"]["error_subcode"] is None
+    assert missing["error"]["code"] == 100 and "error_subcode" not in missing["error"]  # no null keys (issue 17)
     assert missing["error"]["error_data"] == '{"blame_field_specs":[["special_ad_categories"]]}'
 
     unknown = errors["unknown_id"]

@@ -15,6 +15,11 @@ function init() {
     throw new Error('GRAPHMOCK_URL and GRAPHMOCK_TOKEN must be set');
   }
   Object.defineProperty(sdk.FacebookAdsApi, 'GRAPH', { get: () => url, configurable: true });
+  // A user on a newer Graph version than the SDK's default redefines VERSION the same way (issue 17: v27.0).
+  const version = process.env.GRAPHMOCK_API_VERSION;
+  if (version) {
+    Object.defineProperty(sdk.FacebookAdsApi, 'VERSION', { get: () => version, configurable: true });
+  }
   // crash_log=false: the SDK would otherwise post crash reports for uncaught errors to Meta.
   return sdk.FacebookAdsApi.init(token, 'en_US', false);
 }
