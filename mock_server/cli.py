@@ -20,6 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mock_server.app import create_app
+    from mock_server.wire.malformed import protocol_class
 
     started = time.perf_counter()
     try:
@@ -45,7 +46,8 @@ def _serve(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     # graph.facebook.com sends a Date header but no Server header; uvicorn would add `server: uvicorn`
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, server_header=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, server_header=False,
+                http=protocol_class())
     return 0
 
 
