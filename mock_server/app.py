@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from mock_server import access, batch, control
+from mock_server import access, batch, control, redaction
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.control.guard import ControlGuard, without_body
@@ -68,7 +68,7 @@ _NO_CONTROLS = bytes(b if 0x20 <= b != 0x7F else 0x20 for b in range(256))
 
 
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:
-    body = error.envelope(state.trace.next())
+    body = redaction.error_body(error.envelope(state.trace.next()))
     status = 200 if suppress else error.http_status
     response = graph_response(state, status, body)
     if error.code in (190, 104, 102):

@@ -20,7 +20,7 @@ SECRET_NAMES = frozenset({"access_token", "appsecret_proof", "client_secret", "i
                           "admin_token", "refresh_token"})
 _TEXT = re.compile(r"(?i)(\b(?:[a-z_]*_token|[a-z_]*secret|appsecret_proof|password)\b[\"']?\s*[=:]\s*[\"']?)"
                    r"([^&\s\"',;}]+)")
-_BEARER = re.compile(r"(?i)\b(bearer|oauth)\s+[A-Za-z0-9._~+/=-]{6,}")
+_BEARER = re.compile(r"\b([Bb]earer|OAuth)\s+(?=\S*[A-Z0-9_-])[A-Za-z0-9._~+/=-]{12,}")  # not "OAuth access token"
 
 
 def is_secret(name: Any) -> bool:
@@ -110,3 +110,34 @@ def text(message: str) -> str:
         return message
     message = _TEXT.sub(lambda m: m.group(1) + REDACTED, message)
     return _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", message)
+
+
+_HINTS = ("token", "secret", "proof", "password", "bearer", "oauth ")
+
+
+def error_body(body: dict[str, Any]) -> dict[str, Any]:
+    """A Graph error envelope whose texts may echo a param: secrets in them are masked (in place)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        for key in ("message", "error_user_msg", "error_user_title"):
+            value = error.get(key)
+            if isinstance(value, str) and any(hint in value.lower() for hint in _HINTS):
+                error[key] = text(value)
+    return body
+
+
+def restore_secrets(document: Any, current: Any, where: str = "") -> Any:
+    """`document` with each redacted secret taken from `current` at the same place (a redacted snapshot or
+    fixtures export loads back into the server it came from); ValueError when `current` has no such value."""
+    if isinstance(document, dict):
+        here = current if isinstance(current, dict) else {}
+        return {k: restore_secrets(v, here.get(k), f"{where}.{k}") for k, v in document.items()}
+    if isinstance(document, list):
+        here = current if isinstance(current, list) else []
+        return [restore_secrets(v, here[i] if i < len(here) else None, f"{where}[{i}]") for i, v in enumerate(document)]
+    if document == REDACTED:
+        if current is None or current == REDACTED:
+            raise ValueError(f"{where.lstrip('.')} is {REDACTED} and this server has no value for it: export "
+                             "with secrets (?secrets=1, snapshot(secrets=True)) to move it elsewhere")
+        return current
+    return document
