@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,7 +20,7 @@ from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.control.guard import ControlGuard, without_body
 from mock_server.dispatch import Answer, account_of, serve
-from mock_server.journal import journal_of
+from mock_server.journal import REQUEST_STARTED, journal_of
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
@@ -193,6 +194,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     async def graph_endpoint(request: Request) -> Response:
         suppress = False
+        REQUEST_STARTED.set(time.perf_counter())  # for the console request log's milliseconds
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code

@@ -18,6 +18,8 @@ import dataclasses
 import gc
 import threading
 from collections import deque
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from mock_server import redaction
@@ -29,6 +31,7 @@ MAX_VALUE_CHARS = 4096  # a longer string is kept as its first KEPT_CHARS and it
 KEPT_CHARS = 256
 ENTRY_OVERHEAD = 600  # bytes of an entry's own objects (request, dicts), on top of its strings
 CONFORMING = "conforming"
+REQUEST_STARTED: ContextVar[float] = ContextVar("graphmock_request_started", default=0.0)  # perf_counter() at arrival
 
 
 class Entry:
@@ -123,6 +126,7 @@ class Journal:
         self._bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
+        self.listeners: list[Callable[[Entry], None]] = []  # e.g. the console request log (mock_server.request_log)
 
     # -- writing --------------------------------------------------------------------------------
     def screen(self, graph_request: Any, call: Any = None) -> list[Violation]:
@@ -157,6 +161,11 @@ class Journal:
             self._bytes += entry.size
             while self._entries and (len(self._entries) > self.size or self._bytes > self.max_bytes):
                 self._bytes -= self._entries.popleft().size
+        for listener in self.listeners:
+            try:
+                listener(entry)
+            except Exception:  # noqa: BLE001 - a log line must never break the request it describes
+                pass
         return entry
 
     @property
