@@ -229,11 +229,10 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from mock_server.verify.suite import verify
+    from mock_server.verify.suite import run
 
-    ok = verify(args.target, args.token, args.account, examples=args.examples, seed=args.seed, version=args.version,
-                page_id=args.page_id, app_id=args.app_id)
-    return 0 if ok else 1
+    return run(args.target, args.token, args.account, examples=args.examples, seed=args.seed, version=args.version,
+               page_id=args.page_id, app_id=args.app_id)
 
 
 def _check_client(args: argparse.Namespace) -> int:
@@ -307,11 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("--server", default="http://127.0.0.1:8787", help="server URL written into the document")
     openapi.set_defaults(func=_openapi)
 
-    verify = sub.add_parser("verify", help="run the contract conformance suite against a Graph-compatible server")
+    verify = sub.add_parser("verify", help="run the contract conformance suite against a Graph-compatible server",
+                            description="Exit status: 0 every check passed, 1 a check failed, 2 usage mistake, "
+                                        "3 preflight failed (target, token or account), 130 interrupted (Ctrl-C).")
     verify.add_argument("--target", required=True, help="base URL, e.g. http://127.0.0.1:8787 or https://graph.facebook.com")
     verify.add_argument("--token", required=True, help="access token")
     verify.add_argument("--account", required=True, help="ad account id, act_<digits>")
-    verify.add_argument("--examples", type=int, default=50, help="generated examples per check (default 50)")
+    verify.add_argument("--examples", type=_count, default=50, help="at most this many examples per check (default 50)")
     verify.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
     verify.add_argument("--version", default="v25.0", help="Graph version in paths (default v25.0)")
     verify.add_argument("--page-id", help="a Page the token may advertise for (ad set promoted_object; default: demo)")
