@@ -221,6 +221,18 @@ def _fixtures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sample_image(args: argparse.Namespace) -> int:
+    from mock_server.sample_image import write_png
+
+    path = Path(args.path)
+    if not path.parent.is_dir():
+        print(f"graphmock: {args.path}: directory {path.parent} does not exist", file=sys.stderr)
+        return 2
+    write_png(path, args.width, args.height)
+    print(f"graphmock: wrote {path} ({args.width}x{args.height} PNG)")
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from mock_server.openapi import build
 
@@ -301,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures.add_argument("--fixtures", help="fixtures document (default: the demo world)")
     fixtures.add_argument("--db", help="read the world stored in this SQLite file instead")
     fixtures.set_defaults(func=_fixtures)
+
+    image = sub.add_parser("sample-image", help="write a small real PNG (the README walk-through's pixel.png)")
+    image.add_argument("path", nargs="?", default="pixel.png", help="where to write it (default ./pixel.png)")
+    image.add_argument("--width", type=_count, default=2)
+    image.add_argument("--height", type=_count, default=2)
+    image.set_defaults(func=_sample_image)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document generated from schemas/")
     openapi.add_argument("--server", default="http://127.0.0.1:8787", help="server URL written into the document")
