@@ -70,7 +70,8 @@ def _serve(args: argparse.Namespace) -> int:
     gc.set_threshold(100_000, 50, 100)
     # graph.facebook.com sends a Date header but no Server header; uvicorn would add `server: uvicorn`
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False,
-                                           server_header=False, http=protocol_class()))
+                                           server_header=False, http=protocol_class(args.body_timeout), ws="none"))  # no websockets: an
+    # `Upgrade:` request is an ordinary Graph call
     server.run(sockets=[sock])
     return 0
 

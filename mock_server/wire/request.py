@@ -20,7 +20,7 @@ from starlette.requests import Request
 from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 
-VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})$")
+VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "GET"})
 WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
