@@ -152,8 +152,8 @@ class GraphApp(Starlette):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and not scope.get("path", "").startswith(control.PREFIX):
             scope["app"] = self
-            if scope.get("method") == "HEAD":  # answered like GET, without the body
-                scope["method"] = "GET"
+            if scope.get("method") == "HEAD":  # answered like GET, without the body (a copy: the server's own
+                scope = {**scope, "method": "GET"}  # scope must still say HEAD, or it waits for the body)
                 send = without_body(send)
             await self._graph_endpoint(scope, receive, send)
             return

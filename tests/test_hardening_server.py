@@ -226,3 +226,20 @@ def test_verify_examples_bound_every_property(mock, monkeypatch):
     monkeypatch.setattr(suite.Verifier, "status", lambda self, result: None)
     code, _ = verify(mock.url, mock.world["access_token"], mock.world["ad_account_id"])
     assert code == suite.EXIT_PASSED and seen and max(seen) <= 1
+
+
+# -- (4) HEAD over a real connection ---------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/v25.0/{act}?access_token={token}", "/__graphmock/clock"])
+def test_head_is_get_without_a_body_and_the_connection_stays_usable(server, path):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        target = path.format(act=server.act, token=server.token)
+        conn.request("HEAD", target)
+        head = conn.getresponse()
+        assert head.status == 200 and head.read() == b"" and int(head.getheader("content-length")) > 0
+        assert head.getheader("content-type").startswith("application/json")
+        conn.request("GET", target)  # same keep-alive connection: the HEAD answer was complete
+        get = conn.getresponse()
+        assert get.status == 200 and len(get.read()) == int(get.getheader("content-length"))
+    finally:
+        conn.close()
