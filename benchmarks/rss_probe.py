@@ -6,6 +6,7 @@ Run: `.venv/bin/python benchmarks/rss_probe.py` (starts `graphmock serve --db :m
 from __future__ import annotations
 
 import http.client
+import json
 import sys
 import time
 from pathlib import Path
@@ -49,6 +50,14 @@ def main() -> None:
         print("journal clear", conn.getresponse().status)
         time.sleep(0.5)
         print(f"after journal clear RSS {rss_mb(pid):.1f} MB")
+        wide = "&".join(f"p{i}=" + "y" * 4000 for i in range(900)).encode()  # 3.6 MB, no value truncated
+        for _ in range(30):
+            post(server, path, wide)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", "/__graphmock/journal?limit=0")
+        kept = json.loads(conn.getresponse().read())
+        print(f"journal full by bytes ({kept['bytes'] / 2**20:.1f} of {kept['max_bytes'] / 2**20:.0f} MiB): "
+              f"RSS {rss_mb(pid):.1f} MB")
 
 
 if __name__ == "__main__":
