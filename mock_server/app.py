@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -13,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from mock_server import access, batch, control, dashboard
+from mock_server import access, batch, control, dashboard, redaction
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
+from mock_server.control.guard import ControlGuard, without_body
 from mock_server.dispatch import Answer, account_of, serve
-from mock_server.journal import journal_of
+from mock_server.journal import REQUEST_STARTED, journal_of
 from mock_server.state import State
 from mock_server.wire import request as wire_request
 from mock_server.wire.errors import GraphError
@@ -27,6 +30,7 @@ from mock_server.verify.middleware import strict_refusal
 
 log = logging.getLogger("graphmock")
 JSON = "application/json; charset=UTF-8"
+LARGE_BODY = 1 << 20
 
 
 _STATIC_HEADERS = [(b"content-type", JSON.encode()), (b"x-fb-rev", b"1000000"),
@@ -47,19 +51,30 @@ class GraphResponse(Response):
 def graph_response(state: State, status: int, body: Any, *, version: str | None = None,
                    extra: dict[str, str] | None = None, content: bytes | None = None) -> Response:
     """`body` as JSON (or `content`, already encoded) with Graph's headers."""
-    headers = [(b"x-fb-trace-id", state.trace.next().encode()),
-               (b"facebook-api-version", (version or state.config.latest_version).encode("latin-1", "replace"))]
+    if version is None or not wire_request.VERSION_RE.match(version):  # `/v1%0A`: never copy a path into a header
+        version = state.config.latest_version
+    headers = [(b"x-fb-trace-id", state.trace.next().encode()), (b"facebook-api-version", version.encode())]
     if extra:
-        headers += [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in extra.items()]
+        headers += [(k.lower().encode("latin-1"), header_value(v)) for k, v in extra.items()]
     return GraphResponse(orjson.dumps(body) if content is None else content, status, headers)
 
 
+def header_value(value: str) -> bytes:
+    """A header value with control characters (CR, LF, NUL...) made spaces: the server refuses to send them."""
+    raw = value.encode("latin-1", "replace")
+    return raw.translate(_NO_CONTROLS) if any(b < 0x20 or b == 0x7F for b in raw) else raw
+
+
+_NO_CONTROLS = bytes(b if 0x20 <= b != 0x7F else 0x20 for b in range(256))
+
+
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:
-    body = error.envelope(state.trace.next())
+    body = redaction.error_body(error.envelope(state.trace.next()))
     status = 200 if suppress else error.http_status
     response = graph_response(state, status, body)
     if error.code in (190, 104, 102):
-        response.headers["www-authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{error.message[:200]}"'
+        response.raw_headers.append((b"www-authenticate", header_value(
+            f'OAuth "Facebook Platform" "invalid_token" "{error.message[:200]}"')))
     return response
 
 
@@ -129,9 +144,10 @@ class GraphApp(Starlette):
     """Graph calls go straight to the Graph endpoint (one prefix check instead of Starlette's middleware
     stack and route regexes, ~15 us per call); the control API and everything else take the normal route."""
 
-    def __init__(self, graph_endpoint: Any, **kwargs: Any) -> None:
+    def __init__(self, graph_endpoint: Any, config: ServerConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._graph_endpoint = graph_endpoint
+        self._control = ControlGuard(super().__call__, config)  # every path under /__graphmock/, UI included
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope.get("path") in dashboard.PAGE_PATHS:
@@ -141,9 +157,12 @@ class GraphApp(Starlette):
                 return
         if scope["type"] == "http" and not scope.get("path", "").startswith(control.PREFIX):
             scope["app"] = self
+            if scope.get("method") == "HEAD":  # answered like GET, without the body (a copy: the server's own
+                scope = {**scope, "method": "GET"}  # scope must still say HEAD, or it waits for the body)
+                send = without_body(send)
             await self._graph_endpoint(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        await (self._control if scope["type"] == "http" else super().__call__)(scope, receive, send)
 
 
 def create_app(config: ServerConfig | None = None, state: State | None = None) -> Starlette:
@@ -180,6 +199,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     async def graph_endpoint(request: Request) -> Response:
         suppress = False
+        REQUEST_STARTED.set(time.perf_counter())  # for the console request log's milliseconds
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
@@ -211,9 +231,13 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         except Exception:  # a bug: log it, answer like Graph does, never a traceback
             log.exception("graphmock internal error on %s %s", request.method, request.url.path)
             return error_response(state, GraphError("unknown_error"))
+        finally:
+            if len(getattr(request, "_body", b"") or b"") > LARGE_BODY:
+                gc.collect()  # a refused request's traceback cycles hold its decoded params; the CLI's lazy GC
+                # (gc.set_threshold(100_000)) would keep megabytes per request (docs/hardening.md)
 
     every = _EveryMethod(graph_endpoint)
-    app = GraphApp(every, routes=[
+    app = GraphApp(every, state.config, routes=[
         dashboard.slash_route(),
         Mount(dashboard.PATH, routes=dashboard.routes(state)),
         Mount(control.PREFIX, routes=control.routes(state)),

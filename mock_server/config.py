@@ -28,6 +28,9 @@ class ServerConfig:
     review: dict[str, Any] | None = None  # review policy overrides (keys of schemas/rules/review.json "policy")
     strict: bool = False  # refuse requests the real API accepts silently but the contract forbids
     journal_size: int = 1000  # requests kept in the journal
+    journal_bytes: int = 32 * 1024 * 1024  # ...and at most this many bytes of them (docs/hardening.md)
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names the control API answers (behind a proxy); "*" = any
+    allowed_origins: tuple[str, ...] = ()  # extra Origins that may change state through the control API
     rate_limits: str | dict[str, Any] | None = None  # "on" | "off" | settings (schemas/rules/access.json)
     budget_change_limit: bool | dict[str, Any] | None = None  # None: schemas/rules/budget_changes.json (on)
     read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read

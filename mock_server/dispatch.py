@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server import redaction
 from mock_server import access as access_layer
 from mock_server.access import Exchange, versions
 from mock_server.domain.world import Token
@@ -143,7 +144,7 @@ def serve(state: State, request: GraphRequest) -> Answer:
 
 
 def error_answer(state: State, error: GraphError) -> Answer:
-    answer = Answer(error.http_status, error.envelope(state.trace.next()), error=error)
+    answer = Answer(error.http_status, redaction.error_body(error.envelope(state.trace.next())), error=error)
     if error.code in _AUTH_CODES:
         answer.headers["www-authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{error.message[:200]}"'
     return answer

@@ -150,8 +150,10 @@ class GraphMock:
         """Load a fixtures document (shape of fixtures/demo.json), make it what reset goes back to, reset."""
         return self._call(lifecycle.load_fixtures, document)["world"]
 
-    def snapshot(self) -> dict[str, Any]:
-        return self._call(lifecycle.snapshot)
+    def snapshot(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The whole state; tokens and app secrets are redacted unless `secrets=True` (restoring a redacted
+        snapshot into this mock takes them from the current state)."""
+        return self._call(lifecycle.snapshot, {"secrets": secrets})
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         self._call(lifecycle.restore, snapshot)

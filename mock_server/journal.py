@@ -2,7 +2,9 @@
 
 A bounded ring (oldest entries fall off) of `{seq, method, path, params,
 status, verdict}`, where verdict is "conforming" or a list of violations
-(mock_server.verify.verdicts). Access tokens never enter it. Integration is
+(mock_server.verify.verdicts). It is bounded in entries AND in bytes: a value
+longer than MAX_VALUE_CHARS is kept truncated with its original length, and
+upload bytes are never kept. Secrets never leave it (mock_server.redaction). Integration is
 one call after dispatch: `state.journal.record(graph_request, status, body, call)`
 (`body` may be the GraphError); strict mode asks `screen()` before dispatch.
 Thread-safe: the plugin reads it from the test thread while the server writes.
@@ -10,24 +12,33 @@ Thread-safe: the plugin reads it from the test thread while the server writes.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import gc
 import threading
 from collections import deque
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
+from mock_server import redaction
 from mock_server.verify.verdicts import ERROR, SILENT, WARNING, Violation, from_request, from_response
 
 DEFAULT_SIZE = 1000
+DEFAULT_BYTES = 32 * 1024 * 1024
+MAX_VALUE_CHARS = 4096  # a longer string is kept as its first KEPT_CHARS and its length
+KEPT_CHARS = 256
+ENTRY_OVERHEAD = 600  # bytes of an entry's own objects (request, dicts), on top of its strings
 CONFORMING = "conforming"
-_REDACTED = "<redacted>"
-_SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "client_secret"})
+REQUEST_STARTED: ContextVar[float] = ContextVar("graphmock_request_started", default=0.0)  # perf_counter() at arrival
 
 
 class Entry:
     """One answered request. Recording keeps references only (a few hundred nanoseconds on every request);
     the redacted params and the verdict are worked out when the entry is first read, and most never are."""
 
-    __slots__ = ("seq", "time", "status", "_state", "_request", "_body", "_call", "_given", "_params",
+    __slots__ = ("seq", "time", "status", "size", "_state", "_request", "_body", "_call", "_given", "_params",
                  "_violations")
 
     def __init__(self, state: Any, seq: int, time: float, request: Any, status: int, body: Any = None,
@@ -42,6 +53,7 @@ class Entry:
         self._given = violations
         self._params: dict[str, Any] | None = None
         self._violations: list[Violation] | None = None
+        self.size = ENTRY_OVERHEAD
 
     @property
     def method(self) -> str:
@@ -54,7 +66,7 @@ class Entry:
     @property
     def params(self) -> dict[str, Any]:
         if self._params is None:
-            self._params = redact(self._request.params)
+            self._params = redaction.params(self._request.params)
         return self._params
 
     @property
@@ -117,12 +129,15 @@ class Entry:
 class Journal:
     """Bounded, thread-safe record of requests and verdicts."""
 
-    def __init__(self, state: Any, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, state: Any, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_BYTES) -> None:
         self.state = state
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size)
+        self.max_bytes = max_bytes
+        self._entries: deque[Entry] = deque()
+        self._bytes = 0
         self._seq = 0
         self._lock = threading.Lock()
+        self.listeners: list[Callable[[Entry], None]] = []  # e.g. the console request log (mock_server.request_log)
 
     # -- writing --------------------------------------------------------------------------------
     def screen(self, graph_request: Any, call: Any = None) -> list[Violation]:
@@ -139,16 +154,41 @@ class Journal:
             graph_request = dataclasses.replace(graph_request, files=[])
         # only an error answer says anything to judge (from_response): a success's body is not kept, so 1000
         # entries never pin 1000 rendered pages
-        entry = Entry(state, 0, state.now(), graph_request, status, body if status >= 400 else None, call, violations)
+        body = body if status >= 400 else None
+        entry = Entry(state, 0, state.now(), graph_request, status, body, call, violations)
+        size, oversize = _weigh(graph_request.params, 0)
+        size += _weigh(graph_request.headers, 0)[0] + _weigh(body, 0)[0] + len(graph_request.path)
+        if oversize or size > MAX_VALUE_CHARS * 4:
+            entry.violations  # judged now, on the whole request; then only a trimmed copy is kept
+            graph_request = dataclasses.replace(graph_request, params=_trim(graph_request.params),
+                                                headers=_trim(graph_request.headers), path=_trim(graph_request.path))
+            entry._request = graph_request
+            size = _weigh(graph_request.params, 0)[0] + _weigh(graph_request.headers, 0)[0] + len(graph_request.path)
+        entry.size += size
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
             self._entries.append(entry)
+            self._bytes += entry.size
+            while self._entries and (len(self._entries) > self.size or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popleft().size
+        for listener in self.listeners:
+            try:
+                listener(entry)
+            except Exception:  # noqa: BLE001 - a log line must never break the request it describes
+                pass
         return entry
+
+    @property
+    def bytes(self) -> int:
+        """The journal's weight: its strings plus a fixed overhead per entry (bounded by `max_bytes`)."""
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+        release_memory()
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -177,10 +217,18 @@ class Journal:
         return [e for e in self.entries(since=since) if e.errors or (warnings and e.warnings)]
 
     def query(self, params: dict[str, str]) -> dict[str, Any]:
-        """JSON for `GET /__graphmock/journal?path=&method=&verdict=&since=`."""
+        """JSON for `GET /__graphmock/journal?path=&method=&verdict=&since=&limit=N&violations=1`: the last
+        `limit` matching entries (oldest first), only violating ones with `violations=1`."""
         since = int(params.get("since") or 0) if str(params.get("since") or "0").isdigit() else 0
-        found = self.entries(path=params.get("path"), method=params.get("method"), verdict=params.get("verdict"), since=since)
-        return {"data": [e.to_dict() for e in found], "size": self.size, "last_seq": self._seq}
+        verdict = params.get("verdict")
+        if str(params.get("violations", "")).strip().lower() in ("1", "true", "yes"):
+            verdict = verdict or "violation"
+        found = self.entries(path=params.get("path"), method=params.get("method"), verdict=verdict, since=since)
+        limit = str(params.get("limit") or "")
+        if limit.isascii() and limit.isdigit():
+            found = found[len(found) - int(limit):] if int(limit) < len(found) else found
+        return {"data": [e.to_dict() for e in found], "size": self.size, "last_seq": self._seq,
+                "bytes": self._bytes, "max_bytes": self.max_bytes}
 
 
 def journal_of(state: Any, size: int | None = None) -> Journal:
@@ -188,7 +236,8 @@ def journal_of(state: Any, size: int | None = None) -> Journal:
     journal = getattr(state, "journal", None)
     if not isinstance(journal, Journal):
         config_size = getattr(getattr(state, "config", None), "journal_size", None)
-        journal = Journal(state, size or config_size or DEFAULT_SIZE)
+        config_bytes = getattr(getattr(state, "config", None), "journal_bytes", None)
+        journal = Journal(state, size or config_size or DEFAULT_SIZE, config_bytes or DEFAULT_BYTES)
         state.journal = journal
     return journal
 
@@ -199,7 +248,49 @@ def query(state: Any, params: dict[str, str]) -> dict[str, Any]:
 
 
 def redact(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (_REDACTED if k in _SECRET_PARAMS else v) for k, v in params.items()}
+    """Kept for callers of the old name: the one redaction is mock_server.redaction."""
+    return redaction.params(params)
+
+
+def _weigh(value: Any, depth: int) -> tuple[int, bool]:
+    """Approximate bytes of `value`'s strings, and whether one of them is longer than MAX_VALUE_CHARS."""
+    if isinstance(value, str):
+        return len(value), len(value) > MAX_VALUE_CHARS
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = ((None, v) for v in value)
+    else:
+        return (0 if value is None else 16), False
+    total, over = 0, depth > 32
+    for key, inner in items:
+        size, big = _weigh(inner, depth + 1)
+        total += size + (len(key) if isinstance(key, str) else 8) + 16
+        over = over or big or (isinstance(key, str) and len(key) > MAX_VALUE_CHARS)
+    return total, over
+
+
+def _trim(value: Any, depth: int = 0) -> Any:
+    """A copy with each long string cut to KEPT_CHARS plus its original length."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_VALUE_CHARS else f"{value[:KEPT_CHARS]}...<truncated, {len(value)} chars>"
+    if depth > 32:
+        return "<truncated: nested too deep>"
+    if isinstance(value, dict):
+        return {_trim(k, depth + 1) if isinstance(k, str) else k: _trim(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_trim(v, depth + 1) for v in value]
+    return value
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the OS (glibc keeps freed large blocks otherwise; RSS would never shrink)."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _safe(judge: Any) -> list[Violation]:

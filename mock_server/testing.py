@@ -43,6 +43,9 @@ class InProcessClient:
         if token is not None:
             params.setdefault("access_token", token)
         target = path if path.startswith("/") else self.url(path)
+        if target.startswith("/__graphmock") and method.upper() in ("POST", "PUT", "PATCH") and data is None \
+                and files is None and not any(k.lower() == "content-type" for k in (headers or {})):
+            headers = {**(headers or {}), "content-type": "application/json"}  # as the control guard requires
         coro = self._client.request(method, target, params=params, data=data, json=json, files=files,
                                     headers=headers, content=content)
         return self._loop.run_until_complete(coro)

@@ -132,7 +132,7 @@ def test_fixtures_replace_the_world_and_become_the_reset_target(client, act):
     assert client.get(OTHER_ACT, params={"fields": "name"}).json() == {"name": "Second account", "id": OTHER_ACT}
     client.post("/__graphmock/reset")
     assert client.get(act, params={"fields": "name"}).json()["name"] == "Renamed by fixtures"
-    assert client.get("/__graphmock/fixtures").json() == document
+    assert client.get("/__graphmock/fixtures", params={"secrets": "1"}).json() == document  # secrets on request
 
 
 def test_fixtures_with_another_token_revoke_the_old_one(client, act):

@@ -54,7 +54,7 @@ def test_verify_passes_against_the_mock_and_cleans_up(mock: GraphMock, capsys: p
                   "negative_data_rejection [campaign.update]", "negative_data_rejection [adset.create]",
                   "paging_invariants", "status_derivation [campaign]"):
         assert check in out
-    assert "[1] positive_data_acceptance [campaign.create] ..." in out  # progress while running
+    assert "[ 1/18] positive_data_acceptance [campaign.create] ..." in out  # progress (check i of n) while running
     assert "18 passed, 0 failed" in out and "FAILED" not in out
     client = mock.client()
     listed = client.get(f"{mock.world['ad_account_id']}/campaigns", params={"effective_status": '["ACTIVE","PAUSED","ARCHIVED"]'})

@@ -53,8 +53,8 @@ def configure_rate_limits(state: State, body: Any) -> dict[str, Any]:
 
 
 def read_journal(state: State, body: Any) -> dict[str, Any]:
-    """GET /journal?path=&method=&verdict=&since= : recorded requests with their verdicts."""
-    return journal.query(state, body_of(body, ("path", "method", "verdict", "since"), name="query"))
+    """GET /journal?path=&method=&verdict=&since=&limit=&violations= : recorded requests with their verdicts."""
+    return journal.query(state, body_of(body, ("path", "method", "verdict", "since", "limit", "violations"), name="query"))
 
 
 def clear_journal(state: State, body: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server import redaction
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain.review import PolicyError
 from mock_server.domain.world import World
@@ -25,14 +26,20 @@ def reset(state: State, body: Any = None) -> dict[str, Any]:
 
 
 def get_fixtures(state: State, body: Any = None) -> dict[str, Any]:
-    body_of(body, set(), name="query")
-    return state.fixtures_document
+    """The fixtures document; tokens and app secrets only with `?secrets=1`."""
+    query = body_of(body, {"secrets"}, name="query")
+    document = state.fixtures_document
+    return document if _wants_secrets(query) else redaction.json_value(document)
 
 
 def load_fixtures(state: State, document: Any) -> dict[str, Any]:
     """Make `document` (same shape as fixtures/demo.json) the fixtures, and reset to it."""
     if not isinstance(document, dict):
         raise ControlError("the fixtures document must be a JSON object (see fixtures/demo.json)")
+    try:
+        document = redaction.restore_secrets(document, state.fixtures_document)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
     try:
         World.from_document(document)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -45,12 +52,22 @@ def load_fixtures(state: State, document: Any) -> dict[str, Any]:
 
 
 def snapshot(state: State, body: Any = None) -> dict[str, Any]:
-    body_of(body, set(), name="query")
-    return state.snapshot()
+    """The whole state; its tokens and app secrets are `<redacted>` unless `?secrets=1` (a redacted snapshot
+    still restores into a server that knows them)."""
+    query = body_of(body, {"secrets"}, name="query")
+    document = state.snapshot()
+    if not _wants_secrets(query):
+        document["world"] = redaction.json_value(document["world"])
+        document["fixtures"] = redaction.json_value(document["fixtures"])
+    return document
 
 
 def restore(state: State, document: Any) -> dict[str, Any]:
     try:
+        if isinstance(document, dict) and redaction.REDACTED in str(document.get("world")) + str(document.get("fixtures")):
+            current = state.snapshot()
+            document = {**document, "world": redaction.restore_secrets(document.get("world"), current["world"]),
+                        "fixtures": redaction.restore_secrets(document.get("fixtures"), current["fixtures"])}
         state.restore(document)
     except ValueError as exc:
         raise ControlError(str(exc)) from None
@@ -76,6 +93,11 @@ def set_seed(state: State, body: Any) -> dict[str, Any]:
     if again:
         state.reset()
     return {"success": True, "seed": seed, "reset": again}
+
+
+def _wants_secrets(query: dict[str, Any]) -> bool:
+    value = query.get("secrets", False)
+    return value is True or str(value).strip().lower() in ("1", "true", "yes")
 
 
 def _describe(exc: Exception) -> str:

@@ -259,6 +259,10 @@ class SQLiteRepository:
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           (key, orjson.dumps(value)))
 
+    def object_count(self) -> int:
+        """Objects in the store (the CLI's banner says how many a restart reopened)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM objects").fetchone()[0])
+
     def dump(self) -> dict[str, Any]:
         objects = [
             {"id": r[0], "type": r[1], "account_id": r[2], "status": r[3], "data": orjson.loads(r[4]),

@@ -7,6 +7,13 @@ neither loses nor repeats objects (paging_invariants), and configured status
 drives effective_status and default visibility (status_derivation). Only
 PAUSED objects are created and everything created is deleted. A failure is
 shrunk by Hypothesis and shown as a curl command.
+
+Before any check, a preflight says in one line each whether the target is
+reachable, the token valid and the ad account readable. Exit statuses of
+`graphmock verify` (EXIT_*): 0 every check passed, 1 a check failed, 2 a
+usage mistake, 3 the preflight failed, 130 interrupted (Ctrl-C; the summary so
+far is printed). `--examples N` bounds every property: at most N examples for each
+positive check, for each rule of a negative check, and at most max(N, 5) pages.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from hypothesis import strategies as st
 # stale once sys.modules was restored under it (pytester); then its Refs are not the driver's and stay unresolved.
 import contract_tests.strategies as s
 from contract_tests.driver import CheckFailure, Driver, SentRequest
+from mock_server.verify.progress import Progress
 from contract_tests.operations import Context
 from mock_server.contract.registry import default_registry
 
@@ -51,6 +59,7 @@ class Verifier:
     seed: int | None = None
     out: TextIO = sys.stdout
     results: list[Result] = field(default_factory=list)
+    progress: Progress | None = None
     operations: tuple[str, ...] = ("campaign.create", "campaign.update", "adset.create", "adset.update", "adcreative.create",
                                    "adcreative.update", "ad.create", "ad.update")
 
@@ -65,6 +74,8 @@ class Verifier:
         """Run `body` over `strategy`; record the shrunk failure (if any) as a curl command."""
         def test(value: Any) -> None:
             result.examples += 1
+            if self.progress is not None:
+                self.progress.example(result)
             try:
                 body(value)
             finally:
@@ -92,16 +103,22 @@ class Verifier:
     def run_check(self, check: str, target: str, work: Callable[[Result], None]) -> Result:
         result = Result(check, target)
         index = len(self.results) + 1
-        print(f"[{index}] {check} [{target}] ...", file=self.out, flush=True)
+        if self.progress is not None:
+            self.progress.start(index, result, self.examples)
+        else:
+            print(f"[{index}] {check} [{target}] ...", file=self.out, flush=True)
         started = time.perf_counter()
         try:
             work(result)
         finally:
+            result.seconds = time.perf_counter() - started
+            self.results.append(result)  # kept even when interrupted: the summary so far includes it
             self.driver.cleanup()
-        result.seconds = time.perf_counter() - started
-        mark = "passed" if result.passed else f"FAILED ({len(result.failures)})"
-        print(f"    {mark}: {result.examples} examples in {result.seconds:.1f}s", file=self.out, flush=True)
-        self.results.append(result)
+        if self.progress is not None:
+            self.progress.done(result, self.results)
+        else:
+            mark = "passed" if result.passed else f"FAILED ({len(result.failures)})"
+            print(f"    {mark}: {result.examples} examples in {result.seconds:.1f}s", file=self.out, flush=True)
         return result
 
     # -- checks ----------------------------------------------------------------------------------
@@ -124,7 +141,9 @@ class Verifier:
         def work(result: Result) -> None:
             op = s.OPERATIONS[operation]
             names = s.rules(operation, self.driver.ctx.registry)
-            per_rule = max(3, self.examples // 5)  # every rule gets a share, whatever the rule count
+            # each rule is a property of its own: --examples N bounds it (N or fewer examples per rule, a fifth of N
+            # and at least 3 when N allows), so `--examples 1` makes one example per rule
+            per_rule = min(self.examples, max(3, self.examples // 5))
             for rule in names:
                 strategy = st.tuples(s.invalid_payloads(operation, rule=rule, world=self.driver.ctx.world,
                                                         registry=self.driver.ctx.registry, **self.paused(operation)),
@@ -142,7 +161,7 @@ class Verifier:
             seen: list[str] = []
             request = SentRequest("GET", f"/{self.driver.version}/{self.driver.account}/campaigns",
                                   params={"limit": "2", "fields": "id"})
-            for _ in range(500):
+            for _ in range(max(self.examples, 5)):  # five objects at two a page need three pages
                 status, body = self.driver.send(request)
                 result.examples += 1
                 if status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), list):
@@ -190,6 +209,10 @@ class Verifier:
         except CheckFailure as failure:
             result.failures.append(self._failure(failure))
 
+    @property
+    def planned(self) -> int:
+        return 2 * len(self.operations) + 2
+
     def run(self) -> list[Result]:
         for operation in self.operations:
             self.run_check("positive_data_acceptance", operation, self.positive(operation))
@@ -201,6 +224,9 @@ class Verifier:
 
     def report(self) -> bool:
         """Print the table and each failure's shrunk curl; True when everything passed."""
+        if not self.results:
+            print("\nno check finished", file=self.out)
+            return False
         width = max(len(f"{r.check} [{r.target}]") for r in self.results)
         print("", file=self.out)
         print(f"{'check'.ljust(width)}  examples  result", file=self.out)
@@ -225,25 +251,82 @@ def _flatten(group: BaseExceptionGroup) -> list[BaseException]:
     return out
 
 
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_PREFLIGHT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def preflight(http: Any, account: str, version: str, out: TextIO) -> tuple[str | None, str | None]:
+    """Target reachable, token valid, account readable: (problem or None, the account's currency)."""
+    import httpx
+
+    read = SentRequest("GET", f"/{version}/{account}", params={"fields": "currency"})
+    try:
+        status, body = http.call(read)
+    except httpx.HTTPError as exc:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        return f"target {http.base_url} is not reachable: {reason}", None
+    print(f"  ok  target {http.base_url} answers", file=out, flush=True)
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or (status >= 400 and not isinstance(error, dict)):
+        return f"target {http.base_url} does not answer like Graph (HTTP {status}: {str(body)[:120]})", None
+    if isinstance(error, dict):
+        code, message = error.get("code"), str(error.get("message", ""))[:200]
+        if code in (190, 102, 104, 463, 467):
+            return f"the token is not valid for {http.base_url}: #{code} {message}", None
+        print("  ok  token accepted", file=out, flush=True)
+        return f"ad account {account} is not reachable with this token: #{code} {message}", None
+    print("  ok  token accepted", file=out, flush=True)
+    currency = body.get("currency") if isinstance(body.get("currency"), str) else None
+    print(f"  ok  ad account {account} readable{f' (currency {currency})' if currency else ''}", file=out, flush=True)
+    return None, currency
+
+
 def verify(target: str, token: str, account: str, *, examples: int = 50, seed: int | None = None,
            version: str = "v25.0", currency: str = "USD", page_id: str | None = None, app_id: str | None = None,
            out: TextIO | None = None) -> bool:
     """Run the suite against `target`; True when every check passed."""
+    return run(target, token, account, examples=examples, seed=seed, version=version, currency=currency,
+               page_id=page_id, app_id=app_id, out=out) == EXIT_PASSED
+
+
+def run(target: str, token: str, account: str, *, examples: int = 50, seed: int | None = None,
+        version: str = "v25.0", currency: str = "USD", page_id: str | None = None, app_id: str | None = None,
+        out: TextIO | None = None) -> int:
+    """Preflight, then the checks with a progress display; an EXIT_* status."""
     out = out or sys.stdout
     from contract_tests.targets import HTTPTarget
 
-    http = HTTPTarget(target, token)
-    status, body = http.call(SentRequest("GET", f"/{version}/{account}", params={"fields": "currency"}))
-    if status == 200 and isinstance(body, dict) and isinstance(body.get("currency"), str):
-        currency = body["currency"]
-    world = {"page_id": page_id, "app_id": app_id} if page_id or app_id else {}
-    driver = Driver(http, account, Context(default_registry(), currency, world=world), version=version)
-    verifier = Verifier(driver, http.base_url, token, examples, seed, out)
+    http = HTTPTarget(target, token, timeout=15.0)
     print(f"graphmock verify: {target} as {account} ({examples} examples per check"
           f"{f', seed {seed}' if seed is not None else ''})", file=out, flush=True)
     try:
-        verifier.run()
-    finally:
-        driver.cleanup()
+        problem, found = preflight(http, account, version, out)
+    except KeyboardInterrupt:
         http.close()
-    return verifier.report()
+        print("\ninterrupted during the preflight", file=out)
+        return EXIT_INTERRUPTED
+    if problem is not None:
+        http.close()
+        print(f"graphmock verify: preflight failed: {problem}", file=out, flush=True)
+        return EXIT_PREFLIGHT
+    world = {"page_id": page_id, "app_id": app_id} if page_id or app_id else {}
+    driver = Driver(http, account, Context(default_registry(), found or currency, world=world), version=version)
+    verifier = Verifier(driver, http.base_url, token, examples, seed, out)
+    verifier.progress = Progress(out, verifier.planned)
+    interrupted = False
+    try:
+        verifier.run()
+    except KeyboardInterrupt:
+        interrupted = True
+        verifier.progress.interrupted()
+    finally:
+        try:
+            driver.cleanup()
+        except (KeyboardInterrupt, Exception):  # noqa: BLE001 - best effort: objects left are PAUSED
+            print("graphmock verify: cleanup incomplete; created objects are PAUSED", file=out)
+        http.close()
+    passed = verifier.report()
+    if interrupted:
+        print(f"interrupted after {len(verifier.results)} of {verifier.planned} checks (summary so far above)",
+              file=out, flush=True)
+        return EXIT_INTERRUPTED
+    return EXIT_PASSED if passed else EXIT_FAILED

@@ -8,6 +8,7 @@ body is read, before any parsing, so a hostile body costs bounded memory.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 
-VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})$")
+VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "GET"})
 WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
@@ -71,12 +72,18 @@ class GraphRequest:
 
 @dataclass(frozen=True)
 class Limits:
+    """What one request may cost (docs/hardening.md). Every refusal names the limit it hit."""
+
     max_body_bytes: int = 8 * 1024 * 1024
     max_params: int = 1000
+    max_key_depth: int = 12  # brackets in one PHP-style key: targeting[flexible_spec][0][interests][0][id] is 5
+    max_list_index: int = 9999  # `a[N]`: sparse indexes are kept in order, never padded, so N costs nothing
+    max_json_values: int = 200_000  # values in a JSON body (a `[[],[],...]` body decodes ~20x its size)
+    body_timeout: float = 10.0  # seconds to wait for body bytes the Content-Length promised
 
 
 async def read_body(request: Request, limits: Limits, headers: dict[str, str] | None = None) -> bytes:
-    headers = headers if headers is not None else _headers(request.scope)
+    headers = headers if headers is not None else headers_of(request.scope)
     declared = headers.get("content-length")
     if declared is not None:
         if not _ascii_digits(declared.strip()):
@@ -91,7 +98,7 @@ async def read_body(request: Request, limits: Limits, headers: dict[str, str] | 
     size = 0
     receive = request.receive  # straight from ASGI: Request.stream() costs an async generator per request
     while True:
-        message = await receive()
+        message = await _receive_within(receive, limits)
         if message["type"] != "http.request":
             raise GraphError("body_unparseable", detail="the client disconnected before sending the whole body")
         chunk = message.get("body", b"")
@@ -109,6 +116,20 @@ async def read_body(request: Request, limits: Limits, headers: dict[str, str] | 
 
 def _too_large(limits: Limits, detail: str) -> GraphError:
     return GraphError("request_too_large", detail=detail, limit_bytes=limits.max_body_bytes, limit_params=limits.max_params)
+
+
+def _over_limit(limits: Limits, name: str, detail: str) -> GraphError:
+    """A request beyond one of `Limits`: the message names the limit and its value."""
+    return GraphError("request_limit", detail=detail, limit=name, value=getattr(limits, name))
+
+
+async def _receive_within(receive: Any, limits: Limits) -> dict[str, Any]:
+    """The next ASGI message, or a 408 when the client stops sending before the body it announced is complete."""
+    try:
+        return await asyncio.wait_for(receive(), limits.body_timeout)
+    except asyncio.TimeoutError:
+        raise GraphError("request_timeout", detail=f"no body bytes for {limits.body_timeout:g}s", limit="body_timeout",
+                         value=limits.body_timeout) from None
 
 
 _PARSED: dict[Any, GraphRequest] = {}  # bodiless GETs already parsed, by everything that made them
@@ -152,7 +173,7 @@ def _may_have_body(headers: dict[str, str]) -> bool:
 
 async def _parse(request: Request, limits: Limits) -> GraphRequest:
     scope = request.scope
-    headers = _headers(scope)
+    headers = headers_of(scope)
     query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
     method = request.method.upper()
     body = await read_body(request, limits, headers) if method in _BODY_METHODS else b""
@@ -164,6 +185,9 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
     if body.strip():
         if content_type == "application/json" or (not content_type and body.lstrip()[:1] in (b"{", b"[")):
             body_kind = "json"
+            values = body.count(b",") + body.count(b"[") + body.count(b"{")
+            if values > limits.max_json_values:
+                raise _over_limit(limits, "max_json_values", f"a JSON body with more than {limits.max_json_values} values")
             try:
                 decoded = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
@@ -187,9 +211,9 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
             notes.append(f"body with unsupported Content-Type {content_type!r} was ignored")
     if len(query_pairs) + len(body_pairs) > limits.max_params:
         raise _too_large(limits, f"more than {limits.max_params} params")
-    params = _fold(query_pairs)
+    params = _fold(query_pairs, limits)
     if body_pairs:
-        params.update(_fold(body_pairs))
+        params.update(_fold(body_pairs, limits))
 
     token = _token(params, headers.get("authorization"))
     proof = params.pop("appsecret_proof", None)
@@ -208,7 +232,7 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
         files=files, headers=headers, suppress_http_code=suppress, notes=notes, body_kind=body_kind)
 
 
-def _headers(scope: dict[str, Any]) -> dict[str, str]:
+def headers_of(scope: dict[str, Any]) -> dict[str, str]:
     """Request headers by lower-case name (the first of repeated ones, as Starlette's `.get` returns)."""
     out: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", ()):
@@ -293,15 +317,27 @@ def _base_url(scope: dict[str, Any], headers: dict[str, str]) -> str:
 
 
 _BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_PARTS = re.compile(r"\[([^\[\]]*)\]")
 
 
-def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers."""
+class _Indexed(dict):  # type: ignore[type-arg]
+    """A list being folded, by index: `a[9999]=x` costs one entry, not 10 000 slots (turned into a list at the end)."""
+
+    def next_index(self) -> int:
+        return max(self) + 1 if self else 0
+
+
+def _fold(pairs: list[tuple[str, Any]], limits: Limits | None = None) -> dict[str, Any]:
+    """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers.
+
+    Memory is bounded by the pairs given: depth and index are checked against `limits` (a Graph error names the
+    limit), and list indexes only order the values (`a[0]=x&a[5]=y` reads `[x, y]`), they never pad."""
     for key, _ in pairs:
         if "[" in key:
             break
     else:
         return dict(pairs)
+    limits = limits or Limits()
     out: dict[str, Any] = {}
     for key, value in pairs:
         match = _BRACKET.match(key) if isinstance(key, str) and "[" in key else None
@@ -309,35 +345,49 @@ def _fold(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             out[key] = value
             continue
         head, tail = match.groups()
-        path = [head] + re.findall(r"\[([^\[\]]*)\]", tail)
-        if len(path) > 16:
-            out[key] = value
-            continue
+        path = [head] + _PARTS.findall(tail)
+        if len(path) - 1 > limits.max_key_depth:
+            raise _over_limit(limits, "max_key_depth", f"param {head} nests {len(path) - 1} brackets deep")
         node: Any = out
         for index, part in enumerate(path[:-1]):
             nxt_is_list = path[index + 1] == "" or _ascii_digits(path[index + 1])
-            container = node.get(part) if isinstance(node, dict) else None
+            container = _child(node, part, limits)
             if not isinstance(container, (dict, list)):
-                container = [] if nxt_is_list else {}
-                _assign(node, part, container)
+                container = _Indexed() if nxt_is_list else {}
+                _assign(node, part, container, limits)
             node = container
-        _assign(node, path[-1], value)
-    return out
+        _assign(node, path[-1], value, limits)
+    return _lists(out)
 
 
-def _assign(node: Any, part: str, value: Any) -> None:
-    if isinstance(node, list):
-        if part == "" or not _ascii_digits(part):
-            node.append(value)
-        else:
-            index = int(part)
-            if index < len(node):
-                node[index] = value
-            elif index < 10000:
-                node.extend([None] * (index - len(node)))
-                node.append(value)
+def _child(node: Any, part: str, limits: Limits) -> Any:
+    if isinstance(node, _Indexed):
+        return node.get(_index(part, limits)) if _ascii_digits(part) else None
+    return node.get(part) if isinstance(node, dict) else None
+
+
+def _index(part: str, limits: Limits) -> int:
+    if len(part) > 9 or int(part) > limits.max_list_index:
+        raise _over_limit(limits, "max_list_index", f"list index {part[:20]} is above {limits.max_list_index}")
+    return int(part)
+
+
+def _assign(node: Any, part: str, value: Any, limits: Limits) -> None:
+    if isinstance(node, _Indexed):
+        node[_index(part, limits) if _ascii_digits(part) else node.next_index()] = value
     elif isinstance(node, dict):
         node[part] = value
+
+
+def _lists(value: Any) -> Any:
+    """Turn every `_Indexed` into a list ordered by index (only nodes that hold folded containers are walked)."""
+    if isinstance(value, _Indexed):
+        return [_lists(value[i]) for i in sorted(value)]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                value[key] = _lists(inner)
+    return value
 
 
 def _ascii_digits(text: str) -> bool:

@@ -332,6 +332,7 @@ NOT_REACHABLE_FROM_THE_SDK: dict[str, str] = {
     "unknown_error": "only for an internal server failure (code 1, HTTP 500, is_transient true)",
     "unsupported_method": "the SDK only sends GET, POST and DELETE",
     "request_too_large": "needs a body over the server's size limit; covered by the plain-HTTP fuzz tests",
+    "request_timeout": "needs a body shorter than its Content-Length; covered by tests/test_hostile.py (raw sockets)",
     "injected_error": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
     "service_unavailable": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
     "batch_operation_invalid": "the SDK only builds well-formed batch operations",

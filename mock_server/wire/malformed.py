@@ -1,0 +1,73 @@
+"""Malformed HTTP that uvicorn refuses before any app code runs, answered as a Graph error envelope.
+
+uvicorn answers a request line or header it cannot parse (`GET /\\x01`, a bare `GARBAGE` line, a header
+without a colon, an invalid chunk size) with a plain-text 400 and closes the connection. graphmock keeps
+that behaviour (400, `connection: close`) but sends JSON, so no answer escapes the Graph envelope.
+Used by `graphmock serve` as uvicorn's `http` protocol class (docs/hardening.md lists these cases).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import orjson
+
+from mock_server.wire.errors import GraphError
+
+
+def envelope(error: GraphError) -> bytes:
+    return orjson.dumps(error.envelope("A" + secrets.token_urlsafe(16)))
+
+
+def protocol_class(head_timeout: float = 10.0) -> Any:
+    """uvicorn's httptools protocol with JSON errors: 400 for what it cannot parse, 408 for a request head that
+    stops arriving (`GET /` without its blank line) after `head_timeout` seconds; "auto" without httptools."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # pragma: no cover - uvicorn without [standard]
+        return "auto"
+
+    class GraphHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
+        _head_timer: Any = None
+
+        def send_400_response(self, msg: str) -> None:
+            detail = f"malformed HTTP request ({msg.rstrip('.')})"
+            self._send_error(400, b"Bad Request", GraphError("body_unparseable", detail=detail))
+
+        def _send_error(self, status: int, reason: bytes, error: GraphError) -> None:
+            body = envelope(error)
+            head = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
+            for name, value in self.server_state.default_headers:
+                head += [name, b": ", value, b"\r\n"]
+            head += [b"content-type: application/json; charset=UTF-8\r\n",
+                     b"content-length: " + str(len(body)).encode() + b"\r\n", b"connection: close\r\n\r\n", body]
+            self.transport.write(b"".join(head))
+            self.transport.close()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._stop_timer()
+            self._head_timer = self.loop.call_later(head_timeout, self._head_timed_out)
+
+        def on_headers_complete(self) -> None:
+            self._stop_timer()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_timer()
+            super().connection_lost(exc)
+
+        def _stop_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timed_out(self) -> None:
+            self._head_timer = None
+            if not self.transport.is_closing():
+                self._send_error(408, b"Request Timeout", GraphError(
+                    "request_timeout", detail=f"the request head was not complete after {head_timeout:g}s",
+                    limit="body_timeout", value=head_timeout))
+
+    return GraphHttpToolsProtocol
