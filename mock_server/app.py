@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from mock_server import access, batch, control
+from mock_server import media
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.dispatch import Answer, account_of, serve
@@ -209,6 +210,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     every = _EveryMethod(graph_endpoint)
     app = GraphApp(every, routes=[
+        *media.routes(state),
         Mount(control.PREFIX, routes=control.routes(state)),
         Route("/{path:path}", every),
     ])
