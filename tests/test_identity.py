@@ -141,3 +141,15 @@ def test_discovery_nests_and_batches(client):
                                                          {"method": "GET", "relative_url": "me?fields=name"}])}).json()
     assert [item["code"] for item in batch] == [200, 200]
     assert _json.loads(batch[1]["body"])["name"] == "graphmock Demo User"
+
+
+def test_discovery_params_are_in_the_contract(client):
+    """Issue 14 point 7: the edges' params are schemas, so strict mode and the journal judge them with no extra code."""
+    strict = {"X-Graphmock-Strict": "1"}
+    error = client.get("me/adaccounts", params={"bogus": "1"}, headers=strict).json()["error"]
+    assert "'bogus' is not a parameter of GET /<USER_ID>/adaccounts" in error["message"]
+    assert client.get("me/permissions", params={"status": "granted"}, headers=strict).status_code == 200
+    from mock_server import openapi
+    paths = openapi.build()["paths"]
+    assert {"/{id}/adaccounts", "/act_{ad_account_id}/assigned_users", "/{id}/promotable_posts",
+            "/{id}/previews", "/act_{ad_account_id}/connected_instagram_accounts_with_iabp"} <= set(paths)
