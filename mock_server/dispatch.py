@@ -22,6 +22,7 @@ from mock_server.handlers import multi
 from mock_server.handlers.call import Call
 from mock_server.handlers.routes import ROUTES
 from mock_server.state import NodeRef, State
+from mock_server.wire import base_url
 from mock_server.wire.errors import GraphError
 from mock_server.wire.request import GraphRequest
 
@@ -111,6 +112,7 @@ def account_of(state: State, segments: list[str]) -> str | None:
 
 def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = None) -> tuple[int, Any]:
     access = access_layer.of(state)
+    base_url.use(request.base_url)
     exchange = exchange if exchange is not None else Exchange()
     version_rules = access.rules["versions"]
     deprecated = versions.check(state.config, request, version_rules)

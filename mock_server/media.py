@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 PREFIX = "/__graphmock/media"
 PREVIEW_PATH = "/__graphmock/preview"
 _PALETTE = [(0x1877F2), (0x42B72A), (0xF02849), (0xF7B928), (0x8A3AB9), (0x00A400)]
+_IMAGE_NAME = (".png", ".jpg", ".jpeg", ".gif")
 
 
 def image_url(base_url: str, kind: str, object_id: str, size: int = 128) -> str:
@@ -36,14 +37,14 @@ def image_url(base_url: str, kind: str, object_id: str, size: int = 128) -> str:
 
 
 @cache
-def png(seed: str, size: int) -> bytes:
+def png(seed: str, width: int, height: int) -> bytes:
     """A solid-colour PNG (colour picked from `seed`), built with zlib: no imaging dependency."""
     rgb = _PALETTE[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(_PALETTE)].to_bytes(3, "big")
-    raw = b"".join(b"\x00" + rgb * size for _ in range(size))
+    raw = b"".join(b"\x00" + rgb * width for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
@@ -89,18 +90,25 @@ def render_preview(content: dict[str, Any]) -> str:
             f"<div class=\"link\">{text('link')}</div>{cta}<small>{text('ad_format')}</small></body></html>")
 
 
+def _dimension(raw: str) -> int:
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 1024 else 128
+
+
 def routes(state: Any) -> list[BaseRoute]:
     def not_found() -> Response:
         return JSONResponse({"error": {"message": "Unknown graphmock media", "type": "GraphMethodException", "code": 100,
                                        "fbtrace_id": state.trace.next()}}, status_code=404)
 
     async def picture(request: Request) -> Response:
+        """`size=N` (a square) or `w=..&h=..` (a creative thumbnail's read params)."""
         kind, name = request.path_params["kind"], request.path_params["name"]
-        raw_size = request.query_params.get("size", "128")
-        size = int(raw_size) if raw_size.isascii() and raw_size.isdigit() and 1 <= int(raw_size) <= 512 else 128
-        if not name.endswith(".png") or len(name) > 120 or len(kind) > 40:
+        if not name.lower().endswith(_IMAGE_NAME) or len(name) > 120 or len(kind) > 40:
             return not_found()
-        return Response(png(f"{kind}/{name}", size), media_type="image/png", headers={"cache-control": "max-age=86400"})
+        query = request.query_params
+        size = query.get("size", "128")
+        width, height = _dimension(query.get("w") or size), _dimension(query.get("h") or size)
+        return Response(png(f"{kind}/{name}", width, height), media_type="image/png",
+                        headers={"cache-control": "max-age=86400"})
 
     async def preview(request: Request) -> Response:
         content = signer(state).read(request.query_params.get("d", ""), request.query_params.get("t", ""))

@@ -94,3 +94,17 @@ def test_pages_need_page_permissions(client):
     assert client.get("me/accounts").json()["error"]["code"] == 200
     assert client.get(f"{PAGE}/posts").json()["error"]["code"] == 200
     assert client.get("me").status_code == 200
+
+
+def test_creative_thumbnail_is_a_graphmock_png_of_the_requested_size(client, act, world):
+    """Seed 003 'Read Thumbnail' + issue 14 point 4: thumbnail_url points at graphmock and serves a real PNG."""
+    import struct
+
+    from helpers_creatives import link_spec, make_creative, upload
+    creative = make_creative(client, act, link_spec(world, upload(client, act)))
+    url = client.get(creative, params={"thumbnail_width": "150", "thumbnail_height": "120",
+                                       "fields": "thumbnail_url"}).json()["thumbnail_url"]
+    assert url.startswith("http://graphmock.test/__graphmock/media/creative/")
+    path, _, query = url.split("graphmock.test", 1)[1].partition("?")
+    png = client.get(path, params=dict(p.split("=") for p in query.split("&")), token=None).content
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (150, 120)
