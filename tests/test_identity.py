@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_server import openapi
 
 DEMO_USER = "1500000000000001"
 SECOND = "GMDEMO-second-account-token"
@@ -136,11 +142,10 @@ def test_discovery_nests_and_batches(client):
     """GRAPH-BEHAVIOUR 4 (nested edges) and 5 (batch) reach the same discovery edges."""
     body = client.get("me", params={"fields": "name,adaccounts.limit(1){name,campaigns{name}}"}).json()
     assert body["adaccounts"]["data"][0]["name"] == "graphmock Demo Ad Account"
-    import json as _json
-    batch = client.post("", data={"batch": _json.dumps([{"method": "GET", "relative_url": "me/adaccounts"},
+    batch = client.post("", data={"batch": json.dumps([{"method": "GET", "relative_url": "me/adaccounts"},
                                                          {"method": "GET", "relative_url": "me?fields=name"}])}).json()
     assert [item["code"] for item in batch] == [200, 200]
-    assert _json.loads(batch[1]["body"])["name"] == "graphmock Demo User"
+    assert json.loads(batch[1]["body"])["name"] == "graphmock Demo User"
 
 
 def test_discovery_params_are_in_the_contract(client):
@@ -149,7 +154,32 @@ def test_discovery_params_are_in_the_contract(client):
     error = client.get("me/adaccounts", params={"bogus": "1"}, headers=strict).json()["error"]
     assert "'bogus' is not a parameter of GET /<USER_ID>/adaccounts" in error["message"]
     assert client.get("me/permissions", params={"status": "granted"}, headers=strict).status_code == 200
-    from mock_server import openapi
     paths = openapi.build()["paths"]
     assert {"/{id}/adaccounts", "/act_{ad_account_id}/assigned_users", "/{id}/promotable_posts",
             "/{id}/previews", "/act_{ad_account_id}/connected_instagram_accounts_with_iabp"} <= set(paths)
+
+
+@settings(max_examples=30)
+@given(limit=st.integers(min_value=1, max_value=5),
+       path=st.sampled_from(["me/permissions", "act_1000000000000001/users", "me/adaccounts"]),
+       token=st.sampled_from(["GMDEMO-ads-management-token", "GMDEMO-ads-read-token"]))
+def test_fixture_lists_page_forward_and_back_to_the_same_rows(client, limit, path, token):
+    """GRAPH-BEHAVIOUR 3: following `after` visits every row once in order; `before` from the last page walks
+    back over the same rows."""
+    key = "permission" if path.endswith("permissions") else "id"
+    everything = [r[key] for r in client.get(path, token=token, params={"limit": 100}).json()["data"]]
+    seen, cursors, params = [], [], {"limit": limit}
+    while True:
+        body = client.get(path, token=token, params=params).json()
+        seen += [r[key] for r in body["data"]]
+        cursors.append(body["paging"].get("cursors", {}).get("before"))
+        if "next" not in body["paging"]:
+            break
+        params = {"limit": limit, "after": body["paging"]["cursors"]["after"]}
+    assert seen == everything
+    back, before = [], cursors[-1]
+    while before:
+        body = client.get(path, token=token, params={"limit": limit, "before": before}).json()
+        back = [r[key] for r in body["data"]] + back
+        before = body["paging"]["cursors"]["before"] if "previous" in body["paging"] else None
+    assert back + seen[len(back):] == everything
