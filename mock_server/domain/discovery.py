@@ -212,9 +212,8 @@ def ig_media(world: World, token: Token, owner: NodeRef, params: dict[str, Any])
     return _fixture_rows(reach.reachable(world, token, "IGMedia", ids))
 
 
-SOURCES: dict[str, Source] = {name: fn for name, fn in globals().items()
-                              if callable(fn) and name in {
-    "token_ad_accounts", "token_businesses", "token_permissions", "token_pages", "user_business_users",
-    "business_owned_ad_accounts", "business_client_ad_accounts", "business_business_users", "account_users",
-    "account_assigned_users", "account_instagram_accounts", "account_instagram_accounts_with_iabp", "page_posts",
-    "page_promotable_posts", "page_instagram_accounts", "ig_media"}}
+SOURCES: dict[str, Source] = {fn.__name__: fn for fn in (
+    token_ad_accounts, token_businesses, token_permissions, token_pages, user_business_users,
+    business_owned_ad_accounts, business_client_ad_accounts, business_business_users, account_users,
+    account_assigned_users, account_instagram_accounts, account_instagram_accounts_with_iabp, page_posts,
+    page_promotable_posts, page_instagram_accounts, ig_media)}

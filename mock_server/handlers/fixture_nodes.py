@@ -16,7 +16,7 @@ from mock_server import media
 from mock_server.domain import discovery, reach
 from mock_server.domain.nodes import FieldPlan, NodeType
 from mock_server.handlers import accounts
-from mock_server.handlers.call import Call, _unparse
+from mock_server.handlers.call import Call, _link_value, _unparse
 from mock_server.state import NodeRef, State
 from mock_server.wire import paging
 from mock_server.wire.errors import GraphError
@@ -173,7 +173,7 @@ def list_edge(key: str, call: Call) -> tuple[int, Any]:
     after = paging.decode_cursor(after_raw, "after") if after_raw else None
     before = paging.decode_cursor(before_raw, "before") if before_raw and not after_raw else None
     summary = str(params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
-    link_params = {k: v if isinstance(v, str) else str(v) for k, v in call.request.params.items()}
+    link_params = {k: _link_value(v) for k, v in call.request.params.items()}
     if call.request.access_token:
         link_params["access_token"] = call.request.access_token
     segments = [call.request.segments[0], key.split()[1]]
