@@ -8,6 +8,8 @@ import re
 from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
 from mock_server.contract.registry import default_registry
@@ -83,3 +85,21 @@ def test_generatepreviews_takes_a_creative_spec(client, act, world):
 def test_a_tampered_preview_url_is_not_served(client, creative):
     src = iframe_src(client.get(f"{creative}/previews", params={"ad_format": "DESKTOP_FEED_STANDARD"}).json())
     assert fetch(client, src[:-2] + "00").status_code == 404
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["object_story_spec", "link_data", "video_data", "call_to_action", "type",
+                                          "value", "link", "message", "page_id", "object_story_id", "body", "picture"]),
+                         inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=50)
+@given(creative=st.dictionaries(st.sampled_from(["object_story_spec", "object_story_id", "object_id", "body", "title"]),
+                                _JSON, min_size=1, max_size=3))
+def test_generatepreviews_never_fails_on_any_creative_json(client, act, creative):
+    """No input yields a 500: any JSON creative answers a preview or a Graph error."""
+    response = client.get(f"{act}/generatepreviews", params={"ad_format": "MOBILE_FEED_STANDARD",
+                                                             "creative": json.dumps(creative)})
+    assert response.status_code in (200, 400), response.text[:300]
+    if response.status_code == 200:
+        assert fetch(client, iframe_src(response.json())).status_code == 200

@@ -20,28 +20,37 @@ _SIZES = {"RIGHT_COLUMN_STANDARD": (274, 213), "DESKTOP_FEED_STANDARD": (502, 58
 _DEFAULT_SIZE = (320, 570)
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(*values: Any) -> str:
+    """The first non-empty plain value (creative specs are client input: anything may be any JSON type)."""
+    for value in values:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return ""
+
+
 def content(call: Call, spec: dict[str, Any], ad_format: str, image_seed: str) -> dict[str, Any]:
     """What the preview shows, read from a creative spec (stored creative or generatepreviews' `creative`)."""
-    story = spec.get("object_story_spec") if isinstance(spec.get("object_story_spec"), dict) else {}
-    data: dict[str, Any] = {}
-    for key in ("link_data", "video_data", "photo_data", "template_data", "text_data"):
-        if isinstance(story.get(key), dict):
-            data = story[key]
-            break
-    cta = data.get("call_to_action") if isinstance(data.get("call_to_action"), dict) else spec.get("call_to_action")
-    cta_type = (cta or {}).get("type") if isinstance(cta, dict) else spec.get("call_to_action_type")
-    page_id = str(story.get("page_id") or str(spec.get("object_story_id") or "").split("_")[0] or spec.get("object_id") or "")
-    post = call.state.world.post_entries.get(str(spec.get("object_story_id") or "")) or {}
-    link = data.get("link") or ((cta or {}).get("value") or {}).get("link") if isinstance(cta, dict) else data.get("link")
-    image = data.get("picture") or data.get("image_url") or spec.get("image_url")
+    story = _obj(spec.get("object_story_spec"))
+    data = next((_obj(story[k]) for k in ("link_data", "video_data", "photo_data", "template_data", "text_data")
+                 if isinstance(story.get(k), dict)), {})
+    cta = _obj(data.get("call_to_action")) or _obj(spec.get("call_to_action"))
+    cta_type = _text(cta.get("type"), spec.get("call_to_action_type"))
+    story_id = _text(spec.get("object_story_id"))
+    page_id = _text(story.get("page_id"), story_id.split("_")[0], spec.get("object_id"))
+    post = call.state.world.post_entries.get(story_id) or {}
+    image = _text(data.get("picture"), data.get("image_url"), spec.get("image_url"))
     return {
         "ad_format": ad_format,
-        "page_name": (call.state.world.pages.get(page_id) or {}).get("name") or "",
-        "body": spec.get("body") or data.get("message") or data.get("caption") or post.get("message") or "",
-        "title": spec.get("title") or data.get("name") or data.get("title") or "",
-        "link": link or spec.get("link_url") or spec.get("object_url") or "",
-        "call_to_action": str(cta_type or "").replace("_", " ").title() if cta_type else "",
-        "image_url": str(image) if image else media.image_url(call.request.base_url, "preview", image_seed, 256),
+        "page_name": _text((call.state.world.pages.get(page_id) or {}).get("name")),
+        "body": _text(spec.get("body"), data.get("message"), data.get("caption"), post.get("message")),
+        "title": _text(spec.get("title"), data.get("name"), data.get("title")),
+        "link": _text(data.get("link"), _obj(cta.get("value")).get("link"), spec.get("link_url"), spec.get("object_url")),
+        "call_to_action": cta_type.replace("_", " ").title(),
+        "image_url": image or media.image_url(call.request.base_url, "preview", image_seed, 256),
     }
 
 
