@@ -183,3 +183,15 @@ def test_fixture_lists_page_forward_and_back_to_the_same_rows(client, limit, pat
         back = [r[key] for r in body["data"]] + back
         before = body["paging"]["cursors"]["before"] if "previous" in body["paging"] else None
     assert back + seen[len(back):] == everything
+
+
+def test_declined_permissions_read_as_declined(client):
+    """G-PERM: status is granted, declined or expired; a fixture token may list declined permissions."""
+    from helpers_creatives import with_world
+
+    def decline(document):
+        document["users"][0]["tokens"][0]["declined_permissions"] = ["business_management"]
+    with_world(client, decline)
+    rows = client.get("me/permissions", params={"status": "declined"}).json()["data"]
+    assert rows == [{"permission": "business_management", "status": "declined"}]
+    assert client.get("me/businesses").status_code == 200

@@ -77,14 +77,16 @@ def token_businesses(world: World, token: Token, owner: NodeRef, params: dict[st
 
 
 def token_permissions(world: World, token: Token, owner: NodeRef, params: dict[str, Any]) -> list[Row]:
-    """G-PERM: one {permission, status} row per grant; graphmock tokens hold only granted permissions."""
+    """G-PERM: one {permission, status} row per permission the person was asked for: the token's grants, plus the
+    token entry's `declined_permissions` / `expired_permissions` fixture lists; `permission` and `status` filter."""
+    entry = reach.token_entry(world, token)
+    statuses = [(p, "granted") for p in sorted(token.permissions)]
+    statuses += [(str(p), "declined") for p in entry.get("declined_permissions", [])]
+    statuses += [(str(p), "expired") for p in entry.get("expired_permissions", [])]
     wanted_status, wanted = params.get("status"), params.get("permission")
-    rows = []
-    for permission in sorted(token.permissions):
-        if (wanted and permission != wanted) or (wanted_status and wanted_status != "granted"):
-            continue
-        rows.append(Row(NodeRef("Permission", permission), {"permission": permission, "status": "granted"}))
-    return rows
+    return [Row(NodeRef("Permission", permission), {"permission": permission, "status": status})
+            for permission, status in statuses
+            if (not wanted or permission == wanted) and (not wanted_status or status == wanted_status)]
 
 
 def token_pages(world: World, token: Token, owner: NodeRef, params: dict[str, Any]) -> list[Row]:
