@@ -28,6 +28,7 @@ from mock_server.wire.request import GraphRequest
 
 _NUMERIC = re.compile(r"^[0-9]{1,20}$")
 _ACT = re.compile(r"^act_[0-9]{1,20}$")
+_POST = re.compile(r"^[0-9]{1,20}_[0-9]{1,20}$")  # <page_id>_<post_id>
 _AUTH_CODES = (190, 104, 102)
 
 
@@ -66,7 +67,7 @@ def _fixture_node(state: State, token: Token, object_id: str, method: str) -> No
     """`me` and the fixture world's users, businesses, pages, IG accounts, posts and media (domain/reach.py)."""
     node = reach.me(state.world, token) if object_id == "me" else reach.find(state.world, object_id)
     if node is None:
-        if object_id == "me" or _NUMERIC.match(object_id) or "_" in object_id[1:]:
+        if object_id == "me" or _NUMERIC.match(object_id) or _POST.match(object_id):
             raise _missing(object_id, method)
         raise GraphError("alias_not_found", alias=object_id[:100])
     if not reach.reaches(state.world, token, node):

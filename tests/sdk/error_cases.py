@@ -17,6 +17,7 @@ from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adimage import AdImage
 from facebook_business.adobjects.adset import AdSet
 from facebook_business.adobjects.campaign import Campaign
+from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
 
@@ -182,6 +183,11 @@ CASES: dict[str, Case] = {
                                "documentation at https://developers.facebook.com/docs/graph-api"),
     "alias_not_found": Case(lambda s: Campaign("my_campaign").api_get(fields=["name"]),
                             "(#803) Some of the aliases you requested do not exist: my_campaign"),
+    "me_requires_user_token": Case(lambda s: User("me", api=s.api(token=None)).api_get(fields=["name"]),
+                                   "An active access token must be used to query information about the current user."),
+    "not_implemented": Case(lambda s: s.account.get_reach_estimate(params={"targeting_spec": {"geo_locations": {
+        "countries": ["US"]}}}), "(#3) GET /act_1000000000000001/reachestimate is a documented Graph API endpoint that "
+        "graphmock does not implement", prefix=True),
     "access_token_expired": Case(lambda s: _as(EXPIRED_TOKEN)(s).api_get(fields=["name"]),
                                  "Error validating access token: Session has expired on ", prefix=True),
     "appsecret_proof_missing": Case(lambda s: _as(PROOF_APP[1])(s).api_get(fields=["name"]),
