@@ -134,6 +134,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
             def checked(state: State, token: Token, object_id: str, method: str) -> NodeRef:
                 node = resolve(state, token, object_id, method)
                 policy.authorize(grant, node.account, node.type, None, method)
+                if node.world is not None:
+                    policy.authorize_business_asset(grant, reach.owning_business(state.world, node.type, node.id, node.world))
                 access.charge(exchange, node.account, method)  # each id counts as one call (G-RL FAQ)
                 return node
             return multi.read_many(state, request, token, checked)
@@ -150,6 +152,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
         versions.upgrade(state.config, request, version_rules, f"{node.type} {edge or '-'} {method}", grant.app,
                          exchange.headers)
     policy.authorize(grant, node.account, node.type, edge, method)
+    if node.world is not None:
+        policy.authorize_business_asset(grant, reach.owning_business(state.world, node.type, node.id, node.world))
     access.charge(exchange, node.account, method)
     if kept is not None:
         return kept.answer

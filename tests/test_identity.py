@@ -195,3 +195,21 @@ def test_declined_permissions_read_as_declined(client):
     rows = client.get("me/permissions", params={"status": "declined"}).json()["data"]
     assert rows == [{"permission": "business_management", "status": "declined"}]
     assert client.get("me/businesses").status_code == 200
+
+
+def test_a_two_factor_business_and_its_pages_need_a_passed_session(client):
+    """GRAPH-BEHAVIOUR 1.3: 415/1404120 'accessing a 2fac-protected asset like a page that is owned by a
+    2fac-protected business manager'; a session that passed two-factor (or a system user) reads them."""
+    from helpers_creatives import with_world
+
+    def protect(document):
+        document["pages"][0]["business_id"] = "1300000000000002"
+        for token in document["users"][0]["tokens"]:
+            if token["access_token"].startswith("GMDEMO-two-factor"):
+                token["pages"] = ["1100000000000001"]
+    with_world(client, protect)
+    for object_id in ("1300000000000002", "1100000000000001", "1100000000000001_1110000000000001", "17841400000000001"):
+        error = client.get(object_id, token="GMDEMO-two-factor-token").json()["error"]
+        assert (error["code"], error["error_subcode"]) == (415, 1404120), object_id
+        assert client.get(object_id, token="GMDEMO-two-factor-passed-token").status_code == 200
+    assert client.get("1100000000000001/posts", token="GMDEMO-two-factor-token").json()["error"]["code"] == 415

@@ -126,6 +126,15 @@ class Policy:
         if account.id in self.two_factor_accounts and not grant.two_factor_passed and not grant.system_user:
             raise GraphError("two_factor_required", ad_account_id=account.id, business_id=account.business_id or "")
 
+    def authorize_business_asset(self, grant: Grant, business_id: str | None) -> None:
+        """415 for a Page, Instagram account or business owned by a two-factor business the session has not passed
+        (GRAPH-BEHAVIOUR 1.3: 'accessing a 2fac-protected asset like a page that is owned by a 2fac-protected
+        business manager')."""
+        if business_id is None or grant.two_factor_passed or grant.system_user:
+            return
+        if self.world.businesses.get(business_id, {}).get("two_factor_required"):
+            raise GraphError("two_factor_required_business", business_id=business_id)
+
     def _without_ads(self, node_type: str, edge: str | None) -> bool:
         """Reads of identity, Page and Instagram nodes need no ads permission (access.json)."""
         exempt = self.rules["permissions"].get("reads_without_ads_permission", ())

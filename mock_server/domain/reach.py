@@ -103,6 +103,24 @@ RULES: dict[str, Callable[[World, Token, FixtureNode], bool]] = {
 }
 
 
+def owning_business(world: World, node_type: str, node_id: str, raw: dict[str, Any]) -> str | None:
+    """The business a fixture node belongs to (for two-factor businesses): a Business itself, a Page's
+    `business_id`, and through the Page, its posts, Instagram account and media."""
+    if node_type == "Business":
+        return node_id
+    if node_type == "PagePost":
+        return owning_business(world, "Page", world.posts.get(node_id, ""), world.pages.get(world.posts.get(node_id, ""), {}))
+    if node_type == "IGMedia":
+        owner = world.instagram_media.get(node_id, "")
+        return owning_business(world, "IGUser", owner, world.instagram_accounts.get(owner, {}))
+    if node_type == "IGUser":
+        page = str(raw.get("page_id") or "")
+        return owning_business(world, "Page", page, world.pages.get(page, {})) if page else None
+    if node_type == "Page":
+        return str(raw.get("business_id") or "") or None
+    return None
+
+
 def reaches(world: World, token: Token, node: FixtureNode) -> bool:
     rule = RULES.get(node.type)
     return rule is not None and rule(world, token, node)

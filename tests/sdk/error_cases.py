@@ -16,6 +16,7 @@ from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adimage import AdImage
 from facebook_business.adobjects.adset import AdSet
+from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
@@ -205,6 +206,8 @@ CASES: dict[str, Case] = {
                                            "get:AdAccount/campaigns."),
     "two_factor_required": Case(lambda s: _as(TWO_FACTOR[1], TWO_FACTOR[0])(s).get_campaigns(),
                                 "Two factor authentication required. ", prefix=True),
+    "two_factor_required_business": Case(lambda s: Business("1300000000000002", api=_as(TWO_FACTOR[1])(s).get_api())
+                                         .api_get(fields=["name"]), "Two factor authentication required. ", prefix=True),
     "ads_management_throttled": Case(_with_app_rate_limits({"enabled": True}, 61),  # development tier: 60 points
                                      "(#80004) There have been too many calls to this ad-account. ", prefix=True),
     "app_request_limit": Case(_with_app_rate_limits({"enabled": True, "app_calls_per_hour": 3}, 4),
