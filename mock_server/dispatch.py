@@ -29,6 +29,8 @@ from mock_server.wire.request import GraphRequest
 _NUMERIC = re.compile(r"^[0-9]{1,20}$")
 _ACT = re.compile(r"^act_[0-9]{1,20}$")
 _POST = re.compile(r"^[0-9]{1,20}_[0-9]{1,20}$")  # <page_id>_<post_id>
+_ROOT_EDGES = frozenset({"generatepreviews"})  # edges of the root node (GET /generatepreviews, ACCOUNT-SURFACE 7)
+_ROOT = NodeRef("Root", "")
 _AUTH_CODES = (190, 104, 102)
 
 
@@ -146,8 +148,9 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
     lookup = state.read_cache.consult(state.store, state.world, request) if method == "GET" else None
     kept = lookup.entry if lookup is not None else None
     # a kept answer was produced for this token, world and store version: the path resolves the same way
-    node = kept.node if kept is not None else resolve(state, token, segments[0], method)
-    edge = segments[1] if len(segments) == 2 else None
+    root_edge = len(segments) == 1 and segments[0] in _ROOT_EDGES
+    node = kept.node if kept is not None else (_ROOT if root_edge else resolve(state, token, segments[0], method))
+    edge = segments[0] if root_edge else (segments[1] if len(segments) == 2 else None)
     if deprecated:
         versions.upgrade(state.config, request, version_rules, f"{node.type} {edge or '-'} {method}", grant.app,
                          exchange.headers)

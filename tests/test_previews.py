@@ -103,3 +103,12 @@ def test_generatepreviews_never_fails_on_any_creative_json(client, act, creative
     assert response.status_code in (200, 400), response.text[:300]
     if response.status_code == 200:
         assert fetch(client, iframe_src(response.json())).status_code == 200
+
+
+def test_root_generatepreviews_serves_creatives_not_tied_to_an_account(client, world):
+    """ACCOUNT-SURFACE 7: 'A root GET /generatepreviews exists for creatives not tied to an account.'"""
+    spec = {"object_story_spec": {"page_id": world["page_id"], "link_data": {"message": "Root preview"}}}
+    body = client.get("generatepreviews", params={"ad_format": "MOBILE_FEED_STANDARD", "creative": json.dumps(spec)}).json()
+    assert "Root preview" in fetch(client, iframe_src(body)).text
+    assert client.get("generatepreviews", token=None).json()["error"]["code"] == 104
+    assert client.get("somethingelse").json()["error"]["code"] == 803

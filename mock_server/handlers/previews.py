@@ -81,14 +81,15 @@ def node_previews(call: Call) -> tuple[int, Any]:
 
 
 def generate(call: Call) -> tuple[int, Any]:
-    """GET /act_<id>/generatepreviews?creative={...}&ad_format=..."""
+    """GET /act_<id>/generatepreviews (and the root GET /generatepreviews)?creative={...}&ad_format=..."""
     params = call.params("adaccount.generatepreviews")
     creative = params["creative"]
     if not isinstance(creative, dict) or not any(creative.get(k) for k in (
             "object_story_spec", "object_story_id", "object_id", "asset_feed_spec", "body", "title", "link_url")):
         raise GraphError("preview_creative_invalid")
-    return answer(call, content(call, creative, params["ad_format"], f"{call.node.id}-spec"))
+    return answer(call, content(call, creative, params["ad_format"], f"{call.node.id or 'root'}-spec"))
 
 
 ROUTES = {("AdCreative", "previews", "GET"): node_previews, ("Ad", "previews", "GET"): node_previews,
-          ("AdAccount", "generatepreviews", "GET"): generate}
+          ("AdAccount", "generatepreviews", "GET"): generate,
+          ("Root", "generatepreviews", "GET"): generate}  # GET /generatepreviews: creatives not tied to an account
