@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from mock_server import access, batch, control, dashboard, redaction
+from mock_server import access, batch, control, dashboard, media, redaction
 from mock_server.access.faults import ConnectionDropped, Fault
 from mock_server.config import ServerConfig
 from mock_server.control.guard import ControlGuard, without_body
@@ -240,6 +240,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
     app = GraphApp(every, state.config, routes=[
         dashboard.slash_route(),
         Mount(dashboard.PATH, routes=dashboard.routes(state)),
+        *media.routes(state),
         Mount(control.PREFIX, routes=control.routes(state)),
         Route("/{path:path}", every),
     ])

@@ -17,16 +17,21 @@ from typing import Any
 from mock_server import redaction
 from mock_server import access as access_layer
 from mock_server.access import Exchange, versions
+from mock_server.domain import reach
 from mock_server.domain.world import Token
 from mock_server.handlers import multi
 from mock_server.handlers.call import Call
 from mock_server.handlers.routes import ROUTES
 from mock_server.state import NodeRef, State
+from mock_server.wire import base_url
 from mock_server.wire.errors import GraphError
 from mock_server.wire.request import GraphRequest
 
 _NUMERIC = re.compile(r"^[0-9]{1,20}$")
 _ACT = re.compile(r"^act_[0-9]{1,20}$")
+_POST = re.compile(r"^[0-9]{1,20}_[0-9]{1,20}$")  # <page_id>_<post_id>
+_ROOT_EDGES = frozenset({"generatepreviews"})  # edges of the root node (GET /generatepreviews, ACCOUNT-SURFACE 7)
+_ROOT = NodeRef("Root", "")
 _AUTH_CODES = (190, 104, 102)
 
 
@@ -43,6 +48,8 @@ class Answer:
 
 def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     """The node an id names, if this token may see it; otherwise the Graph 'does not exist' error."""
+    if object_id == "me" or not (_NUMERIC.match(object_id) or _ACT.match(object_id)):
+        return _fixture_node(state, token, object_id, method)
     if _ACT.match(object_id):
         account = state.world.ad_accounts.get(object_id)
         if account is None or object_id not in token.ad_accounts:
@@ -56,7 +63,39 @@ def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
         if act not in token.ad_accounts:
             raise _missing(object_id, method)
         return NodeRef(record.type, object_id, account=state.world.ad_accounts.get(act), record=record)
-    raise _missing(object_id, method)
+    return _fixture_node(state, token, object_id, method)
+
+
+def _fixture_node(state: State, token: Token, object_id: str, method: str) -> NodeRef:
+    """`me` and the fixture world's users, businesses, pages, IG accounts, posts and media (domain/reach.py)."""
+    node = reach.me(state.world, token) if object_id == "me" else reach.find(state.world, object_id)
+    if node is None:
+        if object_id == "me" or _NUMERIC.match(object_id) or _POST.match(object_id):
+            raise _missing(object_id, method)
+        raise GraphError("alias_not_found", alias=object_id[:100])
+    if not reach.reaches(state.world, token, node):
+        raise _missing(object_id, method)
+    return NodeRef(node.type, node.id, world=node.raw)
+
+
+def _user_token_required(state: State, request: GraphRequest) -> None:
+    """`me` needs a user (or system user) token: none, or an app token `<app_id>|<secret>`, is 2500 (ACCOUNT-SURFACE 1.1)."""
+    token = request.access_token or ""
+    app_id, bar, secret = token.partition("|")
+    if not token or (bar and app_id in state.world.apps and state.world.apps[app_id].get("secret") == secret):
+        raise GraphError("me_requires_user_token")
+
+
+def _unserved(state: State, node_type: str, edge: str | None, method: str, segments: list[str]) -> GraphError:
+    """No route: a documented edge graphmock does not serve says so; any other name is Graph's unknown field."""
+    documented = state.registry.rules("surface")["documented_edges"].get(node_type, {})
+    if edge is not None and method in documented.get(edge, ()):
+        return GraphError("not_implemented", method=method, path="/" + "/".join(segments))
+    node = state.node_types.get(node_type)
+    graph_type = node.graph_type if node else node_type
+    if edge is not None and (node is None or edge not in node.fields) and edge not in documented:
+        return GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
+    return GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
 
 
 def _missing(object_id: str, method: str) -> GraphError:
@@ -77,6 +116,7 @@ def account_of(state: State, segments: list[str]) -> str | None:
 
 def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = None) -> tuple[int, Any]:
     access = access_layer.of(state)
+    base_url.use(request.base_url)
     exchange = exchange if exchange is not None else Exchange()
     version_rules = access.rules["versions"]
     deprecated = versions.check(state.config, request, version_rules)
@@ -84,6 +124,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
     if method not in ("GET", "POST", "DELETE"):
         raise GraphError("unsupported_method", method=method.lower())
     policy = access.policy()
+    if request.segments[:1] == ["me"]:
+        _user_token_required(state, request)
     grant = exchange.grant = policy.authenticate(request.access_token, request.appsecret_proof, state.now())
     token = grant.token
     segments = request.segments
@@ -95,6 +137,8 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
             def checked(state: State, token: Token, object_id: str, method: str) -> NodeRef:
                 node = resolve(state, token, object_id, method)
                 policy.authorize(grant, node.account, node.type, None, method)
+                if node.world is not None:
+                    policy.authorize_business_asset(grant, reach.owning_business(state.world, node.type, node.id, node.world))
                 access.charge(exchange, node.account, method)  # each id counts as one call (G-RL FAQ)
                 return node
             return multi.read_many(state, request, token, checked)
@@ -105,22 +149,21 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
     lookup = state.read_cache.consult(state.store, state.world, request) if method == "GET" else None
     kept = lookup.entry if lookup is not None else None
     # a kept answer was produced for this token, world and store version: the path resolves the same way
-    node = kept.node if kept is not None else resolve(state, token, segments[0], method)
-    edge = segments[1] if len(segments) == 2 else None
+    root_edge = len(segments) == 1 and segments[0] in _ROOT_EDGES
+    node = kept.node if kept is not None else (_ROOT if root_edge else resolve(state, token, segments[0], method))
+    edge = segments[0] if root_edge else (segments[1] if len(segments) == 2 else None)
     if deprecated:
         versions.upgrade(state.config, request, version_rules, f"{node.type} {edge or '-'} {method}", grant.app,
                          exchange.headers)
     policy.authorize(grant, node.account, node.type, edge, method)
+    if node.world is not None:
+        policy.authorize_business_asset(grant, reach.owning_business(state.world, node.type, node.id, node.world))
     access.charge(exchange, node.account, method)
     if kept is not None:
         return kept.answer
     handler = ROUTES.get((node.type, edge, method))
     if handler is None:
-        node_type = state.node_types.get(node.type)
-        graph_type = node_type.graph_type if node_type else node.type
-        if edge is not None and (node_type is None or edge not in node_type.fields):
-            raise GraphError("nonexisting_field", field=edge, blame=[], node_type=graph_type)
-        raise GraphError(f"unsupported_{method.lower()}", object_id=segments[0])
+        raise _unserved(state, node.type, edge, method, segments)
     call = Call(state, request, token, node, edge)
     if method != "GET":
         call.check_written_fields()  # before any write (issue 17)

@@ -112,7 +112,7 @@ class Policy:
         needed = self._needed.get(key)
         if needed is None:
             needed = self._needed[key] = self._permissions_for(node_type, edge, method)
-        if method == "GET" and granted.isdisjoint(self._read_any):
+        if method == "GET" and granted.isdisjoint(self._read_any) and not self._without_ads(node_type, edge):
             raise GraphError("permission_read_missing")
         for permission in needed:
             if permission not in granted:
@@ -125,6 +125,20 @@ class Policy:
                              target=f"{node_type}/{edge}" if edge else node_type, ad_account_id=account.id)
         if account.id in self.two_factor_accounts and not grant.two_factor_passed and not grant.system_user:
             raise GraphError("two_factor_required", ad_account_id=account.id, business_id=account.business_id or "")
+
+    def authorize_business_asset(self, grant: Grant, business_id: str | None) -> None:
+        """415 for a Page, Instagram account or business owned by a two-factor business the session has not passed
+        (GRAPH-BEHAVIOUR 1.3: 'accessing a 2fac-protected asset like a page that is owned by a 2fac-protected
+        business manager')."""
+        if business_id is None or grant.two_factor_passed or grant.system_user:
+            return
+        if self.world.businesses.get(business_id, {}).get("two_factor_required"):
+            raise GraphError("two_factor_required_business", business_id=business_id)
+
+    def _without_ads(self, node_type: str, edge: str | None) -> bool:
+        """Reads of identity, Page and Instagram nodes need no ads permission (access.json)."""
+        exempt = self.rules["permissions"].get("reads_without_ads_permission", ())
+        return f"{node_type} {edge or '-'} GET" in exempt or f"{node_type} * GET" in exempt
 
     def _permissions_for(self, node_type: str, edge: str | None, method: str) -> tuple[str, ...]:
         rules = self.rules["permissions"]

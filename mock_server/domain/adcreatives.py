@@ -19,6 +19,7 @@ import orjson
 from mock_server.contract.registry import default_registry
 from mock_server.domain.rules.creative import CREATE_RULES, CreativeContext, check, image_hash_refs, instagram_refs
 from mock_server.store.repository import Record
+from mock_server.wire import base_url
 from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 
@@ -158,7 +159,7 @@ def thumbnail_url(record: Record, table: dict[str, Any], width: int | None = Non
         return str(record.data["thumbnail_url"])
     spec = table["thumbnail"]
     return spec["url"].format(creative_id=record.id, width=width or spec["default_width"],
-                              height=height or spec["default_height"])
+                              height=height or spec["default_height"], graphmock=base_url.current())
 
 
 def computed(record: Record, lookup: Callable[[int], Record | None]) -> dict[str, Any]:

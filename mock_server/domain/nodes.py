@@ -19,6 +19,7 @@ class FieldPlan:
     kind: str  # plain | money | datetime | edge | ref
     target: str | None = None  # edge/ref node type
     id_field: str | None = None  # ref: which data field holds the referenced id
+    alias: str | None = None  # x-graph-alias-of: read the value of another field when this one has none
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class NodeType:
     name: str
     graph_type: str
     fields: dict[str, FieldPlan] = field(default_factory=dict)
+    default_fields: tuple[str, ...] = ("id",)  # x-graph-default-fields: what a read without `fields` returns
 
     @property
     def edges(self) -> dict[str, str]:
@@ -41,7 +43,8 @@ def build_node_types(registry: SchemaRegistry) -> dict[str, NodeType]:
         for prop_name, prop in doc.get("properties", {}).items():
             plans[prop_name] = _plan(registry, name, prop_name, prop)
         node_name = doc.get("title") or name.removeprefix("nodes/")
-        types[node_name] = NodeType(node_name, doc.get("x-graph-node-type", node_name), plans)
+        types[node_name] = NodeType(node_name, doc.get("x-graph-node-type", node_name), plans,
+                                    tuple(doc.get("x-graph-default-fields", ("id",))))
     return types
 
 
@@ -53,6 +56,6 @@ def _plan(registry: SchemaRegistry, doc_name: str, prop_name: str, prop: dict[st
         return FieldPlan(prop_name, "ref", ref["node"], ref.get("id_field", f"{prop_name}_id"))
     resolved = registry.resolve(prop, doc_name)
     kind = resolved.get("x-graph-type") or prop.get("x-graph-type")
-    return FieldPlan(prop_name, kind if kind in ("money", "datetime") else "plain")
+    return FieldPlan(prop_name, kind if kind in ("money", "datetime") else "plain", alias=prop.get("x-graph-alias-of"))
 
 

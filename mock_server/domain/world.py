@@ -51,6 +51,8 @@ class World:
     tokens: dict[str, Token] = field(default_factory=dict)
     posts: dict[str, str] = field(default_factory=dict)  # post id -> page id
     instagram_media: dict[str, str] = field(default_factory=dict)  # media id -> IG account id
+    post_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # post id -> its fixture entry
+    media_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # media id -> its fixture entry
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> World:
@@ -70,11 +72,15 @@ class World:
         for page in document.get("pages", []):
             world.pages[str(page["id"])] = page
             for post in page.get("posts", []):
-                world.posts[str(post)] = str(page["id"])
+                entry = _entry(post)
+                world.posts[entry["id"]] = str(page["id"])
+                world.post_entries[entry["id"]] = entry
         for ig in document.get("instagram_accounts", []):
             world.instagram_accounts[str(ig["id"])] = ig
             for media in ig.get("media", []):
-                world.instagram_media[str(media)] = str(ig["id"])
+                entry = _entry(media)
+                world.instagram_media[entry["id"]] = str(ig["id"])
+                world.media_entries[entry["id"]] = entry
         for video in document.get("videos", []):
             world.videos[str(video["id"])] = video
         for user in document.get("users", []):
@@ -100,11 +106,22 @@ class World:
             "access_token": token.access_token if token else None,
             "page_id": str(page["id"]) if page else None,
             "instagram_user_id": str(ig["id"]) if ig else None,
-            "instagram_media_id": (ig.get("media") or [None])[0] if ig else None,
-            "page_post_id": (page.get("posts") or [None])[0] if page else None,
+            "instagram_media_id": _first_id(ig.get("media")) if ig else None,
+            "page_post_id": _first_id(page.get("posts")) if page else None,
             "video_id": next(iter(self.videos), None),
             "app_id": str(app["id"]) if app else None,
             "app_secret": app.get("secret") if app else None,
             "user_id": token.user_id if token else None,
             "business_id": account.business_id if account else None,
         }
+
+
+def _entry(raw: Any) -> dict[str, Any]:
+    """A post or media entry: a bare id (older fixtures) or an object with an `id` and its fields."""
+    if isinstance(raw, dict):
+        return {**raw, "id": str(raw["id"])}
+    return {"id": str(raw)}
+
+
+def _first_id(entries: Any) -> str | None:
+    return _entry(entries[0])["id"] if entries else None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.handlers import accounts, adcreatives, adimages, ads, adsets, campaigns
+from mock_server.handlers import fixture_nodes, previews
 
 Handler = Callable[..., tuple[int, Any]]
 
@@ -16,4 +17,6 @@ ROUTES: dict[tuple[str, str | None, str], Handler] = {
     **adimages.ROUTES,
     **adcreatives.ROUTES,
     **ads.ROUTES,
+    **fixture_nodes.ROUTES,
+    **previews.ROUTES,
 }

@@ -21,6 +21,7 @@ from mock_server.contract.violations import field_path
 from mock_server.domain import timefmt
 from mock_server.resources import schemas_dir
 from mock_server.verify.operations import find
+from mock_server.domain import reach
 from mock_server.verify.refs import resolve
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import parse_fields
@@ -80,8 +81,12 @@ def node_of(state: Any, segments: list[str], call: Any = None) -> str | None:
         return "AdAccount"
     if head.isdigit() and len(head) <= 20:
         record = state.store.get(int(head))
-        return record.type if record is not None else None
-    return None
+        if record is not None:
+            return record.type
+    if head == "me":
+        return "User"
+    fixture = reach.find(state.world, head)  # users, businesses, pages, posts, IG accounts, media
+    return fixture.type if fixture is not None else None
 
 
 def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:

@@ -36,10 +36,13 @@ def render_node(node_type: NodeType, values: dict[str, Any], specs: list[FieldSp
                 out[spec.name] = rendered
             continue
         value = values.get(spec.name)
+        if value is None and plan.alias:
+            value = values.get(plan.alias)
         if value is None:
             continue
         out[spec.name] = render_value(value, plan.kind, spec.children, tz)
-    out["id"] = str(values["id"])
+    if "id" in values:  # every node but id-less rows (/me/permissions, previews)
+        out["id"] = str(values["id"])
     return out
 
 

@@ -16,7 +16,9 @@ from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adimage import AdImage
 from facebook_business.adobjects.adset import AdSet
+from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
+from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
 
@@ -189,6 +191,11 @@ CASES: dict[str, Case] = {
                                "documentation at https://developers.facebook.com/docs/graph-api"),
     "alias_not_found": Case(lambda s: Campaign("my_campaign").api_get(fields=["name"]),
                             "(#803) Some of the aliases you requested do not exist: my_campaign"),
+    "me_requires_user_token": Case(lambda s: User("me", api=s.api(token=None)).api_get(fields=["name"]),
+                                   "An active access token must be used to query information about the current user."),
+    "not_implemented": Case(lambda s: s.account.get_reach_estimate(params={"targeting_spec": {"geo_locations": {
+        "countries": ["US"]}}}), "(#3) GET /act_1000000000000001/reachestimate is a documented Graph API endpoint that "
+        "graphmock does not implement", prefix=True),
     "access_token_expired": Case(lambda s: _as(EXPIRED_TOKEN)(s).api_get(fields=["name"]),
                                  "Error validating access token: Session has expired on ", prefix=True),
     "appsecret_proof_missing": Case(lambda s: _as(PROOF_APP[1])(s).api_get(fields=["name"]),
@@ -206,6 +213,8 @@ CASES: dict[str, Case] = {
                                            "get:AdAccount/campaigns."),
     "two_factor_required": Case(lambda s: _as(TWO_FACTOR[1], TWO_FACTOR[0])(s).get_campaigns(),
                                 "Two factor authentication required. ", prefix=True),
+    "two_factor_required_business": Case(lambda s: Business("1300000000000002", api=_as(TWO_FACTOR[1])(s).get_api())
+                                         .api_get(fields=["name"]), "Two factor authentication required. ", prefix=True),
     "ads_management_throttled": Case(_with_app_rate_limits({"enabled": True}, 61),  # development tier: 60 points
                                      "(#80004) There have been too many calls to this ad-account. ", prefix=True),
     "app_request_limit": Case(_with_app_rate_limits({"enabled": True, "app_calls_per_hour": 3}, 4),
