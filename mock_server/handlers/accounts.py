@@ -32,6 +32,9 @@ def read(call: Call) -> tuple[int, Any]:
         child_type = node_type.edges.get(spec.name)
         if kind != "edge" or not child_type:
             return None
+        if spec.name == "insights":
+            from mock_server.handlers import insights  # the insights edge is computed, not listed
+            return insights.nested(call, "AdAccount", account.id, spec)
         return call.expand_edge(account.id, call.edge_query(child_type, account_id=account.account_id), spec)
 
     return 200, render_node(node_type, values, call.specs(), expand)

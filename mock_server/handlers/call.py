@@ -74,6 +74,9 @@ class Call:
         values = self.values(record)
 
         def expand(spec: FieldSpec, kind: str) -> Any:
+            if spec.name == "insights" and kind == "edge":
+                from mock_server.handlers import insights  # the insights edge is computed, not listed
+                return insights.nested(self, record.type, str(record.id), spec)
             if kind == "edge":
                 return self.nested_edge(record, spec)
             plan = node_type.fields[spec.name]

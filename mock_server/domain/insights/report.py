@@ -1,0 +1,217 @@
+"""Insights rows for one query: scope the ads, replay delivery, split into buckets, sum per row, render.
+
+Every figure is summed from ad-day components (domain/delivery), so day rows add up to their period, bucket
+rows to the unbroken row and levels to each other (INSIGHTS.md 9). Objects in any status count in their
+parents' totals; rows of ARCHIVED/DELETED children appear only when an effective_status filter asks for them
+(INSIGHTS.md 1.1). Rows with no delivery are absent (3.6).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from mock_server.domain.delivery import atoms as A
+from mock_server.domain.delivery import calendar
+from mock_server.domain.delivery.engine import Delivery
+from mock_server.domain.insights import dates, filters
+from mock_server.domain.insights.buckets import Buckets, split
+from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, needed
+from mock_server.domain.insights.params import LEVEL_RANK, Query
+from mock_server.store.repository import Record
+from mock_server.wire.errors import GraphError
+
+HOURLY = ("hourly_stats_aggregated_by_advertiser_time_zone", "hourly_stats_aggregated_by_audience_time_zone")
+_ID_FIELD = {"ad": "ad_id", "adset": "adset_id", "campaign": "campaign_id"}
+
+
+class Scope:
+    """The ads a query covers and their parents, read once from the store."""
+
+    def __init__(self, ads: list[Record], parents: dict[int, Record], values: Any) -> None:
+        self.ads = ads
+        self.parents = parents
+        self.values = values  # record -> read values (effective_status needs parents)
+        self.by_id = {ad.id: ad for ad in ads}
+
+
+def level_id(ad: Record, level: str) -> int:
+    if level == "ad":
+        return ad.id
+    if level == "adset":
+        return int(ad.adset_id or 0)
+    if level == "campaign":
+        return int(ad.campaign_id or 0)
+    return 0
+
+
+def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dict[str, Any], own_level: str,
+        max_cells: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """All rows of the query (then paged by the caller) and the summary if asked."""
+    ads = filters.select_ads(query, scope, own_level, rules)
+    buckets = Buckets(query.breakdowns, rules, delivery.seed) if query.breakdowns else None
+    first, last = query.span
+    n_days = (last - first).days + 1
+    width = 1
+    if buckets is not None and ads:
+        width = max(len(buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))[0]) for ad in ads[:50])
+    if len(ads) * n_days * width > max_cells:
+        raise GraphError("insights_too_much_data")
+    # which (result set, slice) each day of the span belongs to
+    day_slices: list[list[tuple[int, int]]] = [[] for _ in range(n_days)]
+    slice_list: list[tuple[int, dates.Window]] = []
+    for w_index, window in enumerate(query.windows):
+        for slice_ in dates.slices(window, query.increment):
+            key = len(slice_list)
+            slice_list.append((w_index, slice_))
+            for d in range((slice_[0] - first).days, (slice_[1] - first).days + 1):
+                day_slices[d].append((key, w_index))
+    metric_filters = filters.metric_filters(query)
+    indices = needed(query.fields + (query.summary or []), bool(metric_filters) or bool(query.sort))
+    level = query.level
+    groups: dict[tuple[int, int, tuple[str, ...]], list[int]] = {}
+    totals: dict[int, list[int]] = {}
+    empty: tuple[str, ...] = ()
+    for ad, d, vector in delivery.cells(ads, scope.parents, first, last):
+        targets = day_slices[d]
+        if not targets:
+            continue
+        lid = level_id(ad, level)
+        if buckets is None:
+            parts = [(empty, vector)]
+        else:
+            names, cumulative = buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))
+            parts = list(zip(names, split(vector, cumulative, indices)))
+        for slice_key, w_index in targets:
+            for bucket, part in parts:
+                if not part[A.IMPR] and not part[A.SPEND]:
+                    continue
+                key = (slice_key, lid, bucket)
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = [0] * WIDTH
+                _add(group, part, indices)
+            if query.summary is not None:
+                total = totals.get(w_index)
+                if total is None:
+                    total = totals[w_index] = [0] * WIDTH
+                _add(total, vector, indices)
+    render = _Renderer(query, scope, account, rules, delivery)
+    rows: list[tuple[tuple[Any, ...], dict[str, Any], Row]] = []
+    for (slice_key, lid, bucket), group in groups.items():
+        _, window = slice_list[slice_key]
+        row = render.row(group, bucket)
+        body = render.fields(row, lid, window, bucket)
+        rows.append(((slice_key // 1, lid, bucket), body, row))
+    rows = [r for r in rows if filters.keep_row(r[2], metric_filters)]
+    order = sorted(rows, key=lambda r: (r[1].get("date_start", ""), r[0][1], r[0][2]))
+    if query.sort is not None:
+        name, descending = query.sort
+        order.sort(key=lambda r: _sort_value(r[1], name), reverse=descending)
+    summary = None
+    if query.summary is not None:
+        window = query.windows[0]
+        total = totals.get(0) or [0] * WIDTH
+        row = render.row(total, empty)
+        summary = render.fields(row, 0, window, empty, names=query.summary, identity=False)
+    return [body for _, body, _ in order], summary
+
+
+def _add(group: list[int], part: list[int], indices: tuple[int, ...]) -> None:
+    for i in indices:
+        group[i] += part[i]
+    group[RMAX] = max(group[RMAX], part[A.REACH])
+    group[UMAX] = max(group[UMAX], part[A.UCLICKS])
+    group[CMAX] = max(group[CMAX], part[A.RECALL])
+    group[CELLS] += 1
+
+
+def _sort_value(body: dict[str, Any], name: str) -> float:
+    field, _, action_type = name.partition(":")
+    value = body.get(field)
+    if isinstance(value, list):
+        value = next((item.get("value") for item in value if item.get("action_type") == action_type), None)
+    try:
+        return float(value) if value is not None else -1.0
+    except (TypeError, ValueError):
+        return -1.0
+
+
+class _Renderer:
+    def __init__(self, query: Query, scope: Scope, account: Any, rules: dict[str, Any], delivery: Delivery) -> None:
+        self.query = query
+        self.scope = scope
+        self.account = account
+        self.rules = rules
+        self.offset = delivery.currency[1]
+        self.dedup = delivery.table["reach"]["dedup_per_log_day"]
+        self.hourly = any(b in HOURLY for b in query.breakdowns)
+        self.aliases = {o["conversion"]["action_type"]: o["conversion"].get("aliases", [])
+                        for o in delivery.table["objectives"].values()
+                        if isinstance(o, dict) and o.get("conversion", {}).get("action_type")}
+        action_filter = filters.action_types(query)
+        self.action_filter = action_filter
+        self.windows = query.attribution_windows
+
+    def row(self, group: list[int], bucket: tuple[str, ...]) -> Row:
+        return Row(group, self.offset, self.dedup, self.hourly, self.windows, self.action_filter)
+
+    def fields(self, row: Row, lid: int, window: dates.Window, bucket: tuple[str, ...], names: list[str] | None = None,
+               identity: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        ident = self._identity(lid) if identity else {}
+        defaults = self.rules["unmodelled_defaults"]
+        for name in names or self.query.fields:
+            if name in ("date_start", "date_stop"):
+                continue
+            if name in METRICS:
+                value = METRICS[name](row, self.aliases)
+            elif name in ident:
+                value = ident[name]
+            else:
+                value = defaults.get(name)
+            if value is not None:
+                out[name] = value
+        out["date_start"], out["date_stop"] = window[0].isoformat(), window[1].isoformat()
+        for name, value in zip(self.query.breakdowns, bucket):
+            out[name] = value
+        return out
+
+    def _identity(self, lid: int) -> dict[str, Any]:
+        account = self.account
+        out: dict[str, Any] = {"account_id": account.account_id, "account_name": account.name,
+                               "account_currency": account.currency, "attribution_setting": "7d_click_1d_view"}
+        level = self.query.level
+        if level == "account":
+            return out
+        record = self.scope.parents.get(lid) if level != "ad" else self.scope.by_id.get(lid)
+        if record is None:
+            return out
+        ad = record if level == "ad" else None
+        adset = self.scope.parents.get(int(record.adset_id or 0)) if level == "ad" else (record if level == "adset" else None)
+        campaign = self.scope.parents.get(int(record.campaign_id or 0)) if level != "campaign" else record
+        if LEVEL_RANK[level] <= 2 and campaign is not None:
+            out.update(campaign_id=str(campaign.id), campaign_name=campaign.data.get("name"),
+                       objective=campaign.data.get("objective"), buying_type=campaign.data.get("buying_type", "AUCTION"))
+        if adset is not None:
+            out.update(adset_id=str(adset.id), adset_name=adset.data.get("name"),
+                       optimization_goal=adset.data.get("optimization_goal"))
+            tz = calendar.zone(account.timezone_name)
+            for key, source in (("adset_start", "start_time"), ("adset_end", "end_time")):
+                value = adset.data.get(source)
+                if isinstance(value, (int, float)):
+                    out[key] = datetime.fromtimestamp(value, tz).strftime("%Y-%m-%dT%H:%M:%S%z")
+        if ad is not None:
+            out.update(ad_id=str(ad.id), ad_name=ad.data.get("name"))
+        created = record.data.get("created_time")
+        updated = record.data.get("updated_time")
+        tz = calendar.zone(account.timezone_name)
+        if isinstance(created, (int, float)):
+            out["created_time"] = calendar.local_date(tz, created).isoformat()
+        if isinstance(updated, (int, float)):
+            out["updated_time"] = calendar.local_date(tz, updated).isoformat()
+        return out
+
+
+def today(account: Any, now: float) -> date:
+    return calendar.local_date(calendar.zone(account.timezone_name), now)
