@@ -19,7 +19,7 @@ from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec
 from mock_server.wire.render import render_node
 
-FAILURES_KEY = "insights_job_failures"
+from mock_server.control.insights import FAILURES_KEY  # the failure queue the control API writes
 _DROP = frozenset({"after", "before", "appsecret_proof", "limit"})
 
 

@@ -28,6 +28,7 @@ class _Leaf:
     profile: dict[str, Any]
     seconds: list[float]
     units: list[float]
+    plan: atoms.Plan | None = None
 
 
 class Delivery:
@@ -44,9 +45,10 @@ class Delivery:
         self.now = now
         self.profiles = profiles
 
-    def cells(self, ads: list[Record], parents: dict[int, Record], first: date, last: date
-              ) -> Iterator[tuple[Record, int, list[int]]]:
-        """(ad, day index, components) for every ad-day with delivery in first..last (local dates)."""
+    def cells(self, ads: list[Record], parents: dict[int, Record], first: date, last: date, full: bool = True
+              ) -> Iterator[tuple[Record, int, list[int], tuple[str, int]]]:
+        """(ad, day index, components, budget owner) for every ad-day with delivery in first..last (local
+        dates), owner by owner and day by day. Without `full` only the delivery counts are filled."""
         if self.account.account_status != 1 or last < first:
             return
         bounds = calendar.bounds(self.tz, first, last)
@@ -92,9 +94,11 @@ class Delivery:
                     multiplier = leaf.profile.get("spend_multiplier")
                     if multiplier is not None:
                         spend = int(spend * float(multiplier))
-                    vector = self._atoms(leaf, spend, first_ordinal + d)
+                    if leaf.plan is None:
+                        leaf.plan = self._plan(leaf)
+                    vector = atoms.build(spend, leaf.plan, first_ordinal + d, full)
                     if vector is not None:
-                        yield leaf.ad, d, vector
+                        yield leaf.ad, d, vector, key
 
     # -- budgets ------------------------------------------------------------------------------------
     def _owner(self, campaign: Record, adset: Record, ad: Record) -> tuple[Record, dict[str, Any]]:
@@ -142,10 +146,10 @@ class Delivery:
         low, high = variation["ad_weight_min"], variation["ad_weight_max"]
         return low + (high - low) * seeded.uniform(seeded.AD_WEIGHT, self.seed, object_id)
 
-    def _atoms(self, leaf: _Leaf, spend: int, ordinal: int) -> list[int] | None:
+    def _plan(self, leaf: _Leaf) -> atoms.Plan:
         rate = atoms.rates(self.table, leaf.campaign.data.get("objective"), leaf.adset.data.get("optimization_goal"),
                            leaf.profile)
-        return atoms.build(spend, rate, self.table, self.currency, leaf.profile, self.seed, leaf.ad.id, ordinal)
+        return atoms.Plan(rate, self.table, self.currency, leaf.profile, self.seed, leaf.ad.id)
 
 
 def _rate(state: dict[str, Any], born: float, budget: dict[str, Any], fallback: float) -> float:

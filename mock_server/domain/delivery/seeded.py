@@ -20,6 +20,17 @@ def uniform(*key: int) -> float:
     return x * _SCALE
 
 
+def pair(*key: int) -> tuple[float, float]:
+    """Two independent numbers in [0, 1) from one key (one hash for the two daily rates of an ad)."""
+    x = (hash(key) * _GOLD) & _MASK
+    x ^= x >> 29
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 32
+    y = (x * _GOLD) & _MASK
+    y ^= y >> 31
+    return x * _SCALE, y * _SCALE
+
+
 def spread(amplitude: float, *key: int) -> float:
     """A multiplier in [1 - amplitude, 1 + amplitude)."""
     return 1.0 + amplitude * (2.0 * uniform(*key) - 1.0)

@@ -28,17 +28,35 @@ class Row:
                  action_filter: set[str] | None) -> None:
         self.g = g
         self.offset = offset
+        self.dedup = dedup
+        self.hourly = hourly
         self.impressions = g[A.IMPR]
         self.spend_minor = g[A.SPEND]
         self.spend = g[A.SPEND] / offset
-        if hourly:
-            self.reach = self.unique_clicks = 0
-        else:
-            self.reach = A.combine_unique(g[A.REACH], g[RMAX], g[CELLS], dedup, self.impressions)
-            self.unique_clicks = min(A.combine_unique(g[A.UCLICKS], g[UMAX], g[CELLS], dedup, self.clicks), self.reach)
-        self.recallers = min(A.combine_unique(g[A.RECALL], g[CMAX], g[CELLS], dedup, self.reach), self.reach)
         self.windows = [w for w in windows if w in A.WINDOWS]
         self.action_filter = action_filter
+        self._reach: int | None = None
+
+    @property
+    def reach(self) -> int:
+        """Combined reach (hourly breakdowns report 0, INSIGHTS.md 4.4)."""
+        if self._reach is None:
+            g = self.g
+            self._reach = 0 if self.hourly else \
+                A.combine_unique(g[A.REACH], g[RMAX], g[CELLS], self.dedup, self.impressions)
+        return self._reach
+
+    @property
+    def unique_clicks(self) -> int:
+        if self.hourly:
+            return 0
+        g = self.g
+        return min(A.combine_unique(g[A.UCLICKS], g[UMAX], g[CELLS], self.dedup, self.clicks), self.reach)
+
+    @property
+    def recallers(self) -> int:
+        g = self.g
+        return min(A.combine_unique(g[A.RECALL], g[CMAX], g[CELLS], self.dedup, self.reach), self.reach)
 
     # -- counts ------------------------------------------------------------------------------------
     @property
@@ -59,9 +77,14 @@ class Row:
         return sum(self.g[A.P100 + i] for i in range(level + 1))
 
     def money(self, minor: float) -> str:
-        if self.offset == 1:
+        """Major units, trailing zeros dropped ("5339.5", "0", "4376" in a zero-decimal currency)."""
+        offset = self.offset
+        if offset == 1:
             return str(int(minor))
-        return ratio(minor / self.offset)
+        if offset == 100 and isinstance(minor, int) and minor >= 0:
+            whole, cents = divmod(minor, 100)
+            return str(whole) if not cents else f"{whole}.{cents:02d}".rstrip("0")
+        return ratio(minor / offset)
 
     def per(self, numerator: float, denominator: float, scale: float = 1.0) -> str | None:
         return ratio(numerator * scale / denominator) if denominator else None

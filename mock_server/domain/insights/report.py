@@ -21,6 +21,8 @@ from mock_server.domain.insights.params import LEVEL_RANK, Query
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
 
+_LIGHT = frozenset((A.SPEND, A.IMPR, A.REACH, A.UCLICKS, A.RECALL) + A.CLICKS)
+_UNIQUE = (A.REACH, A.UCLICKS, A.RECALL)
 HOURLY = ("hourly_stats_aggregated_by_advertiser_time_zone", "hourly_stats_aggregated_by_audience_time_zone")
 _ID_FIELD = {"ad": "ad_id", "adset": "adset_id", "campaign": "campaign_id"}
 
@@ -69,20 +71,13 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
     metric_filters = filters.metric_filters(query)
     indices = needed(query.fields + (query.summary or []), bool(metric_filters) or bool(query.sort))
     level = query.level
+    full = any(i not in _LIGHT for i in indices)
     groups: dict[tuple[int, int, tuple[str, ...]], list[int]] = {}
     totals: dict[int, list[int]] = {}
     empty: tuple[str, ...] = ()
-    for ad, d, vector in delivery.cells(ads, scope.parents, first, last):
-        targets = day_slices[d]
-        if not targets:
-            continue
-        lid = level_id(ad, level)
-        if buckets is None:
-            parts = [(empty, vector)]
-        else:
-            names, cumulative = buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))
-            parts = list(zip(names, split(vector, cumulative, indices)))
-        for slice_key, w_index in targets:
+
+    def accumulate(lid: int, d: int, parts: list[tuple[tuple[str, ...], list[int]]], whole: list[int]) -> None:
+        for slice_key, w_index in day_slices[d]:
             for bucket, part in parts:
                 if not part[A.IMPR] and not part[A.SPEND]:
                     continue
@@ -95,7 +90,46 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
                 total = totals.get(w_index)
                 if total is None:
                     total = totals[w_index] = [0] * WIDTH
-                _add(total, vector, indices)
+                _add(total, whole, indices)
+
+    # Breakdowns split each ad-day at ad level, each ad set-day above it (an ad set's ads share its targeting):
+    # the buckets of a row then add up exactly, and levels from the ad set up agree bucket by bucket.
+    per_adset = buckets is not None and level != "ad"
+    pending: dict[int, tuple[Record, list[int]]] = {}
+    current: tuple[Any, int] | None = None
+
+    def flush() -> None:
+        for adset_id, (ad, vector) in pending.items():
+            adset = scope.parents.get(adset_id)
+            names, cumulative = buckets.for_ad(adset or ad, adset)  # type: ignore[union-attr]
+            accumulate(level_id(ad, level), current[1], list(zip(names, split(vector, cumulative, indices))), vector)  # type: ignore[index]
+        pending.clear()
+
+    for ad, d, vector, owner in delivery.cells(ads, scope.parents, first, last, full):
+        if not day_slices[d]:
+            continue
+        if buckets is None:
+            accumulate(level_id(ad, level), d, [(empty, vector)], vector)
+        elif not per_adset:
+            names, cumulative = buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))
+            accumulate(ad.id, d, list(zip(names, split(vector, cumulative, indices))), vector)
+        else:
+            if current != (owner, d):
+                if pending:
+                    flush()
+                current = (owner, d)
+            adset_id = int(ad.adset_id or 0)
+            held = pending.get(adset_id)
+            if held is None:
+                pending[adset_id] = (ad, list(vector))
+            else:
+                summed = held[1]
+                for i in indices:
+                    summed[i] += vector[i]
+                for i in _UNIQUE:
+                    summed[i] += vector[i]
+    if pending:
+        flush()
     render = _Renderer(query, scope, account, rules, delivery)
     rows: list[tuple[tuple[Any, ...], dict[str, Any], Row]] = []
     for (slice_key, lid, bucket), group in groups.items():
@@ -120,9 +154,12 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
 def _add(group: list[int], part: list[int], indices: tuple[int, ...]) -> None:
     for i in indices:
         group[i] += part[i]
-    group[RMAX] = max(group[RMAX], part[A.REACH])
-    group[UMAX] = max(group[UMAX], part[A.UCLICKS])
-    group[CMAX] = max(group[CMAX], part[A.RECALL])
+    if part[A.REACH] > group[RMAX]:
+        group[RMAX] = part[A.REACH]
+    if part[A.UCLICKS] > group[UMAX]:
+        group[UMAX] = part[A.UCLICKS]
+    if part[A.RECALL] > group[CMAX]:
+        group[CMAX] = part[A.RECALL]
     group[CELLS] += 1
 
 
@@ -152,6 +189,7 @@ class _Renderer:
         action_filter = filters.action_types(query)
         self.action_filter = action_filter
         self.windows = query.attribution_windows
+        self._identities: dict[int, dict[str, Any]] = {}
 
     def row(self, group: list[int], bucket: tuple[str, ...]) -> Row:
         return Row(group, self.offset, self.dedup, self.hourly, self.windows, self.action_filter)
@@ -178,6 +216,12 @@ class _Renderer:
         return out
 
     def _identity(self, lid: int) -> dict[str, Any]:
+        cached = self._identities.get(lid)
+        if cached is None:
+            cached = self._identities[lid] = self._build_identity(lid)
+        return cached
+
+    def _build_identity(self, lid: int) -> dict[str, Any]:
         account = self.account
         out: dict[str, Any] = {"account_id": account.account_id, "account_name": account.name,
                                "account_currency": account.currency, "attribution_setting": "7d_click_1d_view"}
