@@ -75,7 +75,7 @@ def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
     table = ctx.table
     spec = normalise(params, table)
     _check_editable(record, spec, table)
-    before = history.snapshot(record)
+    logged = history.snapshot(record)
     _check_immutable(record, spec, table)
     merged = {**record.data, **spec}
     if not merged.get("end_time"):
@@ -94,7 +94,7 @@ def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
         record.data[key] = value
     record.status = record.data.get("status", record.status)
     record.data["updated_time"] = int(ctx.now)
-    history.note(record, before, ctx.now)  # delivery replays status, budget and schedule changes
+    history.note(record, logged, ctx.now)  # delivery replays status, budget and schedule changes
 
 
 def _check_editable(record: Record, params: dict[str, Any], table: dict[str, Any]) -> None:

@@ -191,6 +191,21 @@ def nested(call: Call, node_type: str, node_id: str, spec: FieldSpec) -> dict[st
     return page(call, rows, summary, raw, query.limit, call.link_base(node_id, "insights"))
 
 
+def summary_of(call: Call, listed: ListQuery) -> dict[str, Any]:
+    """`summary=insights` on /campaigns, /adsets, /ads: the insights (default window and fields) of the
+    objects the edge lists, one row at the edge owner's level. The shape is not documented (INSIGHTS.md 10.1):
+    an insights envelope, `{"data": [...]}`."""
+    owner_type, owner_id = call.node.type, call.node.id
+    raw: dict[str, Any] = {"level": params.NODE_LEVEL[owner_type]}
+    kind = {"Campaign": "campaign", "AdSet": "adset", "Ad": "ad"}[listed.type]
+    ids = [str(r.id) for r in call.state.store.iterate(listed)]
+    raw["filtering"] = [{"field": f"{kind}.id", "operator": "IN", "value": ids}]
+    if not ids:
+        return {"data": []}
+    _, rows, _ = compute(call, owner_type, owner_id, raw, call.state.now())
+    return {"data": rows}
+
+
 ROUTES = {
     **{(node, "insights", "GET"): read for node in ("AdAccount", "Campaign", "AdSet", "Ad")},
     **{(node, "insights", "POST"): start for node in ("AdAccount", "Campaign", "AdSet", "Ad")},

@@ -8,7 +8,6 @@ breakdown buckets and summing over days, ads and levels keeps every total and ev
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from mock_server.domain.delivery import seeded
@@ -131,9 +130,11 @@ def build(spend: int, plan: Plan, day: int, full: bool = True) -> list[int] | No
     return v
 
 
-def combine_unique(total: int, largest: int, cells: int, dedup: float, ceiling: int) -> int:
-    """A non-additive figure (reach) over several cells: at least the largest cell, at most the sum."""
+def combine_unique(total: int, largest: int, cells: int, overlap: float, ceiling: int) -> int:
+    """A non-additive figure (reach) over several cells: the largest cell plus a share of the others.
+
+    `largest + share x (total - largest)` never falls when a cell is added (a period's reach is at least any
+    of its days', a parent's at least any child's) and never exceeds the sum (INSIGHTS.md 9.2)."""
     if cells <= 1:
         return min(total, ceiling)
-    value = int(total / (1.0 + dedup * math.log(cells)))
-    return min(max(value, largest), total, ceiling)
+    return min(largest + int(overlap * (total - largest)), total, ceiling)

@@ -89,8 +89,12 @@ class Delivery:
                 total_weight = sum(leaf.weight for leaf in active)
                 factor = 1.0 if fixed else self._factor(owner, owner_timeline, bounds[d], bounds[d + 1],
                                                         first_ordinal + d)
+                running, paid = 0.0, 0
                 for leaf in active:
-                    spend = int(factor * leaf.units[d] * leaf.weight / total_weight)
+                    # cumulative flooring: the owner's day total is exact (a fixed 100.00 a day reads "100")
+                    running += factor * leaf.units[d] * leaf.weight / total_weight
+                    upto = int(running + 1e-6)
+                    spend, paid = upto - paid, upto
                     multiplier = leaf.profile.get("spend_multiplier")
                     if multiplier is not None:
                         spend = int(spend * float(multiplier))

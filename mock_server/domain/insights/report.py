@@ -181,7 +181,7 @@ class _Renderer:
         self.account = account
         self.rules = rules
         self.offset = delivery.currency[1]
-        self.dedup = delivery.table["reach"]["dedup_per_log_day"]
+        self.dedup = delivery.table["reach"]["new_people_share"]
         self.hourly = any(b in HOURLY for b in query.breakdowns)
         self.aliases = {o["conversion"]["action_type"]: o["conversion"].get("aliases", [])
                         for o in delivery.table["objectives"].values()
