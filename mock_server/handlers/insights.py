@@ -74,8 +74,10 @@ def encode_offset(offset: int) -> str:
 
 def decode_offset(cursor: Any) -> int:
     text = str(cursor).strip()
-    while text.endswith("ZD"):
-        text = text[:-2] + "="
+    pads = 0
+    while text.endswith("ZD") and pads < 2:
+        text, pads = text[:-2], pads + 1
+    text += "=" * pads
     try:
         value = base64.b64decode(text.encode(), validate=True).decode()
         if value.isascii() and value.isdigit() and len(value) < 12:

@@ -138,3 +138,18 @@ def combine_unique(total: int, largest: int, cells: int, overlap: float, ceiling
     if cells <= 1:
         return min(total, ceiling)
     return min(largest + int(overlap * (total - largest)), total, ceiling)
+
+
+def split(vector: list[int], cumulative: list[float], indices: Any) -> list[list[int]]:
+    """The chosen components of `vector` across parts: floor(n*C_k) - floor(n*C_k-1), exact in total."""
+    out = [[0] * len(vector) for _ in cumulative]
+    for i in indices:
+        n = vector[i]
+        if not n:
+            continue
+        previous = 0
+        for k, c in enumerate(cumulative):
+            upto = n if c >= 1.0 else int(n * c)
+            out[k][i] = upto - previous
+            previous = upto
+    return out

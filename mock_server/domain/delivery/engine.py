@@ -90,6 +90,7 @@ class Delivery:
                 factor = 1.0 if fixed else self._factor(owner, owner_timeline, bounds[d], bounds[d + 1],
                                                         first_ordinal + d)
                 running, paid = 0.0, 0
+                spends = []
                 for leaf in active:
                     # cumulative flooring: the owner's day total is exact (a fixed 100.00 a day reads "100")
                     running += factor * leaf.units[d] * leaf.weight / total_weight
@@ -100,9 +101,32 @@ class Delivery:
                         spend = int(spend * float(multiplier))
                     if leaf.plan is None:
                         leaf.plan = self._plan(leaf)
-                    vector = atoms.build(spend, leaf.plan, first_ordinal + d, full)
+                    spends.append(spend)
+                if fixed and len(active) > 1:
+                    # a steered owner: its day is computed whole and split, so its fixed rates read exactly
+                    yield from self._split_owner_day(active, spends, first_ordinal + d, d, key, full)
+                    continue
+                for leaf, spend in zip(active, spends):
+                    vector = atoms.build(spend, leaf.plan, first_ordinal + d, full)  # type: ignore[arg-type]
                     if vector is not None:
                         yield leaf.ad, d, vector, key
+
+    @staticmethod
+    def _split_owner_day(active: list[_Leaf], spends: list[int], ordinal: int, d: int, key: tuple[str, int],
+                         full: bool) -> Iterator[tuple[Record, int, list[int], tuple[str, int]]]:
+        total = sum(spends)
+        whole = atoms.build(total, active[0].plan, ordinal, full)  # type: ignore[arg-type]
+        if whole is None:
+            return
+        cumulative, running = [], 0
+        for spend in spends:
+            running += spend
+            cumulative.append(running / total)
+        cumulative[-1] = 1.0
+        for leaf, part in zip(active, atoms.split(whole, cumulative, range(atoms.SIZE))):
+            if part[atoms.SPEND] or part[atoms.IMPR]:
+                part[atoms.REACH] = min(part[atoms.REACH], part[atoms.IMPR]) or (1 if part[atoms.IMPR] else 0)
+                yield leaf.ad, d, part, key
 
     # -- budgets ------------------------------------------------------------------------------------
     def _owner(self, campaign: Record, adset: Record, ad: Record) -> tuple[Record, dict[str, Any]]:

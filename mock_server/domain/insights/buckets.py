@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain.delivery import seeded
+from mock_server.domain.delivery.atoms import split  # noqa: F401 (re-exported for report.py)
 from mock_server.store.repository import Record
 
 Bucket = tuple[str, ...]
@@ -93,18 +94,3 @@ def _allowed(name: str, targeting: dict[str, Any]) -> Any:
             return end >= low and start <= high
         return within
     return None
-
-
-def split(vector: list[int], cumulative: list[float], indices: tuple[int, ...]) -> list[list[int]]:
-    """The chosen components of `vector` across buckets: floor(n*C_k) - floor(n*C_k-1), exact in total."""
-    out = [[0] * len(vector) for _ in cumulative]
-    for i in indices:
-        n = vector[i]
-        if not n:
-            continue
-        previous = 0
-        for k, c in enumerate(cumulative):
-            upto = n if c >= 1.0 else int(n * c)
-            out[k][i] = upto - previous
-            previous = upto
-    return out
