@@ -52,10 +52,11 @@ def test_verify_passes_against_the_mock_and_cleans_up(mock: GraphMock, capsys: p
                   "positive_data_acceptance [ad.update]", "negative_data_rejection [ad.update]",
                   "positive_data_acceptance [adcreative.update]",
                   "negative_data_rejection [campaign.update]", "negative_data_rejection [adset.create]",
-                  "paging_invariants", "status_derivation [campaign]"):
+                  "paging_invariants", "status_derivation [campaign]", "insights_params [GET /act_<id>/insights]",
+                  "insights_async_nested [POST /act_<id>/insights]"):
         assert check in out
     assert "[1] positive_data_acceptance [campaign.create] ..." in out  # progress while running
-    assert "18 passed, 0 failed" in out and "FAILED" not in out
+    assert "20 passed, 0 failed" in out and "FAILED" not in out
     client = mock.client()
     listed = client.get(f"{mock.world['ad_account_id']}/campaigns", params={"effective_status": '["ACTIVE","PAUSED","ARCHIVED"]'})
     assert listed.json()["data"] == []  # everything it made is deleted
