@@ -242,3 +242,18 @@ def test_profiles_steer_exact_numbers(mock, world):
     assert mock.insights.profiles() == {}
     mock.restore(snapshot)
     assert mock.insights.profiles()[first]["daily_spend"] == 120
+
+
+def test_job_failure_through_the_fault_mechanism_insights_md_5_3(mock, world):
+    """A `job_failed` fault (the same registry as every injected fault) fails the next job it matches."""
+    mock.state.faults.add(method="POST", path="act_*/insights", job_failed=True, times=1,
+                          error={"code": -3, "error_subcode": 1504045, "message": "Report Too Large"})
+    c = world["client"]
+    failed = c.post(f"{world['act']}/insights", data={"level": "ad"}).json()["report_run_id"]
+    fine = c.post(f"{world['act']}/insights", data={"level": "ad"}).json()["report_run_id"]
+    mock.clock.advance(60)
+    node = c.get(failed).json()
+    assert (node["async_status"], node["error_code"], node["error_subcode"], node["error_message"]) == (
+        "Job Failed", -3, 1504045, "Report Too Large")
+    assert c.get(fine).json()["async_status"] == "Job Completed"
+    mock.state.faults.clear()

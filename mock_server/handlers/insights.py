@@ -136,7 +136,7 @@ def start(call: Call) -> tuple[int, Any]:
     first, last = query.span
     store = call.state.store
     with store.transaction():
-        failure = _take_failure(call.state, account.id)
+        failure = _take_failure(call.state, account.id) or _fault_failure(call, table)
         record = jobs.build(store.next_id(), account.account_id, call.node.id, call.node.type, raw, now,
                             (first.isoformat(), last.isoformat()), len(query.windows), failure, table)
         store.insert(record)
@@ -153,6 +153,23 @@ def _take_failure(state: Any, act: str) -> dict[str, Any] | None:
             state.store.set_meta(FAILURES_KEY, rest)
             return {k: v for k, v in item.items() if k not in ("times", "ad_account_id")}
     return None
+
+
+def _fault_failure(call: Call, table: dict[str, Any]) -> dict[str, Any] | None:
+    """A `job_failed` fault (mock_server/access/faults.py) matching this POST fails the job it starts."""
+    from mock_server import access as access_layer
+    registry = access_layer.of(call.state).faults
+    if not registry.active:
+        return None
+    fault = registry.match("POST", call.request.segments, lambda: call.account.id if call.account else None, job=True)
+    if fault is None:
+        return None
+    failure = jobs.default_failure(table)
+    error = fault.error or {}
+    for key, target in (("code", "error_code"), ("error_subcode", "error_subcode"), ("message", "error_message")):
+        if error.get(key) is not None:
+            failure[target] = error[key]
+    return failure
 
 
 def run_node(call: Call) -> tuple[int, Any]:
