@@ -87,7 +87,7 @@ def decode_offset(cursor: Any) -> int:
     raise GraphError("insights_cursor_invalid")
 
 
-def page(call: Call, rows: list[dict[str, Any]], summary: dict[str, Any] | None, raw: dict[str, Any], limit: int,
+def page(call: Call, rows: Any, summary: dict[str, Any] | None, raw: dict[str, Any], limit: int,
          link_base: str) -> dict[str, Any]:
     """Offset-cursor paging as Graph does for insights (INSIGHTS.md 3.1: MAZDZD = offset 0)."""
     start = decode_offset(raw["after"]) + 1 if raw.get("after") else 0
@@ -222,7 +222,7 @@ def summary_of(call: Call, listed: ListQuery) -> dict[str, Any]:
     if not ids:
         return {"data": []}
     _, rows, _ = compute(call, owner_type, owner_id, raw, call.state.now())
-    return {"data": rows}
+    return {"data": rows[:]}
 
 
 ROUTES = {

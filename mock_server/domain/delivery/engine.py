@@ -44,6 +44,7 @@ class Delivery:
         self.seed = seed
         self.now = now
         self.profiles = profiles
+        self._uniforms: dict[tuple[int, int], float] = {}
 
     def cells(self, ads: list[Record], parents: dict[int, Record], first: date, last: date, full: bool = True
               ) -> Iterator[tuple[Record, int, list[int], tuple[str, int]]]:
@@ -165,9 +166,17 @@ class Delivery:
         if not state.get("daily_budget") and state.get("lifetime_budget"):
             low, high = budget["lifetime_factor_min"], budget["lifetime_factor_max"]
             return low + (high - low) * seeded.uniform(seeded.DAY_FACTOR, self.seed, oid, ordinal)
-        today = seeded.uniform(seeded.DAY_FACTOR, self.seed, oid, ordinal)
-        yesterday = seeded.uniform(seeded.DAY_FACTOR, self.seed, oid, ordinal - 1)
+        today = self._day_uniform(oid, ordinal)
+        yesterday = self._day_uniform(oid, ordinal - 1)
         return budget["daily_factor_base"] + budget["daily_factor_swing"] * (today - yesterday)
+
+    def _day_uniform(self, owner_id: int, ordinal: int) -> float:
+        """u(owner, day), kept for the request: each day's value is also the next day's 'yesterday'."""
+        key = (owner_id, ordinal)
+        value = self._uniforms.get(key)
+        if value is None:
+            value = self._uniforms[key] = seeded.uniform(seeded.DAY_FACTOR, self.seed, owner_id, ordinal)
+        return value
 
     def _weight(self, object_id: int) -> float:
         variation = self.table["variation"]

@@ -48,7 +48,7 @@ def level_id(ad: Record, level: str) -> int:
 
 
 def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dict[str, Any], own_level: str,
-        max_cells: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        max_cells: int) -> tuple[Rows, dict[str, Any] | None]:
     """All rows of the query (then paged by the caller) and the summary if asked."""
     ads = filters.select_ads(query, scope, own_level, rules)
     buckets = Buckets(query.breakdowns, rules, delivery.seed) if query.breakdowns else None
@@ -74,45 +74,69 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
     full = any(i not in _LIGHT for i in indices)
     groups: dict[tuple[int, int, tuple[str, ...]], list[int]] = {}
     totals: dict[int, list[int]] = {}
+    pending: dict[int, tuple[Record, list[int]]] = {}
     empty: tuple[str, ...] = ()
+
+    # groups hold only the needed components (cidx), then the three per-cell maxima and the cell count
+    cidx = tuple(sorted(set(indices) | {A.REACH, A.UCLICKS, A.RECALL}))
+    n = len(cidx)
+    positions = range(n)
+    maxima = tuple((cidx.index(i), n + k) for k, i in enumerate((A.REACH, A.UCLICKS, A.RECALL)))
+    width_c = n + 4
+
+    def compact(vector: list[int]) -> list[int]:
+        return [vector[i] for i in cidx]
 
     def accumulate(lid: int, d: int, parts: list[tuple[tuple[str, ...], list[int]]], whole: list[int]) -> None:
         for slice_key, w_index in day_slices[d]:
             for bucket, part in parts:
-                if not part[A.IMPR] and not part[A.SPEND]:
+                if not part[impr_at] and not part[spend_at]:
                     continue
                 key = (slice_key, lid, bucket)
                 group = groups.get(key)
                 if group is None:
-                    group = groups[key] = [0] * WIDTH
-                _add(group, part, indices)
+                    group = groups[key] = [0] * width_c
+                for p in positions:  # runs for every ad-day (or ad set-day) and bucket: kept tight
+                    group[p] += part[p]
+                for p, m in maxima:
+                    if part[p] > group[m]:
+                        group[m] = part[p]
+                group[-1] += 1
             if query.summary is not None:
                 total = totals.get(w_index)
                 if total is None:
-                    total = totals[w_index] = [0] * WIDTH
-                _add(total, whole, indices)
+                    total = totals[w_index] = [0] * width_c
+                for p in positions:
+                    total[p] += whole[p]
+                for p, m in maxima:
+                    if whole[p] > total[m]:
+                        total[m] = whole[p]
+                total[-1] += 1
+
+    impr_at, spend_at = cidx.index(A.IMPR), cidx.index(A.SPEND)
+    every = tuple(range(n))
 
     # Breakdowns split each ad-day at ad level, each ad set-day above it (an ad set's ads share its targeting):
     # the buckets of a row then add up exactly, and levels from the ad set up agree bucket by bucket.
     per_adset = buckets is not None and level != "ad"
-    pending: dict[int, tuple[Record, list[int]]] = {}
     current: tuple[Any, int] | None = None
 
     def flush() -> None:
         for adset_id, (ad, vector) in pending.items():
             adset = scope.parents.get(adset_id)
             names, cumulative = buckets.for_ad(adset or ad, adset)  # type: ignore[union-attr]
-            accumulate(level_id(ad, level), current[1], list(zip(names, split(vector, cumulative, indices))), vector)  # type: ignore[index]
+            accumulate(level_id(ad, level), current[1], list(zip(names, split(vector, cumulative, every))), vector)  # type: ignore[index]
         pending.clear()
 
-    for ad, d, vector, owner in delivery.cells(ads, scope.parents, first, last, full):
+    for ad, d, full_vector, owner in delivery.cells(ads, scope.parents, first, last, full):
         if not day_slices[d]:
             continue
+        vector = compact(full_vector)
         if buckets is None:
             accumulate(level_id(ad, level), d, [(empty, vector)], vector)
         elif not per_adset:
             names, cumulative = buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))
-            accumulate(ad.id, d, list(zip(names, split(vector, cumulative, indices))), vector)
+            accumulate(ad.id, d, list(zip(names, split(vector, cumulative, every))), vector)
         else:
             if current != (owner, d):
                 if pending:
@@ -121,46 +145,61 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
             adset_id = int(ad.adset_id or 0)
             held = pending.get(adset_id)
             if held is None:
-                pending[adset_id] = (ad, list(vector))
+                pending[adset_id] = (ad, vector)
             else:
                 summed = held[1]
-                for i in indices:
-                    summed[i] += vector[i]
-                for i in _UNIQUE:
-                    summed[i] += vector[i]
+                for p in every:
+                    summed[p] += vector[p]
     if pending:
         flush()
+
+    def expand(group: list[int]) -> list[int]:
+        out = [0] * WIDTH
+        for p, i in enumerate(cidx):
+            out[i] = group[p]
+        out[RMAX], out[UMAX], out[CMAX], out[CELLS] = group[n], group[n + 1], group[n + 2], group[n + 3]
+        return out
+
     render = _Renderer(query, scope, account, rules, delivery)
-    rows: list[tuple[tuple[Any, ...], dict[str, Any], Row]] = []
-    for (slice_key, lid, bucket), group in groups.items():
-        _, window = slice_list[slice_key]
-        row = render.row(group, bucket)
-        body = render.fields(row, lid, window, bucket)
-        rows.append(((slice_key // 1, lid, bucket), body, row))
-    rows = [r for r in rows if filters.keep_row(r[2], metric_filters)]
-    order = sorted(rows, key=lambda r: (r[1].get("date_start", ""), r[0][1], r[0][2]))
+    keys = list(groups)
+    if metric_filters:
+        keys = [k for k in keys if filters.keep_row(render.row(expand(groups[k]), k[2]), metric_filters)]
+    starts = [window[0] for _, window in slice_list]
+    keys.sort(key=lambda k: (starts[k[0]], k[1], k[2]))
+
+    def body(key: tuple[int, int, tuple[str, ...]]) -> dict[str, Any]:
+        slice_key, lid, bucket = key
+        return render.fields(render.row(expand(groups[key]), bucket), lid, slice_list[slice_key][1], bucket)
+
+    rows = Rows(keys, body)
     if query.sort is not None:
         name, descending = query.sort
-        order.sort(key=lambda r: _sort_value(r[1], name), reverse=descending)
+        rendered = sorted(rows[:], key=lambda r: _sort_value(r, name), reverse=descending)
+        rows = Rows(list(range(len(rendered))), rendered.__getitem__)
     summary = None
     if query.summary is not None:
         window = query.windows[0]
-        total = totals.get(0) or [0] * WIDTH
+        total = expand(totals.get(0) or [0] * width_c)
         row = render.row(total, empty)
         summary = render.fields(row, 0, window, empty, names=query.summary, identity=False)
-    return [body for _, body, _ in order], summary
+    return rows, summary
 
 
-def _add(group: list[int], part: list[int], indices: tuple[int, ...]) -> None:
-    for i in indices:
-        group[i] += part[i]
-    if part[A.REACH] > group[RMAX]:
-        group[RMAX] = part[A.REACH]
-    if part[A.UCLICKS] > group[UMAX]:
-        group[UMAX] = part[A.UCLICKS]
-    if part[A.RECALL] > group[CMAX]:
-        group[CMAX] = part[A.RECALL]
-    group[CELLS] += 1
+class Rows:
+    """The report's rows in order, rendered only when read: a page of 25 out of 10 000 renders 25."""
+
+    def __init__(self, keys: list[Any], render: Any) -> None:
+        self.keys = keys
+        self.render = render
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.render(key) for key in self.keys[index]]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self[:]) == (list(other[:]) if isinstance(other, Rows) else other)
 
 
 def _sort_value(body: dict[str, Any], name: str) -> float:
