@@ -151,6 +151,9 @@ def insights_answer(state: State, answer: Answer) -> Answer:
         answer = error_answer(state, replaced)
         answer.headers.update(headers)
     answer.headers["x-fb-ads-insights-throttle"] = header(answer.headers)
+    usage = answer.headers.get("x-business-use-case-usage")
+    if usage:  # insights calls count under their own BUC type (GRAPH-BEHAVIOUR 2.1)
+        answer.headers["x-business-use-case-usage"] = usage.replace('"type":"ads_management"', '"type":"ads_insights"')
     return answer
 
 

@@ -257,3 +257,21 @@ def test_job_failure_through_the_fault_mechanism_insights_md_5_3(mock, world):
         "Job Failed", -3, 1504045, "Report Too Large")
     assert c.get(fine).json()["async_status"] == "Job Completed"
     mock.state.faults.clear()
+
+
+def test_action_breakdowns_add_their_keys_and_buc_type_is_ads_insights_insights_md_3_3(world):
+    """INSIGHTS.md 3.3: with action_breakdowns each element carries the breakdown keys; GRAPH-BEHAVIOUR 2.1:
+    insights calls count under the ads_insights business-use-case type."""
+    response = get(world, fields="actions", action_breakdowns="action_type,action_device")
+    actions = data(response)[0]["actions"]
+    assert all(set(a) == {"action_type", "value", "action_device"} for a in actions)
+    assert '"type":"ads_insights"' in response.headers["x-business-use-case-usage"]
+
+
+def test_sync_breakdowns_older_than_13_months_omit_reach_insights_md_4_4(mock, world):
+    mock.clock.set(W.T0 + 420 * W.DAY)
+    old = {"since": "2026-01-01", "until": "2026-01-05"}
+    rows = data(get(world, fields="impressions,reach,frequency", breakdowns="gender", time_range=json.dumps(old)))
+    assert rows and all("reach" not in r and "frequency" not in r for r in rows)
+    rows = data(get(world, fields="impressions,reach", time_range=json.dumps(old)))
+    assert "reach" in rows[0]

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from mock_server.domain.delivery.engine import Delivery
 from mock_server.domain.delivery.profiles import META_KEY, Profiles
-from mock_server.domain.insights import jobs, params, report
+from mock_server.domain.insights import dates, jobs, params, report
 from mock_server.handlers.call import Call
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire import paging
@@ -62,6 +62,10 @@ def compute(call: Call, node_type: str, node_id: str, raw: dict[str, Any], now: 
     table = rules(call)
     query = params.parse(raw, node_type, table, _fields(call), report.today(account, now), method)
     query.limit = paging.parse_limit(raw.get("limit"), table["max_limit"])
+    if method == "GET" and query.breakdowns and query.span[0] < dates.months_before(report.today(account, now),
+                                                                                 table["reach_breakdown_months"]):
+        # INSIGHTS.md 4.4: synchronous breakdown queries starting over 13 months ago omit reach, frequency, cpp
+        query.fields = [f for f in query.fields if f not in ("reach", "frequency", "cpp")] or ["impressions"]
     engine = delivery(call.state, account, now)
     rows, summary = report.run(query, scope(call, node_type, node_id, account), engine, account, table,
                                params.NODE_LEVEL[node_type], max_cells or table["max_cells_sync"])

@@ -25,8 +25,9 @@ class Row:
     """One row's figures: summed components plus the combined non-additive ones."""
 
     def __init__(self, g: list[int], offset: int, dedup: float, hourly: bool, windows: list[str],
-                 action_filter: set[str] | None) -> None:
+                 action_filter: set[str] | None, action_keys: dict[str, str] | None = None) -> None:
         self.g = g
+        self.action_keys = action_keys or {}
         self.offset = offset
         self.dedup = dedup
         self.hourly = hourly
@@ -127,7 +128,7 @@ class Row:
                 value = min(value, self.reach)
             if value <= 0 or (self.action_filter is not None and name not in self.action_filter):
                 continue
-            element: dict[str, Any] = {"action_type": name, "value": str(value)}
+            element: dict[str, Any] = {"action_type": name, "value": str(value), **self.action_keys}
             for window in self.windows:
                 figure = windows.get(window, 0) if windows else (value if window.endswith("_click") else 0)
                 if figure:

@@ -229,9 +229,11 @@ class _Renderer:
         self.action_filter = action_filter
         self.windows = query.attribution_windows
         self._identities: dict[int, dict[str, Any]] = {}
+        values = rules["action_breakdown_values"]
+        self.action_keys = {name: values.get(name, "unknown") for name in query.action_breakdowns if name != "action_type"}
 
     def row(self, group: list[int], bucket: tuple[str, ...]) -> Row:
-        return Row(group, self.offset, self.dedup, self.hourly, self.windows, self.action_filter)
+        return Row(group, self.offset, self.dedup, self.hourly, self.windows, self.action_filter, self.action_keys)
 
     def fields(self, row: Row, lid: int, window: dates.Window, bucket: tuple[str, ...], names: list[str] | None = None,
                identity: bool = True) -> dict[str, Any]:
