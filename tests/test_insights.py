@@ -275,3 +275,13 @@ def test_sync_breakdowns_older_than_13_months_omit_reach_insights_md_4_4(mock, w
     assert rows and all("reach" not in r and "frequency" not in r for r in rows)
     rows = data(get(world, fields="impressions,reach", time_range=json.dumps(old)))
     assert "reach" in rows[0]
+
+
+def test_ads_read_is_enough_for_sync_and_async_insights_insights_md_1_1(world):
+    """INSIGHTS.md 1.1: insights need ads_read; starting a job is a read too. Another account's job is invisible."""
+    c = world["client"]
+    assert c.get(f"{world['act']}/insights", token="GMDEMO-ads-read-token").status_code == 200
+    started = c.post(f"{world['act']}/insights", data={"level": "ad"}, token="GMDEMO-ads-read-token")
+    assert started.status_code == 200, started.text
+    assert_graph_error(c.post(f"{world['act']}/insights", token="GMDEMO-two-factor-token"), 100, 33)
+    assert_graph_error(c.get(started.json()["report_run_id"], token="GMDEMO-two-factor-token"), 100, 33)
