@@ -285,3 +285,18 @@ def test_ads_read_is_enough_for_sync_and_async_insights_insights_md_1_1(world):
     assert started.status_code == 200, started.text
     assert_graph_error(c.post(f"{world['act']}/insights", token="GMDEMO-two-factor-token"), 100, 33)
     assert_graph_error(c.get(started.json()["report_run_id"], token="GMDEMO-two-factor-token"), 100, 33)
+
+
+@pytest.mark.parametrize("params", [
+    {"filtering": '[{"field":"impressions","operator":"IN_RANGE","value":[1,"x"]}]'},
+    {"filtering": '[{"field":"ad.name","operator":"CONTAIN","value":{"a":1}}]'},
+    {"filtering": "[1,2]"}, {"breakdowns": '[["age"]]'}, {"time_range": '{"since":1,"until":2}'},
+    {"time_ranges": json.dumps([{"since": "2026-01-01", "until": "2026-01-02"}] * 51)},
+    {"fields": '{"a":"b"}'}, {"sort": "actions:link_click_descending"}, {"level": '["ad"]'},
+    {"time_increment": "1", "date_preset": "maximum"},
+])
+def test_odd_inputs_answer_json_never_500_with_a_traceback(world, params):
+    """TEAM non-negotiable: no input yields a 500 with a traceback; odd insights params get Graph answers."""
+    response = get(world, **params)
+    assert response.status_code in (200, 400), response.text
+    assert "error" in response.json() or "data" in response.json()

@@ -130,9 +130,8 @@ def _test(op: str, actual: Any, value: Any) -> bool:
                 "LESS_THAN": a < b, "BEFORE": a < b, "LESS_THAN_OR_EQUAL": a <= b, "ON_OR_BEFORE": a <= b}[op]
     if op in ("IN_RANGE", "NOT_IN_RANGE"):
         a = _number(actual)
-        bounds = value if isinstance(value, list) and len(value) == 2 else None
-        inside = a is not None and bounds is not None and _number(bounds[0]) is not None and \
-            float(bounds[0]) <= a <= float(bounds[1])
+        low, high = (_number(value[0]), _number(value[1])) if isinstance(value, list) and len(value) == 2 else (None, None)
+        inside = a is not None and low is not None and high is not None and low <= a <= high
         return inside if op == "IN_RANGE" else not inside
     text, needle = str(actual or "").lower(), str(value or "").lower()
     if op in ("CONTAIN", "STEM_MATCH"):

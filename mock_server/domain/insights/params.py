@@ -153,6 +153,8 @@ def _windows(raw: dict[str, Any], rules: dict[str, Any], today: date) -> tuple[l
             value = [value[k] for k in sorted(value, key=lambda k: (len(str(k)), str(k)))]
         if not isinstance(value, list) or not value:
             raise GraphError("insights_time_range_invalid", field="time_ranges")
+        if len(value) > rules["max_time_ranges"]:
+            raise GraphError("insights_param_invalid", field="time_ranges", value=f"{len(value)} ranges")
         windows = [_range(item, "time_ranges") for item in value]
         requested = None
     elif "time_range" in raw:

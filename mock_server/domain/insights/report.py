@@ -54,10 +54,11 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
     buckets = Buckets(query.breakdowns, rules, delivery.seed) if query.breakdowns else None
     first, last = query.span
     n_days = (last - first).days + 1
+    window_days = sum((w[1] - w[0]).days + 1 for w in query.windows)  # overlapping time_ranges count twice
     width = 1
     if buckets is not None and ads:
         width = max(len(buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))[0]) for ad in ads[:50])
-    if len(ads) * n_days * width > max_cells:
+    if len(ads) * window_days * width > max_cells:
         raise GraphError("insights_too_much_data")
     # which (result set, slice) each day of the span belongs to
     day_slices: list[list[tuple[int, int]]] = [[] for _ in range(n_days)]
