@@ -210,8 +210,6 @@ CASES: dict[str, Case] = {
                               "(#3018) The start date of the time range cannot be beyond 37 months from the current date"),
     "insights_cursor_invalid": Case(lambda s: s.account.get_insights(params={"after": "not-a-cursor"}),
                                     "(#2642) Invalid cursors values"),
-    "insights_level_invalid": Case(lambda s: Campaign(s.campaign().get_id()).get_insights(params={"level": "account"}),
-                                   "An unknown error occurred"),
     "insights_job_not_ready": Case(lambda s: AdReportRun(s.account.get_insights_async().get_id()).get_insights(),
                                    "Error accessing adreport job."),
     "insights_account_throttled": Case(_with_app_rate_limits({"enabled": True}, 61, insights=True),

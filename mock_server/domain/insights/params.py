@@ -69,7 +69,7 @@ def parse(raw: dict[str, Any], node_type: str, rules: dict[str, Any], node_field
     if level not in LEVEL_RANK:
         raise GraphError("insights_param_invalid", field="level", value=level)
     if LEVEL_RANK[level] > LEVEL_RANK[own_level]:
-        raise GraphError("insights_level_invalid")
+        level = own_level  # INSIGHTS.md 10.11 leaves "error (1/99?) or clamped" open: clamped, never a 500
     breakdowns = as_list(raw.get("breakdowns"))
     known = set(rules["breakdowns"])
     for name in breakdowns:
