@@ -57,6 +57,11 @@ class GraphMockFixture:
         return self.mock.reviews
 
     @property
+    def insights(self) -> Any:
+        """Steer synthetic delivery: `.set_profile(campaign_id, daily_spend=100, cpm=10)`, `.fail_jobs(1)`."""
+        return self.mock.insights
+
+    @property
     def faults(self) -> Any:
         """Fault injection: `.add(method=..., path=..., times=..., error={...})`, `.list()`, `.clear()`."""
         faults = getattr(self.mock, "faults", None) or getattr(self.mock.state, "faults", None)

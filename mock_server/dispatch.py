@@ -182,7 +182,24 @@ def serve(state: State, request: GraphRequest) -> Answer:
         answer = error_answer(state, error)
     answer.headers.update(exchange.headers)
     answer.headers.update(access_layer.of(state).usage_headers(exchange))
+    if request.segments[-1:] == ["insights"]:
+        answer = insights_answer(state, answer)
     answer.exchange = exchange
+    return answer
+
+
+def insights_answer(state: State, answer: Answer) -> Answer:
+    """Insights answers carry X-FB-Ads-Insights-Throttle and throttle with 80000 / 4 (INSIGHTS.md 6.4)."""
+    from mock_server.domain.insights.throttle import header, throttled
+    replaced = throttled(answer.error)
+    if replaced is not None:
+        headers = answer.headers
+        answer = error_answer(state, replaced)
+        answer.headers.update(headers)
+    answer.headers["x-fb-ads-insights-throttle"] = header(answer.headers)
+    usage = answer.headers.get("x-business-use-case-usage")
+    if usage:  # insights calls count under their own BUC type (GRAPH-BEHAVIOUR 2.1)
+        answer.headers["x-business-use-case-usage"] = usage.replace('"type":"ads_management"', '"type":"ads_insights"')
     return answer
 
 

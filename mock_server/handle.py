@@ -59,6 +59,7 @@ class GraphMock:
         self.state: State = self.app.state.graph
         self.clock = ClockControl(self)
         self.reviews = ReviewControl(self)
+        self.insights = InsightsControl(self)
         self._server: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -223,6 +224,31 @@ class ReviewControl:
         return self._mock._call(reviews.set_policy, body)["policy"]
 
 
+class InsightsControl:
+    """Steer synthetic delivery: `set_profile("act_1", daily_spend=100)`, `no_delivery=True`, multipliers,
+    `conversion_rate`; `fail_jobs(times=1)` makes the next async report runs answer 'Job Failed'."""
+
+    def __init__(self, mock: GraphMock) -> None:
+        self._mock = mock
+
+    def set_profile(self, object_id: str, profile: dict[str, Any] | None = None, **keys: Any) -> dict[str, Any]:
+        from mock_server.control import insights
+        return self._mock._call(insights.set_profile, str(object_id), {**(profile or {}), **keys})["profile"]
+
+    def profiles(self) -> dict[str, Any]:
+        from mock_server.control import insights
+        return self._mock._call(insights.get_profiles, None)["profiles"]
+
+    def clear_profiles(self) -> None:
+        from mock_server.control import insights
+        self._mock._call(insights.clear_profiles, None)
+
+    def fail_jobs(self, times: int = 1, *, ad_account_id: str | None = None, at_percent: int = 0) -> list[dict[str, Any]]:
+        from mock_server.control import insights
+        body = {"times": times, "at_percent": at_percent, **({"ad_account_id": ad_account_id} if ad_account_id else {})}
+        return self._mock._call(insights.fail_jobs, body)["failures"]
+
+
 class _SharedClient(InProcessClient):
     def close(self) -> None:
         self._loop.run_until_complete(self._client.aclose())
@@ -233,4 +259,4 @@ def _instant(value: Instant) -> float | str:
     return value.timestamp() if isinstance(value, datetime) else value
 
 
-__all__ = ["GraphMock", "ClockControl", "ReviewControl", "ControlError"]
+__all__ = ["GraphMock", "ClockControl", "ReviewControl", "InsightsControl", "ControlError"]

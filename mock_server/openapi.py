@@ -82,6 +82,9 @@ _BATCH = {"type": "array", "items": {"anyOf": [{"type": "null"}, {
 
 def _response(registry: SchemaRegistry, operation: OperationRef, node_refs: list[dict[str, str]]) -> dict[str, Any]:
     name = operation.schema.removeprefix("requests/")
+    declared = registry.documents[operation.schema].get("x-graph-response")  # e.g. insights: report_run
+    if declared:
+        return {"description": "Success", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component_name(declared)}"}}}}
     if operation.template == "/":
         envelope = operation.schema.replace("requests/", "envelopes/")
         return {"description": "One result per operation", "content": {"application/json": {"schema": _BATCH}}} \

@@ -52,10 +52,11 @@ def test_verify_passes_against_the_mock_and_cleans_up(mock: GraphMock, capsys: p
                   "positive_data_acceptance [ad.update]", "negative_data_rejection [ad.update]",
                   "positive_data_acceptance [adcreative.update]",
                   "negative_data_rejection [campaign.update]", "negative_data_rejection [adset.create]",
-                  "paging_invariants", "status_derivation [campaign]"):
+                  "paging_invariants", "status_derivation [campaign]", "insights_params [GET /act_<id>/insights]",
+                  "insights_async_nested [POST /act_<id>/insights]"):
         assert check in out
-    assert "[ 1/18] positive_data_acceptance [campaign.create] ..." in out  # progress (check i of n) while running
-    assert "18 passed, 0 failed" in out and "FAILED" not in out
+    assert "[ 1/20] positive_data_acceptance [campaign.create] ..." in out  # progress (check i of n) while running
+    assert "20 passed, 0 failed" in out and "FAILED" not in out
     client = mock.client()
     listed = client.get(f"{mock.world['ad_account_id']}/campaigns", params={"effective_status": '["ACTIVE","PAUSED","ARCHIVED"]'})
     assert listed.json()["data"] == []  # everything it made is deleted
@@ -73,7 +74,7 @@ def test_verify_fails_on_a_broken_rule_and_prints_the_shrunk_curl(capsys: pytest
     finally:
         mock.close()
     out = capsys.readouterr().out
-    assert "17 passed, 1 failed" in out or "16 passed, 2 failed" in out  # the update check may catch it too
+    assert "19 passed, 1 failed" in out or "18 passed, 2 failed" in out  # the update check may catch it too
     assert ("FAILED negative_data_rejection [campaign.create]: campaign.create breaking rule:spend_cap_minimum: "
             "expected error spend_cap_too_low (HTTP 400, code 100/2446307) blaming spend_cap, got HTTP 200") in out
     curl = next(line.strip() for line in out.splitlines() if line.strip().startswith("curl "))

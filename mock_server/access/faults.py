@@ -12,6 +12,9 @@ the body straight through):
     {"method": "POST", "path": "act_*/campaigns", "ad_account_id": "act_1", "times": 2,
      "error": {"code": 17, "error_subcode": 2446079, "message": "...", "is_transient": true, "http_status": 400},
      "status": 503, "latency_ms": 250, "close_connection": false}
+
+`"job_failed": true` on `POST .../insights` lets the POST succeed and makes the async job it starts end in
+'Job Failed' (INSIGHTS.md 5.3); `error` then sets the job's error_code/error_subcode/error_message.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from mock_server.wire.errors import GraphError, catalogue, envelope_rules
 
 _ERROR_KEYS = {"code": int, "error_subcode": int, "type": str, "message": str, "is_transient": bool,
                "http_status": int, "error_user_title": str, "error_user_msg": str}
-_SPEC_KEYS = {"method", "path", "ad_account_id", "times", "error", "status", "latency_ms", "close_connection"}
+_SPEC_KEYS = {"method", "path", "ad_account_id", "times", "error", "status", "latency_ms", "close_connection",
+              "job_failed"}
 _STATUSES = (500, 502, 503)
 
 
@@ -61,6 +65,7 @@ class Fault:
     latency_ms: int
     close_connection: bool
     matched: int = 0
+    job_failed: bool = False
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
 
     @property
@@ -93,7 +98,8 @@ class Fault:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "method": self.method, "path": self.path, "ad_account_id": self.ad_account_id,
                 "times": self.times, "remaining": self.remaining, "matched": self.matched, "error": self.error,
-                "status": self.status, "latency_ms": self.latency_ms, "close_connection": self.close_connection}
+                "status": self.status, "latency_ms": self.latency_ms, "close_connection": self.close_connection,
+                "job_failed": self.job_failed}
 
 
 class FaultRegistry:
@@ -126,15 +132,16 @@ class FaultRegistry:
     def active(self) -> bool:
         return bool(self._faults)
 
-    def match(self, method: str, segments: list[str], account_of: Any) -> Fault | None:
-        """The first live fault for this call, counted; `account_of()` names the targeted ad account (lazy)."""
+    def match(self, method: str, segments: list[str], account_of: Any, *, job: bool = False) -> Fault | None:
+        """The first live fault for this call, counted; `account_of()` names the targeted ad account (lazy).
+        `job=True` looks only at `job_failed` faults (asked by the insights POST), which requests never match."""
         if not self._faults:
             return None
         path = "/".join(segments)
         account: Any = ...
         with self._lock:
             for fault in self._faults:
-                if not fault.live or not fault.matches(method, path):
+                if not fault.live or fault.job_failed != job or not fault.matches(method, path):
                     continue
                 if fault.ad_account_id is not None:
                     if account is ...:
@@ -175,9 +182,15 @@ def _build(spec: dict[str, Any], fault_id: str) -> Fault:
     close = spec.get("close_connection", False)
     if not isinstance(close, bool):
         raise ValueError("close_connection must be true or false")
-    if error is None and status is None and not close and not latency:
-        raise ValueError("a fault needs at least one of error, status, latency_ms, close_connection")
-    return Fault(fault_id, method, path, account, times, error, status, int(latency), close, _regex=regex)
+    job_failed = spec.get("job_failed", False)
+    if not isinstance(job_failed, bool):
+        raise ValueError("job_failed must be true or false")
+    if job_failed and (status is not None or close):
+        raise ValueError("job_failed makes the started job fail: it cannot also set status or close_connection")
+    if error is None and status is None and not close and not latency and not job_failed:
+        raise ValueError("a fault needs at least one of error, status, latency_ms, close_connection, job_failed")
+    return Fault(fault_id, method, path, account, times, error, status, int(latency), close, _regex=regex,
+                 job_failed=job_failed)
 
 
 def _compile(path: str) -> re.Pattern[str] | None:

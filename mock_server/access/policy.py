@@ -58,6 +58,7 @@ class Policy:
     two_factor_accounts: frozenset[str] = frozenset()
     _needed: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict)
     _read_any: frozenset[str] = frozenset()
+    _post_reads: frozenset[tuple[str, ...]] = frozenset()  # POSTs that only read (insights jobs)
 
     @classmethod
     def build(cls, world: World, rules: dict[str, Any]) -> Policy:
@@ -82,6 +83,7 @@ class Policy:
         protected = {b for b, raw in world.businesses.items() if raw.get("two_factor_required")}
         policy.two_factor_accounts = frozenset(a.id for a in world.ad_accounts.values() if a.business_id in protected)
         policy._read_any = frozenset(rules["permissions"]["read_any_of"])
+        policy._post_reads = frozenset(tuple(op.split(" ")) for op in rules["permissions"].get("post_reads", []))
         return policy
 
     # -- the token ------------------------------------------------------------------------------
@@ -112,7 +114,8 @@ class Policy:
         needed = self._needed.get(key)
         if needed is None:
             needed = self._needed[key] = self._permissions_for(node_type, edge, method)
-        if method == "GET" and granted.isdisjoint(self._read_any) and not self._without_ads(node_type, edge):
+        if ((method == "GET" or key in self._post_reads) and granted.isdisjoint(self._read_any)
+                and not self._without_ads(node_type, edge)):
             raise GraphError("permission_read_missing")
         for permission in needed:
             if permission not in granted:
@@ -142,7 +145,8 @@ class Policy:
 
     def _permissions_for(self, node_type: str, edge: str | None, method: str) -> tuple[str, ...]:
         rules = self.rules["permissions"]
-        needed = list(rules["write_all_of"]) if method in _WRITES else []
+        reads = f"{node_type} {edge or '-'} {method}" in rules.get("post_reads", [])
+        needed = list(rules["write_all_of"]) if method in _WRITES and not reads else []
         extra = rules["operations"].get(f"{node_type} {edge or '-'} {method}", [])
         return tuple(dict.fromkeys(needed + list(extra)))
 

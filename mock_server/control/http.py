@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mock_server.control import access, clock, lifecycle, reviews
+from mock_server.control import insights
 from mock_server.control.errors import ControlError
 from mock_server.state import State
 
@@ -38,6 +39,10 @@ TABLE: dict[str, dict[str, tuple[Operation, bool]]] = {
     "/rate_limits": {"GET": (access.rate_limits, False), "POST": (access.configure_rate_limits, True)},
     "/journal": {"GET": (access.read_journal, False), "DELETE": (access.clear_journal, False)},
     "/openapi.json": {"GET": (access.openapi_document, False)},
+    "/insights/profiles": {"GET": (insights.get_profiles, False), "DELETE": (insights.clear_profiles, False)},
+    "/insights/profiles/{object_id}": {"POST": (insights.set_profile, True)},
+    "/insights/job_failures": {"GET": (insights.get_failures, False), "POST": (insights.fail_jobs, True),
+                               "DELETE": (insights.clear_failures, False)},
 }
 
 

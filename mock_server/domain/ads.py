@@ -12,6 +12,7 @@ from typing import Any
 
 from mock_server.domain import clock, review
 from mock_server.domain import status as statuses
+from mock_server.domain.delivery import history
 from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.rules.ad import CREATE_RULES, UPDATE_RULES, AdContext, check
 from mock_server.domain.world import AdAccount
@@ -79,6 +80,7 @@ def update(record: Record, params: dict[str, Any], creative: Record | None, now:
     (re)submits the ad for review with that creative's texts (GRAPH-BEHAVIOUR 6.4)."""
     check(UPDATE_RULES, params, AdContext(table, record))
     previous = record.status
+    before = history.snapshot(record)
     changed: set[str] = {k for k in params if k not in ("execution_options", "fields", "creative")}
     for key, value in params.items():
         if key not in table["not_stored"]:
@@ -88,6 +90,7 @@ def update(record: Record, params: dict[str, Any], creative: Record | None, now:
         changed.add("creative")
     record.status = record.data.get("status", record.status)
     record.data["updated_time"] = int(now)
+    history.note(record, before, now)  # delivery replays status changes
     review.on_update(record, previous, changed, now, policy, creative_texts(creative) if creative is not None else None)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import status as statuses
+from mock_server.domain.delivery import history
 from mock_server.domain.rules.adset import (CREATE_FILLS, CREATE_RULES, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check,
                                            fill, strategy_in_force)
 from mock_server.domain.world import AdAccount
@@ -74,6 +75,7 @@ def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
     table = ctx.table
     spec = normalise(params, table)
     _check_editable(record, spec, table)
+    logged = history.snapshot(record)
     _check_immutable(record, spec, table)
     merged = {**record.data, **spec}
     if not merged.get("end_time"):
@@ -92,6 +94,7 @@ def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:
         record.data[key] = value
     record.status = record.data.get("status", record.status)
     record.data["updated_time"] = int(ctx.now)
+    history.note(record, logged, ctx.now)  # delivery replays status, budget and schedule changes
 
 
 def _check_editable(record: Record, params: dict[str, Any], table: dict[str, Any]) -> None:

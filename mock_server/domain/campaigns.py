@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.domain.delivery import history
 from mock_server.domain.rules.campaign import CREATE_RULES, UPDATE_RULES, RuleContext, check
 from mock_server.store.repository import Record
 
@@ -36,6 +37,7 @@ def build(params: dict[str, Any], ctx: RuleContext, object_id: int, now: float) 
 
 def update(record: Record, params: dict[str, Any], ctx: RuleContext, now: float) -> None:
     check(UPDATE_RULES, params, ctx)
+    before = history.snapshot(record)
     for key, value in params.items():
         if key in _NOT_STORED:
             continue
@@ -43,6 +45,7 @@ def update(record: Record, params: dict[str, Any], ctx: RuleContext, now: float)
     _normalise_spend_cap(record.data, ctx.table)
     record.status = record.data.get("status", record.status)
     record.data["updated_time"] = int(now)
+    history.note(record, before, now)  # delivery replays status and budget changes (domain/delivery)
 
 
 def computed(record: Record) -> dict[str, Any]:

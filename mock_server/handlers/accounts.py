@@ -54,6 +54,9 @@ def read(call: Call) -> tuple[int, Any]:
     values_ = values(call, account)
 
     def expand(spec: FieldSpec, kind: str) -> Any:
+        if kind == "edge" and spec.name == "insights":
+            from mock_server.handlers import insights  # the insights edge is computed, not listed
+            return insights.nested(call, "AdAccount", account.id, spec)
         from mock_server.handlers import fixture_nodes  # fixture edges (users, instagram_accounts, ...) nest too
 
         return fixture_nodes._expand(call, call.node, spec, kind)

@@ -74,6 +74,9 @@ class Call:
         values = self.values(record)
 
         def expand(spec: FieldSpec, kind: str) -> Any:
+            if spec.name == "insights" and kind == "edge":
+                from mock_server.handlers import insights  # the insights edge is computed, not listed
+                return insights.nested(self, record.type, str(record.id), spec)
             if kind == "edge":
                 return self.nested_edge(record, spec)
             plan = node_type.fields[spec.name]
@@ -211,9 +214,13 @@ class Call:
         link_params = {k: _link_value(v) for k, v in self.request.params.items()}
         if self.request.access_token:
             link_params["access_token"] = self.request.access_token
-        return self.list_page(query, self.specs(), limit=limit, after=after, before=before,
+        body = self.list_page(query, self.specs(), limit=limit, after=after, before=before,
                               link_base=self.link_base(*segments), link_params=link_params, summary=summary,
                               offset=offset)
+        if summary and "insights" in str(query_params.get("summary")):
+            from mock_server.handlers import insights  # summary=insights (M-ACTCAMP): the edge owner's insights
+            body["summary"]["insights"] = insights.summary_of(self, query)
+        return body
 
 
 def _link_value(value: Any) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import campaigns, timefmt
+from mock_server.domain.delivery import history
 from mock_server.domain.rules.campaign import RuleContext, check_editable
 from mock_server.handlers.call import Call
 from mock_server.handlers.nodes import delete, read, read_after_write
@@ -79,8 +80,10 @@ def delete_many(call: Call) -> tuple[int, Any]:
     now = int(call.state.now())
     with call.state.store.transaction():
         for record in chosen:
+            before = history.snapshot(record)
             record.status = record.data["status"] = "DELETED"
             record.data["updated_time"] = now
+            history.note(record, before, now)
             call.state.store.update(record)
     return 200, {"objects_left_to_delete_count": len(left), "deleted_object_ids": [str(r.id) for r in chosen]}
 

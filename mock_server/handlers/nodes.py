@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.domain.delivery import history
 from mock_server.handlers.call import Call
 
 
@@ -23,8 +24,10 @@ def delete(call: Call) -> tuple[int, Any]:
     assert record is not None
     if record.status != "DELETED":
         with call.state.store.transaction():
+            before = history.snapshot(record)
             record.status = record.data["status"] = "DELETED"
             record.data["updated_time"] = int(call.state.now())
+            history.note(record, before, call.state.now())
             call.state.store.update(record)
     return 200, {"success": True}
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from mock_server.handlers import accounts, adcreatives, adimages, ads, adsets, campaigns
 from mock_server.handlers import fixture_nodes, previews
+from mock_server.handlers import insights
 
 Handler = Callable[..., tuple[int, Any]]
 
@@ -19,4 +20,5 @@ ROUTES: dict[tuple[str, str | None, str], Handler] = {
     **ads.ROUTES,
     **fixture_nodes.ROUTES,
     **previews.ROUTES,
+    **insights.ROUTES,
 }

@@ -220,6 +220,9 @@ class Verifier:
             self.run_check("negative_data_rejection", operation, self.negative(operation))
         self.run_check("paging_invariants", "GET /act_<id>/campaigns", self.paging)
         self.run_check("status_derivation", "campaign", self.status)
+        from mock_server.verify import insights  # INSIGHTS.md: sync params/errors, async jobs, nested reads
+        self.run_check("insights_params", "GET /act_<id>/insights", lambda r: insights.sync(self, r))
+        self.run_check("insights_async_nested", "POST /act_<id>/insights", lambda r: insights.async_and_nested(self, r))
         return self.results
 
     def report(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adimage import AdImage
+from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.adset import AdSet
 from facebook_business.adobjects.business import Business
 from facebook_business.adobjects.campaign import Campaign
@@ -134,9 +135,9 @@ def _as(token: str, account: str | None = None, **session: Any) -> Callable[[Sce
     return account_for
 
 
-def _with_app_rate_limits(settings: dict[str, Any], calls: int) -> Callable[[Scene], Any]:
+def _with_app_rate_limits(settings: dict[str, Any], calls: int, insights: bool = False) -> Callable[[Scene], Any]:
     """Load the fixtures with `rate_limits` on the development-tier app (off by default), make `calls` reads
-    with its token, and put the original fixtures back whatever happens."""
+    (insights reads with `insights`) with its token, and put the original fixtures back whatever happens."""
     def trigger(s: Scene) -> Any:
         original = s.graphmock.control("GET", "fixtures")
         throttled = copy.deepcopy(original)
@@ -147,7 +148,7 @@ def _with_app_rate_limits(settings: dict[str, Any], calls: int) -> Callable[[Sce
         try:
             account = _as(DEV_APP[1])(s)
             for _ in range(calls):
-                account.api_get(fields=["name"])
+                account.get_insights() if insights else account.api_get(fields=["name"])
         finally:
             s.graphmock.control("POST", "fixtures", original)
         raise AssertionError(f"{calls} reads with rate_limits {settings} were never refused")
@@ -219,6 +220,18 @@ CASES: dict[str, Case] = {
                                      "(#80004) There have been too many calls to this ad-account. ", prefix=True),
     "app_request_limit": Case(_with_app_rate_limits({"enabled": True, "app_calls_per_hour": 3}, 4),
                               "(#4) Application request limit reached"),
+    # -- insights (INSIGHTS.md 5.4, 6)
+    "insights_lookback": Case(lambda s: s.account.get_insights(params={"time_range": {"since": "2020-01-01",
+                                                                                     "until": "2020-01-02"}}),
+                              "(#3018) The start date of the time range cannot be beyond 37 months from the current date"),
+    "insights_cursor_invalid": Case(lambda s: s.account.get_insights(params={"after": "not-a-cursor"}),
+                                    "(#2642) Invalid cursors values"),
+    "insights_job_not_ready": Case(lambda s: AdReportRun(s.account.get_insights_async().get_id()).get_insights(),
+                                   "Error accessing adreport job."),
+    "insights_account_throttled": Case(_with_app_rate_limits({"enabled": True}, 61, insights=True),
+                                       "(#80000) There have been too many calls from this ad-account.", prefix=True),
+    "insights_load_throttled": Case(_with_app_rate_limits({"enabled": True, "app_calls_per_hour": 3}, 4, insights=True),
+                                    "(#4) There have been too many calls from this app. Wait a bit and try again."),
     "batch_too_many": Case(_batch_of(51), "Too many requests in batch message. Maximum batch size is 50"),
     # -- fields and lists
     "nonexisting_field": Case(lambda s: s.campaign().api_get(fields=["foo"]),
@@ -345,6 +358,8 @@ NOT_REACHABLE_FROM_THE_SDK: dict[str, str] = {
     "injected_error": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
     "service_unavailable": "fault injection has no control endpoint yet (mock_server/access/faults.py is Python-only)",
     "batch_operation_invalid": "the SDK only builds well-formed batch operations",
+    "insights_too_much_data": "needs an account over schemas/rules/insights.json max_cells_sync (millions of "
+                              "ad-days); covered in-process by tests/test_insights.py with a lowered threshold",
     "batch_unresolved_dependency": "FacebookAdsApiBatch.add() cannot name operations or set depends_on",
     "batch_dependency_failed": "FacebookAdsApiBatch.add() cannot name operations or set depends_on",
 }
