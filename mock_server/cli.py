@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mock_server.config import DEFAULT_VERSIONS, ServerConfig, parse_versions
 from mock_server.domain.world import World
+from mock_server.store import is_postgres_url, masked
 
 DEFAULT_DB = "graphmock.sqlite3"
 
@@ -27,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"graphmock: {exc}", file=sys.stderr)
         return 2
-    db = args.db if args.db == ":memory:" else str(Path(args.db).resolve())
+    db = args.db if args.db == ":memory:" or is_postgres_url(args.db) else str(Path(args.db).resolve())
     config = ServerConfig(db=db, fixtures=Path(args.fixtures) if args.fixtures else None, versions=versions,
                           seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
                           admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits),
@@ -35,7 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(config)
     state = app.state.graph
     summary = state.world.summary()
-    where = "in memory (lost on exit)" if db == ":memory:" else db
+    where = "in memory (lost on exit)" if db == ":memory:" else masked(db)  # never print a DB password
     print(f"graphmock: store {where}", flush=True)
     print(f"graphmock: serving Graph {', '.join(versions)} on http://{args.host}:{args.port} "
           f"(ready in {time.perf_counter() - started:.2f}s)", flush=True)
@@ -54,9 +55,9 @@ def _fixtures(args: argparse.Namespace) -> int:
     from mock_server.state import WORLD_KEY
 
     document = None
-    if args.db and args.db != ":memory:" and Path(args.db).exists():
-        from mock_server.store.sqlite import SQLiteRepository
-        document = SQLiteRepository(args.db).get_meta(WORLD_KEY)
+    if args.db and args.db != ":memory:" and (is_postgres_url(args.db) or Path(args.db).exists()):
+        from mock_server.store import open_repository
+        document = open_repository(args.db).get_meta(WORLD_KEY)
     if document is None:
         with open(args.fixtures or default_fixtures_file(), encoding="utf-8") as fh:
             document = json.load(fh)
@@ -105,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the mock server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8787)
-    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB}) or :memory:")
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB}), :memory:, or postgresql://user:pass@host/db "
+                       "(a store shared by several servers: docs/shared-sandbox.md)")
     serve.add_argument("--fixtures", help="fixtures document loaded into an empty store (default: the demo world)")
     serve.add_argument("--versions", default=",".join(DEFAULT_VERSIONS), help="supported Graph versions, comma separated")
     serve.add_argument("--seed", type=int, help="deterministic ids and trace ids")
@@ -122,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fixtures = sub.add_parser("fixtures", help="print the loaded world's ids and tokens as JSON")
     fixtures.add_argument("--fixtures", help="fixtures document (default: the demo world)")
-    fixtures.add_argument("--db", help="read the world stored in this SQLite file instead")
+    fixtures.add_argument("--db", help="read the world stored in this SQLite file (or postgresql:// URL) instead")
     fixtures.set_defaults(func=_fixtures)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document generated from schemas/")

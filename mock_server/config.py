@@ -13,7 +13,7 @@ DEFAULT_VERSIONS = ("v25.0", "v26.0")
 
 @dataclass
 class ServerConfig:
-    db: str = ":memory:"
+    db: str = ":memory:"  # a SQLite file, ":memory:", or a postgresql:// URL (store/__init__.py)
     fixtures: Path | None = None  # None -> the shipped demo world
     versions: tuple[str, ...] = DEFAULT_VERSIONS
     seed: int | None = None

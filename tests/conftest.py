@@ -32,3 +32,6 @@ def world(client: InProcessClient) -> dict[str, Any]:
 @pytest.fixture
 def act(world: dict[str, Any]) -> str:
     return world["ad_account_id"]
+
+
+from helpers.pg_fixtures import backend, db_target, new_store, pg_url, postgres_cluster  # noqa: E402,F401
