@@ -39,8 +39,9 @@ class ServerProcess:
 
     def __init__(self, db: str | Path, *, port: int | None = None, seed: int | None = None,
                  extra_args: list[str] | None = None, version: str = "v25.0",
-                 fixtures: dict[str, Any] | None = None) -> None:
-        """`fixtures` is merged over the demo world's top level (e.g. `{"rate_limits": "off"}` for load tests)."""
+                 fixtures: dict[str, Any] | None = None, workdir: Path | None = None) -> None:
+        """`fixtures` is merged over the demo world's top level (e.g. `{"rate_limits": "off"}` for load tests).
+        `workdir` holds the log and fixtures file when `db` is not a file (a postgresql:// URL)."""
         self.db = str(db)
         self.port = port or free_port()
         self.seed = seed
@@ -48,10 +49,11 @@ class ServerProcess:
         self.version = version
         self.proc: subprocess.Popen[bytes] | None = None
         self.world = demo_world()
-        self.log_path = Path(self.db + f".{self.port}.log") if self.db != ":memory:" else None
+        base = str(workdir / "server") if workdir else self.db
+        self.log_path = Path(base + f".{self.port}.log") if base != ":memory:" else None
         if fixtures:
             document = {**json.loads(default_fixtures_file().read_text(encoding="utf-8")), **fixtures}
-            path = Path(self.db + ".fixtures.json") if self.db != ":memory:" else Path(f"/tmp/graphmock-{self.port}.json")
+            path = Path(base + ".fixtures.json") if base != ":memory:" else Path(f"/tmp/graphmock-{self.port}.json")
             path.write_text(json.dumps(document), encoding="utf-8")
             self.extra_args = [*self.extra_args, "--fixtures", str(path)]
 
