@@ -34,4 +34,5 @@ def act(world: dict[str, Any]) -> str:
     return world["ad_account_id"]
 
 
-from helpers.pg_fixtures import backend, db_target, new_store, pg_url, postgres_cluster  # noqa: E402,F401
+from helpers.pg_fixtures import (  # noqa: E402,F401 - the store suites run on SQLite and PostgreSQL
+    backend, backend_client, db_target, new_store, pg_url, postgres_cluster)

@@ -90,3 +90,15 @@ def db_target(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> st
     if backend == "sqlite":
         return str(tmp_path / "graph.sqlite3")
     return fresh_schema_url(request.getfixturevalue("postgres_cluster"))
+
+
+@pytest.fixture
+def backend_client(backend: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The `client` fixture's server (demo fixtures, seed 7) on the test's backend: :memory: or PostgreSQL."""
+    from mock_server.config import ServerConfig
+    from mock_server.testing import InProcessClient
+
+    db = ":memory:" if backend == "sqlite" else fresh_schema_url(request.getfixturevalue("postgres_cluster"))
+    client = InProcessClient(ServerConfig(seed=7, db=db))
+    yield client
+    client.close()
