@@ -33,7 +33,11 @@ def _serve(args: argparse.Namespace) -> int:
                           seed=args.seed, durable=args.durable, strict=args.strict, journal_size=args.journal_size,
                           admin_token=args.admin_token, rate_limits=_rate_limits(args.rate_limits),
                           read_cache=args.read_cache)
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except RuntimeError as exc:  # a store that cannot be opened (e.g. PostgreSQL unreachable): say why, briefly
+        print(f"graphmock: {exc}", file=sys.stderr)
+        return 2
     state = app.state.graph
     summary = state.world.summary()
     where = "in memory (lost on exit)" if db == ":memory:" else masked(db)  # never print a DB password

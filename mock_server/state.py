@@ -140,13 +140,14 @@ class State:
         document = dict(self.world.document)
         accounts = [raw for raw in document.get("ad_accounts", []) if _act(str(raw["id"])) != act]
         document["ad_accounts"] = accounts + ([pristine.raw] if pristine else [])
-        dump = self.store.dump()
-        dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
         overrides = dict(self._review_overrides)
         overrides["accounts"] = {k: v for k, v in overrides.get("accounts", {}).items() if k != act}
-        dump["meta"][WORLD_KEY] = document
-        dump["meta"][REVIEW_KEY] = overrides
-        self.store.load(dump)
+        with self.store.transaction():  # one transaction: another server's write between dump and load is kept
+            dump = self.store.dump()
+            dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
+            dump["meta"][WORLD_KEY] = document
+            dump["meta"][REVIEW_KEY] = overrides
+            self.store.load(dump)
         self.world = World.from_document(document)
         self._review_overrides = overrides
 

@@ -8,6 +8,8 @@ of one server loses nothing either had acknowledged. The DB password never reach
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from helpers.postgres import PASSWORD
 from helpers.server import ServerProcess
 from test_concurrency import NO_THROTTLE, Connection, ad_set_params, campaign_params
+from test_control_api import OTHER_ACT, two_account_fixtures
 
 WRITERS = 6
 CAMPAIGNS_PER_WRITER = 15
@@ -210,3 +213,51 @@ def test_sigkill_of_one_server_loses_nothing_either_acknowledged(pg_url, tmp_pat
         doomed.stop()
         survivor.stop()
 
+
+
+def test_a_per_account_reset_on_one_server_keeps_the_other_accounts_writes_on_the_other(pg_url, tmp_path):
+    """Parallel CI jobs each own an ad account (docs/shared-sandbox.md): job A resetting its account through
+    server 1 while job B creates in its own account through server 2 must never lose one of B's writes."""
+    document = two_account_fixtures()
+    fixtures = {**NO_THROTTLE, "ad_accounts": document["ad_accounts"], "users": document["users"]}
+    first = ServerProcess(pg_url, fixtures=fixtures, workdir=tmp_path).start()
+    second = ServerProcess(pg_url, fixtures=fixtures, workdir=tmp_path).start()
+    try:
+        acks: dict[str, str] = {}
+        errors: list[str] = []
+        stop = threading.Event()
+
+        def job_b() -> None:
+            conn = Connection(second)
+            for i in range(400):
+                if stop.is_set():
+                    break
+                status, body = conn.call("POST", f"{OTHER_ACT}/campaigns", campaign_params(f"b{i}"))
+                if status != 200:
+                    errors.append(f"{status} {body}")
+                    break
+                acks[body["id"]] = f"b{i}"
+            conn.close()
+
+        thread = threading.Thread(target=job_b)
+        thread.start()
+        control = http.client.HTTPConnection("127.0.0.1", first.port, timeout=30)
+        mine = Connection(first)
+        for _ in range(15):
+            mine.call("POST", f"{first.act}/campaigns", campaign_params("a"))
+            control.request("POST", "/__graphmock/reset", body=json.dumps({"ad_account_id": first.act}),
+                            headers={"Content-Type": "application/json"})
+            response = control.getresponse()
+            assert response.status == 200, response.read()
+            response.read()
+        stop.set()
+        thread.join(timeout=60)
+        assert not errors, errors[:3]
+        listed = {item["id"]: item["name"] for item in mine.walk_items(f"{OTHER_ACT}/campaigns", fields="name")}
+        assert {k: listed.get(k) for k in acks} == acks
+        assert mine.walk(f"{first.act}/campaigns") == []
+        mine.close()
+        control.close()
+    finally:
+        first.stop()
+        second.stop()

@@ -128,3 +128,14 @@ def test_a_postgres_url_without_psycopg_says_which_extra_to_install(monkeypatch)
     monkeypatch.delitem(sys.modules, "mock_server.store.postgres", raising=False)
     with pytest.raises(RuntimeError, match=r"graphmock\[postgres\]"):
         open_repository("postgresql://u:p@127.0.0.1:1/x")
+
+
+def test_a_server_that_cannot_open_its_store_says_why_without_the_password(postgres_cluster):
+    from helpers.postgres import PASSWORD
+
+    url = postgres_cluster.url(postgres_cluster.database).replace(PASSWORD, "not-the-" + PASSWORD)
+    out = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "1", "--db", url],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert "password authentication failed" in out.stderr and "graphmock:***@" in out.stderr, out.stderr
+    assert PASSWORD not in out.stdout + out.stderr

@@ -24,7 +24,10 @@ def open_repository(target: str, *, durable: bool = False) -> Any:
             from mock_server.store.postgres import PostgresRepository
         except ImportError as exc:  # psycopg is an optional extra
             raise RuntimeError("a postgresql:// store needs psycopg: pip install 'graphmock[postgres]'") from exc
-        return PostgresRepository(target)
+        try:
+            return PostgresRepository(target)
+        except Exception as exc:  # psycopg's messages name host, port and user, never the password
+            raise RuntimeError(f"cannot open the store {masked(target)}: {str(exc).strip()}") from None
     from mock_server.store.sqlite import SQLiteRepository
 
     return SQLiteRepository(target, durable=durable)

@@ -51,12 +51,12 @@ _MAX_CHUNK = 2000
 class PostgresRepository:
     def __init__(self, url: str, *, pool_size: int = 4, connect_timeout: float = 10.0) -> None:
         self.url = url
+        with psycopg.connect(url, autocommit=True, connect_timeout=int(connect_timeout)) as conn:
+            migrate(conn)  # also says at once why a server cannot connect (the pool would only time out)
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
                                    open=False, name="graphmock")
         self.pool.open(wait=True, timeout=connect_timeout)
         self._local = threading.local()
-        with self.pool.connection() as conn:
-            migrate(conn)
         self._id_floor = ID_BASE
         self._writes = 0  # this server's writes (its own commits are in the snapshot too; this covers open ones)
         self._derived: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # counts, statuses present
@@ -246,6 +246,15 @@ class PostgresRepository:
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, _json(value)))
 
     def dump(self) -> dict[str, Any]:
+        """Objects and meta as of one moment: other servers wait until this transaction ends, so a dump that is
+        then filtered and loaded back (a per-account reset) cannot drop a concurrent write. ACCESS EXCLUSIVE at
+        once, because load's TRUNCATE needs it: upgrading a weaker lock would deadlock with a writer that has
+        read the table (next_id) and waits to insert."""
+        with self.transaction():
+            self._execute("LOCK TABLE graphmock_objects, graphmock_meta IN ACCESS EXCLUSIVE MODE")
+            return self._dump()
+
+    def _dump(self) -> dict[str, Any]:
         objects = [{"id": r[0], "type": r[1], "account_id": r[2], "status": r[3], "data": orjson.loads(r[4]),
                     "campaign_id": r[5], "adset_id": r[6], "key": r[7], "created": r[8]}
                    for r in self._execute(f"SELECT {_COLUMNS} FROM graphmock_objects ORDER BY id")]
