@@ -7,6 +7,8 @@ uvicorn, real connections, or a process that can be killed. The server binds
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import signal
@@ -29,7 +31,12 @@ def free_port() -> int:
 
 
 def demo_world() -> dict[str, Any]:
-    """The ids and token of the shipped demo fixtures (`graphmock fixtures`)."""
+    """The ids and token of the shipped demo fixtures (`graphmock fixtures`), asked once per test session."""
+    return copy.deepcopy(_demo_world())
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_world() -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "mock_server", "fixtures"], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
