@@ -139,3 +139,20 @@ def test_a_server_that_cannot_open_its_store_says_why_without_the_password(postg
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert "password authentication failed" in out.stderr and "graphmock:***@" in out.stderr, out.stderr
     assert PASSWORD not in out.stdout + out.stderr
+
+
+def test_the_python_handle_serves_a_postgresql_store_over_http_and_in_process(pg_url):
+    """`GraphMock(ServerConfig(db="postgresql://..."))`: the HTTP server thread and the caller's thread each
+    use their own connection; both see one store, and close() gives every connection back."""
+    import httpx
+
+    from mock_server import GraphMock, ServerConfig
+
+    with GraphMock(ServerConfig(db=pg_url), seed=3) as mock:
+        act, token = mock.world["ad_account_id"], mock.world["access_token"]
+        created = httpx.post(f"{mock.url}/v25.0/{act}/campaigns", data={
+            "name": "over http", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]",
+            "access_token": token}).json()["id"]
+        assert mock.client().get(created, params={"fields": "name"}).json() == {"name": "over http", "id": created}
+        store = mock.state.store
+    assert store._pinned == [] and store.pool.closed

@@ -57,6 +57,7 @@ class PostgresRepository:
                                    open=False, name="graphmock")
         self.pool.open(wait=True, timeout=connect_timeout)
         self._local = threading.local()
+        self._pinned: list[psycopg.Connection[Any]] = []  # every thread's checked-out connection, for close()
         self._id_floor = ID_BASE
         self._writes = 0  # this server's writes (its own commits are in the snapshot too; this covers open ones)
         self._derived: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # counts, statuses present
@@ -67,8 +68,12 @@ class PostgresRepository:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.broken:
             if conn is not None:
+                with self._derived_lock:
+                    self._pinned.remove(conn)
                 self.pool.putconn(conn)  # the pool discards a broken connection and opens another
             conn = self._local.conn = self.pool.getconn()
+            with self._derived_lock:
+                self._pinned.append(conn)
             self._local.cursor = conn.cursor()
             self._local.depth = 0
         return conn
@@ -284,9 +289,11 @@ class PostgresRepository:
             self._execute("TRUNCATE graphmock_objects, graphmock_meta")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
+        """Give back every thread's connection (the Python handle's server thread holds one too) and close."""
+        self._local.conn = None
+        with self._derived_lock:
+            pinned, self._pinned = self._pinned, []
+        for conn in pinned:
             self.pool.putconn(conn)
         self.pool.close()
 
