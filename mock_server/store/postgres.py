@@ -4,7 +4,8 @@ Same guarantees as the SQLite store (store/sqlite.py), now across processes
 and hosts:
 
 - a write is acknowledged after its COMMIT returns (psycopg in autocommit
-  mode; `transaction()` issues BEGIN ... COMMIT itself);
+  mode; `transaction()` issues BEGIN ... COMMIT itself, the BEGIN pipelined with
+  the transaction's first statement);
 - lists are keyset-paged through the (scope, status, id) indexes, one id-ordered
   range per status, merged (MergeAppend) when a list covers several statuses;
 - ids come from `graphmock_next_id` (postgres_schema.py): max(max id, floor) + 1
@@ -76,15 +77,31 @@ class PostgresRepository:
                 self._pinned.append(conn)
             self._local.cursor = conn.cursor()
             self._local.depth = 0
+            self._local.begin = False
         return conn
 
     def _execute(self, sql: str, args: Any = ()) -> psycopg.Cursor[Any]:
         """Run one statement on this thread's cursor (reused: a new cursor per call costs ~15 % of a call).
         Callers consume each result before the next statement."""
         self._conn()
-        cursor = self._local.cursor
+        local = self._local
+        cursor = local.cursor
+        if local.begin:  # a transaction's first statement travels with its BEGIN: one round trip, not two
+            local.begin = False
+            with local.conn.pipeline():
+                cursor.execute("BEGIN")
+                cursor.execute(sql, args)
+            return cursor
         cursor.execute(sql, args)
         return cursor
+
+    def _begun(self) -> psycopg.Connection[Any]:
+        """This thread's connection with its pending BEGIN sent (for statements that bypass _execute)."""
+        conn = self._conn()
+        if self._local.begin:
+            self._local.begin = False
+            conn.execute("BEGIN")
+        return conn
 
     def transaction(self) -> _Transaction:
         """Group writes into one atomic commit; nested use joins the outer transaction."""
@@ -242,7 +259,7 @@ class PostgresRepository:
         """Bulk path for generators, fixtures and snapshots: COPY, one transaction."""
         self._writes += 1
         with self.transaction():
-            with self._conn().cursor().copy(_COPY) as copy:
+            with self._begun().cursor().copy(_COPY) as copy:
                 for record in records:
                     copy.write_row(_row(record))
 
@@ -308,10 +325,10 @@ class _Transaction:
         self.outer = False
 
     def __enter__(self) -> None:
-        conn = self.store._conn()
+        self.store._conn()
         local = self.store._local
         if local.depth == 0:
-            conn.execute("BEGIN")
+            local.begin = True  # sent with the first statement (PostgresRepository._execute)
             self.outer = True
         local.depth += 1
 
@@ -321,7 +338,9 @@ class _Transaction:
         if self.outer:
             local.depth = 0
             conn = local.conn
-            if exc_type is None:
+            if local.begin:  # no statement ran: nothing was begun, nothing to end
+                local.begin = False
+            elif exc_type is None:
                 conn.execute("COMMIT")
             elif not conn.broken:
                 conn.execute("ROLLBACK")
