@@ -23,6 +23,7 @@ from mock_server.domain.world import World
 from mock_server.wire.request import Limits
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+from mock_server.store import is_postgres_url, masked
 
 DEFAULT_DB = "graphmock.sqlite3"
 
@@ -50,7 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"graphmock: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    reopened = db != ":memory:" and Path(db).exists() and Path(db).stat().st_size > 0
+    reopened = db != ":memory:" and (is_postgres_url(db) or (Path(db).exists() and Path(db).stat().st_size > 0))
     limits = dataclasses.replace(Limits(), body_timeout=args.body_timeout)
     config = ServerConfig(db=db, fixtures=fixtures, versions=versions, as_of=as_of, seed=args.seed, durable=args.durable,
                           strict=args.strict, journal_size=args.journal_size, journal_bytes=args.journal_bytes,
@@ -61,7 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(config)
     except Exception as exc:  # noqa: BLE001 - e.g. a damaged SQLite file: one line, not a traceback
         sock.close()
-        print(f"graphmock: cannot open the store {db}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"graphmock: cannot open the store {masked(db)}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     state = app.state.graph
     if not args.quiet:
@@ -88,7 +89,7 @@ def _banner(args: argparse.Namespace, state: Any, db: str, port: int, versions: 
         where = "in memory (lost on exit)"
     else:
         count = state.store.object_count()
-        where = f"{db} ({f'reopened, {count} objects from the last run' if reopened else 'new'})"
+        where = f"{masked(db)} ({f'reopened, {count} objects from the last run' if reopened else 'new'})"
     print(f"graphmock {_version()}: store {where}", flush=True)
     print(f"graphmock: serving Graph {', '.join(versions)} on {base} (ready in {seconds:.2f}s)", flush=True)
     print(f"graphmock: ad account {summary['ad_account_id']}  access_token {summary['access_token']}", flush=True)
@@ -102,8 +103,9 @@ def _banner(args: argparse.Namespace, state: Any, db: str, port: int, versions: 
 
 
 def _check_db(value: str) -> str:
-    """`:memory:`, or a SQLite file in an existing directory (a new file, or one that is SQLite)."""
-    if value == ":memory:":
+    """`:memory:`, a postgresql:// URL, or a SQLite file in an existing directory (a new file, or one that is
+    SQLite)."""
+    if value == ":memory:" or is_postgres_url(value):
         return value
     path = Path(value).expanduser().resolve()
     if path.is_dir():
@@ -214,9 +216,9 @@ def _fixtures(args: argparse.Namespace) -> int:
     from mock_server.state import WORLD_KEY
 
     document = None
-    if args.db and args.db != ":memory:" and Path(args.db).exists():
-        from mock_server.store.sqlite import SQLiteRepository
-        document = SQLiteRepository(args.db).get_meta(WORLD_KEY)
+    if args.db and args.db != ":memory:" and (is_postgres_url(args.db) or Path(args.db).exists()):
+        from mock_server.store import open_repository
+        document = open_repository(args.db).get_meta(WORLD_KEY)
     if document is None:
         with open(args.fixtures or default_fixtures_file(), encoding="utf-8") as fh:
             document = json.load(fh)
@@ -288,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; beyond loopback, also pass --admin-token)")
     serve.add_argument("--port", type=_port, default=8787, help="0..65535 (default 8787; 0 picks a free port)")
-    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB}) or :memory:")
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default ./{DEFAULT_DB}), :memory:, or postgresql://user:pass@host/db "
+                       "(a store shared by several servers: docs/shared-sandbox.md)")
     serve.add_argument("--fixtures", help="fixtures document loaded into an empty store (default: the demo world)")
     serve.add_argument("--versions", help="served Graph versions, comma separated (default: the versions "
                        "schemas/rules/versions.json serves on --as-of)")
@@ -317,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fixtures = sub.add_parser("fixtures", help="print the loaded world's ids and tokens as JSON")
     fixtures.add_argument("--fixtures", help="fixtures document (default: the demo world)")
-    fixtures.add_argument("--db", help="read the world stored in this SQLite file instead")
+    fixtures.add_argument("--db", help="read the world stored in this SQLite file (or postgresql:// URL) instead")
     fixtures.set_defaults(func=_fixtures)
 
     image = sub.add_parser("sample-image", help="write a small real PNG (the README walk-through's pixel.png)")

@@ -15,7 +15,7 @@ DEFAULT_VERSIONS = ("v25.0", "v26.0", "v27.0")  # what schemas/rules/versions.js
 
 @dataclass
 class ServerConfig:
-    db: str = ":memory:"
+    db: str = ":memory:"  # a SQLite file, ":memory:", or a postgresql:// URL (store/__init__.py)
     fixtures: Path | None = None  # None -> the shipped demo world
     versions: tuple[str, ...] | None = None  # None -> the versions schemas/rules/versions.json serves on as_of
     as_of: date | None = None  # the date the version table is read on (None: today's real date)

@@ -22,7 +22,8 @@ from mock_server.domain.world import AdAccount, World
 from mock_server.read_cache import ReadCache
 from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
-from mock_server.store.sqlite import ID_BASE, SQLiteRepository
+from mock_server.store import open_repository
+from mock_server.store.sqlite import ID_BASE
 
 WORLD_KEY = "world"
 FIXTURES_KEY = "fixtures"  # set only when fixtures were loaded at runtime (control API / handle)
@@ -63,7 +64,7 @@ class State:
         self.clock = Clock()
         clock_module.set_default(self.clock)
         ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
-        self.store = SQLiteRepository(config.db, durable=config.durable)
+        self.store = open_repository(config.db, durable=config.durable)  # SQLite file/:memory: or postgresql:// URL
         self.read_cache = ReadCache(enabled=config.read_cache)
         self.trace = TraceIds(config.seed)
         self.reset_hooks: list[Callable[[str | None], None]] = []  # other layers' per-reset cleanup (access)
@@ -139,13 +140,14 @@ class State:
         document = dict(self.world.document)
         accounts = [raw for raw in document.get("ad_accounts", []) if _act(str(raw["id"])) != act]
         document["ad_accounts"] = accounts + ([pristine.raw] if pristine else [])
-        dump = self.store.dump()
-        dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
         overrides = dict(self._review_overrides)
         overrides["accounts"] = {k: v for k, v in overrides.get("accounts", {}).items() if k != act}
-        dump["meta"][WORLD_KEY] = document
-        dump["meta"][REVIEW_KEY] = overrides
-        self.store.load(dump)
+        with self.store.transaction():  # one transaction: another server's write between dump and load is kept
+            dump = self.store.dump()
+            dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
+            dump["meta"][WORLD_KEY] = document
+            dump["meta"][REVIEW_KEY] = overrides
+            self.store.load(dump)
         self.world = World.from_document(document)
         self._review_overrides = overrides
 

@@ -36,3 +36,7 @@ def world(client: InProcessClient) -> dict[str, Any]:
 @pytest.fixture
 def act(world: dict[str, Any]) -> str:
     return world["ad_account_id"]
+
+
+from helpers.pg_fixtures import (  # noqa: E402,F401 - the store suites run on SQLite and PostgreSQL
+    backend, backend_client, db_target, new_store, pg_url, postgres_cluster)

@@ -46,6 +46,12 @@ def new_campaign(client: InProcessClient, act: str, **extra: str) -> str:
     return response.json()["id"]
 
 
+@pytest.fixture
+def client(backend_client: InProcessClient) -> InProcessClient:
+    """Reset, seed and fixtures are store contract too: each `client` test runs on SQLite and PostgreSQL."""
+    return backend_client
+
+
 # -- index, errors, auth ---------------------------------------------------------------------------
 def test_index_lists_every_endpoint(client):
     body = client.get("/__graphmock/").json()

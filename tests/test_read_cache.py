@@ -141,10 +141,10 @@ def test_is_completed_follows_the_clock_even_when_read_repeatedly():
         assert completed() == [adset]
 
 
-def test_a_commit_by_another_process_on_the_same_file_is_seen(tmp_path):
-    """Two servers on one SQLite file (e.g. a second `graphmock serve`): a write by one shows in the other's
-    next read, even one it has answered before."""
-    db = str(tmp_path / "shared.sqlite3")
+def test_a_commit_by_another_process_on_the_same_file_is_seen(db_target):
+    """Two servers on one SQLite file or PostgreSQL database (e.g. a second `graphmock serve`): a write by one
+    shows in the other's next read, even one it has answered before."""
+    db = db_target
     first = InProcessClient(ServerConfig(db=db, seed=5))
     second = InProcessClient(ServerConfig(db=db, seed=5))
     try:

@@ -1,11 +1,13 @@
 """Snapshot / restore (issue 4 point 5): "Snapshot -> arbitrary changes -> restore gives back a
-byte-identical listing of every object."""
+byte-identical listing of every object." Part of the store contract suite: every test taking `client` runs on
+SQLite and on PostgreSQL (the `client` fixture below)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +20,12 @@ T0 = 1_767_225_600
 LISTED = ["ACTIVE", "PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_PAUSED", "PENDING_REVIEW", "DISAPPROVED",
           "PREAPPROVED", "PENDING_BILLING_INFO", "IN_PROCESS", "WITH_ISSUES"]
 EDGES = {"campaigns": "Campaign", "adsets": "AdSet", "ads": "Ad", "adcreatives": "AdCreative"}
+
+
+@pytest.fixture
+def client(backend_client: InProcessClient) -> InProcessClient:
+    """conftest's `client`, once on SQLite :memory: and once on PostgreSQL (dump/load/clear are store contract)."""
+    return backend_client
 
 
 def plain_fields(client: InProcessClient, node_type: str) -> str:
@@ -167,8 +175,8 @@ def test_restore_brings_back_clock_seed_fixtures_and_id_sequence():
         assert c.get(OTHER_ACT, params={"fields": "name"}).json()["name"] == "Second account"
 
 
-def test_restore_survives_a_restart_on_a_file_store(tmp_path, act):
-    db = str(tmp_path / "g.sqlite3")
+def test_restore_survives_a_restart_on_a_file_store(db_target, act):
+    db = db_target
     first = InProcessClient(ServerConfig(db=db, seed=3))
     campaign = first.post(f"{act}/campaigns", data={**CAMPAIGN, "status": "PAUSED", "name": "kept"}).json()["id"]
     saved = first.get("/__graphmock/snapshot").json()

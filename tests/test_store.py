@@ -1,4 +1,7 @@
-"""The SQLite store: acknowledged writes survive a restart; transactions are atomic."""
+"""The store contract, on SQLite and on PostgreSQL alike (`backend` parametrises every test that takes
+`new_store` or `db_target`; tests/helpers/pg_fixtures.py): acknowledged writes survive a restart,
+transactions are atomic, lists page by keyset, counts stay fresh. The last tests are SQLite's own
+(query plans, file migration); test_store_postgres.py holds PostgreSQL's."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_server.config import ServerConfig
+from mock_server.store import open_repository
 from mock_server.store.repository import ListQuery, Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.testing import InProcessClient
@@ -16,9 +20,9 @@ NAMES = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 
 @settings(max_examples=20)
 @given(names=st.lists(NAMES, min_size=1, max_size=8), budgets=st.lists(st.integers(100, 10**9), min_size=1, max_size=8))
-def test_acknowledged_writes_are_readable_after_a_restart(tmp_path_factory, names, budgets):
-    """Every create/update acknowledged before a restart on the same file reads back identically after it."""
-    db = str(tmp_path_factory.mktemp("db") / "graph.sqlite3")
+def test_acknowledged_writes_are_readable_after_a_restart(db_target, names, budgets):
+    """Every create/update acknowledged before a restart on the same store reads back identically after it."""
+    db = db_target
     first = InProcessClient(ServerConfig(db=db))
     act = first.world["ad_account_id"]
     expected = {}
@@ -42,8 +46,8 @@ def test_acknowledged_writes_are_readable_after_a_restart(tmp_path_factory, name
     second.close()
 
 
-def test_transaction_rolls_back_on_error():
-    store = SQLiteRepository(":memory:")
+def test_transaction_rolls_back_on_error(new_store):
+    store = new_store()
     with pytest.raises(RuntimeError):
         with store.transaction():
             store.insert(Record(id=1, type="Campaign", account_id="1", status="ACTIVE", data={}))
@@ -51,8 +55,8 @@ def test_transaction_rolls_back_on_error():
     assert store.get(1) is None
 
 
-def test_page_is_keyset_ordered_newest_first_and_counts():
-    store = SQLiteRepository(":memory:")
+def test_page_is_keyset_ordered_newest_first_and_counts(new_store):
+    store = new_store()
     store.insert_many([Record(id=i, type="Campaign", account_id="1", status="ACTIVE" if i % 3 else "PAUSED", data={"n": i})
                        for i in range(1, 11)])
     query = ListQuery("Campaign", account_id="1")
@@ -77,10 +81,10 @@ STORED = st.lists(st.tuples(st.sampled_from(["1", "2"]), st.integers(1, 3), st.i
 @given(rows=STORED, account=st.sampled_from(["1", "2"]), scope=st.sampled_from(["account", "campaign", "adset"]),
        statuses=st.none() | st.sets(st.sampled_from(STATUSES)), odd_only=st.booleans(), limit=st.integers(1, 6),
        backwards=st.booleans())
-def test_list_pages_match_a_plain_model(rows, account, scope, statuses, odd_only, limit, backwards):
+def test_list_pages_match_a_plain_model(new_store, rows, account, scope, statuses, odd_only, limit, backwards):
     """Walking a list edge page by page (either way, with or without a status filter or a predicate) yields
     exactly the matching objects of its scope, newest first, each once; total_count agrees."""
-    store = SQLiteRepository(":memory:")
+    store = new_store()
     records = [Record(id=i + 1, type="Ad", account_id=act, status=status, data={"n": i + 1}, campaign_id=campaign,
                       adset_id=campaign * 10 + adset) for i, (act, campaign, adset, status) in enumerate(rows)]
     store.insert_many(records)
@@ -133,24 +137,28 @@ def test_every_list_reads_a_status_index_range_never_the_whole_table(scope, stat
             assert not any("TEMP B-TREE" in step for step in steps), (sql, steps)
 
 
-def test_total_count_is_fresh_after_writes_here_and_in_another_connection(tmp_path):
+def test_total_count_is_fresh_after_writes_here_and_in_another_connection(db_target):
     """summary.total_count is cached between writes; a write here or a commit by another server on the same
-    file must show at once."""
-    path = str(tmp_path / "shared.sqlite3")
-    mine, other = SQLiteRepository(path), SQLiteRepository(path)
+    store (file or database) must show at once."""
+    mine, other = open_repository(db_target), open_repository(db_target)
     query = ListQuery("Campaign", account_id="1", statuses=["ACTIVE"])
     assert mine.count(query) == 0
     with mine.transaction():
         mine.insert(Record(id=1, type="Campaign", account_id="1", status="ACTIVE", data={}))
     assert mine.count(query) == 1
+    before = mine.version()
     with other.transaction():
         other.insert(Record(id=2, type="Campaign", account_id="1", status="ACTIVE", data={}))
+    assert mine.version() != before  # the read cache keys on it
     assert mine.count(query) == 2
     record = mine.get(1)
     record.status = "PAUSED"
     with mine.transaction():
         mine.update(record)
     assert mine.count(query) == 1
+    assert other.count(query) == 1
+    mine.close()
+    other.close()
 
 
 def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_indexes(tmp_path):

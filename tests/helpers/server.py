@@ -7,6 +7,8 @@ uvicorn, real connections, or a process that can be killed. The server binds
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import signal
@@ -29,7 +31,12 @@ def free_port() -> int:
 
 
 def demo_world() -> dict[str, Any]:
-    """The ids and token of the shipped demo fixtures (`graphmock fixtures`)."""
+    """The ids and token of the shipped demo fixtures (`graphmock fixtures`), asked once per test session."""
+    return copy.deepcopy(_demo_world())
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_world() -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-m", "mock_server", "fixtures"], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -39,8 +46,9 @@ class ServerProcess:
 
     def __init__(self, db: str | Path, *, port: int | None = None, seed: int | None = None,
                  extra_args: list[str] | None = None, version: str = "v25.0",
-                 fixtures: dict[str, Any] | None = None) -> None:
-        """`fixtures` is merged over the demo world's top level (e.g. `{"rate_limits": "off"}` for load tests)."""
+                 fixtures: dict[str, Any] | None = None, workdir: Path | None = None) -> None:
+        """`fixtures` is merged over the demo world's top level (e.g. `{"rate_limits": "off"}` for load tests).
+        `workdir` holds the log and fixtures file when `db` is not a file (a postgresql:// URL)."""
         self.db = str(db)
         self.port = port or free_port()
         self.seed = seed
@@ -48,10 +56,11 @@ class ServerProcess:
         self.version = version
         self.proc: subprocess.Popen[bytes] | None = None
         self.world = demo_world()
-        self.log_path = Path(self.db + f".{self.port}.log") if self.db != ":memory:" else None
+        base = str(workdir / "server") if workdir else self.db
+        self.log_path = Path(base + f".{self.port}.log") if base != ":memory:" else None
         if fixtures:
             document = {**json.loads(default_fixtures_file().read_text(encoding="utf-8")), **fixtures}
-            path = Path(self.db + ".fixtures.json") if self.db != ":memory:" else Path(f"/tmp/graphmock-{self.port}.json")
+            path = Path(base + ".fixtures.json") if base != ":memory:" else Path(f"/tmp/graphmock-{self.port}.json")
             path.write_text(json.dumps(document), encoding="utf-8")
             self.extra_args = [*self.extra_args, "--fixtures", str(path)]
 

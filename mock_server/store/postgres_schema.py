@@ -1,0 +1,71 @@
+"""The PostgreSQL schema, created and migrated when a server starts.
+
+Several servers may start at once on one database: each takes a session
+advisory lock for the migration, so exactly one creates the tables and the
+others find them. `graphmock_schema` records the applied version; each entry
+of MIGRATIONS moves one version forward and never changes once released.
+
+Columns mirror the SQLite store (store/sqlite.py). `data` is `json`, not
+`jsonb`: json keeps the text as written, so an object's keys come back in the
+order the domain stored them (renders follow that order). Text columns compare
+with the "C" collation: the list indexes are walked by status, and byte order
+is both cheaper and the same on every server's locale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MIGRATION_LOCK = 0x67726D6D  # "grmm": one graphmock migration at a time per database
+ID_LOCK = 0x67726D69  # "grmi": next_id's transaction lock, held until COMMIT
+
+MIGRATIONS: list[str] = [
+    # 1: objects, meta, and next_id
+    """
+    CREATE TABLE graphmock_objects (
+        id bigint PRIMARY KEY,
+        type text COLLATE "C" NOT NULL,
+        account_id text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        data json NOT NULL,
+        campaign_id bigint,
+        adset_id bigint,
+        key text COLLATE "C",
+        created bigint NOT NULL
+    );
+    CREATE INDEX graphmock_objects_by_account_status ON graphmock_objects (type, account_id, status, id);
+    CREATE INDEX graphmock_objects_by_campaign_status ON graphmock_objects (type, campaign_id, status, id)
+        WHERE campaign_id IS NOT NULL;
+    CREATE INDEX graphmock_objects_by_adset_status ON graphmock_objects (type, adset_id, status, id)
+        WHERE adset_id IS NOT NULL;
+    CREATE INDEX graphmock_objects_by_key ON graphmock_objects (type, account_id, key) WHERE key IS NOT NULL;
+    CREATE TABLE graphmock_meta (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+    -- The next free id, above `floor`, for every server: the transaction lock serialises allocations until
+    -- COMMIT, and max(id) is read after the lock is granted (a VOLATILE function takes a fresh snapshot per
+    -- statement), so it sees the previous holder's insert. Same answer as the SQLite store: max(max id, floor) + 1.
+    CREATE FUNCTION graphmock_next_id(floor bigint) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock(%(id_lock)s);
+        RETURN GREATEST(COALESCE((SELECT max(id) FROM graphmock_objects), 0), floor) + 1;
+    END $$;
+    """ % {"id_lock": ID_LOCK},
+]
+
+
+def migrate(conn: Any) -> int:
+    """Bring the database to the latest schema; returns the version. `conn` is an autocommit connection."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS graphmock_schema (version integer NOT NULL)")
+        row = conn.execute("SELECT max(version) FROM graphmock_schema").fetchone()
+        current = row[0] if row and row[0] is not None else 0
+        if current > len(MIGRATIONS):
+            raise RuntimeError(f"the database holds graphmock schema {current}; this graphmock knows up to "
+                               f"{len(MIGRATIONS)}: upgrade graphmock")
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            with conn.transaction():
+                conn.execute(MIGRATIONS[version - 1])
+                conn.execute("INSERT INTO graphmock_schema (version) VALUES (%s)", (version,))
+        return len(MIGRATIONS)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
