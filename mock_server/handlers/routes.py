@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_server.handlers import accounts, adcreatives, adimages, ads, adsets, campaigns
+from mock_server.handlers import activities, advideos, assets, copies, customaudiences
 
 Handler = Callable[..., tuple[int, Any]]
 
@@ -16,4 +17,9 @@ ROUTES: dict[tuple[str, str | None, str], Handler] = {
     **adimages.ROUTES,
     **adcreatives.ROUTES,
     **ads.ROUTES,
+    **assets.ROUTES,
+    **customaudiences.ROUTES,
+    **advideos.ROUTES,
+    **activities.ROUTES,
+    **copies.ROUTES,
 }

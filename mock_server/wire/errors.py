@@ -84,6 +84,8 @@ class GraphError(Exception):
         }
         if self.blame:
             error["error_data"] = json.dumps({"blame_field_specs": self.blame}, separators=(",", ":"))
+        if isinstance(self.overrides.get("error_data"), dict):  # a structured error_data (video 1363037 offsets)
+            error["error_data"] = self.overrides["error_data"]
         for extra in ("estimated_time_to_regain_access",):
             if extra in self.overrides:
                 error[extra] = self.overrides[extra]
