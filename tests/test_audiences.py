@@ -165,3 +165,21 @@ def test_saved_audiences_are_read_only_fixtures(client, act):
     assert row["account"]["id"] == act and row["time_created"].endswith("+0000")
     assert client.get(row["id"], params={"fields": "name"}).json()["name"] == row["name"]
     assert_graph_error(client.post(row["id"], data={"name": "x"}), 100, 33)
+
+
+def test_strict_mode_knows_every_documented_param_of_the_new_operations():
+    """Issue 14 point 7: every new param has its schema, so strict mode refuses an unknown one and accepts the
+    documented ones (graph-surface-fields POST /act_<ID>/customaudiences, /<AUDIENCE_ID>/users)."""
+    from mock_server.config import ServerConfig
+    from mock_server.testing import InProcessClient
+    client = InProcessClient(ServerConfig(seed=5, strict=True))
+    act = client.world["ad_account_id"]
+    documented = {"name": "c", "subtype": "CUSTOM", "customer_file_source": "USER_PROVIDED_ONLY", "description": "d",
+                  "retention_days": "30", "is_value_based": "false"}
+    created = client.post(f"{act}/customaudiences", data=documented)
+    assert created.status_code == 200, created.text
+    assert client.post(f"{act}/customaudiences", data={**documented, "colour": "red"}).status_code == 400
+    users = {"payload": json.dumps({"schema": "EMAIL_SHA256", "data": [MARY]}), "session": json.dumps({"session_id": 1})}
+    assert client.post(f"{created.json()['id']}/users", data=users).status_code == 200
+    assert client.post(f"{act}/adlabels", data={"name": "x", "colour": "red"}).status_code == 400
+    client.close()

@@ -48,10 +48,12 @@ def resolve(store: Repository, account_id: str, items: list[dict[str, Any]], now
     labels (ACCOUNT-SURFACE 5.4 'a new name creates the label'). Call inside the write's transaction."""
     out: list[dict[str, str]] = []
     for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise GraphError("adlabel_invalid", field=f"adlabels[{index}]", value=str(item)[:100])
         label_id, name = item.get("id"), item.get("name")
         record: Record | None = None
         if label_id is not None:
-            record = store.get(int(label_id)) if str(label_id).isdigit() else None
+            record = store.get(int(label_id)) if str(label_id).isdigit() and len(str(label_id)) < 20 else None
             if record is None or record.type != TYPE or record.account_id != account_id or record.status == "DELETED":
                 raise GraphError("adlabel_invalid", field=f"adlabels[{index}]", value=str(label_id))
         elif name is not None and str(name).strip():
