@@ -28,7 +28,7 @@ def options(params: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise GraphError("param_invalid", field="rename_options", detail="not JSON") from None
     if not isinstance(raw, dict):
         raise GraphError("param_invalid", field="rename_options", detail="expected an object")

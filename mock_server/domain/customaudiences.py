@@ -84,7 +84,7 @@ def _json_param(params: dict[str, Any], field: str) -> Any:
         return value
     try:
         return json.loads(str(value))
-    except ValueError as problem:
+    except (ValueError, RecursionError) as problem:
         key = "customaudience_rule_json" if field == "rule" else "customaudience_lookalike_spec"
         raise GraphError(key, field=field, detail=str(problem)) from None
 
@@ -123,7 +123,7 @@ def parse_payload(payload: Any, table: dict[str, Any]) -> tuple[list[str], list[
     if isinstance(payload, str):
         try:
             payload = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise GraphError("customaudience_users_payload", field="payload", detail="not JSON") from None
     if not isinstance(payload, dict) or "schema" not in payload or "data" not in payload:
         raise GraphError("customaudience_users_payload", field="payload", detail="schema and data are required")

@@ -42,7 +42,7 @@ def _check_json(params: dict[str, Any], field: str) -> None:
         return
     try:
         json.loads(str(value))
-    except ValueError as problem:
+    except (ValueError, RecursionError) as problem:
         raise GraphError("param_invalid", field=field, detail=f"not JSON ({problem})") from None
 
 
