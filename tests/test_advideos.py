@@ -113,6 +113,6 @@ def test_list_filters_title_and_length(client, act):
 def test_documented_edges_graphmock_does_not_model_say_so(client, act, world):
     """Issue 14: 'every unsupported path answers a Graph error that says it is not implemented by graphmock rather
     than blaming the client' (video_ads is ACCOUNT-SURFACE 3's newer upload flow)."""
-    for path in (f"{act}/video_ads", f"{act}/campaignsbylabels"):
+    for path in (f"{act}/video_ads", f"{act}/customaudiencestos"):
         error = assert_graph_error(client.get(path), 100)
         assert "not implemented by graphmock" in error["message"]

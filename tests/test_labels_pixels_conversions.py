@@ -107,3 +107,25 @@ def test_custom_conversion_create_update_delete(client, act):
     assert_graph_error(client.post(f"{act}/customconversions", data={"name": "x", "custom_event_type": "NOPE"}), 100)
     assert client.delete(conversion).json() == {"success": True}
     assert client.get(f"{act}/customconversions").json()["data"] == []
+
+
+def test_objects_by_labels_all_and_any_and_the_labels_own_edges(client, act):
+    """ACCOUNT-SURFACE 5.4 'Query': GET /act_<id>/{campaigns,...}bylabels?ad_label_ids=[...]&operator=ALL|ANY, and
+    GET /<label_id>/{campaigns,adsets,ads,adcreatives}."""
+    a, b = label(client, act, "A"), label(client, act, "B")
+    base = {"objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": "[]"}
+    only_a = client.post(f"{act}/campaigns", data={**base, "name": "a", "adlabels": json.dumps([{"id": a}])}).json()["id"]
+    both = client.post(f"{act}/campaigns", data={**base, "name": "ab", "adlabels": json.dumps([{"id": a}, {"id": b}])}).json()["id"]
+    client.post(f"{act}/campaigns", data={**base, "name": "none"})
+
+    def ids(path, **params):
+        response = client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return [row["id"] for row in response.json()["data"]]
+    labels = json.dumps([a, b])
+    assert ids(f"{act}/campaignsbylabels", ad_label_ids=labels) == [both]
+    assert ids(f"{act}/campaignsbylabels", ad_label_ids=labels, operator="ANY") == [both, only_a]
+    assert ids(f"{a}/campaigns") == [both, only_a] and ids(f"{b}/campaigns") == [both]
+    assert ids(f"{act}/adsetsbylabels", ad_label_ids=labels) == []
+    assert_graph_error(client.get(f"{act}/campaignsbylabels"), 100, blame="ad_label_ids")
+    assert_graph_error(client.get(f"{a}/campaigns", token="GMDEMO-second-account-token"), 100, 33)

@@ -118,6 +118,37 @@ def attach_labels(call: Call) -> tuple[int, Any]:
     return 200, {"success": True}
 
 
+_LABELLED_EDGES = {"campaigns": "Campaign", "adsets": "AdSet", "ads": "Ad", "adcreatives": "AdCreative"}
+
+
+def by_labels(call: Call) -> tuple[int, Any]:
+    """GET /act_<id>/<objects>bylabels?ad_label_ids=[...]&operator=ALL|ANY (ACCOUNT-SURFACE 5.4 'Query')."""
+    params = call.params("adlabel.bylabels")
+    edge = str(call.edge).removesuffix("bylabels")
+    return _labelled(call, params, edge, {str(i) for i in params["ad_label_ids"]}, params.get("operator", "ALL"))
+
+
+def label_objects(call: Call) -> tuple[int, Any]:
+    """GET /<label_id>/<objects>: the account's objects carrying this label."""
+    params = call.params("adlabel.objects")
+    return _labelled(call, params, str(call.edge), {call.node.id}, "ANY")
+
+
+def _labelled(call: Call, params: dict[str, Any], edge: str, wanted: set[str], operator: str) -> tuple[int, Any]:
+    node_type = _LABELLED_EDGES[edge]
+    record = call.node.record
+    account_id = call.account.account_id if call.account else record.account_id if record else ""
+    base = call.edge_query(node_type, filters=params.get("filtering"), account_id=account_id)
+    inner = base.predicate
+
+    def carries(candidate: Record) -> bool:
+        ids = {str(item.get("id")) for item in candidate.data.get("adlabels") or [] if isinstance(item, dict)}
+        hit = wanted <= ids if operator == "ALL" else bool(wanted & ids)
+        return hit and (inner is None or inner(candidate))
+    query = ListQuery(node_type, account_id=account_id, statuses=base.statuses, predicate=carries)
+    return 200, call.list_edge(params, query, call.node.id, str(call.edge))
+
+
 # -- custom conversions ----------------------------------------------------------------------------
 def create_conversion(call: Call) -> tuple[int, Any]:
     params = call.params("customconversion.create")
@@ -172,12 +203,10 @@ def not_implemented(call: Call) -> tuple[int, Any]:
 NOT_IMPLEMENTED = [
     ("AdAccount", "video_ads", "GET"), ("AdAccount", "video_ads", "POST"), ("AdAccount", "usersofanyaudience", "DELETE"),
     ("AdAccount", "customaudiencestos", "GET"), ("AdAccount", "customaudiencestos", "POST"),
-    *[("AdAccount", f"{kind}bylabels", "GET") for kind in ("campaigns", "adsets", "ads", "adcreatives")],
     ("CustomAudience", "usersreplace", "POST"), ("CustomAudience", "health", "GET"), ("CustomAudience", "ads", "GET"),
     *[("CustomAudience", "adaccounts", method) for method in ("GET", "POST", "DELETE")],
     ("CustomConversion", "stats", "GET"), ("AdsPixel", "stats", "GET"), ("AdsPixel", "assigned_users", "GET"),
     *[("AdsPixel", "shared_accounts", method) for method in ("GET", "POST", "DELETE")],
-    *[("AdLabel", edge, "GET") for edge in ("campaigns", "adsets", "ads", "adcreatives")],
     *[(kind, "copies", "GET") for kind in ("Campaign", "AdSet", "Ad")],
 ]
 
@@ -188,6 +217,8 @@ ROUTES = {
     ("AdLabel", None, "GET"): read,
     ("AdLabel", None, "POST"): update_label,
     ("AdLabel", None, "DELETE"): delete,
+    **{("AdAccount", f"{edge}bylabels", "GET"): by_labels for edge in _LABELLED_EDGES},
+    **{("AdLabel", edge, "GET"): label_objects for edge in _LABELLED_EDGES},
     **{(node_type, "adlabels", "POST"): attach_labels for node_type in adlabels.LABELLED},
     ("AdSet", "adlabels", "DELETE"): attach_labels,
     ("AdAccount", "customconversions", "POST"): create_conversion,

@@ -337,8 +337,8 @@ CASES: dict[str, Case] = {
     # -- the account's assets (issue 14; ACCOUNT-SURFACE 3, 5, 8)
     "adspixel_exists": Case(lambda s: [s.account.create_ads_pixel(params={"name": n}) for n in ("one", "two")],
                             "A pixel already exists for this account"),
-    "assets_not_implemented": Case(lambda s: s.account.get_campaigns_by_labels(params={"ad_label_ids": ["1"]}),
-                                   "(#100) GET /<AdAccount>/campaignsbylabels is not implemented by graphmock"),
+    "assets_not_implemented": Case(lambda s: s.account.get_video_ads(),
+                                   "(#100) GET /<AdAccount>/video_ads is not implemented by graphmock"),
     "copies_too_many_ads": Case(_copy_of_four_ads, "Invalid parameter"),
     "customaudience_has_lookalikes": Case(_delete_lookalike_source,
                                           "(#2656) Failed to delete custom audience: the audience is the source of "
