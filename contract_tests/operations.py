@@ -81,8 +81,26 @@ def valid(op: Operation, ctx: Context) -> st.SearchStrategy[dict[str, Any]]:
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         payload = {**draw(raw), **params}
-        return op.repair(draw, payload, ctx)
+        return _label_names(op.repair(draw, payload, ctx))
     return build()
+
+
+LABELS_PER_OBJECT = 50  # ACCOUNT-SURFACE 5.4: at most 50 labels per object spec
+
+
+def _label_names(payload: dict[str, Any]) -> dict[str, Any]:
+    """`adlabels` by name only: an id must name an existing label of the account (ACCOUNT-SURFACE 5.4), which a
+    payload cannot know; names are unique per account and read back trimmed."""
+    items = payload.get("adlabels")
+    if not isinstance(items, list) or "adlabels" not in payload:
+        return payload
+    names: list[str] = []
+    for index, item in enumerate(items):
+        name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
+        name = name or f"label {index}"
+        if name not in names:
+            names.append(name)
+    return {**payload, "adlabels": [{"name": name} for name in names[:LABELS_PER_OBJECT]]}
 
 
 MAX_OPTIONAL = 12  # optional params per generated payload (different ones each example)

@@ -32,6 +32,7 @@ _ACT = re.compile(r"^act_[0-9]{1,20}$")
 _POST = re.compile(r"^[0-9]{1,20}_[0-9]{1,20}$")  # <page_id>_<post_id>
 _ROOT_EDGES = frozenset({"generatepreviews"})  # edges of the root node (GET /generatepreviews, ACCOUNT-SURFACE 7)
 _ROOT = NodeRef("Root", "")
+_IMAGE_ID = re.compile(r"^([0-9]{1,20}):([0-9a-f]{32})$")
 _AUTH_CODES = (190, 104, 102)
 
 
@@ -55,6 +56,12 @@ def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
         if account is None or object_id not in token.ad_accounts:
             raise _missing(object_id, method)
         return NodeRef("AdAccount", object_id, account=account)
+    image = _IMAGE_ID.match(object_id)
+    if image:  # an AdImage id is <account_id>:<hash> (ACCOUNT-SURFACE 4)
+        record = state.store.find_by_key("AdImage", image[1], image[2])
+        if record is None or f"act_{image[1]}" not in token.ad_accounts:
+            raise _missing(object_id, method)
+        return NodeRef("AdImage", object_id, account=state.world.ad_accounts.get(f"act_{image[1]}"), record=record)
     if not _NUMERIC.match(object_id):
         raise GraphError("alias_not_found", alias=object_id[:100])
     record = state.store.get(int(object_id))

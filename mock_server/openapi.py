@@ -90,7 +90,10 @@ def _response(registry: SchemaRegistry, operation: OperationRef, node_refs: list
         return {"description": "One result per operation", "content": {"application/json": {"schema": _BATCH}}} \
             if envelope not in registry.documents else \
             {"description": "Result", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component_name(envelope)}"}}}}
-    if operation.method == "GET" and operation.edge:
+    declared = registry.documents[operation.schema].get("x-graph-response")  # an edge whose rows are not nodes
+    if declared:
+        body = component_name(declared)
+    elif operation.method == "GET" and operation.edge:
         body = "envelopes.list"
     elif operation.method == "GET":
         return {"description": "The node's requested fields", "content": {"application/json": {"schema": {"anyOf": node_refs}}}}

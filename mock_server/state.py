@@ -24,6 +24,8 @@ from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
 from mock_server.store import open_repository
 from mock_server.store.sqlite import ID_BASE
+from mock_server.store.observed import ObservedRepository
+from mock_server.domain import activities, adlabels, advideos, savedaudiences
 
 WORLD_KEY = "world"
 FIXTURES_KEY = "fixtures"  # set only when fixtures were loaded at runtime (control API / handle)
@@ -64,7 +66,10 @@ class State:
         self.clock = Clock()
         clock_module.set_default(self.clock)
         ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
-        self.store = open_repository(config.db, durable=config.durable)  # SQLite file/:memory: or postgresql:// URL
+        recorder = activities.Recorder(self.registry.rules("assets")["activities"], self.now)
+        binder = adlabels.Binder(self.now, self.registry.rules("assets")["label"]["per_object"])
+        self.store = ObservedRepository(open_repository(config.db, durable=config.durable), [binder, recorder],
+                                        frozenset({"Campaign", "AdSet", "Ad", "AdCreative", "CustomAudience"}))
         self.read_cache = ReadCache(enabled=config.read_cache)
         self.trace = TraceIds(config.seed)
         self.reset_hooks: list[Callable[[str | None], None]] = []  # other layers' per-reset cleanup (access)
@@ -73,6 +78,7 @@ class State:
         self.fixtures_loaded = False  # True once fixtures came from the control API (kept in the store)
         self._review_overrides: dict[str, Any] = {}
         self.world = self._load_or_init_world()
+        self._seed_world_records()
 
     # -- world and lifecycle -------------------------------------------------------------
     @staticmethod
@@ -131,6 +137,7 @@ class State:
         self._review_overrides = {}
         self.clock.reset()
         self.trace = TraceIds(self.config.seed)
+        self._seed_world_records()
 
     def _reset_account(self, ad_account_id: str) -> None:
         act = _act(ad_account_id)
@@ -150,6 +157,20 @@ class State:
             self.store.load(dump)
         self.world = World.from_document(document)
         self._review_overrides = overrides
+        self._seed_world_records()
+
+    def _seed_world_records(self) -> None:
+        """Fixture videos and saved audiences become stored records (ACCOUNT-SURFACE 3, 5.3), so they read, list,
+        page and obey token reach like uploaded ones. Missing ones only: a restart keeps their changes."""
+        now = self.clock.now()
+        raws = [(advideos.from_fixture, raw) for raw in self.world.document.get("videos", [])]
+        raws += [(savedaudiences.from_fixture, raw) for raw in self.world.document.get("saved_audiences", [])]
+        missing = [(build, raw) for build, raw in raws if str(raw.get("id", "")).isdigit()
+                   and raw.get("ad_account_id") and self.store.get(int(raw["id"])) is None]
+        if missing:
+            with self.store.transaction():
+                for build, raw in missing:
+                    self.store.insert(build(raw, now))
 
     def load_fixtures(self, document: dict[str, Any]) -> None:
         """Make `document` the fixtures (what reset goes back to) and reset to it."""

@@ -344,8 +344,10 @@ def test_seed_003_update_name_and_delete(client, act, world, image_hash):
     creative = make_creative(client, act, link_spec(world, image_hash))
     assert client.post(creative, data={"name": "New creative name 1517287550"}).json() == {"success": True}
     assert client.get(creative, params={"fields": "name"}).json()["name"] == "New creative name 1517287550"
-    assert client.post(creative, data={"adlabels": '[{"name": "spring"}]', "fields": "adlabels"}).json() == {
-        "success": True, "adlabels": [{"name": "spring"}], "id": creative}
+    answer = client.post(creative, data={"adlabels": '[{"name": "spring"}]', "fields": "adlabels"}).json()
+    [label] = answer["adlabels"]  # issue 14: the name became an ad label of the account, read with its id
+    assert answer["success"] is True and answer["id"] == creative
+    assert label["name"] == "spring" and label["id"].isdigit()
     assert client.delete(creative).json() == {"success": True}
     assert client.get(f"{act}/adcreatives").json()["data"] == []
     assert client.get(creative, params={"fields": "status"}).json()["status"] == "DELETED"

@@ -405,11 +405,13 @@ def test_lone_surrogate_escape_in_a_json_form_value_is_rejected():
 def test_integers_beyond_64_bits_are_read_as_a_json_body_reads_them_never_a_500(encoding):
     """A 24-digit number in adlabels (campaign) or bid_amount/display_sequence (ad) reached the store as a Python
     int that no 64-bit field holds: a 500 on insert, found by test_hostile_ad_params. Form values now decode as
-    orjson decodes a JSON body (beyond 64 bits: a float), so both encodings answer alike and nothing fails."""
+    orjson decodes a JSON body (beyond 64 bits: a float), so both encodings answer alike and nothing fails.
+    (Issue 14: a label id must name an ad label of the account, so this one is now refused, in both encodings.)"""
     big = "123456789012345678901234"
     labels = {**CAMPAIGN, "adlabels": f'[{{"name": "x", "id": {big}}}]'}
-    created = check_encoded(f"/v25.0/{ACT}/campaigns", labels, encoding, valid=True)
-    assert created["id"]
+    check_encoded(f"/v25.0/{ACT}/campaigns", labels, encoding, valid=False)
+    by_name = {**CAMPAIGN, "adlabels": '[{"name": "x"}]'}
+    assert check_encoded(f"/v25.0/{ACT}/campaigns", by_name, encoding, valid=True)["id"]
     for name in ("bid_amount", "display_sequence"):
         check_encoded(f"/v25.0/{ACT}/ads", {**_ad_payload(), name: big}, encoding, valid=False)
 

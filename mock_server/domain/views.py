@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.domain import adcreatives, adimages, ads, adsets, campaigns
+from mock_server.domain import adcreatives, adimages, adlabels, ads, adsets, adspixels, advideos, campaigns
+from mock_server.domain import customaudiences, customconversions, savedaudiences
+from mock_server.domain.assetrules import table as asset_table
 from mock_server.store.repository import Record
 
 Lookup = Callable[[int], Record | None]
@@ -21,6 +23,11 @@ VIEWS: dict[str, View] = {
     "Ad": ads.computed,
     "AdCreative": adcreatives.computed,
     "AdImage": adimages.computed,
+    "AdVideo": lambda record, lookup: advideos.computed(record, lookup, asset_table("video")),
+    "CustomAudience": lambda record, lookup: customaudiences.computed(record, lookup, asset_table("custom_audience")),
+    "CustomConversion": customconversions.computed,
+    "AdsPixel": adspixels.computed,
+    "SavedAudience": savedaudiences.computed,
 }
 
 
@@ -31,4 +38,8 @@ def values(record: Record, lookup: Lookup) -> dict[str, Any]:
     view = VIEWS.get(record.type)
     if view is not None:
         out.update(view(record, lookup))
+    if out.get("adlabels") and record.type in adlabels.LABELLED:
+        out["adlabels"] = adlabels.view(out["adlabels"], lookup)
+    if record.type == adlabels.TYPE:
+        out["account"] = {"id": f"act_{record.account_id}"}
     return out

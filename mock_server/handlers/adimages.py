@@ -11,6 +11,7 @@ import binascii
 from typing import Any
 
 from mock_server.domain import account_time, adimages
+from mock_server.domain.filtering import compile_filters
 from mock_server.domain.world import AdAccount
 from mock_server.handlers.call import Call
 from mock_server.store.repository import ListQuery, Record
@@ -114,13 +115,16 @@ def list_(call: Call) -> tuple[int, Any]:
     name = params.get("name")
     min_width, min_height = params.get("minwidth", 0), params.get("minheight", 0)
 
+    filters = compile_filters(params.get("filtering"), adimages.TYPE, call.state.registry.rules("filtering"))
+
     def predicate(record: Record) -> bool:
         data = record.data
         return ((not wanted or data["hash"] in wanted) and (name is None or data.get("name") == name)
-                and data.get("width", 0) >= min_width and data.get("height", 0) >= min_height)
+                and data.get("width", 0) >= min_width and data.get("height", 0) >= min_height
+                and all(test(call.values(record)) for _, test in filters or []))
 
     query = ListQuery(adimages.TYPE, account_id=account.account_id, statuses=("ACTIVE",),
-                      predicate=predicate if (wanted or name is not None or min_width or min_height) else None)
+                      predicate=predicate if (wanted or name is not None or min_width or min_height or filters) else None)
     return 200, _page(call, params, query, account)
 
 
@@ -177,7 +181,16 @@ def delete(call: Call) -> tuple[int, Any]:
     return 200, {"success": True}
 
 
+def read(call: Call) -> tuple[int, Any]:
+    """GET /<account_id>:<hash> (graph-surface-fields 'AdImage #get'); hash is the default field."""
+    call.params("node.get")
+    record = call.node.record
+    assert record is not None
+    return 200, render(call, record, call.specs() or DEFAULT_FIELDS)
+
+
 ROUTES = {
+    ("AdImage", None, "GET"): read,
     ("AdAccount", "adimages", "POST"): create,
     ("AdAccount", "adimages", "GET"): list_,
     ("AdAccount", "adimages", "DELETE"): delete,

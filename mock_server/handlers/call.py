@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from mock_server.contract.decoding import Decoded
+from mock_server.domain import activities
 from mock_server.domain import status as statuses
 from mock_server.domain import account_time, timefmt, views
 from mock_server.domain.filtering import compile_filters, named_statuses
@@ -30,6 +31,13 @@ class Call:
     edge: str | None = None
     decoded: Decoded | None = field(default=None)
     _parents: dict[int, Record | None] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        """Who acts, for the activity log's actor fields (domain/activities.py)."""
+        world, token = self.state.world, self.token
+        activities.ACTOR.set({"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
+                              "application_id": token.app_id,
+                              "application_name": world.apps.get(token.app_id or "", {}).get("name")})
 
     # -- params ---------------------------------------------------------------------------
     @property
@@ -203,8 +211,10 @@ class Call:
             if spec.name not in plan.fields:
                 raise GraphError("nonexisting_field", field=spec.name, blame=[], node_type=plan.graph_type)
 
-    def list_edge(self, query_params: dict[str, Any], query: ListQuery, *segments: str) -> dict[str, Any]:
-        """Serve a list edge: paging params, `summary`, `fields`, absolute next/previous links."""
+    def list_edge(self, query_params: dict[str, Any], query: ListQuery, *segments: str,
+                  default: list[FieldSpec] | None = None) -> dict[str, Any]:
+        """Serve a list edge: paging params, `summary`, `fields` (else the node's `default` fields), absolute
+        next/previous links."""
         limit = paging.parse_limit(self.request.params.get("limit"), self.state.config.max_page_size)
         after_raw, before_raw = query_params.get("after"), query_params.get("before")
         after = paging.decode_cursor(after_raw, "after") if after_raw else None
@@ -214,7 +224,7 @@ class Call:
         link_params = {k: _link_value(v) for k, v in self.request.params.items()}
         if self.request.access_token:
             link_params["access_token"] = self.request.access_token
-        body = self.list_page(query, self.specs(), limit=limit, after=after, before=before,
+        body = self.list_page(query, self.specs() or default or [], limit=limit, after=after, before=before,
                               link_base=self.link_base(*segments), link_params=link_params, summary=summary,
                               offset=offset)
         if summary and "insights" in str(query_params.get("summary")):

@@ -8,6 +8,7 @@ from typing import Any
 from mock_server.handlers import accounts, adcreatives, adimages, ads, adsets, campaigns
 from mock_server.handlers import fixture_nodes, previews
 from mock_server.handlers import insights
+from mock_server.handlers import activities, advideos, assets, copies, customaudiences
 
 Handler = Callable[..., tuple[int, Any]]
 
@@ -21,4 +22,9 @@ ROUTES: dict[tuple[str, str | None, str], Handler] = {
     **fixture_nodes.ROUTES,
     **previews.ROUTES,
     **insights.ROUTES,
+    **assets.ROUTES,
+    **customaudiences.ROUTES,
+    **advideos.ROUTES,
+    **activities.ROUTES,
+    **copies.ROUTES,
 }

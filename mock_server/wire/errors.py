@@ -102,6 +102,8 @@ class GraphError(Exception):
                     values[key] = text
         if self.blame and "error_data" in keys:
             values["error_data"] = json.dumps({"blame_field_specs": self.blame}, separators=(",", ":"))
+        if isinstance(self.overrides.get("error_data"), dict):  # a structured error_data (video 1363037 offsets)
+            values["error_data"] = self.overrides["error_data"]
         error = {key: values[key] for key in rules["order"] if key in values}
         for extra in ("estimated_time_to_regain_access",):
             if extra in self.overrides:

@@ -165,6 +165,28 @@ def _batch_of(count: int) -> Callable[[Scene], Any]:
     return trigger
 
 
+def _copy_of_four_ads(s: Scene) -> Any:
+    """ACCOUNT-SURFACE 8: a synchronous deep copy copies at most 3 ads."""
+    ad = s.ad()
+    adset_id = ad.api_get(fields=["adset_id"])["adset_id"]
+    creative = ad.api_get(fields=["creative"])["creative"]["id"]
+    for index in range(3):
+        s.account.create_ad(params={"name": f"more {index}", "adset_id": adset_id, "status": "PAUSED",
+                                    "creative": {"creative_id": creative}})
+    return AdSet(adset_id).create_copy(params={"deep_copy": True})
+
+
+def _delete_lookalike_source(s: Scene) -> Any:
+    source = s.account.create_custom_audience(params={"name": "seed", "subtype": "CUSTOM"})
+    s.account.create_custom_audience(params={"name": "lal", "subtype": "LOOKALIKE", "origin_audience_id": source.get_id(),
+                                             "lookalike_spec": '{"ratio": 0.01, "country": "US"}'})
+    return source.api_delete()
+
+
+def _video_session(s: Scene, size: int = 100) -> str:
+    return s.account.create_ad_video(params={"upload_phase": "start", "file_size": size})["upload_session_id"]
+
+
 CASES: dict[str, Case] = {
     # -- wire: token, version, path, id resolution
     "access_token_required": Case(lambda s: AdAccount(s.graphmock.act, api=s.api(token=None)).api_get(fields=["name"]),
@@ -348,9 +370,30 @@ CASES: dict[str, Case] = {
         "Invalid parameter"),
     "edit_archived_ad": Case(_edit_archived(lambda s: s.ad(), {"status": "ACTIVE"}), "Invalid parameter"),
     "review_rejected_enable": Case(_rejected_then_enabled, "Invalid parameter"),
+    # -- the account's assets (issue 14; ACCOUNT-SURFACE 3, 5, 8)
+    "adspixel_exists": Case(lambda s: [s.account.create_ads_pixel(params={"name": n}) for n in ("one", "two")],
+                            "A pixel already exists for this account"),
+    "assets_not_implemented": Case(lambda s: s.account.get_video_ads(),
+                                   "(#100) GET /<AdAccount>/video_ads is not implemented by graphmock"),
+    "copies_too_many_ads": Case(_copy_of_four_ads, "Invalid parameter"),
+    "customaudience_has_lookalikes": Case(_delete_lookalike_source,
+                                          "(#2656) Failed to delete custom audience: the audience is the source of "
+                                          "lookalike audiences"),
+    "customaudience_rule_json": Case(lambda s: s.account.create_custom_audience(params={
+        "name": "site", "subtype": "WEBSITE", "rule": "{not json"}), "Invalid rule JSON format"),
+    "video_session_invalid": Case(lambda s: s.account.create_ad_video(params={
+        "upload_phase": "transfer", "upload_session_id": "42", "start_offset": 0}),
+        "There was a problem uploading your video file. Please try again.", user_msg_has="not an open upload session"),
+    "video_incomplete": Case(lambda s: s.account.create_ad_video(params={
+        "upload_phase": "finish", "upload_session_id": _video_session(s)}),
+        "There was a problem uploading your video file. Please try again.", user_msg_has="transfer the rest"),
+    "video_chunk_offset": Case(lambda s: s.account.create_ad_video(params={
+        "upload_phase": "transfer", "upload_session_id": _video_session(s), "start_offset": 50}),
+        "There was a problem uploading your video file. Please try again with another file."),
 }
 
 NOT_REACHABLE_FROM_THE_SDK: dict[str, str] = {
+    "customaudience_tos": "needs an account whose fixture declines the custom audience terms; tests/test_audiences.py",
     "unknown_error": "only for an internal server failure (code 1, HTTP 500, is_transient true)",
     "unsupported_method": "the SDK only sends GET, POST and DELETE",
     "request_too_large": "needs a body over the server's size limit; covered by the plain-HTTP fuzz tests",

@@ -82,3 +82,26 @@ def test_node_seed_000_flow_to_active(node, graphmock):
     graphmock.control("POST", f"reviews/{out['ad_id']}", {"action": "approve"})
     read = node.run("read", type="Ad", id=out["ad_id"], fields=["status", "effective_status"])
     assert read == {"ok": True, "value": {"id": out["ad_id"], "status": "ACTIVE", "effective_status": "ACTIVE"}}
+
+
+def test_node_assets_video_upload_audience_users_and_copy(node, graphmock, tmp_path):
+    """Issue 14 through the Node SDK: videos on the SDK's GRAPH_VIDEO host (pointed at graphmock like GRAPH;
+    ACCOUNT-SURFACE 3), /users add and remove with {schema, data} (5.2), POST /<campaign_id>/copies (8).
+
+    The pinned SDK's AdVideo.create() sends its multipart requests without a body (http.js deletes options.data),
+    so graphmock answers the Graph error that names what is missing, never a 500; file_url and upload_phase=start
+    (JSON bodies) work."""
+    path = tmp_path / "node-spot.mp4"
+    path.write_bytes(bytes(range(256)) * 6000)
+    hashes = [hashlib.sha256(f"user{i}@example.com".encode()).hexdigest() for i in range(3)]
+    out = node.run("assets", act=graphmock.act, filepath=str(path), hashes=hashes)
+    assert out["uploaded"]["status"] == 400 and out["uploaded"]["error"]["code"] == 100
+    assert "No video was uploaded" in out["uploaded"]["error"]["message"]
+    assert out["urlRead"]["title"] == "From URL" and out["urlRead"]["status"]["video_status"] in ("processing", "ready")
+    started = out["started"]
+    assert started["video_id"].isdigit() and (started["start_offset"], started["end_offset"]) == ("0", "1048576")
+    assert out["added"]["num_received"] == 3 and out["added"]["session_id"] == "42"
+    assert out["removed"]["num_received"] == 1 and out["removed"]["num_invalid_entries"] == 0
+    assert out["counts"]["approximate_count_upper_bound"] >= 1
+    assert out["copy"]["ad_object_ids"][0]["ad_object_type"] == "campaign"
+    assert out["copyRead"] == {"id": out["copy"]["copied_campaign_id"], "name": "Node campaign - Copy", "status": "PAUSED"}
