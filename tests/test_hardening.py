@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,8 @@ def test_graph_answers_keep_access_control_allow_origin(client, act):
 def test_control_characters_in_the_path_get_a_graph_envelope(client, path):
     response = raw(client, "GET", path)
     assert response.status_code < 500 and "code" in error_of(response)
-    assert response.headers["facebook-api-version"] in ("v25.0", "v26.0") and "x-injected" not in response.headers
+    assert re.fullmatch(r"v\d+\.\d+", response.headers["facebook-api-version"])  # a served version, not the path
+    assert "x-injected" not in response.headers
 
 
 def test_head_on_a_graph_node_is_get_without_a_body(client, act):
