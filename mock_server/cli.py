@@ -72,11 +72,11 @@ def _serve(args: argparse.Namespace) -> int:
     # acyclic dicts: freezing the start-up heap and collecting young objects less often saves ~7 % per create.
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
-    # graph.facebook.com sends a Date header but no Server header; uvicorn would add `server: uvicorn`
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, log_level=args.log_level, access_log=False,
-                                           server_header=False, http=protocol_class(args.body_timeout), ws="none"))  # no websockets: an
-    # `Upgrade:` request is an ordinary Graph call
-    server.run(sockets=[sock])
+    # graph.facebook.com sends a Date header but no Server header; uvicorn would add `server: uvicorn`. The probe
+    # socket proved the port free (and chose it for --port 0); uvicorn binds it again at once.
+    sock.close()
+    uvicorn.run(app, host=args.host, port=port, log_level=args.log_level, access_log=False, server_header=False,
+                http=protocol_class(args.body_timeout), ws="none")  # no websockets: `Upgrade:` is a plain Graph call
     return 0
 
 
@@ -164,7 +164,6 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise UsageError(f"--port {port}: cannot listen on {host}:{port} ({reason})") from None
-    sock.set_inheritable(True)
     return sock
 
 

@@ -155,6 +155,8 @@ class Journal:
         # only an error answer says anything to judge (from_response): a success's body is not kept, so 1000
         # entries never pin 1000 rendered pages
         body = body if status >= 400 else None
+        if isinstance(body, BaseException):  # a kept GraphError must not pin its traceback's frames (the request's
+            body.__traceback__ = body.__context__ = body.__cause__ = None  # decoded params, megabytes each)
         entry = Entry(state, 0, state.now(), graph_request, status, body, call, violations)
         size, oversize = _weigh(graph_request.params, 0)
         size += _weigh(graph_request.headers, 0)[0] + _weigh(body, 0)[0] + len(graph_request.path)
@@ -163,7 +165,10 @@ class Journal:
             graph_request = dataclasses.replace(graph_request, params=_trim(graph_request.params),
                                                 headers=_trim(graph_request.headers), path=_trim(graph_request.path))
             entry._request = graph_request
-            size = _weigh(graph_request.params, 0)[0] + _weigh(graph_request.headers, 0)[0] + len(graph_request.path)
+            if isinstance(entry._body, (dict, list)):  # an error envelope kept after judging may echo the value
+                entry._body = _trim(entry._body)
+            size = (_weigh(graph_request.params, 0)[0] + _weigh(graph_request.headers, 0)[0] + len(graph_request.path)
+                    + _weigh(entry._body, 0)[0])
         entry.size += size
         with self._lock:
             self._seq += 1

@@ -24,7 +24,7 @@ def line(entry: Entry, *, colour: bool = False, now: float | None = None) -> str
     code = _error_code(entry._body)
     started = REQUEST_STARTED.get()
     ms = ((now if now is not None else time.perf_counter()) - started) * 1000 if started else 0.0
-    violations = entry.violations
+    violations = [v for v in entry.violations if v.severity != "info"]  # info notes describe conforming requests
     verdict = "ok" if not violations else "violation(" + ",".join(sorted({v.kind for v in violations})) + ")"
     status = str(entry.status)
     text = (f"{entry.method:<6} {redaction.text(entry.path)[:120]}  {status}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -170,10 +171,13 @@ def test_a_cross_site_text_plain_post_cannot_reset_the_world(client, act):
                                                      "special_ad_categories": "[]"}).json()["id"]
     refused = raw(client, "POST", "/__graphmock/reset", headers={"content-type": "text/plain",
                                                                  "origin": "http://127.0.0.1:8787"}, content=b"{}")
-    assert refused.status_code == 415 and "application/json" in error_of(refused)["message"]
+    assert refused.status_code == 403 and "JSON" in error_of(refused)["message"] and "JSON" in refused.json()["message"]
     foreign = raw(client, "POST", "/__graphmock/reset", headers={"content-type": "application/json",
                                                                  "origin": "https://evil.example"}, content=b"{}")
-    assert foreign.status_code == 403 and "Origin" in error_of(foreign)["message"]
+    assert foreign.status_code == 403 and "evil.example" in error_of(foreign)["message"]
+    fetched = raw(client, "POST", "/__graphmock/reset", headers={"content-type": "application/json",
+                                                                 "sec-fetch-site": "cross-site"}, content=b"{}")
+    assert fetched.status_code == 403
     assert client.get(campaign, params={"fields": "name"}).json()["name"] == "survives"
 
 
@@ -222,7 +226,8 @@ def test_graph_answers_keep_access_control_allow_origin(client, act):
 def test_control_characters_in_the_path_get_a_graph_envelope(client, path):
     response = raw(client, "GET", path)
     assert response.status_code < 500 and "code" in error_of(response)
-    assert response.headers["facebook-api-version"] in ("v25.0", "v26.0") and "x-injected" not in response.headers
+    assert re.fullmatch(r"v\d+\.\d+", response.headers["facebook-api-version"])  # a served version, not the path
+    assert "x-injected" not in response.headers
 
 
 def test_head_on_a_graph_node_is_get_without_a_body(client, act):

@@ -11,7 +11,8 @@ resolved to 127.0.0.1) could read snapshots. So, for every request:
 - a state-changing request (POST, PUT, PATCH, DELETE) must come from the same
   origin (`Origin` absent, or equal to the `Host`, or listed with
   `--allowed-origin`), and POST/PUT/PATCH (and a DELETE with a body) must say
-  `Content-Type: application/json`: a browser cannot send that cross-origin
+  `Content-Type: application/json` (403 otherwise, like a foreign Origin or
+  `Sec-Fetch-Site: cross-site`): a browser cannot send that cross-origin
   without a CORS preflight, which graphmock never approves.
 - HEAD is answered like GET without a body; other verbs, a body that exceeds
   the control limit or stops arriving get a JSON error.
@@ -82,6 +83,8 @@ def refusal(config: Any, method: str, headers: dict[str, str]) -> ControlError |
                             "only (add --allowed-host NAME when it runs behind a proxy, see docs/hardening.md)", 403)
     if method not in CHANGING:
         return None
+    if headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        return ControlError("a cross-site request (Sec-Fetch-Site: cross-site) may not change graphmock's state", 403)
     origin = headers.get("origin")
     if origin is not None and not _same_origin(origin, host, config):
         return ControlError(f"Origin {origin[:100]!r} may not change graphmock's state (cross-site request); "
@@ -89,8 +92,8 @@ def refusal(config: Any, method: str, headers: dict[str, str]) -> ControlError |
     has_body = headers.get("content-length", "0").strip() not in ("", "0") or "transfer-encoding" in headers
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if (method != "DELETE" or has_body) and content_type != "application/json":
-        return ControlError(f"a {method} to the control API needs 'Content-Type: application/json' "
-                            f"(got {content_type[:60] or 'none'!r}); this keeps other web pages out", 415)
+        return ControlError(f"a {method} to the control API needs a JSON body ('Content-Type: application/json', "
+                            f"got {content_type[:60] or 'none'!r}); this keeps other web pages out", 403)
     return None
 
 
@@ -137,7 +140,8 @@ class ControlGuard:
 
 
 async def send_error(send: Any, error: ControlError) -> None:
-    body = orjson.dumps(error.body())
+    """The control API's error shape, plus the dashboard's (`ok`, `message`) so its page reads refusals too."""
+    body = orjson.dumps({**error.body(), "ok": False, "message": error.message})
     await send({"type": "http.response.start", "status": error.code,
                 "headers": [(b"content-type", JSON), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
