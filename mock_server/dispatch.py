@@ -49,6 +49,12 @@ class Answer:
 
 def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     """The node an id names, if this token may see it; otherwise the Graph 'does not exist' error."""
+    image = _IMAGE_ID.match(object_id)
+    if image:  # an AdImage id is <account_id>:<hash> (ACCOUNT-SURFACE 4)
+        record = state.store.find_by_key("AdImage", image[1], image[2])
+        if record is None or f"act_{image[1]}" not in token.ad_accounts:
+            raise _missing(object_id, method)
+        return NodeRef("AdImage", object_id, account=state.world.ad_accounts.get(f"act_{image[1]}"), record=record)
     if object_id == "me" or not (_NUMERIC.match(object_id) or _ACT.match(object_id)):
         return _fixture_node(state, token, object_id, method)
     if _ACT.match(object_id):
@@ -56,12 +62,6 @@ def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
         if account is None or object_id not in token.ad_accounts:
             raise _missing(object_id, method)
         return NodeRef("AdAccount", object_id, account=account)
-    image = _IMAGE_ID.match(object_id)
-    if image:  # an AdImage id is <account_id>:<hash> (ACCOUNT-SURFACE 4)
-        record = state.store.find_by_key("AdImage", image[1], image[2])
-        if record is None or f"act_{image[1]}" not in token.ad_accounts:
-            raise _missing(object_id, method)
-        return NodeRef("AdImage", object_id, account=state.world.ad_accounts.get(f"act_{image[1]}"), record=record)
     if not _NUMERIC.match(object_id):
         raise GraphError("alias_not_found", alias=object_id[:100])
     record = state.store.get(int(object_id))

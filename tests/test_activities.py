@@ -39,7 +39,7 @@ def test_creates_status_and_budget_changes_are_logged_newest_first(client, act, 
     assert (created_set["object_id"], created_set["object_type"]) == (adset, "AD_SET")
     assert created_campaign["actor_id"] == world["user_id"] and created_campaign["actor_name"]
     assert created_campaign["application_id"] == world["app_id"]
-    assert created_campaign["event_time"] == "2026-05-28T20:26:40+0000"
+    assert created_campaign["event_time"] == "2026-05-28T13:26:40-0700"  # the account's zone (issue 17 point 4)
 
 
 def test_event_time_is_the_only_default_field(client, act):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import activities
+from mock_server.domain import account_time, activities
 from mock_server.domain.assetrules import table
 from mock_server.handlers.assets import default_fields
 from mock_server.handlers.call import Call
@@ -32,9 +32,9 @@ def list_(call: Call) -> tuple[int, Any]:
     specs = call.specs() or default_fields(call, activities.TYPE)
     call.check_fields(activities.TYPE, specs)
     node_type = call.state.node_types[activities.TYPE]
-    data = []
+    data, tz = [], account_time.zone(account.timezone_name)  # event_time in the account's zone, like every datetime
     for row in page:
-        rendered = render_node(node_type, {**row, "id": ""}, specs, lambda spec, kind: None)
+        rendered = render_node(node_type, {**row, "id": ""}, specs, lambda spec, kind: None, tz)
         rendered.pop("id", None)  # an activity has no id of its own
         data.append(rendered)
     link = {k: v if isinstance(v, str) else str(v) for k, v in call.request.query.items() if k not in ("after", "before")}

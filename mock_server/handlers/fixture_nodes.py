@@ -121,7 +121,7 @@ def _expand(call: Call, node: NodeRef, spec: FieldSpec, kind: str) -> Any:
                          link_base=call.link_base(node.id, spec.name), link_params=link, summary=False)
     if node.type == "AdAccount" and node.account is not None:
         child = call.state.node_types["AdAccount"].edges.get(spec.name)
-        if child and child in ("Campaign", "AdSet", "Ad", "AdCreative", "AdImage"):
+        if child:  # a stored edge of the account (campaigns, ads, advideos, adlabels, customaudiences, ...)
             return call.expand_edge(node.account.id, call.edge_query(child, account_id=node.account.account_id), spec)
     return None
 
