@@ -86,8 +86,10 @@ class Entry:
 
     @property
     def answer(self) -> Any:
-        """The error envelope answered (only error answers are kept; None for a success)."""
-        return self._body
+        """The error envelope answered (only error answers are kept; None for a success). A kept GraphError is
+        rendered as its envelope; its fbtrace_id was not kept, so it reads as a placeholder."""
+        body = self._body
+        return body.envelope("(not kept)") if hasattr(body, "envelope") else body
 
     def _judge(self) -> list[Violation]:
         given = self._given
