@@ -13,7 +13,7 @@ from helpers_creatives import link_spec, make_adset, make_campaign, make_creativ
 from mock_server.contract.registry import default_registry
 from mock_server.domain.nodes import build_node_types
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"  # ../shared beside the clone
 NODE_TYPES = build_node_types(default_registry())
 _SPLIT = re.compile(r",\s+(?=[a-z0-9_]+:)")
 

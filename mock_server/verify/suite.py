@@ -211,7 +211,8 @@ class Verifier:
 
     @property
     def planned(self) -> int:
-        return 2 * len(self.operations) + 2
+        """Checks run(): positive and negative per operation, paging, status, and the two insights checks."""
+        return 2 * len(self.operations) + 4
 
     def run(self) -> list[Result]:
         for operation in self.operations:
