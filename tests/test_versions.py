@@ -90,7 +90,7 @@ def _banner(monkeypatch, capsys, *argv: str) -> str:
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
     threshold = gc.get_threshold()
     try:
-        assert cli.main(["serve", "--db", ":memory:", *argv]) == 0
+        assert cli.main(["serve", "--db", ":memory:", "--port", "0", *argv]) == 0  # any free port
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
