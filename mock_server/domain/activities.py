@@ -61,8 +61,7 @@ class Recorder:
                                                    "new_value": _text(new) if new is not None else ""})
 
     def _append(self, store: Repository, record: Record, event: str, extra: dict[str, str] | None) -> None:
-        seq = int(store.get_meta(_SEQ_KEY) or 0) + 1
-        store.set_meta(_SEQ_KEY, seq)
+        seq = store.increment_meta(_SEQ_KEY)  # atomic: two servers on one PostgreSQL never take the same number
         actor = ACTOR.get() or {}
         now = int(self.now())
         data = {"event_time": now, "event_type": event, "object_id": str(record.id),

@@ -272,6 +272,14 @@ class PostgresRepository:
         row = self._execute("SELECT value FROM graphmock_meta WHERE key = %s", (key,)).fetchone()
         return orjson.loads(row[0]) if row else None
 
+    def increment_meta(self, key: str) -> int:
+        """Add one to an integer meta value and return it, atomically across servers (the row stays locked until
+        COMMIT, so two servers never read the same value: activity-log sequence numbers)."""
+        row = self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE "
+                            "SET value = (graphmock_meta.value::bigint + 1)::text RETURNING value", (key,)).fetchone()
+        self._writes += 1
+        return int(row[0])
+
     def set_meta(self, key: str, value: Any) -> None:
         self._writes += 1
         self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, %s) "

@@ -254,6 +254,12 @@ class SQLiteRepository:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return orjson.loads(row[0]) if row else None
 
+    def increment_meta(self, key: str) -> int:
+        """Add one to an integer meta value and return it (inside the caller's write transaction: serialised)."""
+        value = int(self.get_meta(key) or 0) + 1
+        self.set_meta(key, value)
+        return value
+
     def set_meta(self, key: str, value: Any) -> None:
         self._writes += 1
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
