@@ -23,7 +23,7 @@ from mock_server import access as access_layer
 from mock_server.control import access, reviews
 from mock_server.control.errors import ControlError
 from mock_server.control.http import check_token
-from mock_server.dashboard import actions, detail, graph, tree
+from mock_server.dashboard import actions, detail, graph, insights, tree
 from mock_server.journal import journal_of
 from mock_server.state import State
 
@@ -90,9 +90,10 @@ def routes(state: State) -> list[BaseRoute]:
 
     def object_view(request: Request) -> dict[str, Any]:
         token = token_of(request)
-        found = detail.build(state, graph.viewer(state, token), request.path_params["object_id"][:40],
-                             request.query_params.get("preset"))
-        return {"d": found, "token": token, "presets": detail.DATE_PRESETS}
+        query = {key: request.query_params.get(key, "")[:40] for key in ("preset", "since", "until")}
+        found = detail.build(state, graph.viewer(state, token), request.path_params["object_id"][:40], query)
+        return {"d": found, "token": token, "presets": insights.presets(state), "keys": insights.KEYS,
+                "labels": insights.LABELS}
 
     def reviews_view(request: Request) -> dict[str, Any]:
         pending = reviews.pending(state)
