@@ -26,6 +26,7 @@ from mock_server.control.http import check_token
 from mock_server.dashboard import actions, detail, graph, insights, tree
 from mock_server.journal import journal_of
 from mock_server.state import State
+from mock_server.wire.errors import GraphError
 
 log = logging.getLogger("graphmock.dashboard")
 HERE = Path(__file__).parent
@@ -122,7 +123,8 @@ def routes(state: State) -> list[BaseRoute]:
         entry = next((e for e in journal_of(state).entries() if e.seq == seq), None)
         if entry is None:
             raise ControlError(f"request #{seq} is no longer in the journal", 404)
-        return {"e": entry, "answer": entry.answer}
+        answer = entry.answer  # the journal may keep the GraphError itself (journal.py); show its envelope
+        return {"e": entry, "answer": answer.envelope("") if isinstance(answer, GraphError) else answer}
 
     def world_view(request: Request) -> dict[str, Any]:
         layer = access_layer.of(state)
