@@ -109,6 +109,7 @@ def test_clearing_and_no_delivery_go_through_the_control_api(client: BrowserLike
     ({"object_id": "{adset}", "daily_spend": "-5"}, 400, "daily_spend must be a number >= 0"),
     ({"object_id": "{adset}", "ctr": "1.5"}, 400, "ctr must be between 0 and 1"),
     ({"object_id": "{adset}", "cpm": "inf"}, 400, "CPM must be a number"),
+    ({"object_id": "{adset}", "cpm": "1,5"}, 400, "CPM must be a number, got '1,5'"),
     ({"object_id": "{adset}", "cpm": [1]}, 400, "CPM must be a number"),
     ({"object_id": "{adset}", "no_delivery": "maybe"}, 400, "No delivery must be checked or not"),
     ({"object_id": "{adset}", "clear": "yes"}, 400, "clear must be true or false"),

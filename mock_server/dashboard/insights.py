@@ -126,7 +126,7 @@ def number(key: str, value: Any) -> int | float:
         raise ControlError(f"{LABELS.get(key, key)} must be a number, got {value!r}")
     if isinstance(value, str):
         try:
-            value = float(value.strip().replace(",", "."))
+            value = float(value.strip())
         except ValueError:
             raise ControlError(f"{LABELS.get(key, key)} must be a number, got {value!r}") from None
     if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
