@@ -156,7 +156,10 @@ def test_history_reads_the_activities_edge_when_served(client: BrowserLike, tree
     if ("AdAccount", "activities", "GET") not in routes.ROUTES:
         assert 'id="history-note"' in before and "activities edge is not served" in before
 
+    asked: list[dict] = []
+
     def activities(call: Any) -> tuple[int, dict]:  # stands in for the activities edge
+        asked.append(dict(call.request.params))
         return 200, {"data": [{"event_time": "2026-01-01T00:00:00+0000", "event_type": "update_ad_run_status",
                                "object_id": tree["ad"], "actor_name": "Tester"},
                               {"event_time": "2026-01-01T00:00:00+0000", "event_type": "create_campaign_group",
@@ -166,3 +169,17 @@ def test_history_reads_the_activities_edge_when_served(client: BrowserLike, tree
     page = client.get(UI + f"object/{tree['ad']}").text
     history = page[page.index("<h4>History</h4>"):page.index("<h4>JSON")]
     assert "update_ad_run_status" in history and "create_campaign_group" not in history
+    assert asked[0]["oid"] == tree["ad"] and int(asked[0]["since"]) < LOCAL_MIDNIGHT - 365 * 86400  # not one week
+
+
+def test_history_from_the_real_activities_edge(client: BrowserLike, tree: dict[str, str]):
+    """Once graphmock serves `/act_<id>/activities` (issue 14's account assets), a status change made through the
+    Graph API shows in that object's history, and another object's entries do not."""
+    from mock_server.handlers import routes
+
+    if ("AdAccount", "activities", "GET") not in routes.ROUTES:
+        pytest.skip("this tree does not serve /act_<id>/activities yet (the panel's fallback is tested above)")
+    assert client.post(tree["campaign"], data={"status": "PAUSED"}).json() == {"success": True}
+    page = client.get(UI + f"object/{tree['campaign']}").text
+    history = page[page.index("<h4>History</h4>"):page.index("<h4>JSON")]
+    assert "update_campaign_run_status" in history and "create_ad_set" not in history

@@ -15,6 +15,7 @@ from mock_server.wire.errors import GraphError
 
 CHILD_EDGES = {"AdAccount": ("campaigns",), "Campaign": ("adsets", "ads"), "AdSet": ("ads",), "Ad": ()}
 HISTORY_LIMIT = 50
+HISTORY_SECONDS = 37 * 31 * 86400  # the edge's default is one week; a mock's clock is often moved further
 HISTORY_FIELDS = "event_time,event_type,translated_event_type,object_id,object_name,actor_name,extra_data"
 
 
@@ -90,7 +91,11 @@ def _history(state: State, token: Token, detail: Detail, body: dict[str, Any]) -
     if account is None:
         detail.history_note = "no ad account for this object"
         return
-    reply = graph.read(state, token, account, "activities", {"limit": HISTORY_LIMIT, "fields": HISTORY_FIELDS})
+    asked: dict[str, Any] = {"limit": HISTORY_LIMIT, "fields": HISTORY_FIELDS,
+                             "since": str(max(int(state.now()) - HISTORY_SECONDS, 0))}
+    if detail.type != "AdAccount":
+        asked["oid"] = detail.id  # documented filter: this object's entries, not the account's newest 50
+    reply = graph.read(state, token, account, "activities", asked)
     if not reply.ok:  # an edge that models fewer fields still shows its defaults
         reply = graph.read(state, token, account, "activities", {"limit": HISTORY_LIMIT})
     if not reply.ok:
