@@ -222,3 +222,47 @@ def test_with_an_admin_token_the_page_asks_for_it_once(browser: Any):
             assert locked.state.clock.state()["frozen"] is True
         finally:
             page.close()
+
+
+def test_a_fixed_daily_spend_profile_set_in_the_dashboard_shows_exact_daily_figures(page: Any, mock: GraphMock,
+                                                                                    graph: httpx.Client):
+    """Issue 15 point 5 with docs/insights.md "Steering a delivery profile": `daily_spend` spends exactly that per
+    full active day; `cpm` / `ctr` fix impressions and clicks. Objects made through the Graph API, approved from the
+    queue, profile set and clock advanced from the dashboard; the chart's bars carry the exact daily figures."""
+    mock.clock.freeze(T0 + 8 * 3600)  # local midnight of 2026-01-01 in the account's America/Los_Angeles
+    ids = seed_000(graph, mock)
+    open_dashboard(page, mock)
+    page.locator(f"#review-list li[data-ad='{ids['ad']}']").get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_selector("#queue-empty")
+    node(page, ids["adset"]).get_by_role("button", name="Click to Instagram Ad Set").first.click()
+    form = page.locator("#profile-form")
+    form.get_by_label("Fixed daily spend").fill("40")
+    form.get_by_label("CPM").fill("10")
+    form.get_by_label("CTR").fill("0.02")
+    form.get_by_role("button", name="Set profile").click()
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('delivery profile of')")
+    assert mock.insights.profiles() == {ids["adset"]: {"daily_spend": 40, "cpm": 10, "ctr": 0.02}}
+    page.get_by_label("Advance by").fill("3d")
+    page.get_by_role("button", name="Advance", exact=True).click()
+    page.wait_for_selector("#insights-chart rect[data-day='2026-01-03'][data-value='40']")
+    titles = {metric: page.locator(f"#insights-chart figure[data-metric='{metric}'] rect title").all_text_contents()
+              for metric in ("spend", "impressions", "clicks")}
+    days = ["2025-12-28", "2025-12-29", "2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02", "2026-01-03"]
+    assert titles["spend"] == [f"{d}: spend {v}" for d, v in zip(days, ["0"] * 4 + ["40"] * 3)]
+    assert titles["impressions"] == [f"{d}: impressions {v}" for d, v in zip(days, ["0"] * 4 + ["4000"] * 3)]
+    assert titles["clicks"] == [f"{d}: clicks {v}" for d, v in zip(days, ["0"] * 4 + ["80"] * 3)]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.add_style_tag(content="body > header { position: static }")  # the sticky bar would cover the panel
+    page.locator("#insights").screenshot(path=str(ARTIFACTS / "insights_last_7d.png"))
+    page.get_by_label("Period").select_option("custom")  # a custom window on the virtual clock
+    page.wait_for_selector("#insights-range button:has-text('Show')")
+    page.get_by_label("Since").fill("2026-01-02")
+    page.get_by_label("Until").fill("2026-01-03")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_function("document.querySelectorAll(\"#insights-chart figure[data-metric='spend'] rect\").length === 2")
+    assert page.locator("#insights-chart figure[data-metric='spend'] rect").evaluate_all(
+        "rects => rects.map(r => r.dataset.value)") == ["40", "40"]
+    page.locator("#profile-form").get_by_label("CTR").fill("3")
+    page.locator("#profile-form").get_by_role("button", name="Set profile").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('between 0 and 1')")
+    assert mock.insights.profiles()[ids["adset"]]["ctr"] == 0.02  # the refused form changed nothing

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from mock_server.control import access, clock, lifecycle, reviews
 from mock_server.control.errors import ControlError, body_of
+from mock_server.dashboard.insights import steer
 from mock_server.journal import journal_of
 from mock_server.state import State
 
@@ -157,6 +158,7 @@ def _clear_journal(state: State, body: dict[str, Any]) -> str:
 ACTIONS: dict[str, Callable[[State, dict[str, Any]], str]] = {
     "clock": _clock, "review": _review, "reset": _reset, "restore": _restore, "strict": _strict,
     "fault": _fault, "clear_faults": _clear_faults, "rate_limits": _rate_limits, "clear_journal": _clear_journal,
+    "profile": steer,
 }
 
 

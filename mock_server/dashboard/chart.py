@@ -19,6 +19,8 @@ class Bar:
     width: float
     height: float
     label: str
+    day: str = ""
+    value: str = ""  # as the insights row sent it ("40", "4000"), so a reader sees the exact figure
 
 
 @dataclass
@@ -46,8 +48,12 @@ def number(value: Any) -> float:
     return result if result == result and abs(result) != float("inf") else 0.0
 
 
-def build(rows: list[dict[str, Any]], metrics: tuple[str, ...]) -> Chart:
+def build(rows: list[dict[str, Any]], metrics: tuple[str, ...], days: list[str] | None = None) -> Chart:
+    """Bars per day; with `days` (the whole window) a day without a row is drawn as 0, not skipped."""
     rows = sorted(rows, key=lambda row: str(row.get("date_start", "")))
+    if days is not None:
+        by_day = {str(row.get("date_start", "")): row for row in rows}
+        rows = [by_day.get(day, {"date_start": day}) for day in days]
     days = [str(row.get("date_start", "")) for row in rows]
     slot = WIDTH / max(len(rows), 1)
     series = []
@@ -57,7 +63,10 @@ def build(rows: list[dict[str, Any]], metrics: tuple[str, ...]) -> Chart:
         line = Series(metric, sum(values), peak)
         for index, value in enumerate(values):
             height = 0.0 if peak <= 0 else max(value, 0.0) / peak * (HEIGHT - 10)
-            line.bars.append(Bar(index * slot + GAP / 2, HEIGHT - height, max(slot - GAP, 1.0), height,
-                                 f"{days[index]}: {metric} {value:g}"))
+            raw = rows[index].get(metric)
+            text = str(raw) if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else f"{value:g}"
+            line.bars.append(Bar(round(index * slot + GAP / 2, 2), round(HEIGHT - height, 2), round(max(slot - GAP, 1.0), 2),
+                                 round(height, 2),
+                                 f"{days[index]}: {metric} {text}", days[index], text))
         series.append(line)
     return Chart(days, series)

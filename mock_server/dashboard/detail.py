@@ -7,16 +7,15 @@ from typing import Any
 
 import orjson
 
-from mock_server.dashboard import chart, graph
+from mock_server.dashboard import graph, insights
 from mock_server.dispatch import resolve
 from mock_server.domain.world import Token
 from mock_server.state import State
 from mock_server.wire.errors import GraphError
 
 CHILD_EDGES = {"AdAccount": ("campaigns",), "Campaign": ("adsets", "ads"), "AdSet": ("ads",), "Ad": ()}
-INSIGHT_FIELDS = "spend,impressions,clicks"
-DATE_PRESETS = ("last_7d", "last_14d", "last_30d", "last_90d", "this_month", "maximum")
 HISTORY_LIMIT = 50
+HISTORY_SECONDS = 37 * 31 * 86400  # the edge's default is one week; a mock's clock is often moved further
 HISTORY_FIELDS = "event_time,event_type,translated_event_type,object_id,object_name,actor_name,extra_data"
 
 
@@ -30,13 +29,12 @@ class Detail:
     creative: dict[str, Any] | None = None
     history: list[dict[str, Any]] | None = None
     history_note: str | None = None
-    insights: chart.Chart | None = None
-    insights_note: str | None = None
-    preset: str = DATE_PRESETS[0]
+    insights: insights.Panel = field(default_factory=insights.Panel)
 
 
-def build(state: State, token: Token, object_id: str, preset: str | None = None) -> Detail:
-    detail = Detail(object_id, preset=preset if preset in DATE_PRESETS else DATE_PRESETS[0])
+def build(state: State, token: Token, object_id: str, query: dict[str, str] | None = None) -> Detail:
+    """`query`: the insights window (`preset`, or `preset=custom` with `since` / `until`)."""
+    detail = Detail(object_id)
     try:
         with state.clock.active():
             detail.type = resolve(state, token, object_id, "GET").type
@@ -58,7 +56,7 @@ def build(state: State, token: Token, object_id: str, preset: str | None = None)
     elif detail.type == "AdCreative":
         detail.creative = preview(state, token, object_id)
     _history(state, token, detail, body)
-    _insights(state, token, detail)
+    detail.insights = insights.build(state, token, object_id, detail.type, body, query or {})
     return detail
 
 
@@ -93,7 +91,11 @@ def _history(state: State, token: Token, detail: Detail, body: dict[str, Any]) -
     if account is None:
         detail.history_note = "no ad account for this object"
         return
-    reply = graph.read(state, token, account, "activities", {"limit": HISTORY_LIMIT, "fields": HISTORY_FIELDS})
+    asked: dict[str, Any] = {"limit": HISTORY_LIMIT, "fields": HISTORY_FIELDS,
+                             "since": str(max(int(state.now()) - HISTORY_SECONDS, 0))}
+    if detail.type != "AdAccount":
+        asked["oid"] = detail.id  # documented filter: this object's entries, not the account's newest 50
+    reply = graph.read(state, token, account, "activities", asked)
     if not reply.ok:  # an edge that models fewer fields still shows its defaults
         reply = graph.read(state, token, account, "activities", {"limit": HISTORY_LIMIT})
     if not reply.ok:
@@ -108,14 +110,3 @@ def object_id_account(detail: Detail, body: dict[str, Any]) -> str | None:
         return detail.id
     account = body.get("account_id")
     return f"act_{account}" if account else None
-
-
-def _insights(state: State, token: Token, detail: Detail) -> None:
-    """Spend, impressions and clicks per day from `GET /<id>/insights` (lights up once graphmock serves it)."""
-    params = {"time_increment": "1", "fields": INSIGHT_FIELDS, "date_preset": detail.preset}
-    reply = graph.read(state, token, detail.id, "insights", params)
-    if not reply.ok:
-        detail.insights_note = f"insights not available: {reply.error}"
-        return
-    days = graph.rows(reply)
-    detail.insights = chart.build(days, ("spend", "impressions", "clicks"))

@@ -23,9 +23,10 @@ from mock_server import access as access_layer
 from mock_server.control import access, reviews
 from mock_server.control.errors import ControlError
 from mock_server.control.http import check_token
-from mock_server.dashboard import actions, detail, graph, tree
+from mock_server.dashboard import actions, detail, graph, insights, tree
 from mock_server.journal import journal_of
 from mock_server.state import State
+from mock_server.wire.errors import GraphError
 
 log = logging.getLogger("graphmock.dashboard")
 HERE = Path(__file__).parent
@@ -90,9 +91,10 @@ def routes(state: State) -> list[BaseRoute]:
 
     def object_view(request: Request) -> dict[str, Any]:
         token = token_of(request)
-        found = detail.build(state, graph.viewer(state, token), request.path_params["object_id"][:40],
-                             request.query_params.get("preset"))
-        return {"d": found, "token": token, "presets": detail.DATE_PRESETS}
+        query = {key: request.query_params.get(key, "")[:40] for key in ("preset", "since", "until")}
+        found = detail.build(state, graph.viewer(state, token), request.path_params["object_id"][:40], query)
+        return {"d": found, "token": token, "presets": insights.presets(state), "keys": insights.KEYS,
+                "labels": insights.LABELS}
 
     def reviews_view(request: Request) -> dict[str, Any]:
         pending = reviews.pending(state)
@@ -121,7 +123,8 @@ def routes(state: State) -> list[BaseRoute]:
         entry = next((e for e in journal_of(state).entries() if e.seq == seq), None)
         if entry is None:
             raise ControlError(f"request #{seq} is no longer in the journal", 404)
-        return {"e": entry, "answer": entry.answer}
+        answer = entry.answer  # the journal may keep the GraphError itself (journal.py); show its envelope
+        return {"e": entry, "answer": answer.envelope("") if isinstance(answer, GraphError) else answer}
 
     def world_view(request: Request) -> dict[str, Any]:
         layer = access_layer.of(state)

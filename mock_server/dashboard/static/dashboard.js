@@ -25,7 +25,7 @@
       answer = await response.json().catch(() => ({ok: false, message: "HTTP " + response.status}));
       if (response.status === 401) showLogin();
     } catch (error) { answer = {ok: false, message: "graphmock did not answer: " + error}; }
-    say(answer.message, answer.ok);
+    say(answer.message || (answer.error && answer.error.message) || "refused", answer.ok);  // guard: Graph-style envelope
     if (answer.ok) refresh();
   }
   function formBody(form) {
