@@ -221,7 +221,7 @@ def test_verify_ctrl_c_prints_the_summary_so_far(mock, monkeypatch):
     monkeypatch.setattr(suite.Verifier, "run_check", run_check)
     code, out = verify(mock.url, mock.world["access_token"], mock.world["ad_account_id"])
     assert code == suite.EXIT_INTERRUPTED
-    assert "interrupted" in out and "1 passed, 0 failed" in out and "interrupted after 1 of 18 checks" in out
+    assert "interrupted" in out and "1 passed, 0 failed" in out and "interrupted after 1 of 20 checks" in out
 
 
 def test_verify_examples_bound_every_property(mock, monkeypatch):
