@@ -8,10 +8,10 @@ ad-day's components are split with cumulative flooring, so the buckets sum exact
 
 from __future__ import annotations
 
+from operator import sub
 from typing import Any
 
 from mock_server.domain.delivery import seeded
-from mock_server.domain.delivery.atoms import split  # noqa: F401 (re-exported for report.py)
 from mock_server.store.repository import Record
 
 Bucket = tuple[str, ...]
@@ -48,6 +48,8 @@ class Buckets:
             cumulative.append(running)
         if cumulative:
             cumulative[-1] = 1.0
+        # n x 1.0 == n exactly, so clamping an overshoot keeps `split` equal to the documented floor(n x C_k)
+        cumulative = [1.0 if c >= 1.0 else c for c in cumulative]
         self._cache[ad.id] = (buckets, cumulative)
         return buckets, cumulative
 
@@ -71,6 +73,22 @@ class Buckets:
                 values = {name: value}
             out.append((values, base * seeded.spread(0.3, seeded.BREAKDOWN, self.seed, ad_id, index, position)))
         return out or [({name: "unknown"}, 1.0)]
+
+
+def split(vector: list[int], cumulative: list[float]) -> list[tuple[int, ...]]:
+    """Every component of `vector` across the buckets: floor(n x C_k) - floor(n x C_k-1), exact in total.
+
+    Column by column (one comprehension per non-zero component), then transposed: this runs for every
+    ad set-day of a broken-down report, so it avoids per-cell Python loops."""
+    zeros = (0,) * len(cumulative)
+    columns: list[Any] = []
+    for n in vector:
+        if n:
+            ups = [int(n * c) for c in cumulative]
+            columns.append(map(sub, ups, [0, *ups]))
+        else:
+            columns.append(zeros)
+    return list(zip(*columns))
 
 
 def _allowed(name: str, targeting: dict[str, Any]) -> Any:
