@@ -8,7 +8,7 @@ ad-day's components are split with cumulative flooring, so the buckets sum exact
 
 from __future__ import annotations
 
-from operator import sub
+from operator import add, sub
 from typing import Any
 
 from mock_server.domain.delivery import seeded
@@ -22,10 +22,11 @@ class Buckets:
         self.breakdowns = breakdowns
         self.values = rules["breakdown_values"]
         self.seed = seed
-        self._cache: dict[int, tuple[list[Bucket], list[float]]] = {}
+        self._cache: dict[int, tuple[tuple[Bucket, ...], list[float]]] = {}
+        self._layouts: dict[tuple[Bucket, ...], tuple[Bucket, ...]] = {}  # equal bucket lists share one tuple
         self.joint = "platform_position" in breakdowns  # platform_position values carry their platform
 
-    def for_ad(self, ad: Record, adset: Record | None) -> tuple[list[Bucket], list[float]]:
+    def for_ad(self, ad: Record, adset: Record | None) -> tuple[tuple[Bucket, ...], list[float]]:
         """(bucket tuples in breakdown order, cumulative weights ending at 1.0) for one ad."""
         cached = self._cache.get(ad.id)
         if cached is not None:
@@ -50,8 +51,9 @@ class Buckets:
             cumulative[-1] = 1.0
         # n x 1.0 == n exactly, so clamping an overshoot keeps `split` equal to the documented floor(n x C_k)
         cumulative = [1.0 if c >= 1.0 else c for c in cumulative]
-        self._cache[ad.id] = (buckets, cumulative)
-        return buckets, cumulative
+        names = self._layouts.setdefault(tuple(buckets), tuple(buckets))
+        self._cache[ad.id] = (names, cumulative)
+        return names, cumulative
 
     def _options(self, name: str, targeting: dict[str, Any], ad_id: int, index: int) -> list[tuple[dict[str, str], float]]:
         table = self.values.get(name)
@@ -75,20 +77,62 @@ class Buckets:
         return out or [({name: "unknown"}, 1.0)]
 
 
-def split(vector: list[int], cumulative: list[float]) -> list[tuple[int, ...]]:
-    """Every component of `vector` across the buckets: floor(n x C_k) - floor(n x C_k-1), exact in total.
+def split(vector: Any, cumulative: list[float]) -> list[tuple[int, ...]]:
+    """Every component of `vector` across the buckets: floor(n x C_k) - floor(n x C_k-1), exact in total."""
+    return list(zip(*columns(vector, cumulative)))
 
-    Column by column (one comprehension per non-zero component), then transposed: this runs for every
-    ad set-day of a broken-down report, so it avoids per-cell Python loops."""
-    zeros = (0,) * len(cumulative)
-    columns: list[Any] = []
+
+def columns(vector: Any, cumulative: list[float]) -> list[list[int]]:
+    """`split` component by component (one list over the buckets each): one comprehension per non-zero
+    component, as this runs for every ad set-day of a broken-down report. Zero columns are shared."""
+    zeros = [0] * len(cumulative)
+    out: list[list[int]] = []
     for n in vector:
         if n:
             ups = [int(n * c) for c in cumulative]
-            columns.append(map(sub, ups, [0, *ups]))
+            out.append(list(map(sub, ups, [0, *ups])))
         else:
-            columns.append(zeros)
-    return list(zip(*columns))
+            out.append(zeros)
+    return out
+
+
+class ColumnSums:
+    """Broken-down rows summed column-wise per (slice, row id, bucket layout), for reports that need only
+    additive figures (no reach-like maxima or cell counts) over one time range: one list addition per
+    component and ad set-day instead of a row lookup per bucket. A bucket's part counts only when it has
+    impressions or spend, as in the row-wise sum, so rows and figures come out identical."""
+
+    def __init__(self, impr_at: int, spend_at: int) -> None:
+        self.impr_at, self.spend_at = impr_at, spend_at
+        self.sums: dict[tuple[int, int, int], tuple[tuple[Bucket, ...], list[list[int]]]] = {}
+
+    def add(self, slice_key: int, lid: int, names: tuple[Bucket, ...], cols: list[list[int]]) -> None:
+        """Add one ad set-day's `columns`; `names` is interned by `Buckets.for_ad`, so its id is its layout."""
+        key = (slice_key, lid, id(names))
+        live = [a or b for a, b in zip(cols[self.impr_at], cols[self.spend_at])]
+        if not all(live):
+            cols = [[x if keep else 0 for x, keep in zip(col, live)] for col in cols]
+        held = self.sums.get(key)
+        if held is None:
+            self.sums[key] = (names, [list(col) for col in cols])
+            return
+        for total, col in zip(held[1], cols):
+            total[:] = map(add, total, col)
+
+    def groups(self, width: int) -> dict[tuple[int, int, Bucket], list[int]]:
+        """(slice, row id, bucket) -> component sums padded to `width`, for buckets that delivered."""
+        out: dict[tuple[int, int, Bucket], list[int]] = {}
+        impr, spend = self.impr_at, self.spend_at
+        for (slice_key, lid, _), (names, cols) in self.sums.items():
+            padding = [0] * (width - len(cols))
+            for bucket, row in zip(names, zip(*cols)):
+                if row[impr] or row[spend]:
+                    group = out.get((slice_key, lid, bucket))
+                    if group is None:
+                        out[(slice_key, lid, bucket)] = [*row, *padding]
+                    else:
+                        group[:len(row)] = map(add, group, row)
+        return out
 
 
 def _allowed(name: str, targeting: dict[str, Any]) -> Any:

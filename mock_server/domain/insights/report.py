@@ -16,7 +16,7 @@ from mock_server.domain.delivery import atoms as A
 from mock_server.domain.delivery import calendar
 from mock_server.domain.delivery.engine import Delivery
 from mock_server.domain.insights import dates, filters
-from mock_server.domain.insights.buckets import Buckets, split
+from mock_server.domain.insights.buckets import Buckets, ColumnSums, columns, split
 from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, needed
 from mock_server.domain.insights.params import LEVEL_RANK, Query
 from mock_server.store.repository import Record
@@ -106,26 +106,37 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
                         group[m] = part[p]
                 group[-1] += 1
             if summarise:
-                total = totals.get(w_index)
-                if total is None:
-                    total = totals[w_index] = [0] * width_c
-                total[:n] = map(add, total, whole)
-                for p, m in maxima:
-                    if whole[p] > total[m]:
-                        total[m] = whole[p]
-                total[-1] += 1
+                add_total(w_index, whole)
+
+    def add_total(w_index: int, whole: Any) -> None:
+        total = totals.get(w_index)
+        if total is None:
+            total = totals[w_index] = [0] * width_c
+        total[:n] = map(add, total, whole)
+        for p, m in maxima:
+            if whole[p] > total[m]:
+                total[m] = whole[p]
+        total[-1] += 1
 
     # Breakdowns split each ad-day at ad level, each ad set-day above it (an ad set's ads share its targeting):
     # the buckets of a row then add up exactly, and levels from the ad set up agree bucket by bucket.
     per_adset = buckets is not None and level != "ad"
     current: tuple[Any, int] | None = None
     unbroken = (empty,)
+    sums = ColumnSums(impr_at, spend_at) if per_adset and not track and len(query.windows) == 1 else None
 
     def flush() -> None:
+        d = current[1]  # type: ignore[index]
         for adset_id, (ad, vector) in pending.items():
             adset = scope.parents.get(adset_id)
             names, cumulative = buckets.for_ad(adset or ad, adset)  # type: ignore[union-attr]
-            accumulate(lids[ad.id], current[1], names, split(vector, cumulative), vector)  # type: ignore[index]
+            if sums is None:
+                accumulate(lids[ad.id], d, names, split(vector, cumulative), vector)
+                continue
+            for slice_key, w_index in day_slices[d]:
+                sums.add(slice_key, lids[ad.id], names, columns(vector, cumulative))
+                if summarise:
+                    add_total(w_index, vector)
         pending.clear()
 
     for ad, d, full_vector, owner in delivery.cells(ads, scope.parents, first, last, full):
@@ -150,6 +161,8 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
                 held[1][:] = map(add, held[1], vector)
     if pending:
         flush()
+    if sums is not None:
+        groups = sums.groups(width_c)
 
     def expand(group: list[int]) -> list[int]:
         out = [0] * WIDTH
