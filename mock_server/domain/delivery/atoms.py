@@ -24,7 +24,7 @@ VIDEO = (P100, P95, P75, P50, P25, TWO_SEC, PLAY, WATCH)
 CONVERSIONS = tuple(range(CONV_BASE, SIZE))
 
 
-_TAIL = [0] * (SIZE - 7)  # copied by list concatenation, never mutated
+_CONVERSIONS = [0] * (SIZE - CONV_BASE)  # copied by list concatenation, never mutated
 _CPM, _pair = seeded.CPM, seeded.pair_of
 
 
@@ -86,7 +86,8 @@ class Plan:
 
 def build(spend: int, plan: Plan, day: int, full: bool = True) -> list[int] | None:
     """The components of one ad-day that spent `spend` minor units; None when nothing was delivered.
-    Without `full`, only spend, impressions, clicks and reach are filled (enough for most reports)."""
+    Without `full`, only spend, impressions, clicks and reach are filled (enough for most reports), and the
+    vector stops before the conversion blocks."""
     if spend <= 0:
         return None
     seed, ad_id, base_cpm, cpm_amp, impr_scale, ctr, ctr_amp, clicks_mult, link_share, out_share, lpv_share, \
@@ -106,11 +107,12 @@ def build(spend: int, plan: Plan, day: int, full: bool = True) -> list[int] | No
     unique = int(clicks * 0.85 + 0.5)
     if unique > reach:
         unique = reach
-    v = [spend, impressions, reach, lpv, outbound - lpv, link - outbound, clicks - link] + _TAIL
-    v[UCLICKS] = unique
-    v[RECALL] = int(reach * 0.08)
+    # SPEND..OTHER_CLICKS, COMMENT..WATCH (filled below when full), UCLICKS, RECALL
+    v = [spend, impressions, reach, lpv, outbound - lpv, link - outbound, clicks - link, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+         0, 0, unique, int(reach * 0.08)]
     if not full:
         return v
+    v += _CONVERSIONS
     v[COMMENT] = int(impressions * plan.comment)
     v[REACTION] = int(impressions * plan.reaction)
     v[LIKE] = int(impressions * plan.like)

@@ -126,7 +126,7 @@ class Delivery:
             running += spend
             cumulative.append(running / total)
         cumulative[-1] = 1.0
-        for leaf, part in zip(active, atoms.split(whole, cumulative, range(atoms.SIZE))):
+        for leaf, part in zip(active, atoms.split(whole, cumulative, range(len(whole)))):
             if part[atoms.SPEND] or part[atoms.IMPR]:
                 part[atoms.REACH] = min(part[atoms.REACH], part[atoms.IMPR]) or (1 if part[atoms.IMPR] else 0)
                 yield leaf.ad, d, part, key

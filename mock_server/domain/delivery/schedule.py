@@ -111,11 +111,13 @@ def per_day(segs: list[Segment], bounds: list[float]) -> tuple[list[float], list
             day += 1
         d = day
         while d < n and bounds[d] < b:
-            lo, hi = max(a, bounds[d]), min(b, bounds[d + 1])
+            low, high = bounds[d], bounds[d + 1]
+            lo = a if a >= low else low  # max(a, low), min(b, high) without the calls: runs per ad and day
+            hi = b if b <= high else high
             if hi > lo:
                 seconds[d] += hi - lo
                 units[d] += (hi - lo) * rate
-            if bounds[d + 1] >= b:
+            if high >= b:
                 break
             d += 1
     return seconds, units
