@@ -77,59 +77,62 @@ class Buckets:
         return out or [({name: "unknown"}, 1.0)]
 
 
-def split(vector: Any, cumulative: list[float]) -> list[tuple[int, ...]]:
+def split(vector: Any, cumulative: list[float]) -> list[list[int]]:
     """Every component of `vector` across the buckets: floor(n x C_k) - floor(n x C_k-1), exact in total."""
-    return list(zip(*columns(vector, cumulative)))
+    flat, k = flat_split(vector, cumulative), len(cumulative)
+    return [flat[b::k] for b in range(k)]
 
 
-def columns(vector: Any, cumulative: list[float]) -> list[list[int]]:
-    """`split` component by component (one list over the buckets each): one comprehension per non-zero
-    component, as this runs for every ad set-day of a broken-down report. Zero columns are shared."""
-    zeros = [0] * len(cumulative)
-    out: list[list[int]] = []
-    for n in vector:
-        if n:
-            ups = [int(n * c) for c in cumulative]
-            out.append(list(map(sub, ups, [0, *ups])))
-        else:
-            out.append(zeros)
-    return out
+def flat_split(vector: Any, cumulative: list[float]) -> list[int]:
+    """`split` as one flat list, component-major (component p, bucket b at p x K + b): two comprehensions
+    and a map for the whole vector, as this runs for every ad set-day of a broken-down report."""
+    ups = [int(n * c) for n in vector for c in cumulative]
+    before = [0, *ups]
+    del before[-1]
+    before[::len(cumulative)] = [0] * len(vector)  # each component's first bucket starts from 0
+    return list(map(sub, ups, before))
 
 
 class ColumnSums:
-    """Broken-down rows summed column-wise per (slice, row id, bucket layout), for reports that need only
-    additive figures (no reach-like maxima or cell counts) over one time range: one list addition per
-    component and ad set-day instead of a row lookup per bucket. A bucket's part counts only when it has
-    impressions or spend, as in the row-wise sum, so rows and figures come out identical."""
+    """Broken-down rows summed as flat splits per (slice, row id, bucket layout), for reports that need only
+    additive figures (no reach-like maxima or cell counts) over one time range: one list addition per ad
+    set-day instead of a row lookup per bucket. A bucket's part counts only when it has impressions or
+    spend, as in the row-wise sum, so rows and figures come out identical."""
 
     def __init__(self, impr_at: int, spend_at: int) -> None:
         self.impr_at, self.spend_at = impr_at, spend_at
-        self.sums: dict[tuple[int, int, int], tuple[tuple[Bucket, ...], list[list[int]]]] = {}
+        self.sums: dict[tuple[int, int, int], tuple[tuple[Bucket, ...], list[int]]] = {}
 
-    def add(self, slice_key: int, lid: int, names: tuple[Bucket, ...], cols: list[list[int]]) -> None:
-        """Add one ad set-day's `columns`; `names` is interned by `Buckets.for_ad`, so its id is its layout."""
+    def add(self, slice_key: int, lid: int, names: tuple[Bucket, ...], flat: list[int]) -> None:
+        """Add one ad set-day's `flat_split`; `names` is interned by `Buckets.for_ad`, so its id is its layout."""
+        k = len(names)
+        impr = flat[self.impr_at * k:(self.impr_at + 1) * k]
+        if 0 in impr:
+            spend = flat[self.spend_at * k:(self.spend_at + 1) * k]
+            live = [bool(a or b) for a, b in zip(impr, spend)]
+            if not all(live):
+                flat = [x if keep else 0 for x, keep in zip(flat, live * (len(flat) // k))]
         key = (slice_key, lid, id(names))
-        live = [a or b for a, b in zip(cols[self.impr_at], cols[self.spend_at])]
-        if not all(live):
-            cols = [[x if keep else 0 for x, keep in zip(col, live)] for col in cols]
         held = self.sums.get(key)
         if held is None:
-            self.sums[key] = (names, [list(col) for col in cols])
-            return
-        for total, col in zip(held[1], cols):
-            total[:] = map(add, total, col)
+            self.sums[key] = (names, flat)
+        else:
+            total = held[1]
+            total[:] = map(add, total, flat)
 
     def groups(self, width: int) -> dict[tuple[int, int, Bucket], list[int]]:
         """(slice, row id, bucket) -> component sums padded to `width`, for buckets that delivered."""
         out: dict[tuple[int, int, Bucket], list[int]] = {}
         impr, spend = self.impr_at, self.spend_at
-        for (slice_key, lid, _), (names, cols) in self.sums.items():
-            padding = [0] * (width - len(cols))
-            for bucket, row in zip(names, zip(*cols)):
+        for (slice_key, lid, _), (names, flat) in self.sums.items():
+            k = len(names)
+            padding = [0] * (width - len(flat) // k)
+            for b, bucket in enumerate(names):
+                row = flat[b::k]
                 if row[impr] or row[spend]:
                     group = out.get((slice_key, lid, bucket))
                     if group is None:
-                        out[(slice_key, lid, bucket)] = [*row, *padding]
+                        out[(slice_key, lid, bucket)] = row + padding
                     else:
                         group[:len(row)] = map(add, group, row)
         return out

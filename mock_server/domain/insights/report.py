@@ -16,7 +16,7 @@ from mock_server.domain.delivery import atoms as A
 from mock_server.domain.delivery import calendar
 from mock_server.domain.delivery.engine import Delivery
 from mock_server.domain.insights import dates, filters
-from mock_server.domain.insights.buckets import Buckets, ColumnSums, columns, split
+from mock_server.domain.insights.buckets import Buckets, ColumnSums, flat_split, split
 from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, needed
 from mock_server.domain.insights.params import LEVEL_RANK, Query
 from mock_server.store.repository import Record
@@ -134,7 +134,7 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
                 accumulate(lids[ad.id], d, names, split(vector, cumulative), vector)
                 continue
             for slice_key, w_index in day_slices[d]:
-                sums.add(slice_key, lids[ad.id], names, columns(vector, cumulative))
+                sums.add(slice_key, lids[ad.id], names, flat_split(vector, cumulative))
                 if summarise:
                     add_total(w_index, vector)
         pending.clear()
