@@ -88,11 +88,13 @@ class Delivery:
         for key, leaves in groups.items():
             owner, owner_timeline, fixed = owners[key]
             factors = None if fixed else self._factors(owner, owner_timeline, bounds, first_ordinal)
+            all_weight = sum(leaf.weight for leaf in leaves)
             for d in range(len(bounds) - 1):
                 active = [leaf for leaf in leaves if leaf.seconds[d] > 0]
                 if not active:
                     continue
-                total_weight = sum(leaf.weight for leaf in active)
+                # the same sum in the same order when every leaf delivers (the usual day)
+                total_weight = all_weight if len(active) == len(leaves) else sum(leaf.weight for leaf in active)
                 factor = 1.0 if factors is None else factors[d]
                 running, paid = 0.0, 0
                 spends = []
