@@ -17,7 +17,7 @@ from mock_server.domain.delivery import calendar
 from mock_server.domain.delivery.engine import Delivery
 from mock_server.domain.insights import dates, filters
 from mock_server.domain.insights.buckets import Buckets, ColumnSums, flat_split, split
-from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, needed
+from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, modelled_windows, needed
 from mock_server.domain.insights.params import LEVEL_RANK, Query
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -238,7 +238,8 @@ class _Renderer:
                         if isinstance(o, dict) and o.get("conversion", {}).get("action_type")}
         action_filter = filters.action_types(query)
         self.action_filter = action_filter
-        self.windows = query.attribution_windows
+        self.windows = modelled_windows(query.attribution_windows)
+        self._dates: dict[dates.Window, tuple[str, str]] = {}
         self._identities: dict[int, dict[str, Any]] = {}
         values = rules["action_breakdown_values"]
         self.action_keys = {name: values.get(name, "unknown") for name in query.action_breakdowns if name != "action_type"}
@@ -262,7 +263,10 @@ class _Renderer:
                 value = defaults.get(name)
             if value is not None:
                 out[name] = value
-        out["date_start"], out["date_stop"] = window[0].isoformat(), window[1].isoformat()
+        labels = self._dates.get(window)
+        if labels is None:
+            labels = self._dates[window] = (window[0].isoformat(), window[1].isoformat())
+        out["date_start"], out["date_stop"] = labels
         for name, value in zip(self.query.breakdowns, bucket):
             out[name] = value
         return out
