@@ -45,6 +45,7 @@ class Delivery:
         self.seed = seed
         self.now = now
         self.profiles = profiles
+        self._rates: dict[tuple[Any, Any], dict[str, Any]] = {}
 
     def cells(self, ads: list[Record], parents: dict[int, Record], first: date, last: date, full: bool = True
               ) -> Iterator[tuple[Record, int, list[int], tuple[str, int]]]:
@@ -67,12 +68,13 @@ class Delivery:
                 continue
             owner, fixed = self._owner(campaign, adset, ad)
             key = (owner.type, owner.id)
+            for record in (owner, adset, campaign):  # one timeline per object and request
+                if record.id not in timelines:
+                    timelines[record.id] = schedule.Timeline(record)
             if key not in owners:
-                owners[key] = (owner, timelines.setdefault(owner.id, schedule.Timeline(owner)), fixed)
+                owners[key] = (owner, timelines[owner.id], fixed)
             owner_timeline = owners[key][1]
             rate = self._rate_fn(owner, owner_timeline, fixed)
-            for record in (adset, campaign):
-                timelines.setdefault(record.id, schedule.Timeline(record))
             segs = schedule.segments(ad, timelines[adset.id], timelines[campaign.id], rate,
                                      owner_timeline.breakpoints(), start, end)
             if not segs:
@@ -188,7 +190,13 @@ class Delivery:
         return low + (high - low) * seeded.uniform(seeded.AD_WEIGHT, self.seed, object_id)
 
     def _plan(self, campaign: Record, adset: Record, ad: Record, profile: dict[str, Any]) -> atoms.Plan:
-        rate = atoms.rates(self.table, campaign.data.get("objective"), adset.data.get("optimization_goal"), profile)
+        objective, goal = campaign.data.get("objective"), adset.data.get("optimization_goal")
+        if profile:
+            rate = atoms.rates(self.table, objective, goal, profile)
+        else:  # unsteered ads share their (objective, goal) rates: resolved once per request
+            rate = self._rates.get((objective, goal))
+            if rate is None:
+                rate = self._rates[(objective, goal)] = atoms.rates(self.table, objective, goal, profile)
         return atoms.Plan(rate, self.table, self.currency, profile, self.seed, ad.id)
 
 

@@ -21,13 +21,14 @@ Segment = tuple[float, float, float]
 class Timeline:
     """A record's states over time, looked up by instant."""
 
-    __slots__ = ("starts", "states", "born")
+    __slots__ = ("starts", "states", "born", "_points")
 
     def __init__(self, record: Record) -> None:
         entries = history.timeline(record)
         self.starts = [ts for ts, _ in entries]
         self.states = [state for _, state in entries]
         self.born = history.created(record)
+        self._points: list[float] | None = None
 
     def at(self, instant: float) -> dict[str, Any] | None:
         if instant < self.born:
@@ -36,6 +37,12 @@ class Timeline:
         return self.states[max(index, 0)]
 
     def breakpoints(self) -> list[float]:
+        """Instants where the state may change (computed once; callers must not mutate the list)."""
+        if self._points is None:
+            self._points = self._breakpoints()
+        return self._points
+
+    def _breakpoints(self) -> list[float]:
         points = list(self.starts) + [self.born]
         for state in self.states:
             for key in ("start_time", "end_time", "stop_time"):
