@@ -26,8 +26,8 @@ class _Leaf:
     campaign: Record
     weight: float
     profile: dict[str, Any]
-    seconds: list[float]
-    units: list[float]
+    seconds: Any  # array of float per day (schedule.per_day)
+    units: Any
     plan: atoms.Plan
     multiplier: float | None  # the profile's spend_multiplier
 
