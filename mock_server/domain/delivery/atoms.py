@@ -24,7 +24,8 @@ VIDEO = (P100, P95, P75, P50, P25, TWO_SEC, PLAY, WATCH)
 CONVERSIONS = tuple(range(CONV_BASE, SIZE))
 
 
-_TAIL = [0] * (SIZE - 7)  # copied by list concatenation, never mutated
+_CONVERSIONS = [0] * (SIZE - CONV_BASE)  # copied by list concatenation, never mutated
+_CPM, _pair = seeded.CPM, seeded.pair_of
 
 
 def conv_block(action_type: str) -> int:
@@ -51,7 +52,7 @@ class Plan:
 
     __slots__ = ("cpm", "cpm_amp", "ctr", "ctr_amp", "impr_mult", "clicks_mult", "link", "outbound", "lpv",
                  "frequency", "comment", "reaction", "like", "conv_block", "conv_rate", "conv_amp", "windows",
-                 "aov", "play", "video", "watch", "seed", "ad_id", "offset", "impr_scale")
+                 "aov", "play", "video", "watch", "seed", "ad_id", "offset", "impr_scale", "core")
 
     def __init__(self, rate: dict[str, Any], table: dict[str, Any], currency: tuple[float, int],
                  profile: dict[str, Any], seed: int, ad_id: int) -> None:
@@ -78,34 +79,40 @@ class Plan:
         self.video = [video[k] for k in ("two_sec", "p25", "p50", "p75", "p95", "p100")]
         self.watch = video["avg_seconds"]
         self.seed, self.ad_id, self.offset = seed, ad_id, offset
+        # what every ad-day reads, unpacked in one step by `build` (it runs for every ad and day of a report)
+        self.core = (seed, ad_id, self.cpm, self.cpm_amp, self.impr_scale, self.ctr, self.ctr_amp, self.clicks_mult,
+                     self.link, self.outbound, self.lpv, self.frequency)
 
 
 def build(spend: int, plan: Plan, day: int, full: bool = True) -> list[int] | None:
     """The components of one ad-day that spent `spend` minor units; None when nothing was delivered.
-    Without `full`, only spend, impressions, clicks and reach are filled (enough for most reports)."""
+    Without `full`, only spend, impressions, clicks and reach are filled (enough for most reports), and the
+    vector stops before the conversion blocks."""
     if spend <= 0:
         return None
-    seed, ad_id = plan.seed, plan.ad_id
-    u_cpm, u_ctr = seeded.pair(seeded.CPM, seed, ad_id, day)
-    cpm = plan.cpm * (1.0 + plan.cpm_amp * (2.0 * u_cpm - 1.0))
-    impressions = int(spend * plan.impr_scale / cpm + 0.5) if cpm > 0 else 0
+    seed, ad_id, base_cpm, cpm_amp, impr_scale, ctr, ctr_amp, clicks_mult, link_share, out_share, lpv_share, \
+        frequency = plan.core
+    u_cpm, u_ctr = _pair((_CPM, seed, ad_id, day))
+    cpm = base_cpm * (1.0 + cpm_amp * (2.0 * u_cpm - 1.0))
+    impressions = int(spend * impr_scale / cpm + 0.5) if cpm > 0 else 0
     if impressions <= 0:
         return None
-    clicks = int(impressions * plan.ctr * (1.0 + plan.ctr_amp * (2.0 * u_ctr - 1.0)) * plan.clicks_mult + 0.5)
+    clicks = int(impressions * ctr * (1.0 + ctr_amp * (2.0 * u_ctr - 1.0)) * clicks_mult + 0.5)
     if clicks > impressions:
         clicks = impressions
-    link = int(clicks * plan.link + 0.5)
-    outbound = int(link * plan.outbound + 0.5)
-    lpv = int(outbound * plan.lpv + 0.5)
-    reach = int(impressions / plan.frequency + 0.5) or 1
+    link = int(clicks * link_share + 0.5)
+    outbound = int(link * out_share + 0.5)
+    lpv = int(outbound * lpv_share + 0.5)
+    reach = int(impressions / frequency + 0.5) or 1
     unique = int(clicks * 0.85 + 0.5)
     if unique > reach:
         unique = reach
-    v = [spend, impressions, reach, lpv, outbound - lpv, link - outbound, clicks - link] + _TAIL
-    v[UCLICKS] = unique
-    v[RECALL] = int(reach * 0.08)
+    # SPEND..OTHER_CLICKS, COMMENT..WATCH (filled below when full), UCLICKS, RECALL
+    v = [spend, impressions, reach, lpv, outbound - lpv, link - outbound, clicks - link, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+         0, 0, unique, int(reach * 0.08)]
     if not full:
         return v
+    v += _CONVERSIONS
     v[COMMENT] = int(impressions * plan.comment)
     v[REACTION] = int(impressions * plan.reaction)
     v[LIKE] = int(impressions * plan.like)

@@ -26,9 +26,10 @@ class _Leaf:
     campaign: Record
     weight: float
     profile: dict[str, Any]
-    seconds: list[float]
-    units: list[float]
-    plan: atoms.Plan | None = None
+    seconds: Any  # array of float per day (schedule.per_day)
+    units: Any
+    plan: atoms.Plan
+    multiplier: float | None  # the profile's spend_multiplier
 
 
 class Delivery:
@@ -44,7 +45,7 @@ class Delivery:
         self.seed = seed
         self.now = now
         self.profiles = profiles
-        self._uniforms: dict[tuple[int, int], float] = {}
+        self._rates: dict[tuple[Any, Any], dict[str, Any]] = {}
 
     def cells(self, ads: list[Record], parents: dict[int, Record], first: date, last: date, full: bool = True
               ) -> Iterator[tuple[Record, int, list[int], tuple[str, int]]]:
@@ -67,29 +68,36 @@ class Delivery:
                 continue
             owner, fixed = self._owner(campaign, adset, ad)
             key = (owner.type, owner.id)
+            for record in (owner, adset, campaign):  # one timeline per object and request
+                if record.id not in timelines:
+                    timelines[record.id] = schedule.Timeline(record)
             if key not in owners:
-                owners[key] = (owner, timelines.setdefault(owner.id, schedule.Timeline(owner)), fixed)
+                owners[key] = (owner, timelines[owner.id], fixed)
             owner_timeline = owners[key][1]
             rate = self._rate_fn(owner, owner_timeline, fixed)
-            for record in (adset, campaign):
-                timelines.setdefault(record.id, schedule.Timeline(record))
             segs = schedule.segments(ad, timelines[adset.id], timelines[campaign.id], rate,
                                      owner_timeline.breakpoints(), start, end)
             if not segs:
                 continue
             seconds, units = schedule.per_day(segs, bounds)
             weight = self._weight(ad.id) * (self._weight(adset.id) if owner.type == "Campaign" else 1.0)
-            groups.setdefault(key, []).append(_Leaf(ad, adset, campaign, weight, profile, seconds, units))
+            multiplier = profile.get("spend_multiplier")
+            plan = self._plan(campaign, adset, ad, profile)
+            groups.setdefault(key, []).append(_Leaf(ad, adset, campaign, weight, profile, seconds, units, plan,
+                                                    None if multiplier is None else float(multiplier)))
         first_ordinal = first.toordinal()
+        build = atoms.build
         for key, leaves in groups.items():
             owner, owner_timeline, fixed = owners[key]
+            factors = None if fixed else self._factors(owner, owner_timeline, bounds, first_ordinal)
+            all_weight = sum(leaf.weight for leaf in leaves)
             for d in range(len(bounds) - 1):
                 active = [leaf for leaf in leaves if leaf.seconds[d] > 0]
                 if not active:
                     continue
-                total_weight = sum(leaf.weight for leaf in active)
-                factor = 1.0 if fixed else self._factor(owner, owner_timeline, bounds[d], bounds[d + 1],
-                                                        first_ordinal + d)
+                # the same sum in the same order when every leaf delivers (the usual day)
+                total_weight = all_weight if len(active) == len(leaves) else sum(leaf.weight for leaf in active)
+                factor = 1.0 if factors is None else factors[d]
                 running, paid = 0.0, 0
                 spends = []
                 for leaf in active:
@@ -97,18 +105,16 @@ class Delivery:
                     running += factor * leaf.units[d] * leaf.weight / total_weight
                     upto = int(running + 1e-6)
                     spend, paid = upto - paid, upto
-                    multiplier = leaf.profile.get("spend_multiplier")
-                    if multiplier is not None:
-                        spend = int(spend * float(multiplier))
-                    if leaf.plan is None:
-                        leaf.plan = self._plan(leaf)
+                    if leaf.multiplier is not None:
+                        spend = int(spend * leaf.multiplier)
                     spends.append(spend)
+                ordinal = first_ordinal + d
                 if fixed and len(active) > 1:
                     # a steered owner: its day is computed whole and split, so its fixed rates read exactly
-                    yield from self._split_owner_day(active, spends, first_ordinal + d, d, key, full)
+                    yield from self._split_owner_day(active, spends, ordinal, d, key, full)
                     continue
                 for leaf, spend in zip(active, spends):
-                    vector = atoms.build(spend, leaf.plan, first_ordinal + d, full)  # type: ignore[arg-type]
+                    vector = build(spend, leaf.plan, ordinal, full)
                     if vector is not None:
                         yield leaf.ad, d, vector, key
 
@@ -124,7 +130,7 @@ class Delivery:
             running += spend
             cumulative.append(running / total)
         cumulative[-1] = 1.0
-        for leaf, part in zip(active, atoms.split(whole, cumulative, range(atoms.SIZE))):
+        for leaf, part in zip(active, atoms.split(whole, cumulative, range(len(whole)))):
             if part[atoms.SPEND] or part[atoms.IMPR]:
                 part[atoms.REACH] = min(part[atoms.REACH], part[atoms.IMPR]) or (1 if part[atoms.IMPR] else 0)
                 yield leaf.ad, d, part, key
@@ -159,34 +165,39 @@ class Delivery:
             return _rate(state, timeline.born, budget, fallback)
         return rate
 
-    def _factor(self, owner: Record, timeline: schedule.Timeline, a: float, b: float, ordinal: int) -> float:
+    def _factors(self, owner: Record, timeline: schedule.Timeline, bounds: list[float], first_ordinal: int
+                 ) -> list[float]:
+        """The owner's spend factor for each day: lifetime budgets draw it in [min, max], daily budgets swing
+        it by today's draw minus yesterday's, so consecutive days even out (one draw per day, reused)."""
         budget = self.table["budget"]
-        state = timeline.at(min(max((a + b) / 2, timeline.born), b)) or {}
-        oid = owner.id
-        if not state.get("daily_budget") and state.get("lifetime_budget"):
-            low, high = budget["lifetime_factor_min"], budget["lifetime_factor_max"]
-            return low + (high - low) * seeded.uniform(seeded.DAY_FACTOR, self.seed, oid, ordinal)
-        today = self._day_uniform(oid, ordinal)
-        yesterday = self._day_uniform(oid, ordinal - 1)
-        return budget["daily_factor_base"] + budget["daily_factor_swing"] * (today - yesterday)
-
-    def _day_uniform(self, owner_id: int, ordinal: int) -> float:
-        """u(owner, day), kept for the request: each day's value is also the next day's 'yesterday'."""
-        key = (owner_id, ordinal)
-        value = self._uniforms.get(key)
-        if value is None:
-            value = self._uniforms[key] = seeded.uniform(seeded.DAY_FACTOR, self.seed, owner_id, ordinal)
-        return value
+        oid, seed, born = owner.id, self.seed, timeline.born
+        draws = [seeded.uniform(seeded.DAY_FACTOR, seed, oid, first_ordinal + d - 1) for d in range(len(bounds))]
+        low, high = budget["lifetime_factor_min"], budget["lifetime_factor_max"]
+        base, swing = budget["daily_factor_base"], budget["daily_factor_swing"]
+        out = []
+        for d in range(len(bounds) - 1):
+            a, b = bounds[d], bounds[d + 1]
+            state = timeline.at(min(max((a + b) / 2, born), b)) or {}
+            if not state.get("daily_budget") and state.get("lifetime_budget"):
+                out.append(low + (high - low) * draws[d + 1])
+            else:
+                out.append(base + swing * (draws[d + 1] - draws[d]))
+        return out
 
     def _weight(self, object_id: int) -> float:
         variation = self.table["variation"]
         low, high = variation["ad_weight_min"], variation["ad_weight_max"]
         return low + (high - low) * seeded.uniform(seeded.AD_WEIGHT, self.seed, object_id)
 
-    def _plan(self, leaf: _Leaf) -> atoms.Plan:
-        rate = atoms.rates(self.table, leaf.campaign.data.get("objective"), leaf.adset.data.get("optimization_goal"),
-                           leaf.profile)
-        return atoms.Plan(rate, self.table, self.currency, leaf.profile, self.seed, leaf.ad.id)
+    def _plan(self, campaign: Record, adset: Record, ad: Record, profile: dict[str, Any]) -> atoms.Plan:
+        objective, goal = campaign.data.get("objective"), adset.data.get("optimization_goal")
+        if profile:
+            rate = atoms.rates(self.table, objective, goal, profile)
+        else:  # unsteered ads share their (objective, goal) rates: resolved once per request
+            rate = self._rates.get((objective, goal))
+            if rate is None:
+                rate = self._rates[(objective, goal)] = atoms.rates(self.table, objective, goal, profile)
+        return atoms.Plan(rate, self.table, self.currency, profile, self.seed, ad.id)
 
 
 def _rate(state: dict[str, Any], born: float, budget: dict[str, Any], fallback: float) -> float:

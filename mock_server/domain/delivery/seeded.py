@@ -22,6 +22,11 @@ def uniform(*key: int) -> float:
 
 def pair(*key: int) -> tuple[float, float]:
     """Two independent numbers in [0, 1) from one key (one hash for the two daily rates of an ad)."""
+    return pair_of(key)
+
+
+def pair_of(key: tuple[int, ...]) -> tuple[float, float]:
+    """`pair` of a ready tuple (called for every ad-day, so without re-packing the key)."""
     x = (hash(key) * _GOLD) & _MASK
     x ^= x >> 29
     x = (x * 0xBF58476D1CE4E5B9) & _MASK

@@ -21,6 +21,11 @@ def ratio(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
+def modelled_windows(windows: list[str]) -> list[str]:
+    """The attribution windows a row reports (filtered once per query, not per row)."""
+    return [w for w in windows if w in A.WINDOWS]
+
+
 class Row:
     """One row's figures: summed components plus the combined non-additive ones."""
 
@@ -34,7 +39,7 @@ class Row:
         self.impressions = g[A.IMPR]
         self.spend_minor = g[A.SPEND]
         self.spend = g[A.SPEND] / offset
-        self.windows = [w for w in windows if w in A.WINDOWS]
+        self.windows = windows  # only modelled ones: see `modelled_windows`
         self.action_filter = action_filter
         self._reach: int | None = None
 

@@ -9,14 +9,15 @@ parents' totals; rows of ARCHIVED/DELETED children appear only when an effective
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import add, itemgetter
 from typing import Any
 
 from mock_server.domain.delivery import atoms as A
 from mock_server.domain.delivery import calendar
 from mock_server.domain.delivery.engine import Delivery
 from mock_server.domain.insights import dates, filters
-from mock_server.domain.insights.buckets import Buckets, split
-from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, needed
+from mock_server.domain.insights.buckets import Buckets, ColumnSums, flat_split, split
+from mock_server.domain.insights.metrics import CELLS, CMAX, METRICS, RMAX, UMAX, WIDTH, Row, modelled_windows, needed
 from mock_server.domain.insights.params import LEVEL_RANK, Query
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -78,55 +79,64 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
     pending: dict[int, tuple[Record, list[int]]] = {}
     empty: tuple[str, ...] = ()
 
-    # groups hold only the needed components (cidx), then the three per-cell maxima and the cell count
-    cidx = tuple(sorted(set(indices) | {A.REACH, A.UCLICKS, A.RECALL}))
+    # groups hold only the needed components (cidx), then the three per-cell maxima and the cell count; the
+    # maxima feed only reach-like figures, so they are tracked (and those components summed) only when needed
+    track = any(i in indices for i in _UNIQUE)
+    cidx = tuple(sorted(set(indices) | (set(_UNIQUE) if track else set())))
     n = len(cidx)
-    positions = range(n)
-    maxima = tuple((cidx.index(i), n + k) for k, i in enumerate((A.REACH, A.UCLICKS, A.RECALL)))
+    maxima = tuple((cidx.index(i), n + k) for k, i in enumerate(_UNIQUE)) if track else ()
     width_c = n + 4
+    compact = itemgetter(*cidx)  # cidx holds at least spend and impressions: always a tuple
+    impr_at, spend_at = cidx.index(A.IMPR), cidx.index(A.SPEND)
+    summarise = query.summary is not None
+    lids = {ad.id: level_id(ad, level) for ad in ads}
 
-    def compact(vector: list[int]) -> list[int]:
-        return [vector[i] for i in cidx]
-
-    def accumulate(lid: int, d: int, parts: list[tuple[tuple[str, ...], list[int]]], whole: list[int]) -> None:
+    def accumulate(lid: int, d: int, names: Any, parts: Any, whole: Any) -> None:
         for slice_key, w_index in day_slices[d]:
-            for bucket, part in parts:
+            for bucket, part in zip(names, parts):
                 if not part[impr_at] and not part[spend_at]:
                     continue
                 key = (slice_key, lid, bucket)
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = [0] * width_c
-                for p in positions:  # runs for every ad-day (or ad set-day) and bucket: kept tight
-                    group[p] += part[p]
+                group[:n] = map(add, group, part)  # runs for every ad-day (or ad set-day) and bucket
                 for p, m in maxima:
                     if part[p] > group[m]:
                         group[m] = part[p]
                 group[-1] += 1
-            if query.summary is not None:
-                total = totals.get(w_index)
-                if total is None:
-                    total = totals[w_index] = [0] * width_c
-                for p in positions:
-                    total[p] += whole[p]
-                for p, m in maxima:
-                    if whole[p] > total[m]:
-                        total[m] = whole[p]
-                total[-1] += 1
+            if summarise:
+                add_total(w_index, whole)
 
-    impr_at, spend_at = cidx.index(A.IMPR), cidx.index(A.SPEND)
-    every = tuple(range(n))
+    def add_total(w_index: int, whole: Any) -> None:
+        total = totals.get(w_index)
+        if total is None:
+            total = totals[w_index] = [0] * width_c
+        total[:n] = map(add, total, whole)
+        for p, m in maxima:
+            if whole[p] > total[m]:
+                total[m] = whole[p]
+        total[-1] += 1
 
     # Breakdowns split each ad-day at ad level, each ad set-day above it (an ad set's ads share its targeting):
     # the buckets of a row then add up exactly, and levels from the ad set up agree bucket by bucket.
     per_adset = buckets is not None and level != "ad"
     current: tuple[Any, int] | None = None
+    unbroken = (empty,)
+    sums = ColumnSums(impr_at, spend_at) if per_adset and not track and len(query.windows) == 1 else None
 
     def flush() -> None:
+        d = current[1]  # type: ignore[index]
         for adset_id, (ad, vector) in pending.items():
             adset = scope.parents.get(adset_id)
             names, cumulative = buckets.for_ad(adset or ad, adset)  # type: ignore[union-attr]
-            accumulate(level_id(ad, level), current[1], list(zip(names, split(vector, cumulative, every))), vector)  # type: ignore[index]
+            if sums is None:
+                accumulate(lids[ad.id], d, names, split(vector, cumulative), vector)
+                continue
+            for slice_key, w_index in day_slices[d]:
+                sums.add(slice_key, lids[ad.id], names, flat_split(vector, cumulative))
+                if summarise:
+                    add_total(w_index, vector)
         pending.clear()
 
     for ad, d, full_vector, owner in delivery.cells(ads, scope.parents, first, last, full):
@@ -134,10 +144,10 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
             continue
         vector = compact(full_vector)
         if buckets is None:
-            accumulate(level_id(ad, level), d, [(empty, vector)], vector)
+            accumulate(lids[ad.id], d, unbroken, (vector,), vector)
         elif not per_adset:
             names, cumulative = buckets.for_ad(ad, scope.parents.get(int(ad.adset_id or 0)))
-            accumulate(ad.id, d, list(zip(names, split(vector, cumulative, every))), vector)
+            accumulate(ad.id, d, names, split(vector, cumulative), vector)
         else:
             if current != (owner, d):
                 if pending:
@@ -146,13 +156,13 @@ def run(query: Query, scope: Scope, delivery: Delivery, account: Any, rules: dic
             adset_id = int(ad.adset_id or 0)
             held = pending.get(adset_id)
             if held is None:
-                pending[adset_id] = (ad, vector)
+                pending[adset_id] = (ad, list(vector))
             else:
-                summed = held[1]
-                for p in every:
-                    summed[p] += vector[p]
+                held[1][:] = map(add, held[1], vector)
     if pending:
         flush()
+    if sums is not None:
+        groups = sums.groups(width_c)
 
     def expand(group: list[int]) -> list[int]:
         out = [0] * WIDTH
@@ -228,7 +238,8 @@ class _Renderer:
                         if isinstance(o, dict) and o.get("conversion", {}).get("action_type")}
         action_filter = filters.action_types(query)
         self.action_filter = action_filter
-        self.windows = query.attribution_windows
+        self.windows = modelled_windows(query.attribution_windows)
+        self._dates: dict[dates.Window, tuple[str, str]] = {}
         self._identities: dict[int, dict[str, Any]] = {}
         values = rules["action_breakdown_values"]
         self.action_keys = {name: values.get(name, "unknown") for name in query.action_breakdowns if name != "action_type"}
@@ -252,7 +263,10 @@ class _Renderer:
                 value = defaults.get(name)
             if value is not None:
                 out[name] = value
-        out["date_start"], out["date_stop"] = window[0].isoformat(), window[1].isoformat()
+        labels = self._dates.get(window)
+        if labels is None:
+            labels = self._dates[window] = (window[0].isoformat(), window[1].isoformat())
+        out["date_start"], out["date_stop"] = labels
         for name, value in zip(self.query.breakdowns, bucket):
             out[name] = value
         return out
