@@ -142,12 +142,10 @@ class State:
         document["ad_accounts"] = accounts + ([pristine.raw] if pristine else [])
         overrides = dict(self._review_overrides)
         overrides["accounts"] = {k: v for k, v in overrides.get("accounts", {}).items() if k != act}
-        with self.store.transaction():  # one transaction: another server's write between dump and load is kept
-            dump = self.store.dump()
-            dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
-            dump["meta"][WORLD_KEY] = document
-            dump["meta"][REVIEW_KEY] = overrides
-            self.store.load(dump)
+        with self.store.transaction():  # one transaction: the account's objects and its world entry change together
+            self.store.delete_account(act.removeprefix("act_"))  # that account's rows only: not O(store)
+            self.store.set_meta(WORLD_KEY, document)
+            self.store.set_meta(REVIEW_KEY, overrides)
         self.world = World.from_document(document)
         self._review_overrides = overrides
 
