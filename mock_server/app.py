@@ -203,6 +203,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
+            state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
             with state.clock.active():
                 refused = refuse_if_strict(graph_request)
                 if refused is not None:

@@ -20,6 +20,7 @@ from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.nodes import NodeType, build_node_types
 from mock_server.domain.world import AdAccount, World
 from mock_server.read_cache import ReadCache
+from mock_server.shared import Shared
 from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
 from mock_server.store import open_repository
@@ -73,6 +74,9 @@ class State:
         self.fixtures_loaded = False  # True once fixtures came from the control API (kept in the store)
         self._review_overrides: dict[str, Any] = {}
         self.world = self._load_or_init_world()
+        self.shared = Shared(self)  # clock, seed, faults shared with other processes on this store
+        if not config.join_shared:
+            self.shared.publish()  # a server's own start-up settings win, as they did before they were shared
 
     # -- world and lifecycle -------------------------------------------------------------
     @staticmethod
@@ -118,6 +122,7 @@ class State:
             hook(ad_account_id)
         if ad_account_id is not None:
             self._reset_account(ad_account_id)
+            self.shared.publish(reset=_act(ad_account_id))
             return
         world = self._pristine_world()
         with self.store.transaction():
@@ -131,6 +136,7 @@ class State:
         self._review_overrides = {}
         self.clock.reset()
         self.trace = TraceIds(self.config.seed)
+        self.shared.publish(reset=None)
 
     def _reset_account(self, ad_account_id: str) -> None:
         act = _act(ad_account_id)
@@ -160,9 +166,24 @@ class State:
 
     def set_seed(self, seed: int | None) -> None:
         """Deterministic ids and trace ids from `seed` (None: random again). Ids already handed out stay."""
+        self.adopt_seed(seed)
+        self.shared.publish()
+
+    def adopt_seed(self, seed: int | None) -> None:
+        """Use `seed` for ids and trace ids in this process (set here, or by another worker: shared.py)."""
         self.config.seed = seed
         self.trace = TraceIds(seed)
         self.store.set_id_floor(self._id_floor())
+
+    def reload_from_store(self) -> None:
+        """Re-read the world, fixtures and review overrides another process on this store changed."""
+        loaded = self.store.get_meta(FIXTURES_KEY)
+        if loaded is not None and loaded != self._fixtures_document:
+            self._fixtures_document, self._pristine, self.fixtures_loaded = loaded, None, True
+        document = self.store.get_meta(WORLD_KEY)
+        if document is not None and document != self.world.document:
+            self.world = World.from_document(document)
+        self._review_overrides = self.store.get_meta(REVIEW_KEY) or {}
 
     # -- snapshot / restore -----------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -199,6 +220,7 @@ class State:
         self.fixtures_loaded = parts["fixtures_loaded"]
         self._review_overrides = parts["meta"].get(REVIEW_KEY) or {}
         self.clock.restore(parts["clock"])
+        self.shared.publish(reset=None)
 
     # -- review policy ----------------------------------------------------------------------
     def review_policy(self, ad_account_id: str | None = None) -> ReviewPolicy:
@@ -227,6 +249,7 @@ class State:
         with self.store.transaction():
             self.store.set_meta(REVIEW_KEY, overrides)
         self._review_overrides = overrides
+        self.shared.publish()
         return self.review_policy(ad_account_id)
 
     @property

@@ -15,9 +15,11 @@ def add_fault(state: State, body: Any) -> dict[str, Any]:
     """POST /faults: the next `times` requests matching method + path (+ account) fail as described."""
     spec = body_of(body, FAULT_KEYS)
     try:
-        return access.of(state).faults.add(**spec)
+        added = access.of(state).faults.add(**spec)
     except ValueError as exc:
         raise ControlError(str(exc)) from None
+    state.shared.publish()  # the rule fires on every worker of this store (shared.py)
+    return added
 
 
 def list_faults(state: State, body: Any) -> dict[str, Any]:
@@ -25,13 +27,16 @@ def list_faults(state: State, body: Any) -> dict[str, Any]:
 
 
 def clear_faults(state: State, body: Any) -> dict[str, Any]:
-    return {"success": True, "cleared": access.of(state).faults.clear()}
+    cleared = access.of(state).faults.clear()
+    state.shared.publish()
+    return {"success": True, "cleared": cleared}
 
 
 def clear_fault(state: State, fault_id: str, body: Any) -> dict[str, Any]:
     cleared = access.of(state).faults.clear(fault_id)
     if not cleared:
         raise ControlError(f"no fault {fault_id}", 404)
+    state.shared.publish()
     return {"success": True, "cleared": cleared}
 
 
