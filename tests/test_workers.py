@@ -165,3 +165,14 @@ def test_control_state_set_on_one_worker_holds_on_every_worker(servers):
     call(many, "POST", "/__graphmock/seed", json_body={"seed": 99})
     again = [call(many, "POST", f"{many.act}/campaigns", campaign_params(f"s{i}"))[1]["id"] for i in range(4)]
     assert first == again
+
+
+def test_the_throttle_counts_every_workers_calls(tmp_path):
+    """ACCOUNT-SURFACE rate limits: an ad account over its score gets 80004, however many workers serve it
+    (scores are kept in the store with --workers, not once per process)."""
+    with ServerProcess(tmp_path / "throttle.sqlite3", seed=3, extra_args=["--workers", "2", "--quiet"]) as server:
+        status, _ = call(server, "POST", "/__graphmock/rate_limits",
+                         json_body={"settings": {"enabled": True, "max_score": 6, "decay_seconds": 3600}})
+        assert status == 200
+        statuses = [call(server, "GET", f"{server.act}/campaigns")[0] for _ in range(10)]
+        assert statuses[:6] == [200] * 6 and set(statuses[6:]) == {400}, str(statuses)

@@ -51,10 +51,12 @@ def configure_rate_limits(state: State, body: Any) -> dict[str, Any]:
     if "settings" not in raw:
         raise ControlError("settings is required (\"on\", \"off\", an object, or null to clear the override)")
     try:
-        return access.of(state).limiter.configure(raw["settings"], app_id=raw.get("app_id"),
-                                                  ad_account_id=raw.get("ad_account_id"))
+        described = access.of(state).limiter.configure(raw["settings"], app_id=raw.get("app_id"),
+                                                       ad_account_id=raw.get("ad_account_id"))
     except ValueError as exc:
         raise ControlError(str(exc)) from None
+    state.shared.publish()  # the settings hold on every worker of this store (shared.py)
+    return described
 
 
 def read_journal(state: State, body: Any) -> dict[str, Any]:
