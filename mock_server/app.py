@@ -162,6 +162,8 @@ class GraphApp(Starlette):
                 send = without_body(send)
             await self._graph_endpoint(scope, receive, send)
             return
+        if scope["type"] == "http" and hasattr(self.state, "graph"):
+            self.state.graph.shared.sync()  # the dashboard and control API see other workers' changes too
         await (self._control if scope["type"] == "http" else super().__call__)(scope, receive, send)
 
 

@@ -176,3 +176,16 @@ def test_the_throttle_counts_every_workers_calls(tmp_path):
         assert status == 200
         statuses = [call(server, "GET", f"{server.act}/campaigns")[0] for _ in range(10)]
         assert statuses[:6] == [200] * 6 and set(statuses[6:]) == {400}, str(statuses)
+
+
+def test_the_dashboard_on_any_worker_shows_the_shared_clock(servers):
+    """The dashboard reads the clock another worker set (docs/shared-sandbox.md)."""
+    many, _ = servers
+    call(many, "POST", "/__graphmock/clock", json_body={"freeze": True, "at": T0 + 12_345})
+    for _ in range(6):
+        conn = http.client.HTTPConnection("127.0.0.1", many.port, timeout=30)
+        conn.request("GET", "/__graphmock/ui/clock")
+        response = conn.getresponse()
+        page = response.read().decode()
+        conn.close()
+        assert response.status == 200 and "2026-01-01T03:25:45" in page, page[:500]
