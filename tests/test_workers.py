@@ -189,3 +189,25 @@ def test_the_dashboard_on_any_worker_shows_the_shared_clock(servers):
         page = response.read().decode()
         conn.close()
         assert response.status == 200 and "2026-01-01T03:25:45" in page, page[:500]
+
+
+def test_fixtures_loaded_on_one_worker_serve_on_every_worker(servers):
+    """POST /__graphmock/fixtures (docs/control-api.md) changes the world every worker answers from."""
+    from test_control_api import OTHER_ACT, two_account_fixtures
+
+    many, _ = servers
+    document = {**two_account_fixtures(), "rate_limits": "off"}
+    try:
+        status, body = call(many, "POST", "/__graphmock/fixtures", json_body=document)
+        assert status == 200, body
+        for _ in range(6):
+            status, body = call(many, "GET", OTHER_ACT, {"fields": "name"})
+            assert status == 200 and body["name"] == "Second account", body
+    finally:
+        call(many, "POST", "/__graphmock/fixtures", json_body={**demo_document(), "rate_limits": "off"})
+
+
+def demo_document() -> dict[str, Any]:
+    from mock_server.resources import default_fixtures_file
+
+    return json.loads(Path(default_fixtures_file()).read_text(encoding="utf-8"))
