@@ -25,7 +25,7 @@ def test_reset_at_100k_objects_leaves_an_empty_working_store_without_deleting_ro
     client = InProcessClient(ServerConfig(db=str(tmp_path / "big.sqlite3"), seed=3))
     try:
         state, act = client.state, client.world["ad_account_id"]
-        assert bulk_campaigns(state, 100_000, chunk=20_000) == 100_000
+        assert bulk_campaigns(state, 100_000, chunk=20_000) == 100_000  # above _SWAP_ABOVE: the table swap
         started = time.perf_counter()
         statements = _statements(state.store, state.reset)
         elapsed = time.perf_counter() - started
