@@ -1,5 +1,5 @@
 """The store under HTTP load: SQLite file vs PostgreSQL (local socket), and two servers vs one on one database
-(issue 19). Not a timed test.
+(issue 19), and `serve --workers 2` against one worker on a SQLite file (issue 18). Not a timed test.
 
 Each configuration starts real `graphmock serve` processes with `--no-read-cache` (every read rendered and
 read from the store afresh) and the demo world with rate limits off, then drives each scenario with
@@ -77,22 +77,32 @@ def cluster_cpu(cluster: PostgresCluster | None) -> float:
     return total
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds of `pid` and its live children (`serve --workers N` forks its workers)."""
+    total = loadgen.cpu_seconds(pid)
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in children.read_text().split():
+            total += loadgen.cpu_seconds(int(child))
+    return total
+
+
 def measure(label: str, db: str, servers: int, clients: int, duration: float, workdir: Path,
-            cluster: PostgresCluster | None = None) -> list[dict]:
+            cluster: PostgresCluster | None = None, workers: int = 1) -> list[dict]:
     fixtures = {"rate_limits": "off"}
-    started = [ServerProcess(db, fixtures=fixtures, workdir=workdir, extra_args=["--no-read-cache"]).start()]
+    extra = ["--no-read-cache", "--quiet", *(["--workers", str(workers)] if workers > 1 else [])]
+    started = [ServerProcess(db, fixtures=fixtures, workdir=workdir, extra_args=extra).start()]
     for _ in range(servers - 1):
-        started.append(ServerProcess(db, fixtures=fixtures, workdir=workdir, extra_args=["--no-read-cache"]).start())
+        started.append(ServerProcess(db, fixtures=fixtures, workdir=workdir, extra_args=extra).start())
     rows = []
     try:
         for name, method, target, body in scenarios(started[0]):
             jobs = [(f"{started[i % servers].base_url}{target}", method, body, duration) for i in range(clients)]
             _drive((jobs[0][0], method, body, 0.5))  # warm-up: prepared statements, pools
-            cpu = [loadgen.cpu_seconds(s.proc.pid) for s in started]
+            cpu = [process_cpu(s.proc.pid) for s in started]
             db_cpu = cluster_cpu(cluster)
             with ProcessPoolExecutor(clients) as pool:
                 results = list(pool.map(_drive, jobs))
-            used = sum(loadgen.cpu_seconds(s.proc.pid) - before for s, before in zip(started, cpu))
+            used = sum(process_cpu(s.proc.pid) - before for s, before in zip(started, cpu))
             requests = sum(r.requests for r in results)
             db_used = cluster_cpu(cluster) - db_cpu
             rows.append({"config": label, "scenario": name, "rps": sum(r.rps for r in results),
@@ -110,11 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per measurement (default 4)")
     parser.add_argument("--clients", type=int, default=2, help="client connections, spread over the servers")
     parser.add_argument("--pg", help="an existing PostgreSQL URL (default: a throwaway cluster, local socket)")
+    parser.add_argument("--sqlite-only", action="store_true", help="only the SQLite rows (1 server, --workers 2)")
     args = parser.parse_args(argv)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"graphmock-bench-store-{os.getpid()}"
     workdir.mkdir(parents=True, exist_ok=True)
     cluster = None
-    if args.pg:
+    if args.sqlite_only:
+        pg = None
+    elif args.pg:
         pg = args.pg
     else:
         bin_dir = binaries()
@@ -127,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     try:
         rows += measure("sqlite file, 1 server", str(workdir / "bench.sqlite3"), 1, args.clients, args.duration, workdir)
-        rows += measure("postgresql socket, 1 server", pg, 1, args.clients, args.duration, workdir, cluster)
-        rows += measure("postgresql socket, 2 servers", pg, 2, args.clients, args.duration, workdir, cluster)
+        rows += measure("sqlite file, --workers 2", str(workdir / "bench-workers.sqlite3"), 1, args.clients,
+                        args.duration, workdir, workers=2)
+        if pg is not None:
+            rows += measure("postgresql socket, 1 server", pg, 1, args.clients, args.duration, workdir, cluster)
+            rows += measure("postgresql socket, 2 servers", pg, 2, args.clients, args.duration, workdir, cluster)
     finally:
         if cluster is not None:
             cluster.stop()

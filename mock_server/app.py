@@ -162,6 +162,8 @@ class GraphApp(Starlette):
                 send = without_body(send)
             await self._graph_endpoint(scope, receive, send)
             return
+        if scope["type"] == "http" and hasattr(self.state, "graph"):
+            self.state.graph.shared.sync()  # the dashboard and control API see other workers' changes too
         await (self._control if scope["type"] == "http" else super().__call__)(scope, receive, send)
 
 
@@ -203,6 +205,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
+            state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
             with state.clock.active():
                 refused = refuse_if_strict(graph_request)
                 if refused is not None:

@@ -44,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
         versions = parse_versions(args.versions) if args.versions else served_on(as_of or as_of_from_env() or date.today())
         db = _check_db(args.db)
+        if args.workers > 1 and db == ":memory:":
+            raise UsageError("--workers needs a store the workers can share: a SQLite file or a postgresql:// URL")
         fixtures = _check_fixtures(args.fixtures)
         rate_limits = _rate_limits(args.rate_limits)
         sock = _bind(args.host, args.port)
@@ -74,6 +76,9 @@ def _serve(args: argparse.Namespace) -> int:
     gc.set_threshold(100_000, 50, 100)
     # graph.facebook.com sends a Date header but no Server header; uvicorn would add `server: uvicorn`. The probe
     # socket proved the port free (and chose it for --port 0); uvicorn binds it again at once.
+    if args.workers > 1:  # N processes on the one bound socket, one world through the store (mock_server/workers.py)
+        from mock_server.workers import run_workers
+        return run_workers(args, config, state, sock)
     sock.close()
     uvicorn.run(app, host=args.host, port=port, log_level=args.log_level, access_log=False, server_header=False,
                 http=protocol_class(args.body_timeout), ws="none")  # no websockets: `Upgrade:` is a plain Graph call
@@ -315,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-size", type=_count, default=1000, help="requests kept in the journal (default 1000)")
     serve.add_argument("--no-read-cache", dest="read_cache", action="store_false",
                        help="render every GET afresh instead of reusing an answer until the next write")
+    serve.add_argument("--workers", type=_count, default=1,
+                       help="server processes sharing the port and the store (default 1; docs/shared-sandbox.md)")
     serve.set_defaults(func=_serve)
 
     fixtures = sub.add_parser("fixtures", help="print the loaded world's ids and tokens as JSON")

@@ -20,6 +20,7 @@ from mock_server.domain.review import ReviewPolicy
 from mock_server.domain.nodes import NodeType, build_node_types
 from mock_server.domain.world import AdAccount, World
 from mock_server.read_cache import ReadCache
+from mock_server.shared import Shared
 from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
 from mock_server.store import open_repository
@@ -79,6 +80,9 @@ class State:
         self._review_overrides: dict[str, Any] = {}
         self.world = self._load_or_init_world()
         self._seed_world_records()
+        self.shared = Shared(self)  # clock, seed, faults shared with other processes on this store
+        if not config.join_shared:
+            self.shared.publish()  # a server's own start-up settings win, as they did before they were shared
 
     # -- world and lifecycle -------------------------------------------------------------
     @staticmethod
@@ -124,6 +128,7 @@ class State:
             hook(ad_account_id)
         if ad_account_id is not None:
             self._reset_account(ad_account_id)
+            self.shared.publish(reset=_act(ad_account_id))
             return
         world = self._pristine_world()
         with self.store.transaction():
@@ -138,6 +143,7 @@ class State:
         self.clock.reset()
         self.trace = TraceIds(self.config.seed)
         self._seed_world_records()
+        self.shared.publish(reset=None)
 
     def _reset_account(self, ad_account_id: str) -> None:
         act = _act(ad_account_id)
@@ -149,12 +155,10 @@ class State:
         document["ad_accounts"] = accounts + ([pristine.raw] if pristine else [])
         overrides = dict(self._review_overrides)
         overrides["accounts"] = {k: v for k, v in overrides.get("accounts", {}).items() if k != act}
-        with self.store.transaction():  # one transaction: another server's write between dump and load is kept
-            dump = self.store.dump()
-            dump["objects"] = [o for o in dump["objects"] if o["account_id"] != act.removeprefix("act_")]
-            dump["meta"][WORLD_KEY] = document
-            dump["meta"][REVIEW_KEY] = overrides
-            self.store.load(dump)
+        with self.store.transaction():  # one transaction: the account's objects and its world entry change together
+            self.store.delete_account(act.removeprefix("act_"))  # that account's rows only: not O(store)
+            self.store.set_meta(WORLD_KEY, document)
+            self.store.set_meta(REVIEW_KEY, overrides)
         self.world = World.from_document(document)
         self._review_overrides = overrides
         self._seed_world_records()
@@ -183,9 +187,24 @@ class State:
 
     def set_seed(self, seed: int | None) -> None:
         """Deterministic ids and trace ids from `seed` (None: random again). Ids already handed out stay."""
+        self.adopt_seed(seed)
+        self.shared.publish()
+
+    def adopt_seed(self, seed: int | None) -> None:
+        """Use `seed` for ids and trace ids in this process (set here, or by another worker: shared.py)."""
         self.config.seed = seed
         self.trace = TraceIds(seed)
         self.store.set_id_floor(self._id_floor())
+
+    def reload_from_store(self) -> None:
+        """Re-read the world, fixtures and review overrides another process on this store changed."""
+        loaded = self.store.get_meta(FIXTURES_KEY)
+        if loaded is not None and loaded != self._fixtures_document:
+            self._fixtures_document, self._pristine, self.fixtures_loaded = loaded, None, True
+        document = self.store.get_meta(WORLD_KEY)
+        if document is not None and document != self.world.document:
+            self.world = World.from_document(document)
+        self._review_overrides = self.store.get_meta(REVIEW_KEY) or {}
 
     # -- snapshot / restore -----------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -222,6 +241,7 @@ class State:
         self.fixtures_loaded = parts["fixtures_loaded"]
         self._review_overrides = parts["meta"].get(REVIEW_KEY) or {}
         self.clock.restore(parts["clock"])
+        self.shared.publish(reset=None)
 
     # -- review policy ----------------------------------------------------------------------
     def review_policy(self, ad_account_id: str | None = None) -> ReviewPolicy:
@@ -250,6 +270,7 @@ class State:
         with self.store.transaction():
             self.store.set_meta(REVIEW_KEY, overrides)
         self._review_overrides = overrides
+        self.shared.publish()
         return self.review_policy(ad_account_id)
 
     @property

@@ -17,8 +17,9 @@ from typing import Any
 
 from mock_server.access.faults import FaultRegistry
 from mock_server.access.policy import Grant, Policy
-from mock_server.access.ratelimit import Limits, RateLimiter
+from mock_server.access.ratelimit import Bucket, Limits, RateLimiter
 from mock_server.domain.world import AdAccount
+from mock_server.wire.errors import GraphError
 
 __all__ = ["Access", "Exchange", "install", "of"]
 
@@ -54,6 +55,10 @@ class Access:
     def reset(self, ad_account_id: str | None = None) -> None:
         """A full reset forgets scores and faults; an account reset forgets that account's score."""
         self.limiter.reset(ad_account_id)
+        if ad_account_id is not None and self.state.shared.counts_in_store:  # a whole reset empties the store
+            act = ad_account_id if str(ad_account_id).startswith("act_") else f"act_{ad_account_id}"
+            with self.state.store.transaction():
+                self.state.store.set_meta(f"ratelimit:accounts:{act}", None)
         if ad_account_id is None:
             self.faults.clear()
 
@@ -68,8 +73,33 @@ class Access:
             exchange.touched[account.id] = limits
         if exchange.app_limits is None:
             exchange.app_limits = limits
+        if limits.enabled and self.state.shared.counts_in_store:
+            self._charge_in_store(limits, account.id if account else None, app.id if app else None, method)
+            return
         self.limiter.charge(limits, account.id if account else None, app.id if app else None, method,
                             self.state.now())
+
+    def _charge_in_store(self, limits: Limits, act: str | None, app_id: str | None, method: str) -> None:
+        """Several processes on one store (`--workers`, PostgreSQL): the scores are read and written in one
+        transaction, so every process counts every call and N processes allow the throttle once, not N times.
+        A throttled call's block is committed before its error is raised."""
+        store, limiter = self.state.store, self.limiter
+        keys = {"accounts": act} if act else {}
+        if limits.app_calls_per_hour and app_id is not None:
+            keys["apps"] = app_id
+        error: GraphError | None = None
+        with store.transaction():
+            for table, name in keys.items():
+                getattr(limiter, table)[name] = bucket_from(store.get_meta(f"ratelimit:{table}:{name}"))
+            try:
+                limiter.charge(limits, act, app_id, method, self.state.now())
+            except GraphError as exc:
+                error = exc
+            for table, name in keys.items():
+                bucket = getattr(limiter, table)[name]
+                store.set_meta(f"ratelimit:{table}:{name}", [bucket.score, bucket.at, bucket.blocked_until])
+        if error is not None:
+            raise error
 
     def usage_headers(self, exchange: Exchange) -> dict[str, str]:
         """x-app-usage, x-ad-account-usage (the last account called) and x-business-use-case-usage.
@@ -117,6 +147,14 @@ class Access:
 
 def _tier_name(rules: dict[str, Any], grant: Grant | None) -> str:
     return rules["rate_limits"]["tiers"][grant.tier if grant else "standard"]["header_tier"]
+
+
+def bucket_from(saved: Any) -> Bucket:
+    """A rate-limit bucket from its stored [score, at, blocked_until] (None: a fresh one)."""
+    bucket = Bucket()
+    if isinstance(saved, list) and len(saved) == 3:
+        bucket.score, bucket.at, bucket.blocked_until = (float(x) for x in saved)
+    return bucket
 
 
 def install(state: Any) -> Access:

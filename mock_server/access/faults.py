@@ -121,6 +121,26 @@ class FaultRegistry:
     def list(self) -> list[dict[str, Any]]:
         return [f.to_dict() for f in self._faults]
 
+    def specs(self) -> list[dict[str, Any]]:
+        """The rules as data, for the other processes on this store (shared.py); match counts stay local."""
+        return [{"id": f.id, **{k: v for k, v in f.to_dict().items() if k in _SPEC_KEYS}} for f in self._faults]
+
+    def replace(self, specs: list[dict[str, Any]]) -> None:
+        """Adopt another process's rules (shared.py), keeping this process's match counts by fault id."""
+        counts = {f.id: f.matched for f in self._faults}
+        faults = []
+        for spec in specs:
+            try:
+                fault = _build({k: v for k, v in spec.items() if k != "id"}, str(spec["id"]))
+            except (KeyError, TypeError, ValueError):
+                continue  # checked when it was added; a hand-edited store must not break requests
+            fault.matched = counts.get(fault.id, 0)
+            faults.append(fault)
+        with self._lock:
+            self._faults = faults
+            numbers = [int(f.id.rpartition("_")[2]) for f in faults if f.id.rpartition("_")[2].isdigit()]
+            self._next = max([self._next - 1, *numbers]) + 1
+
     def clear(self, fault_id: str | None = None) -> int:
         """Remove one fault (by id) or all; returns how many were removed."""
         with self._lock:

@@ -15,9 +15,11 @@ def add_fault(state: State, body: Any) -> dict[str, Any]:
     """POST /faults: the next `times` requests matching method + path (+ account) fail as described."""
     spec = body_of(body, FAULT_KEYS)
     try:
-        return access.of(state).faults.add(**spec)
+        added = access.of(state).faults.add(**spec)
     except ValueError as exc:
         raise ControlError(str(exc)) from None
+    state.shared.publish()  # the rule fires on every worker of this store (shared.py)
+    return added
 
 
 def list_faults(state: State, body: Any) -> dict[str, Any]:
@@ -25,13 +27,16 @@ def list_faults(state: State, body: Any) -> dict[str, Any]:
 
 
 def clear_faults(state: State, body: Any) -> dict[str, Any]:
-    return {"success": True, "cleared": access.of(state).faults.clear()}
+    cleared = access.of(state).faults.clear()
+    state.shared.publish()
+    return {"success": True, "cleared": cleared}
 
 
 def clear_fault(state: State, fault_id: str, body: Any) -> dict[str, Any]:
     cleared = access.of(state).faults.clear(fault_id)
     if not cleared:
         raise ControlError(f"no fault {fault_id}", 404)
+    state.shared.publish()
     return {"success": True, "cleared": cleared}
 
 
@@ -46,10 +51,12 @@ def configure_rate_limits(state: State, body: Any) -> dict[str, Any]:
     if "settings" not in raw:
         raise ControlError("settings is required (\"on\", \"off\", an object, or null to clear the override)")
     try:
-        return access.of(state).limiter.configure(raw["settings"], app_id=raw.get("app_id"),
-                                                  ad_account_id=raw.get("ad_account_id"))
+        described = access.of(state).limiter.configure(raw["settings"], app_id=raw.get("app_id"),
+                                                       ad_account_id=raw.get("ad_account_id"))
     except ValueError as exc:
         raise ControlError(str(exc)) from None
+    state.shared.publish()  # the settings hold on every worker of this store (shared.py)
+    return described
 
 
 def read_journal(state: State, body: Any) -> dict[str, Any]:

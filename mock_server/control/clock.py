@@ -39,4 +39,5 @@ def apply(state: State, body: Any) -> dict[str, Any]:
         state.clock.set(at)
     if advance is not None:
         state.clock.advance(advance)
+    state.shared.publish()  # every worker on this store reads the same clock (shared.py)
     return state.clock.state()

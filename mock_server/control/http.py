@@ -87,6 +87,7 @@ def _endpoint(state: State, methods: dict[str, tuple[Operation, bool]]) -> Calla
                 body = await read_body(request)
             else:
                 body = {k: v for k, v in request.query_params.items() if k not in _IGNORED_QUERY} or None
+            state.shared.sync()  # another worker's control call first (shared.py)
             with state.clock.active():
                 result = operation(state, *request.path_params.values(), body)
             return json_response(result)

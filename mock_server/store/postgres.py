@@ -317,6 +317,13 @@ class PostgresRepository:
         with self.transaction():
             self._execute("TRUNCATE graphmock_objects, graphmock_meta")
 
+    def delete_account(self, account_id: str) -> None:
+        """Remove one ad account's objects (a per-account reset): other accounts' rows, and other servers' writes
+        to them, are untouched."""
+        self._writes += 1
+        with self.transaction():
+            self._execute("DELETE FROM graphmock_objects WHERE account_id = %s", (account_id,))
+
     def close(self) -> None:
         """Give back every thread's connection (the Python handle's server thread holds one too) and close."""
         self._local.conn = None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import heapq
 import sqlite3
+import threading
+import time
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -39,16 +41,24 @@ CREATE TABLE IF NOT EXISTS objects (
     key TEXT,
     created INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS objects_by_account_status ON objects(type, account_id, status, id);
-CREATE INDEX IF NOT EXISTS objects_by_campaign_status ON objects(type, campaign_id, status, id) WHERE campaign_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS objects_by_adset_status ON objects(type, adset_id, status, id) WHERE adset_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS objects_by_key ON objects(type, account_id, key) WHERE key IS NOT NULL;
 DROP INDEX IF EXISTS objects_by_account;
 DROP INDEX IF EXISTS objects_by_campaign;
 DROP INDEX IF EXISTS objects_by_adset;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
+# The objects table's indexes; `{n}` is empty for a new file and a generation number after a reset (the old table
+# keeps its index names until dropped, and index names are unique per file).
+_INDEXES = """
+CREATE INDEX objects_by_account_status{n} ON objects(type, account_id, status, id);
+CREATE INDEX objects_by_campaign_status{n} ON objects(type, campaign_id, status, id) WHERE campaign_id IS NOT NULL;
+CREATE INDEX objects_by_adset_status{n} ON objects(type, adset_id, status, id) WHERE adset_id IS NOT NULL;
+CREATE INDEX objects_by_key{n} ON objects(type, account_id, key) WHERE key IS NOT NULL;
+"""
+_TABLE = _SCHEMA.split("DROP INDEX")[0]
+_RETIRED = "objects_retired_"  # tables a reset swapped out, dropped in the background (`_drop_retired`)
+
+_SWAP_ABOVE = 20_000  # a reset swaps the objects table only above this many objects (`clear`)
 _CHUNK = 200
 _MAX_CHUNK = 2000
 
@@ -65,11 +75,18 @@ class SQLiteRepository:
             self.conn.execute("PRAGMA busy_timeout=5000")
             self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
         self.conn.executescript(_SCHEMA)
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' "
+                                 "AND name LIKE 'objects_by_%'").fetchone():
+            self.conn.executescript(_INDEXES.format(n=""))
         self._depth = 0
         self._id_floor = ID_BASE
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
+        self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
+                                               (f"{_RETIRED}%",)).fetchone())  # left by a reset before a kill
+        if self._retired and not self._private:
+            self._drop_retired()
 
     # -- transactions -------------------------------------------------------------------
     def transaction(self) -> _Transaction:
@@ -288,10 +305,52 @@ class SQLiteRepository:
                 self.set_meta(key, value)
 
     def clear(self) -> None:
+        """Empty the store in constant time: the objects table is renamed aside and a fresh one created (schema
+        changes only, atomic with the rest of the transaction); the retired table is dropped after COMMIT, in the
+        background for a file. Other connections (workers) see the new table at their next statement."""
         self._writes += 1
         with self.transaction():
-            self.conn.execute("DELETE FROM objects")
+            if self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM objects LIMIT ?)",
+                                 (_SWAP_ABOVE,)).fetchone()[0] < _SWAP_ABOVE:
+                # a small store (the usual reset between tests): SQLite's truncate of an unfiltered DELETE costs
+                # less than a new table, four indexes and a thread; bounded by _SWAP_ABOVE rows either way
+                self.conn.execute("DELETE FROM objects")
+                self.conn.execute("DELETE FROM meta")
+                return
+            generation = time.time_ns()
+            while self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                    (f"{_RETIRED}{generation}",)).fetchone():
+                generation += 1
+            self.conn.execute(f"ALTER TABLE objects RENAME TO {_RETIRED}{generation}")
+            self.conn.execute(_TABLE.strip().rstrip(";"))
+            for statement in _INDEXES.format(n=f"_{generation}").strip().splitlines():
+                self.conn.execute(statement.rstrip(";"))
             self.conn.execute("DELETE FROM meta")
+        self._retired = True
+
+    def delete_account(self, account_id: str) -> None:
+        """Remove one ad account's objects: one index range per type, so the cost follows that account's size,
+        not the store's (a per-account reset)."""
+        self._writes += 1
+        with self.transaction():
+            types = [row[0] for row in self.conn.execute(
+                "WITH RECURSIVE present(type) AS (SELECT (SELECT min(type) FROM objects) UNION ALL "
+                "SELECT (SELECT min(type) FROM objects WHERE type > present.type) FROM present "
+                "WHERE present.type IS NOT NULL) SELECT type FROM present WHERE type IS NOT NULL")]
+            for type_ in types:
+                self.conn.execute("DELETE FROM objects WHERE type = ? AND account_id = ?", (type_, account_id))
+
+    def _drop_retired(self) -> None:
+        """Drop the tables earlier resets swapped out. A file drops them on another connection in a thread (each
+        index, then the table, in its own short transaction) so the reset itself answers at once."""
+        self._retired = False
+        if self._private:
+            for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                                             (f"{_RETIRED}%",)).fetchall():
+                self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+            return
+        threading.Thread(target=_drop_retired_tables, args=(self.path,), name="graphmock-drop-retired",
+                         daemon=True).start()
 
     def insert_many(self, records: list[Record]) -> None:
         """Bulk path for generators and fixtures: one statement, one transaction."""
@@ -335,7 +394,26 @@ class _Transaction:
         if self.outer:
             store._depth = 0
             store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            if store._retired:
+                store._drop_retired()
         return False
+
+
+def _drop_retired_tables(path: str) -> None:
+    """Drop every retired objects table of the file at `path` (idempotent: several workers may race here)."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                                        (f"{_RETIRED}%",)).fetchall():
+                for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                                             (name,)).fetchall():
+                    conn.execute(f"DROP INDEX IF EXISTS {index}")
+                conn.execute(f"DROP TABLE IF EXISTS {name}")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # another connection dropped it first, or the file closed: the next reset or start retries
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:

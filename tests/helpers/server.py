@@ -102,7 +102,9 @@ class ServerProcess:
         raise RuntimeError(f"graphmock did not answer within {timeout}s: {self.output()}")
 
     def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path and self.log_path.exists() else ""
+        """The banner (head) and the latest lines (tail): a request log would otherwise push the banner out."""
+        text = self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+        return text if len(text) <= 6000 else f"{text[:2000]}\n...\n{text[-4000:]}"
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flush; what survives is what was committed."""
