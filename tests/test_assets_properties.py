@@ -16,7 +16,7 @@ from mock_server.testing import InProcessClient
 
 ACT, OTHER = "act_1000000000000001", "act_1000000000000011"
 OTHER_TOKEN = "GMDEMO-second-account-token"
-NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).map(lambda s: "n " + s.strip())
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).map(lambda s: ("n " + s.strip()).rstrip())  # no edge whitespace (labels are stored stripped)
 
 
 def _create(client: InProcessClient, kind: str, name: str, act: str = ACT, token: Any = ...) -> str:
