@@ -23,8 +23,8 @@ from mock_server import GraphMock
 from mock_server.cli import main
 from mock_server.config import ServerConfig
 from mock_server.verify import suite
-from tests.helpers.raw_http import rss_mb
-from tests.helpers.server import ServerProcess, free_port
+from helpers.raw_http import rss_mb
+from helpers.server import ServerProcess, free_port
 
 PROPERTY_RSS_BOUND_MB = 40  # no body under the limits may grow the server by more (measured: < 3 MB)
 

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers.raw_http import exchange, rss_mb
-from tests.helpers.server import ServerProcess
+from helpers.raw_http import exchange, rss_mb
+from helpers.server import ServerProcess
 
 BODY_TIMEOUT = 0.4  # --body-timeout of the server under attack: an incomplete body is answered 408 after this
 RSS_BOUND_MB = 120  # growth allowed over all cases (8 MiB bodies are legal; the journal holds 32 MiB at most)

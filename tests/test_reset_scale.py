@@ -3,12 +3,24 @@ instead of deleting rows, and a per-account reset deletes that account's rows on
 
 from __future__ import annotations
 
+import importlib.util
 import time
+from pathlib import Path
 
-from fixtures.generator import bulk_campaigns
 from mock_server.config import ServerConfig
 from mock_server.store.repository import ListQuery
 from mock_server.testing import InProcessClient
+
+
+def _load_generator():  # fixtures/generator.py sits beside the package, not in it: load it by path (no sys.path edit)
+    spec = importlib.util.spec_from_file_location("graphmock_fixture_generator",
+                                                  Path(__file__).resolve().parents[1] / "fixtures" / "generator.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bulk_campaigns = _load_generator().bulk_campaigns
 
 
 def _statements(store, action) -> list[str]:
