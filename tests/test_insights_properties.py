@@ -218,3 +218,18 @@ def test_determinism_two_fresh_servers_same_seed_same_bytes() -> None:
             bodies.append(out)
     assert bodies[0] == bodies[1]
     assert len(bodies[0][0]) > 1000
+
+
+def test_platform_position_with_publisher_platform_on_a_platform_without_positions_is_one_unknown_bucket():
+    """A 500 found by `graphmock verify` (insights_params): an ad set targeting only a platform that has no
+    platform_position values in schemas/rules/insights.json (threads) broke `breakdowns=platform_position,
+    publisher_platform`. Such an ad answers one "unknown" bucket, like any breakdown without a value table."""
+    from mock_server.contract.registry import default_registry
+    from mock_server.domain.insights.buckets import Buckets
+    from mock_server.store.repository import Record
+
+    buckets = Buckets(["platform_position", "publisher_platform"], default_registry().rules("insights"), 1)
+    adset = Record(id=2, type="AdSet", account_id="1", status="ACTIVE", data={"targeting": {"publisher_platforms": ["threads"]}})
+    ad = Record(id=3, type="Ad", account_id="1", status="ACTIVE", data={}, adset_id=2)
+    names, cumulative = buckets.for_ad(ad, adset)
+    assert names == (("unknown", "unknown"),) and cumulative == [1.0]

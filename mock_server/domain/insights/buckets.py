@@ -45,7 +45,8 @@ class Buckets:
         running = 0.0
         for values, weight in combos:
             running += weight / total
-            buckets.append(tuple(values[name] for name in self.breakdowns))
+            # a dimension no option named (targeting ruled every platform_position out) reads "unknown"
+            buckets.append(tuple(values.get(name, "unknown") for name in self.breakdowns))
             cumulative.append(running)
         if cumulative:
             cumulative[-1] = 1.0
