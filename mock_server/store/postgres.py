@@ -38,7 +38,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from mock_server.store.postgres_schema import migrate
-from mock_server.store.repository import ListQuery, Record
+from mock_server.store.repository import ListQuery, Record, iterate_pages
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
 _COLUMNS = "id, type, account_id, status, data::text, campaign_id, adset_id, key, created"
@@ -237,16 +237,7 @@ class PostgresRepository:
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
-        after: int | None = None
-        plain = ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses, query.key)
-        while True:
-            records, more = self.page(plain, after=after, before=None, limit=_CHUNK)
-            for record in records:
-                if query.predicate is None or query.predicate(record):
-                    yield record
-            if not more or not records:
-                return
-            after = records[-1].id
+        return iterate_pages(self, query, _CHUNK)
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, record: Record) -> None:

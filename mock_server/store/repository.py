@@ -60,3 +60,18 @@ class Repository(Protocol):
     def clear(self) -> None: ...
     def delete_account(self, account_id: str) -> None: ...
     def close(self) -> None: ...
+
+
+def iterate_pages(store: Repository, query: ListQuery, chunk: int) -> Iterator[Record]:
+    """Every record `query` matches, newest first, read `chunk` at a time through `store.page` (the predicate,
+    which SQL cannot see, is applied here): the one `iterate` of every backend."""
+    after: int | None = None
+    plain = ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses, query.key)
+    while True:
+        records, more = store.page(plain, after=after, before=None, limit=chunk)
+        for record in records:
+            if query.predicate is None or query.predicate(record):
+                yield record
+        if not more or not records:
+            return
+        after = records[-1].id

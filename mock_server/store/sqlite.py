@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from mock_server.store.checkpoint import Checkpointer
-from mock_server.store.repository import ListQuery, Record
+from mock_server.store.repository import ListQuery, Record, iterate_pages
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -241,16 +241,7 @@ class SQLiteRepository:
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
-        after: int | None = None
-        plain = ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses, query.key)
-        while True:
-            records, more = self.page(plain, after=after, before=None, limit=_CHUNK)
-            for record in records:
-                if query.predicate is None or query.predicate(record):
-                    yield record
-            if not more or not records:
-                return
-            after = records[-1].id
+        return iterate_pages(self, query, _CHUNK)
 
     # -- writes ---------------------------------------------------------------------------
     def insert(self, record: Record) -> None:
