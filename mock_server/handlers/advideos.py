@@ -126,12 +126,7 @@ def delete_from_library(call: Call) -> tuple[int, Any]:
     return 200, {"success": True}
 
 
-def update(call: Call) -> tuple[int, Any]:
-    params = call.params("advideo.update")
-    record = call.node.record
-    assert record is not None
-    advideos.update(record, params, call.state.now())
-    return assets.save(call, record)
+update = assets.updater("advideo.update", advideos.update)
 
 
 def thumbnails(call: Call) -> tuple[int, Any]:

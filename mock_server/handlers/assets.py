@@ -7,6 +7,7 @@ GET|POST|DELETE /<id> of each; POST /<campaign|adset|ad|creative>/adlabels, DELE
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import adlabels, adspixels, customconversions, savedaudiences
@@ -45,6 +46,17 @@ def insert(call: Call, record: Record) -> tuple[int, Any]:
     with call.state.store.transaction():
         call.state.store.insert(record)
     return 200, read_after_write(call, record.id, {"id": str(record.id)})
+
+
+def updater(operation: str, apply: Callable[[Record, dict[str, Any], float], None]) -> Callable[[Call], tuple[int, Any]]:
+    """The POST /<id> handler of a stored asset: params of `operation`, the domain's `apply`, save, {"success": true}."""
+    def update(call: Call) -> tuple[int, Any]:
+        params = call.params(operation)
+        record = call.node.record
+        assert record is not None
+        apply(record, params, call.state.now())
+        return save(call, record)
+    return update
 
 
 def save(call: Call, record: Record, body: dict[str, Any] | None = None) -> tuple[int, Any]:
@@ -162,12 +174,7 @@ def create_conversion(call: Call) -> tuple[int, Any]:
     return insert(call, customconversions.build(params, account.account_id, call.state.new_id(), call.state.now(), pixel))
 
 
-def update_conversion(call: Call) -> tuple[int, Any]:
-    params = call.params("customconversion.update")
-    record = call.node.record
-    assert record is not None
-    customconversions.update(record, params, call.state.now())
-    return save(call, record)
+update_conversion = updater("customconversion.update", customconversions.update)
 
 
 # -- pixels ----------------------------------------------------------------------------------------
@@ -187,12 +194,7 @@ def list_pixels(call: Call) -> tuple[int, Any]:
     return list_assets(call, params, adspixels.TYPE, "adspixels")
 
 
-def update_pixel(call: Call) -> tuple[int, Any]:
-    params = call.params("adspixel.update")
-    record = call.node.record
-    assert record is not None
-    adspixels.update(record, params, call.state.now())
-    return save(call, record)
+update_pixel = updater("adspixel.update", adspixels.update)
 
 
 def not_implemented(call: Call) -> tuple[int, Any]:

@@ -60,13 +60,7 @@ def list_(call: Call) -> tuple[int, Any]:
     return assets.list_assets(call, params, TYPE, "customaudiences", **where)
 
 
-def update(call: Call) -> tuple[int, Any]:
-    """POST /<ca_id> => {"success": true} (ACCOUNT-SURFACE 5.1)."""
-    params = call.params("customaudience.update")
-    record = call.node.record
-    assert record is not None
-    customaudiences.update(record, params, call.state.now())
-    return assets.save(call, record)
+update = assets.updater("customaudience.update", customaudiences.update)  # {"success": true} (ACCOUNT-SURFACE 5.1)
 
 
 def delete(call: Call) -> tuple[int, Any]:
