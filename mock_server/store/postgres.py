@@ -38,7 +38,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from mock_server.store.postgres_schema import migrate
-from mock_server.store.repository import ListQuery, Record, iterate_pages
+from mock_server.store.repository import ListQuery, Record, iterate_pages, take_page
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
 _COLUMNS = "id, type, account_id, status, data::text, campaign_id, adset_id, key, created"
@@ -144,19 +144,9 @@ class PostgresRepository:
         if before is not None:
             where, args = [*where, "id > %s"], [*args, min(before, MAX_ID)]
         if query.predicate is None:
-            found = [_record(row) for row in self._first_rows(where, args, statuses, ascending, limit + 1)]
-        else:
-            found = []
-            for record in self._scan(where, args, statuses, ascending, limit + 1):
-                if query.predicate(record):
-                    found.append(record)
-                    if len(found) > limit:
-                        break
-        more = len(found) > limit
-        found = found[:limit]
-        if ascending:
-            found.reverse()
-        return found, more
+            rows = map(_record, self._first_rows(where, args, statuses, ascending, limit + 1))
+            return take_page(rows, None, limit, ascending)
+        return take_page(self._scan(where, args, statuses, ascending, limit + 1), query.predicate, limit, ascending)
 
     def _first_rows(self, where: list[str], args: list[Any], statuses: list[str], ascending: bool,
                     count: int) -> list[tuple[Any, ...]]:

@@ -7,7 +7,7 @@ indexed columns for the relations and status the list edges filter on, plus
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,3 +75,20 @@ def iterate_pages(store: Repository, query: ListQuery, chunk: int) -> Iterator[R
         if not more or not records:
             return
         after = records[-1].id
+
+
+def take_page(records: Iterable[Record], predicate: Callable[[Record], bool] | None, limit: int,
+              ascending: bool) -> tuple[list[Record], bool]:
+    """One page from records read in key order (limit + 1 of them when there is no predicate): the ones the
+    predicate keeps, at most `limit`, newest first, and whether more follow. Shared by every backend's page()."""
+    found: list[Record] = []
+    for record in records:
+        if predicate is None or predicate(record):
+            found.append(record)
+            if len(found) > limit:
+                break
+    more = len(found) > limit
+    found = found[:limit]
+    if ascending:
+        found.reverse()
+    return found, more

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from mock_server.store.checkpoint import Checkpointer
-from mock_server.store.repository import ListQuery, Record, iterate_pages
+from mock_server.store.repository import ListQuery, Record, iterate_pages, take_page
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -136,20 +136,10 @@ class SQLiteRepository:
         if before is not None:
             where.append("id > ?")
             args.append(min(before, MAX_ID))
-        found: list[Record] = []
         if query.predicate is None:
-            found = [_record(row) for row in self._page_rows(where, args, statuses, ascending, limit + 1)]
-        else:
-            for record in self._scan(where, args, statuses, ascending, limit + 1):
-                if query.predicate(record):
-                    found.append(record)
-                    if len(found) > limit:
-                        break
-        more = len(found) > limit
-        found = found[:limit]
-        if ascending:
-            found.reverse()
-        return found, more
+            rows = map(_record, self._page_rows(where, args, statuses, ascending, limit + 1))
+            return take_page(rows, None, limit, ascending)
+        return take_page(self._scan(where, args, statuses, ascending, limit + 1), query.predicate, limit, ascending)
 
     def _page_rows(self, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
                    count: int) -> list[tuple[Any, ...]]:
