@@ -118,6 +118,12 @@ def _include_headers(request: Request, graph_request: GraphRequest) -> bool:
     return str(value).strip().lower() not in ("false", "0") if value is not None else True
 
 
+def _call_of(answer: Answer) -> Any:
+    """The Call that produced an answer (None for a kept read or a batch): its node and decoded params spare the
+    journal a second decode when it judges the request."""
+    return answer.exchange.call if answer.exchange is not None else None
+
+
 class _JournalFlags:
     """Marks a State whose app journals itself; `strict` may be switched on by a wrapper (plugin, CLI)."""
 
@@ -180,7 +186,8 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         if graph_request.method == "GET" and answer.status == 200:
             return respond_to_read(answer, graph_request)
         status = 200 if suppress and answer.error is not None else answer.status
-        journal.record(graph_request, answer.status, answer.error if answer.error is not None else answer.body)
+        journal.record(graph_request, answer.status, answer.error if answer.error is not None else answer.body,
+                       _call_of(answer))
         return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
 
     def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:
@@ -189,9 +196,9 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         content, tag = kept if kept is not None else encoded(answer.body)
         headers = {**answer.headers, "etag": tag}
         if not_modified(graph_request.headers.get("if-none-match"), tag):
-            journal.record(graph_request, 304, None)
+            journal.record(graph_request, 304, None, _call_of(answer))
             return graph_response(state, 304, None, version=graph_request.version, extra=headers, content=b"")
-        journal.record(graph_request, 200, answer.body)
+        journal.record(graph_request, 200, answer.body, _call_of(answer))
         return graph_response(state, 200, None, version=graph_request.version, extra=headers, content=content)
 
     def refuse_if_strict(graph_request: GraphRequest) -> Response | None:

@@ -171,7 +171,7 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
     handler = ROUTES.get((node.type, edge, method))
     if handler is None:
         raise _unserved(state, node.type, edge, method, segments)
-    call = Call(state, request, token, node, edge)
+    call = exchange.call = Call(state, request, token, node, edge)
     if method != "GET":
         call.check_written_fields()  # before any write (issue 17)
     if lookup is not None:

@@ -32,6 +32,7 @@ class Exchange:
     grant: Grant | None = None
     touched: dict[str, Limits] = field(default_factory=dict)  # ad account -> its limits, in call order
     app_limits: Limits | None = None
+    call: Any = None  # the handler's Call (node, decoded params): the journal judges from it, not afresh
 
 
 class Access:
