@@ -229,6 +229,13 @@ class SQLiteRepository:
             return self._writes, 0
         return self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
+    def external_version(self) -> int:
+        """Changes only when another connection commits (this process's own writes leave it alone): what
+        `shared.Shared.sync` watches, so a write here does not cost a meta read on the next request."""
+        if self._private:
+            return 0
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
         return iterate_pages(self, query, _CHUNK)
