@@ -11,10 +11,12 @@ Rate-limit scores are already kept in the store in that case (access/__init__.py
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 FIRED = "fault_fired:"
 SCORES = "ratelimit:accounts:"
+log = logging.getLogger("graphmock")
 
 
 class _Spent(Exception):
@@ -38,6 +40,10 @@ class StoredFaultCounts:
         except _Spent:
             fault.matched = fault.times
             return False
+        except Exception:  # noqa: BLE001 - the store failed: count here rather than fail the request
+            log.exception("graphmock: could not count fault %s in the store", fault.id)
+            fault.matched += 1
+            return True
         fault.matched = count
         return True
 
@@ -51,7 +57,7 @@ class StoredFaultCounts:
         """A new rule starts at zero, even if an id like it fired before (a server restarted with fresh ids)."""
         store = self.state.store
         with store.transaction():
-            store.set_meta(FIRED + fault_id, None)
+            store.set_meta(FIRED + fault_id, 0)  # a number: PostgreSQL's increment_meta adds to it in SQL
 
 
 def stored_scores(state: Any) -> dict[str, Any]:

@@ -49,7 +49,11 @@ def traced(server: ServerProcess, method: str, path: str, params: dict[str, Any]
                 conn.request(method, target, body=urlencode(params),
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
-        body = json.loads(response.read())
+        raw = response.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:  # a dashboard page
+            body = raw.decode()
         return response.status, body, response.headers, answering(conn, server.port, workers) if workers else None
     finally:
         conn.close()
@@ -293,6 +297,18 @@ def test_the_journal_on_every_worker_lists_every_workers_requests(servers):
     assert call(many, "DELETE", "/__graphmock/journal")[0] == 200
     for status, body, _headers, _pid in on_every_worker(many, "GET", "/__graphmock/journal"):
         assert body["data"] == [] and body["last_seq"] >= creates[-1]["seq"]  # cleared for every worker
+
+
+def test_the_dashboard_on_any_worker_lists_every_workers_requests(servers):
+    """Issue 18 point 3: the dashboard's journal (list and one request's detail page) served by either worker shows
+    the requests both workers answered."""
+    many, _ = servers
+    sent = on_every_worker(many, "POST", f"{many.act}/campaigns", campaign_params("dash"), at_least=2)
+    seqs = [e["seq"] for e in call(many, "GET", f"/__graphmock/journal?limit={len(sent)}")[1]["data"]]
+    for status, page, _headers, _pid in on_every_worker(many, "GET", "/__graphmock/ui/journal"):
+        assert status == 200 and all(f'data-seq="{seq}"' in page for seq in seqs), page[:800]
+    for status, page, _headers, _pid in on_every_worker(many, "GET", f"/__graphmock/ui/journal/{seqs[0]}"):
+        assert status == 200 and "dash" in page and f"#{seqs[0]} POST" in page, page[:800]
 
 
 requests = st.lists(st.one_of(
