@@ -368,12 +368,9 @@ class SQLiteRepository:
         with self._journal_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                last = conn.execute("SELECT bytes_before + size FROM graphmock_journal ORDER BY seq DESC LIMIT 1").fetchone()
-                before = last[0] if last else 0
-                seq = conn.execute("INSERT INTO graphmock_journal (time, size, bytes_before, entry) VALUES (?, ?, ?, ?) "
-                                   "RETURNING seq", (time, len(entry), before, entry)).fetchone()[0]
-                conn.execute("DELETE FROM graphmock_journal WHERE seq <= ?", (seq - keep,))
-                conn.execute("DELETE FROM graphmock_journal WHERE bytes_before < ?", (before + len(entry) - max_bytes,))
+                seq, total = conn.execute(_JOURNAL_APPEND, (time, len(entry), entry)).fetchone()
+                conn.execute("DELETE FROM graphmock_journal WHERE seq <= ? OR bytes_before < ?",
+                             (seq - keep, total - max_bytes))
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -459,6 +456,10 @@ CREATE TABLE IF NOT EXISTS graphmock_journal (
 );
 CREATE INDEX IF NOT EXISTS graphmock_journal_by_bytes ON graphmock_journal(bytes_before);
 """
+
+_JOURNAL_APPEND = ("INSERT INTO graphmock_journal (time, size, bytes_before, entry) SELECT ?1, ?2, coalesce((SELECT "
+                   "bytes_before + size FROM graphmock_journal ORDER BY seq DESC LIMIT 1), 0), ?3 "
+                   "RETURNING seq, bytes_before + size")
 
 
 def _after_prefix(prefix: str) -> str:
