@@ -348,17 +348,22 @@ class SQLiteRepository:
     # file's data_version, which every worker's read cache and shared.py check before each request.
     def _journal(self) -> sqlite3.Connection:
         conn = getattr(self, "_journal_conn", None)
-        if conn is None:
-            self._journal_lock = threading.Lock()
-            if self._private:
-                conn = self.conn
-            else:
-                conn = sqlite3.connect(self.path + JOURNAL_SUFFIX, isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA busy_timeout=5000")
-            conn.executescript(_JOURNAL_SCHEMA)
-            self._journal_conn = conn
+        if conn is not None:
+            return conn
+        with _JOURNAL_OPENING:  # the event loop and a test thread may ask first together
+            conn = getattr(self, "_journal_conn", None)
+            if conn is None:
+                self._journal_lock = threading.Lock()
+                if self._private:
+                    conn = self.conn
+                else:  # workers open it together on their first requests: wait for each other, never fail
+                    conn = sqlite3.connect(self.path + JOURNAL_SUFFIX, isolation_level=None, check_same_thread=False,
+                                           timeout=5.0)
+                    conn.execute("PRAGMA busy_timeout=5000")
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(_JOURNAL_SCHEMA)
+                self._journal_conn = conn
         return conn
 
     def journal_append(self, entry: bytes, time: float, keep: int, max_bytes: int) -> int:
@@ -446,6 +451,7 @@ class _Transaction:
 
 
 JOURNAL_SUFFIX = ".journal.sqlite3"  # the shared journal's file beside the store's (journal_store.py)
+_JOURNAL_OPENING = threading.Lock()
 _JOURNAL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS graphmock_journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
