@@ -8,6 +8,8 @@ upload bytes are never kept. Secrets never leave it (mock_server.redaction). Int
 one call after dispatch: `state.journal.record(graph_request, status, body, call)`
 (`body` may be the GraphError); strict mode asks `screen()` before dispatch.
 Thread-safe: the plugin reads it from the test thread while the server writes.
+When other processes serve the same world (`--workers`, PostgreSQL), `journal_of` builds
+journal_store.SharedJournal instead: same interface, entries kept in the store.
 """
 
 from __future__ import annotations
