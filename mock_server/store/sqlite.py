@@ -362,6 +362,7 @@ class SQLiteRepository:
                     conn.execute("PRAGMA busy_timeout=5000")
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.execute("PRAGMA synchronous=NORMAL")
+                    self._journal_checkpointer = Checkpointer(self.path + JOURNAL_SUFFIX)  # off the request path too
                 conn.executescript(_JOURNAL_SCHEMA)
                 self._journal_conn = conn
         return conn
@@ -418,6 +419,7 @@ class SQLiteRepository:
             self.checkpointer.stop()
         journal = getattr(self, "_journal_conn", None)
         if journal is not None and journal is not self.conn:
+            self._journal_checkpointer.stop()
             journal.close()
         self.conn.close()
 
