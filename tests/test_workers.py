@@ -299,6 +299,31 @@ def test_the_journal_on_every_worker_lists_every_workers_requests(servers):
         assert body["data"] == [] and body["last_seq"] >= creates[-1]["seq"]  # cleared for every worker
 
 
+def test_concurrent_requests_on_both_workers_are_each_journaled_once_in_one_order(servers):
+    """Issue 18 point 3 under load: 4 clients on fresh connections at once; the journal holds every request exactly
+    once, with contiguous seqs (appends from both workers are serialised by the store, never lost or doubled)."""
+    many, _ = servers
+    call(many, "DELETE", "/__graphmock/journal")
+    since = call(many, "GET", "/__graphmock/journal")[1]["last_seq"]
+    failures: list[Any] = []
+
+    def client(tag: int) -> None:
+        for i in range(10):
+            status, body = call(many, "GET", many.act, {"fields": "name", "appsecret_time": f"{tag}-{i}"})
+            if status != 200:
+                failures.append(body)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    entries = call(many, "GET", f"/__graphmock/journal?since={since}")[1]["data"]
+    assert sorted(e["params"]["appsecret_time"] for e in entries) == sorted(f"{t}-{i}" for t in range(4) for i in range(10))
+    assert [e["seq"] for e in entries] == list(range(since + 1, since + 41))
+
+
 def test_the_dashboard_on_any_worker_lists_every_workers_requests(servers):
     """Issue 18 point 3: the dashboard's journal (list and one request's detail page) served by either worker shows
     the requests both workers answered."""
