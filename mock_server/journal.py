@@ -291,6 +291,15 @@ def _weigh(value: Any, depth: int) -> tuple[int, bool]:
     if isinstance(value, str):
         return len(value), len(value) > MAX_VALUE_CHARS
     if isinstance(value, dict):
+        if depth == 0:  # the usual request: string params and headers, weighed in one loop without recursion
+            total = longest = 0
+            for key, inner in value.items():
+                if inner.__class__ is not str or key.__class__ is not str:
+                    break
+                total += len(key) + len(inner) + 16
+                longest = max(longest, len(key), len(inner))
+            else:
+                return total, longest > MAX_VALUE_CHARS
         items: Any = value.items()
     elif isinstance(value, (list, tuple)):
         items = ((None, v) for v in value)
