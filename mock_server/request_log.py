@@ -4,19 +4,32 @@
 
 Method, path (never the query: tokens live there), HTTP status, Graph error code, the journal's verdict
 and the time taken. Coloured when the stream is a terminal; `--quiet` does not install it.
+
+On a terminal each line is written as its request is answered (someone is watching). Otherwise (a file, a
+pipe, CI) lines are gathered and written together FLUSH_DELAY seconds after the first of them, from the event
+loop, and at exit: one write and flush instead of one per request, which was ~5 % of a cached read's CPU. The
+flushing task also flushes when the loop cancels it at shutdown, and a line recorded where no event loop runs
+is written at once, so no line is ever held back for long or lost at a clean exit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import re
 import sys
+import threading
 import time
+import weakref
 from typing import Any, TextIO
 
 from mock_server.journal import REQUEST_STARTED, Entry, Journal
 from mock_server import redaction
 
+FLUSH_DELAY = 0.05  # seconds a line may wait before it is written (not on a terminal)
 _COLOURS = {"2": "\033[32m", "3": "\033[36m", "4": "\033[33m", "5": "\033[31m"}
 _RESET = "\033[0m"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_./-]*")  # nothing redaction.text could mask (no `=`, `:`, space)
 
 
 def line(entry: Entry, *, colour: bool = False, now: float | None = None) -> str:
@@ -24,10 +37,13 @@ def line(entry: Entry, *, colour: bool = False, now: float | None = None) -> str
     code = _error_code(entry._body)
     started = REQUEST_STARTED.get()
     ms = ((now if now is not None else time.perf_counter()) - started) * 1000 if started else 0.0
-    violations = [v for v in entry.violations if v.severity != "info"]  # info notes describe conforming requests
-    verdict = "ok" if not violations else "violation(" + ",".join(sorted({v.kind for v in violations})) + ")"
+    violations = entry.violations
+    kinds = {v.kind for v in violations if v.severity != "info"} if violations else None  # info: conforming
+    verdict = "violation(" + ",".join(sorted(kinds)) + ")" if kinds else "ok"
     status = str(entry.status)
-    text = (f"{entry.method:<6} {redaction.text(entry.path)[:120]}  {status}"
+    path = entry.path
+    shown = path[:120] if _PLAIN_PATH.fullmatch(path) else redaction.text(path)[:120]
+    text = (f"{entry.method:<6} {shown}  {status}"
             f"{f' #{code}' if code is not None else ''}  {verdict}  {ms:.1f} ms")
     if not colour:
         return text
@@ -35,14 +51,77 @@ def line(entry: Entry, *, colour: bool = False, now: float | None = None) -> str
     return f"{tint}{text}{_RESET}" if tint else text
 
 
-def install(journal: Journal, out: TextIO | None = None, *, colour: bool | None = None) -> None:
+class RequestLog:
+    """A journal listener writing one line per entry to `stream` (see the module docstring for when)."""
+
+    def __init__(self, stream: TextIO, *, colour: bool, line_by_line: bool) -> None:
+        self.stream = stream
+        self.colour = colour
+        self.line_by_line = line_by_line
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+
+    def __call__(self, entry: Entry) -> None:
+        text = line(entry, colour=self.colour)
+        if self.line_by_line:
+            self._write(text + "\n")
+            return
+        with self._lock:
+            self._pending.append(text)
+            if self._flusher is not None and not self._flusher.done():
+                return  # a flush is already due
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            self._flusher = loop.create_task(self._flush_soon()) if loop is not None else None
+        if loop is None:
+            self.flush()  # no event loop here to flush later: now
+
+    async def _flush_soon(self) -> None:
+        try:
+            await asyncio.sleep(FLUSH_DELAY)
+        finally:  # also when cancelled: uvicorn's loop cancels what is left at shutdown
+            with self._lock:
+                self._flusher = None  # a line recorded from now on schedules its own flush
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending line now."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._write("\n".join(pending) + "\n")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream: the log is best effort, requests go on
+            pass
+
+
+def install(journal: Journal, out: TextIO | None = None, *, colour: bool | None = None) -> RequestLog:
     stream = out or sys.stderr
-    tinted = stream.isatty() if colour is None else colour
+    terminal = _is_terminal(stream)
+    log = RequestLog(stream, colour=terminal if colour is None else colour, line_by_line=terminal)
+    journal.listeners.append(log)
+    atexit.register(_flush_at_exit, weakref.ref(log))
+    return log
 
-    def write(entry: Entry) -> None:
-        print(line(entry, colour=tinted), file=stream, flush=True)
 
-    journal.listeners.append(write)
+def _flush_at_exit(ref: weakref.ref[RequestLog]) -> None:
+    log = ref()
+    if log is not None:
+        log.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _error_code(body: Any) -> int | None:
