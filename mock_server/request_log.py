@@ -27,6 +27,7 @@ from mock_server.journal import REQUEST_STARTED, Entry, Journal
 from mock_server import redaction
 
 FLUSH_DELAY = 0.05  # seconds a line may wait before it is written (not on a terminal)
+MAX_PENDING = 1000  # lines; more are written at once (memory stays bounded whatever the load)
 _COLOURS = {"2": "\033[32m", "3": "\033[36m", "4": "\033[33m", "5": "\033[31m"}
 _RESET = "\033[0m"
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_./-]*")  # nothing redaction.text could mask (no `=`, `:`, space)
@@ -59,7 +60,8 @@ class RequestLog:
         self.colour = colour
         self.line_by_line = line_by_line
         self._pending: list[str] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the pending lines and the flusher
+        self._flushing = threading.Lock()  # one flush writes at a time
         self._flusher: asyncio.Task[None] | None = None
 
     def __call__(self, entry: Entry) -> None:
@@ -67,32 +69,37 @@ class RequestLog:
         if self.line_by_line:
             self._write(text + "\n")
             return
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
         with self._lock:
             self._pending.append(text)
-            if self._flusher is not None and not self._flusher.done():
-                return  # a flush is already due
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-            self._flusher = loop.create_task(self._flush_soon()) if loop is not None else None
-        if loop is None:
-            self.flush()  # no event loop here to flush later: now
+            flusher = self._flusher
+            if loop is not None and len(self._pending) < MAX_PENDING:
+                if flusher is not None and not flusher.done() and flusher.get_loop() is loop:
+                    return  # a flush is already due on this loop
+                self._flusher = loop.create_task(self._flush_soon())
+                return
+        self.flush()  # no event loop here to flush later (or too much waiting): now
 
     async def _flush_soon(self) -> None:
+        me = asyncio.current_task()
         try:
             await asyncio.sleep(FLUSH_DELAY)
         finally:  # also when cancelled: uvicorn's loop cancels what is left at shutdown
             with self._lock:
-                self._flusher = None  # a line recorded from now on schedules its own flush
+                if self._flusher is me:
+                    self._flusher = None  # a line recorded from now on schedules its own flush
             self.flush()
 
     def flush(self) -> None:
-        """Write every pending line now."""
-        with self._lock:
-            pending, self._pending = self._pending, []
-        if pending:
-            self._write("\n".join(pending) + "\n")
+        """Write every pending line now (batches in the order they were taken, whichever thread flushes)."""
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, []
+            if pending:
+                self._write("\n".join(pending) + "\n")
 
     def _write(self, text: str) -> None:
         try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from mock_server.config import ServerConfig
 from mock_server.journal import journal_of
-from mock_server.request_log import FLUSH_DELAY, RequestLog, install, line
+from mock_server.request_log import FLUSH_DELAY, MAX_PENDING, RequestLog, install, line
 from mock_server.testing import InProcessClient
 
 
@@ -124,3 +124,25 @@ def test_lines_still_pending_at_exit_are_written(tmp_path: Any) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("GET    /v25.0/act_1  200  ok")
+
+
+def test_pending_lines_are_bounded_and_a_loop_left_behind_does_not_hold_them() -> None:
+    """Memory stays bounded under any load; a flush due on a loop that no longer runs does not keep lines back."""
+    found, _ = entries(1)
+    stream = io.StringIO()
+    log = RequestLog(stream, colour=False, line_by_line=False)
+    abandoned = asyncio.new_event_loop()
+
+    async def record(count: int) -> None:
+        for _ in range(count):
+            log(found[0])
+
+    abandoned.run_until_complete(record(MAX_PENDING + 1))  # its flush task never runs again
+    assert len(stream.getvalue().splitlines()) == MAX_PENDING  # written at once when too many waited
+    asyncio.run(record(1))  # another loop: schedules its own flush rather than wait for the abandoned one
+    assert len(stream.getvalue().splitlines()) == MAX_PENDING + 2
+    left = asyncio.all_tasks(abandoned)
+    for task in left:
+        task.cancel()
+    abandoned.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+    abandoned.close()
