@@ -79,19 +79,18 @@ class RequestLog:
             if loop is not None and len(self._pending) < MAX_PENDING:
                 if flusher is not None and not flusher.done() and flusher.get_loop() is loop:
                     return  # a flush is already due on this loop
-                self._flusher = loop.create_task(self._flush_soon())
+                self._flusher = loop.create_task(asyncio.sleep(FLUSH_DELAY))
+                self._flusher.add_done_callback(self._flush_due)
                 return
         self.flush()  # no event loop here to flush later (or too much waiting): now
 
-    async def _flush_soon(self) -> None:
-        me = asyncio.current_task()
-        try:
-            await asyncio.sleep(FLUSH_DELAY)
-        finally:  # also when cancelled: uvicorn's loop cancels what is left at shutdown
-            with self._lock:
-                if self._flusher is me:
-                    self._flusher = None  # a line recorded from now on schedules its own flush
-            self.flush()
+    def _flush_due(self, timer: asyncio.Task[None]) -> None:
+        """The timer ran out, or was cancelled (uvicorn's loop cancels what is left at shutdown, even a timer
+        that never started): either way the lines are written."""
+        with self._lock:
+            if self._flusher is timer:
+                self._flusher = None  # a line recorded from now on schedules its own flush
+        self.flush()
 
     def flush(self) -> None:
         """Write every pending line now (batches in the order they were taken, whichever thread flushes)."""

@@ -66,6 +66,14 @@ def test_pending_lines_are_written_when_the_loop_shuts_down() -> None:
     asyncio.run(serve_and_stop())
     assert len(stream.getvalue().splitlines()) == 3
 
+    async def cancel_at_once() -> None:  # shutdown before the timer even started
+        log(found[0])
+        assert log._flusher is not None
+        log._flusher.cancel()
+
+    asyncio.run(cancel_at_once())
+    assert len(stream.getvalue().splitlines()) == 4
+
 
 def test_a_line_recorded_where_no_loop_runs_is_written_at_once() -> None:
     found, _ = entries(1)
