@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from mock_server import redaction
@@ -167,6 +168,7 @@ def dispatch(state: State, request: GraphRequest, exchange: Exchange | None = No
         policy.authorize_business_asset(grant, reach.owning_business(state.world, node.type, node.id, node.world))
     access.charge(exchange, node.account, method)
     if kept is not None:
+        exchange.call = SimpleNamespace(node=node)  # the journal judges from the node the kept answer resolved
         return kept.answer
     handler = ROUTES.get((node.type, edge, method))
     if handler is None:

@@ -30,6 +30,7 @@ class Call:
     node: NodeRef
     edge: str | None = None
     decoded: Decoded | None = field(default=None)
+    decoded_schema: str | None = None  # the schema `decoded` was decoded and validated against (the journal reuses it)
     _parents: dict[int, Record | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -48,6 +49,7 @@ class Call:
         """Decode and validate this request's params against `requests/<schema>`."""
         tz = timefmt.zone(self.account.timezone_name if self.account else None)
         decoded = self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
+        self.decoded_schema = f"requests/{schema}"
         if not decoded.unknown:
             return dict(decoded.values)
         return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}

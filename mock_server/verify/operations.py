@@ -72,9 +72,16 @@ def _index(_key: int, registry: SchemaRegistry) -> list[OperationRef]:
 
 
 def find(registry: SchemaRegistry, method: str, node: str, edge: str | None) -> OperationRef | None:
-    """The specific operation for this node type, else the generic `<ID>` one."""
-    candidates = [op for op in index(registry) if op.method == method and op.edge == edge]
-    for op in candidates:
-        if op.node == node:
-            return op
-    return next((op for op in candidates if op.node == ANY_NODE), None)
+    """The specific operation for this node type, else the generic `<ID>` one (one dict lookup per request)."""
+    table = _table(id(registry), registry)
+    found = table.get((method, node, edge))
+    return found if found is not None else table.get((method, ANY_NODE, edge))
+
+
+@cache
+def _table(_key: int, registry: SchemaRegistry) -> dict[tuple[str, str, str | None], OperationRef]:
+    """`index` keyed by (method, node, edge); the first schema naming a key wins, as a scan of `index` would."""
+    table: dict[tuple[str, str, str | None], OperationRef] = {}
+    for op in index(registry):
+        table.setdefault((op.method, op.node, op.edge), op)
+    return table

@@ -22,7 +22,8 @@ from mock_server.domain import timefmt
 from mock_server.resources import schemas_dir
 from mock_server.verify.operations import find
 from mock_server.domain import reach
-from mock_server.verify.refs import resolve
+from mock_server.verify import memo
+from mock_server.verify import recommended as recommended_limits
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import parse_fields
 
@@ -71,9 +72,11 @@ class Violation:
 
 
 def node_of(state: Any, segments: list[str], call: Any = None) -> str | None:
-    """Node type the path's first segment names (None when unknown)."""
-    if call is not None and getattr(call, "node", None) is not None:
-        return call.node.type
+    """Node type the path's first segment names (None when unknown). A handler's Call already resolved it
+    (not the root node of `GET /generatepreviews`: its first segment is an edge, which names no node)."""
+    node = getattr(call, "node", None) if call is not None else None
+    if node is not None and node.id:
+        return node.type
     if not segments:
         return None
     head = segments[0]
@@ -98,41 +101,90 @@ def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
     operation = find(state.registry, request.method, node or "", edge) if node else None
     if operation is None:
         return []
-    decoded = getattr(call, "decoded", None) if call is not None else None
-    if not isinstance(decoded, Decoded):
-        decoded = state.contract.decoder(operation.schema).decode(request.params, _zone(state, request))
+    decoded = _decoded_by_handler(call, operation.schema)
+    if decoded is not None:
+        return _judge(state, request, operation, node, edge, decoded, validated=True)
+    zone = _zone(state, request)
+    key = memo.request_key(request, node, zone)
+    memos = memo.of(state)
+    found = memos.requests.get(key) if key is not None else None
+    if found is not None:
+        return list(found)
+    decoded = state.contract.decoder(operation.schema).decode(request.params, zone)
+    out = _judge(state, request, operation, node, edge, decoded, validated=False)
+    if key is not None:
+        memo.remember(memos.requests, key, out)
+    return out
+
+
+def _judge(state: Any, request: Any, operation: Any, node: str, edge: str | None, decoded: Decoded, *,
+           validated: bool) -> list[Violation]:
     out: list[Violation] = []
-    where = f"{request.method} {operation.template}"
+    if decoded.unknown or decoded.relaxed:
+        out += _unknown_params(request, decoded, f"{request.method} {operation.template}")
+    known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown} if decoded.unknown else decoded.values
+    if not validated:
+        compiled = state.registry.get(operation.schema)
+        if not compiled.is_valid(known):
+            for error in compiled.detailed.iter_errors(known):
+                out.append(_schema_violation(error))
+    out += recommended(state.registry, operation.schema, known)
+    if request.fields:
+        out += unknown_fields(state, request, node, edge)
+    return out
+
+
+def _decoded_by_handler(call: Any, schema: str) -> Decoded | None:
+    """The handler's decoded params when it decoded them against `schema` itself (Call.params records which).
+    Contract.decode returned them, so the same values gave `is_valid` true, or the detailed validator found no
+    error (it raises otherwise): judging them again would add nothing. Decoded against another schema (or by a
+    Call that does not say which), they are decoded again here."""
+    decoded = getattr(call, "decoded", None) if call is not None else None
+    if isinstance(decoded, Decoded) and getattr(call, "decoded_schema", None) == schema:
+        return decoded
+    return None
+
+
+def _unknown_params(request: Any, decoded: Decoded, where: str) -> list[Violation]:
+    out: list[Violation] = []
+    ignored = severity_table()["ignored_params"]
     for name in decoded.unknown:
         if name in UNIVERSAL_PARAMS or (name == "id" and request.params.get("id") == request.segments[0]):
             continue  # the Node SDK repeats the path's id in the body
-        if name in severity_table()["ignored_params"]:
+        if name in ignored:
             out.append(Violation("ignored_param", name, f"'{name}' is not a parameter of {where}; Graph ignores it "
                                                         "silently (the answer is Graph's)"))
             continue
         out.append(Violation("unknown_param", name, f"'{name}' is not a parameter of {where}; Graph ignores it silently"))
     for name in decoded.relaxed:
         out.append(Violation("non_strict_json", name, f"'{name}' is not strict JSON; only Graph's lenient reader accepts it"))
-    compiled = state.registry.get(operation.schema)
-    known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
-    if not compiled.is_valid(known):
-        for error in compiled.detailed.iter_errors(known):
-            out.append(_schema_violation(error))
-    out += recommended(state.registry, operation.schema, known)
-    out += unknown_fields(state, request, node, edge)
     return out
 
 
 def unknown_fields(state: Any, request: Any, node: str, edge: str | None) -> list[Violation]:
-    """Names in `fields` the node does not have (Graph rejects them even when a list comes back empty)."""
-    if not request.fields:
+    """Names in `fields` the node does not have (Graph rejects them even when a list comes back empty).
+    A function of the static node types and schemas only: remembered per (node, edge, fields)."""
+    fields = request.fields
+    if not fields:
         return []
+    if len(fields) > memo.MAX_CHARS:
+        return _unknown_fields(state, fields, node, edge)
+    memos = memo.of(state).fields
+    key = (node, edge, fields)
+    found = memos.get(key)
+    if found is None:
+        found = _unknown_fields(state, fields, node, edge)
+        memo.remember(memos, key, found)
+    return list(found)
+
+
+def _unknown_fields(state: Any, fields: str, node: str, edge: str | None) -> list[Violation]:
     owner = state.node_types.get(node)
     target = state.node_types.get(owner.edges.get(edge, "")) if owner is not None and edge else owner
     if target is None:
         return []
     try:
-        specs = parse_fields(request.fields)
+        specs = parse_fields(fields)
     except GraphError:
         return []  # a syntax error: the server's own rejection says so
     out = [Violation("unknown_field", "fields", f"'{spec.name}' is not a field of {target.name} ({target.graph_type})")
@@ -176,26 +228,13 @@ def _trim(text: str) -> str:
 
 def recommended(registry: Any, schema_name: str, values: dict[str, Any]) -> list[Violation]:
     """`x-graph-recommended` (e.g. seed 003: title 25, body 90 characters) exceeded: a warning, never an error."""
-    out: list[Violation] = []
-
-    def walk(schema: dict[str, Any], base: str, value: Any, path: list[Any]) -> None:
-        schema, base = resolve(registry, schema, base)
-        limit = schema.get("x-graph-recommended")
-        if isinstance(limit, int):
-            limit = {"maxLength": limit}
-        if isinstance(limit, dict) and isinstance(value, str) and len(value) > limit.get("maxLength", len(value)):
-            out.append(Violation("recommended_exceeded", field_path(path),
-                                 f"{len(value)} characters; {limit['maxLength']} or fewer are recommended", WARNING))
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                if key in schema.get("properties", {}):
-                    walk(schema["properties"][key], base, inner, path + [key])
-        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-            for i, inner in enumerate(value):
-                walk(schema["items"], base, inner, path + [i])
-
-    walk(registry.documents[schema_name], schema_name, values, [])
-    return out
+    site = recommended_limits.plan(registry, schema_name)
+    if site is None:
+        return []  # most schemas: no recommended length anywhere
+    found: list[tuple[list[Any], int, Any]] = []
+    recommended_limits.check(site, values, [], found)
+    return [Violation("recommended_exceeded", field_path(path), f"{length} characters; {limit} or fewer are recommended",
+                      WARNING) for path, length, limit in found]
 
 
 def from_response(status: int, body: Any, already: list[Violation]) -> list[Violation]:
