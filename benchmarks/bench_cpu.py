@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
             print(out.getvalue())
+    driver.loop.run_until_complete(asyncio.sleep(0.1))  # the request log's pending flush (docs/request-log.md)
+    driver.loop.close()
     return 0
 
 
