@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -257,15 +258,18 @@ def demo_document() -> dict[str, Any]:
 
 
 def on_every_worker(server: ServerProcess, method: str, path: str, params: dict[str, Any] | None = None,
-                    json_body: Any = None, *, at_least: int = 1, tries: int = 80) -> list[tuple[int, Any, Any, int]]:
+                    json_body: Any = None, *, at_least: int = 1, tries: int = 400) -> list[tuple[int, Any, Any, int]]:
     """Send the same request on fresh connections until each worker has answered it (and `at_least` were sent);
-    (status, body, headers, pid) of each. The kernel picks the worker, so it may take a few tries."""
+    (status, body, headers, pid) of each. The kernel picks the worker, so it may take a few tries; on a busy machine
+    the worker already awake keeps winning the accept, so later tries pause to let both workers fall idle."""
     pids = worker_pids(server)
     answers: list[tuple[int, Any, Any, int]] = []
-    for _ in range(tries):
+    for attempt in range(tries):
         answers.append(traced(server, method, path, params, json_body, workers=pids))  # type: ignore[arg-type]
         if len(answers) >= at_least and {a[3] for a in answers} >= set(pids):
             return answers
+        if attempt >= 10:
+            time.sleep(0.02)
     raise AssertionError(f"workers {pids} did not all answer in {tries} connections: {[a[3] for a in answers]}")
 
 
