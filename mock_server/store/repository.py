@@ -7,6 +7,7 @@ indexed columns for the relations and status the list edges filter on, plus
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class Repository(Protocol):
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]: ...
     def count(self, query: ListQuery) -> int: ...
     def version(self) -> tuple[int, int]: ...
+    def pinned(self) -> AbstractContextManager[None]: ...
     def iterate(self, query: ListQuery) -> Iterator[Record]: ...
     def get_meta(self, key: str) -> Any: ...
     def set_meta(self, key: str, value: Any) -> None: ...
@@ -92,3 +94,27 @@ def take_page(records: Iterable[Record], predicate: Callable[[Record], bool] | N
     if ascending:
         found.reverse()
     return found, more
+
+
+class VersionPin:
+    """`with store.pinned():` other processes' commits are looked up once, at entry, and `version()` answers that
+    plus this process's own write counter until exit (per thread). For one request that runs many reads (a batch
+    of 50 operations, each consulting the read cache): a commit elsewhere during it could as well have come just
+    after it, and every write of its own still moves the version. Nested use joins the outer pin."""
+
+    __slots__ = ("local", "external", "outer")
+
+    def __init__(self, local: threading.local, external: Callable[[], Any]) -> None:
+        self.local = local
+        self.external = external
+        self.outer = False
+
+    def __enter__(self) -> None:
+        if getattr(self.local, "value", None) is None:
+            self.local.value = self.external()
+            self.outer = True
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self.outer:
+            self.local.value = None
+        return False

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from mock_server.store.checkpoint import Checkpointer
-from mock_server.store.repository import ListQuery, Record, iterate_pages, take_page
+from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, take_page
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -83,6 +83,7 @@ class SQLiteRepository:
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
+        self._pin = threading.local()  # data_version pinned for the length of one request (pinned())
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{_RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
@@ -227,7 +228,15 @@ class SQLiteRepository:
         another one (SQLite's data_version; a private :memory: database has no other connection)."""
         if self._private:
             return self._writes, 0
-        return self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+        pinned = getattr(self._pin, "value", None)
+        return self._writes, pinned if pinned is not None else self._data_version()
+
+    def pinned(self) -> VersionPin:
+        """Read other connections' commits once for a run of reads (repository.VersionPin)."""
+        return VersionPin(self._pin, self._data_version)
+
+    def _data_version(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
