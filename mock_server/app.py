@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -62,10 +63,11 @@ def graph_response(state: State, status: int, body: Any, *, version: str | None 
 def header_value(value: str) -> bytes:
     """A header value with control characters (CR, LF, NUL...) made spaces: the server refuses to send them."""
     raw = value.encode("latin-1", "replace")
-    return raw.translate(_NO_CONTROLS) if any(b < 0x20 or b == 0x7F for b in raw) else raw
+    return raw.translate(_NO_CONTROLS) if _CONTROL.search(raw) else raw  # a regex: a generator cost ~20 us
 
 
 _NO_CONTROLS = bytes(b if 0x20 <= b != 0x7F else 0x20 for b in range(256))
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
 
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:
