@@ -433,5 +433,5 @@ def _by_id(record: Record) -> int:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
-    return Record(id=row[0], type=row[1], account_id=row[2], status=row[3], data=orjson.loads(row[4]),
-                  campaign_id=row[5], adset_id=row[6], key=row[7], created=row[8])
+    # positional: keywords cost twice as much, and a list page builds limit + 1 of these
+    return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8])
