@@ -227,9 +227,9 @@ class PostgresRepository:
         pinned = getattr(self._pin, "value", None)
         return self._writes, pinned if pinned is not None else self._snapshot()
 
-    def pinned(self) -> VersionPin:
+    def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other servers' commits once for a run of reads (repository.VersionPin)."""
-        return VersionPin(self._pin, self._snapshot)
+        return VersionPin(self._pin, self._snapshot, at[1] if at is not None else None)
 
     def _snapshot(self) -> str:
         return str(self._execute("SELECT pg_current_snapshot()::text").fetchone()[0])

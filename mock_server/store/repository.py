@@ -51,7 +51,7 @@ class Repository(Protocol):
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]: ...
     def count(self, query: ListQuery) -> int: ...
     def version(self) -> tuple[int, int]: ...
-    def pinned(self) -> AbstractContextManager[None]: ...
+    def pinned(self, at: Any = None) -> AbstractContextManager[None]: ...
     def iterate(self, query: ListQuery) -> Iterator[Record]: ...
     def get_meta(self, key: str) -> Any: ...
     def set_meta(self, key: str, value: Any) -> None: ...
@@ -100,18 +100,20 @@ class VersionPin:
     """`with store.pinned():` other processes' commits are looked up once, at entry, and `version()` answers that
     plus this process's own write counter until exit (per thread). For one request that runs many reads (a batch
     of 50 operations, each consulting the read cache): a commit elsewhere during it could as well have come just
-    after it, and every write of its own still moves the version. Nested use joins the outer pin."""
+    after it, and every write of its own still moves the version. Nested use joins the outer pin.
+    `at`: the external part of a version() this store returned just before (the read cache's lookup): no new look."""
 
-    __slots__ = ("local", "external", "outer")
+    __slots__ = ("local", "external", "at", "outer")
 
-    def __init__(self, local: threading.local, external: Callable[[], Any]) -> None:
+    def __init__(self, local: threading.local, external: Callable[[], Any], at: Any = None) -> None:
         self.local = local
         self.external = external
+        self.at = at
         self.outer = False
 
     def __enter__(self) -> None:
         if getattr(self.local, "value", None) is None:
-            self.local.value = self.external()
+            self.local.value = self.at if self.at is not None else self.external()
             self.outer = True
 
     def __exit__(self, *exc: Any) -> bool:

@@ -231,9 +231,9 @@ class SQLiteRepository:
         pinned = getattr(self._pin, "value", None)
         return self._writes, pinned if pinned is not None else self._data_version()
 
-    def pinned(self) -> VersionPin:
+    def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other connections' commits once for a run of reads (repository.VersionPin)."""
-        return VersionPin(self._pin, self._data_version)
+        return VersionPin(self._pin, self._data_version, at[1] if at is not None else None)
 
     def _data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
