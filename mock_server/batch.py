@@ -98,7 +98,8 @@ async def run(state: State, request: GraphRequest, include_headers: bool = True)
             if op.name:
                 names[op.name] = op.index
     referenced = {names[n] for op in operations for n in op.references | set(op.depends_on) if n in names}
-    body = [_element(op, outcome, op.index in referenced, include_headers) for op, outcome in zip(operations, outcomes)]
+    body = [_element(state, op, outcome, op.index in referenced, include_headers)
+            for op, outcome in zip(operations, outcomes)]
     answer = Answer(200, body)
     answer.headers.update(access.usage_headers(exchange))
     return answer, latency
@@ -299,7 +300,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _element(op: Operation, outcome: Outcome, referenced: bool, include_headers: bool) -> dict[str, Any] | None:
+def _element(state: State, op: Operation, outcome: Outcome, referenced: bool,
+             include_headers: bool) -> dict[str, Any] | None:
     answer = outcome.answer
     if answer is None:
         return None
@@ -309,7 +311,8 @@ def _element(op: Operation, outcome: Outcome, referenced: bool, include_headers:
     if include_headers:
         headers = {"Content-Type": CONTENT_TYPE, **{_header_name(k): v for k, v in answer.headers.items()}}
         element["headers"] = [{"name": k, "value": v} for k, v in headers.items()]
-    element["body"] = orjson.dumps(answer.body).decode()
+    kept = state.read_cache.encoded(answer.body)  # a kept read's JSON is already encoded
+    element["body"] = (kept[0] if kept is not None else orjson.dumps(answer.body)).decode()
     return element
 
 
