@@ -63,11 +63,11 @@ def graph_response(state: State, status: int, body: Any, *, version: str | None 
 def header_value(value: str) -> bytes:
     """A header value with control characters (CR, LF, NUL...) made spaces: the server refuses to send them."""
     raw = value.encode("latin-1", "replace")
-    return raw.translate(_NO_CONTROLS) if _CONTROL.search(raw) else raw  # a regex: a generator cost ~20 us
+    return raw.translate(_NO_CONTROLS) if _CONTROL.search(raw) else raw
 
 
 _NO_CONTROLS = bytes(b if 0x20 <= b != 0x7F else 0x20 for b in range(256))
-_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")  # one C scan, not a Python loop over every byte (~15 us a request)
 
 
 def error_response(state: State, error: GraphError, *, suppress: bool = False) -> Response:

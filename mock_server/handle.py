@@ -81,8 +81,10 @@ class GraphMock:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False, server_header=False)
-        server = uvicorn.Server(config)  # Graph sends no `server` header
+        from mock_server.wire.malformed import protocol_class
+        config = uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False, server_header=False,
+                                http=protocol_class(), ws="none")  # as `graphmock serve`: JSON for malformed HTTP,
+        server = uvicorn.Server(config)  # one write per answer; Graph sends no `server` header
         loop = asyncio.new_event_loop()
 
         def run() -> None:

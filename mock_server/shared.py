@@ -61,7 +61,8 @@ class Shared:
         if not self.enabled:
             return
         store = self.state.store
-        version = store.version()
+        # another process's commit is what matters: SQLite tells it apart from this process's own writes
+        version = store.external_version() if hasattr(store, "external_version") else store.version()
         if version == self._seen:
             return
         self._seen = version

@@ -226,10 +226,16 @@ class SQLiteRepository:
     def version(self) -> tuple[int, int]:
         """Changes whenever what is stored may have changed: a write through this connection, or a commit by
         another one (SQLite's data_version; a private :memory: database has no other connection)."""
+        return self._writes, self.external_version()
+
+    def external_version(self) -> int:
+        """Changes only when another connection commits (this process's own writes leave it alone): what
+        `shared.Shared.sync` watches, so a write here does not cost a meta read on the next request.
+        Inside `pinned()`, the value read when the pin began."""
         if self._private:
-            return self._writes, 0
+            return 0
         pinned = getattr(self._pin, "value", None)
-        return self._writes, pinned if pinned is not None else self._data_version()
+        return pinned if pinned is not None else self._data_version()
 
     def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other connections' commits once for a run of reads (repository.VersionPin)."""

@@ -3,7 +3,8 @@
 uvicorn answers a request line or header it cannot parse (`GET /\\x01`, a bare `GARBAGE` line, a header
 without a colon, an invalid chunk size) with a plain-text 400 and closes the connection. graphmock keeps
 that behaviour (400, `connection: close`) but sends JSON, so no answer escapes the Graph envelope.
-Used by `graphmock serve` as uvicorn's `http` protocol class (docs/hardening.md lists these cases).
+Used by `graphmock serve` as uvicorn's `http` protocol class (docs/hardening.md lists these cases); the same
+class sends each answer in one write (mock_server/wire/single_write.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 
 from mock_server.wire.errors import GraphError
+from mock_server.wire.single_write import CorkedTransport
 
 
 def envelope(error: GraphError) -> bytes:
@@ -44,6 +46,13 @@ def protocol_class(head_timeout: float = 10.0) -> Any:
                      b"content-length: " + str(len(body)).encode() + b"\r\n", b"connection: close\r\n\r\n", body]
             self.transport.write(b"".join(head))
             self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(CorkedTransport(transport))  # head and body in one send (single_write.py)
+
+        def on_response_complete(self) -> None:
+            self.transport.flush()  # a HEAD answer's head has no body to ride with
+            super().on_response_complete()
 
         def on_message_begin(self) -> None:
             super().on_message_begin()

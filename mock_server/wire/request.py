@@ -125,9 +125,10 @@ def _over_limit(limits: Limits, name: str, detail: str) -> GraphError:
 
 async def _receive_within(receive: Any, limits: Limits) -> dict[str, Any]:
     """The next ASGI message, or a 408 when the client stops sending before the body it announced is complete."""
-    try:
-        return await asyncio.wait_for(receive(), limits.body_timeout)
-    except asyncio.TimeoutError:
+    try:  # asyncio.timeout, not wait_for: no task per read, only a timer (~10 us a POST)
+        async with asyncio.timeout(limits.body_timeout):
+            return await receive()  # type: ignore[no-any-return]
+    except TimeoutError:
         raise GraphError("request_timeout", detail=f"no body bytes for {limits.body_timeout:g}s", limit="body_timeout",
                          value=limits.body_timeout) from None
 
