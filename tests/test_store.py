@@ -184,6 +184,38 @@ def test_a_pinned_version_moves_with_own_writes_and_catches_up_with_other_server
     other.close()
 
 
+def test_a_pin_holds_for_its_own_task_only(db_target):
+    """A batch pins the version and awaits between operations: a request served meanwhile on the same event loop
+    must still see a commit another server acknowledged (the pin is a context variable, not per thread)."""
+    import asyncio
+
+    mine, other = open_repository(db_target), open_repository(db_target)
+
+    async def main() -> None:
+        paused, resume = asyncio.Event(), asyncio.Event()
+
+        async def batch() -> None:
+            with mine.pinned():
+                pinned = mine.version()
+                paused.set()
+                await resume.wait()
+                assert mine.version() == pinned
+
+        async def request() -> None:
+            await paused.wait()
+            before = mine.version()
+            with other.transaction():
+                other.insert(Record(id=3, type="Campaign", account_id="1", status="ACTIVE", data={}))
+            assert mine.version() != before
+            resume.set()
+
+        await asyncio.gather(batch(), request())
+
+    asyncio.run(main())
+    mine.close()
+    other.close()
+
+
 def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_indexes(tmp_path):
     """Files written before dc7d143 carry (scope, id) indexes that every insert would keep paying for; opening
     one drops them and its objects list as before."""

@@ -38,7 +38,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from mock_server.store.postgres_schema import migrate
-from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, take_page
+from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
 _COLUMNS = "id, type, account_id, status, data::text, campaign_id, adset_id, key, created"
@@ -63,7 +63,6 @@ class PostgresRepository:
         self._writes = 0  # this server's writes (its own commits are in the snapshot too; this covers open ones)
         self._derived: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # counts, statuses present
         self._derived_lock = threading.Lock()
-        self._pin = threading.local()  # the snapshot pinned for the length of one request (pinned())
 
     # -- connections and transactions --------------------------------------------------------
     def _conn(self) -> psycopg.Connection[Any]:
@@ -224,12 +223,12 @@ class PostgresRepository:
 
     def version(self) -> tuple[int, str]:
         """Changes whenever what is stored may have changed: a write here, or a commit by any server."""
-        pinned = getattr(self._pin, "value", None)
+        pinned = pinned_value(self)
         return self._writes, pinned if pinned is not None else self._snapshot()
 
     def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other servers' commits once for a run of reads (repository.VersionPin)."""
-        return VersionPin(self._pin, self._snapshot, at[1] if at is not None else None)
+        return VersionPin(self, self._snapshot, at[1] if at is not None else None)
 
     def _snapshot(self) -> str:
         return str(self._execute("SELECT pg_current_snapshot()::text").fetchone()[0])

@@ -7,9 +7,9 @@ indexed columns for the relations and status the list edges filter on, plus
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -98,25 +98,36 @@ def take_page(records: Iterable[Record], predicate: Callable[[Record], bool] | N
 
 class VersionPin:
     """`with store.pinned():` other processes' commits are looked up once, at entry, and `version()` answers that
-    plus this process's own write counter until exit (per thread). For one request that runs many reads (a batch
-    of 50 operations, each consulting the read cache): a commit elsewhere during it could as well have come just
-    after it, and every write of its own still moves the version. Nested use joins the outer pin.
-    `at`: the external part of a version() this store returned just before (the read cache's lookup): no new look."""
+    plus this process's own write counter until exit. For one request that runs many reads (a batch of 50
+    operations, each consulting the read cache): a commit elsewhere during it could as well have come just after
+    it, and every write of its own still moves the version. Nested use joins the outer pin.
+    `at`: the external part of a version() this store returned just before (the read cache's lookup): no new look.
+    The pin is a context variable, so it holds for this task only: another request served while a batch awaits
+    never sees it."""
 
-    __slots__ = ("local", "external", "at", "outer")
+    __slots__ = ("owner", "external", "at", "token")
 
-    def __init__(self, local: threading.local, external: Callable[[], Any], at: Any = None) -> None:
-        self.local = local
+    def __init__(self, owner: Any, external: Callable[[], Any], at: Any = None) -> None:
+        self.owner = owner
         self.external = external
         self.at = at
-        self.outer = False
+        self.token: Token[tuple[Any, Any] | None] | None = None
 
     def __enter__(self) -> None:
-        if getattr(self.local, "value", None) is None:
-            self.local.value = self.at if self.at is not None else self.external()
-            self.outer = True
+        current = _PIN.get()
+        if current is None or current[0] is not self.owner:
+            self.token = _PIN.set((self.owner, self.at if self.at is not None else self.external()))
 
     def __exit__(self, *exc: Any) -> bool:
-        if self.outer:
-            self.local.value = None
+        if self.token is not None:
+            _PIN.reset(self.token)
         return False
+
+
+def pinned_value(owner: Any) -> Any:
+    """The external version `owner` (a store) is pinned at in this task, or None."""
+    current = _PIN.get()
+    return current[1] if current is not None and current[0] is owner else None
+
+
+_PIN: ContextVar[tuple[Any, Any] | None] = ContextVar("graphmock_store_pin", default=None)

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from mock_server.store.checkpoint import Checkpointer
-from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, take_page
+from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -83,7 +83,6 @@ class SQLiteRepository:
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
-        self._pin = threading.local()  # data_version pinned for the length of one request (pinned())
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{_RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
@@ -234,12 +233,12 @@ class SQLiteRepository:
         Inside `pinned()`, the value read when the pin began."""
         if self._private:
             return 0
-        pinned = getattr(self._pin, "value", None)
+        pinned = pinned_value(self)
         return pinned if pinned is not None else self._data_version()
 
     def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other connections' commits once for a run of reads (repository.VersionPin)."""
-        return VersionPin(self._pin, self._data_version, at[1] if at is not None else None)
+        return VersionPin(self, self._data_version, at[1] if at is not None else None)
 
     def _data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
