@@ -35,6 +35,7 @@ class ServerConfig:
     budget_change_limit: bool | dict[str, Any] | None = None  # None: schemas/rules/budget_changes.json (on)
     read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read
     join_shared: bool = False  # a worker process: adopt the clock, seed and faults the store holds (shared.py)
+    worker: int | None = None  # `serve --workers N`: this process's index (its own seeded trace-id sequence)
 
     def __post_init__(self) -> None:
         if self.versions is None:

@@ -8,6 +8,8 @@ upload bytes are never kept. Secrets never leave it (mock_server.redaction). Int
 one call after dispatch: `state.journal.record(graph_request, status, body, call)`
 (`body` may be the GraphError); strict mode asks `screen()` before dispatch.
 Thread-safe: the plugin reads it from the test thread while the server writes.
+When other processes serve the same world (`--workers`, PostgreSQL), `journal_of` builds
+journal_store.SharedJournal instead: same interface, entries kept in the store.
 """
 
 from __future__ import annotations
@@ -34,7 +36,52 @@ CONFORMING = "conforming"
 REQUEST_STARTED: ContextVar[float] = ContextVar("graphmock_request_started", default=0.0)  # perf_counter() at arrival
 
 
-class Entry:
+class Judged:
+    """What every journal entry derives from its fields and violations: the verdict and the renderings. Shared by
+    `Entry` (this process's request, judged lazily) and `journal_store.StoredEntry` (read back from the store)."""
+
+    __slots__ = ()
+    seq: int
+    time: float
+    status: int
+    method: str
+    path: str
+    params: dict[str, Any]
+    violations: list[Violation]
+
+    @property
+    def verdict(self) -> str | list[dict[str, Any]]:
+        return CONFORMING if not self.violations else [v.to_dict() for v in self.violations]
+
+    @property
+    def conforming(self) -> bool:
+        """No error and no warning: info notes (schemas/rules/verdicts.json) describe a request Graph serves as meant."""
+        return not any(v.severity in (ERROR, WARNING) for v in self.violations)
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Warnings (info notes never fail a client: schemas/rules/verdicts.json)."""
+        return [v for v in self.violations if v.severity == WARNING]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "method": self.method, "path": self.path, "params": self.params,
+                "status": self.status, "verdict": self.verdict}
+
+    def describe(self) -> str:
+        """The request and each violation, WireMock-style: what was sent, and what is wrong with it."""
+        lines = [f"#{self.seq} {self.method} {self.path} -> HTTP {self.status}"]
+        for name, value in sorted(self.params.items()):
+            lines.append(f"    {name} = {_show(value)}")
+        for violation in self.violations:
+            lines.append(f"  ✗ {violation}")
+        return "\n".join(lines)
+
+
+class Entry(Judged):
     """One answered request. Recording keeps references only (a few hundred nanoseconds on every request);
     the redacted params and the verdict are worked out when the entry is first read, and most never are."""
 
@@ -96,38 +143,6 @@ class Entry:
         found = list(given) if given is not None else from_request(self._state, self._request, self._call)
         return found + from_response(self.status, self._body, found)
 
-    @property
-    def verdict(self) -> str | list[dict[str, Any]]:
-        return CONFORMING if not self.violations else [v.to_dict() for v in self.violations]
-
-    @property
-    def conforming(self) -> bool:
-        """No error and no warning: info notes (schemas/rules/verdicts.json) describe a request Graph serves as meant."""
-        return not any(v.severity in (ERROR, WARNING) for v in self.violations)
-
-    @property
-    def errors(self) -> list[Violation]:
-        return [v for v in self.violations if v.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Violation]:
-        """Warnings (info notes never fail a client: schemas/rules/verdicts.json)."""
-        return [v for v in self.violations if v.severity == WARNING]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "time": self.time, "method": self.method, "path": self.path, "params": self.params,
-                "status": self.status, "verdict": self.verdict}
-
-    def describe(self) -> str:
-        """The request and each violation, WireMock-style: what was sent, and what is wrong with it."""
-        lines = [f"#{self.seq} {self.method} {self.path} -> HTTP {self.status}"]
-        for name, value in sorted(self.params.items()):
-            lines.append(f"    {name} = {_show(value)}")
-        for violation in self.violations:
-            lines.append(f"  ✗ {violation}")
-        return "\n".join(lines)
-
-
 class Journal:
     """Bounded, thread-safe record of requests and verdicts."""
 
@@ -172,6 +187,17 @@ class Journal:
             size = (_weigh(graph_request.params, 0)[0] + _weigh(graph_request.headers, 0)[0] + len(graph_request.path)
                     + _weigh(entry._body, 0)[0])
         entry.size += size
+        self._keep(entry)
+        for listener in self.listeners:
+            try:
+                listener(entry)
+            except Exception:  # noqa: BLE001 - a log line must never break the request it describes
+                pass
+        return entry
+
+    def _keep(self, entry: Entry) -> None:
+        """Number `entry` and add it to the ring, dropping the oldest beyond `size` entries or `max_bytes`
+        (journal_store.SharedJournal keeps it in the store instead)."""
         with self._lock:
             self._seq += 1
             entry.seq = self._seq
@@ -179,12 +205,6 @@ class Journal:
             self._bytes += entry.size
             while self._entries and (len(self._entries) > self.size or self._bytes > self.max_bytes):
                 self._bytes -= self._entries.popleft().size
-        for listener in self.listeners:
-            try:
-                listener(entry)
-            except Exception:  # noqa: BLE001 - a log line must never break the request it describes
-                pass
-        return entry
 
     @property
     def bytes(self) -> int:
@@ -202,11 +222,14 @@ class Journal:
     def last_seq(self) -> int:
         return self._seq
 
-    def entries(self, *, path: str | None = None, method: str | None = None, verdict: str | None = None,
-                since: int = 0) -> list[Entry]:
-        """Entries after `since`, filtered: `path` substring, `method`, verdict "conforming"|"violation"|a kind."""
+    def _since(self, since: int) -> list[Any]:
         with self._lock:
-            items = [e for e in self._entries if e.seq > since]
+            return [e for e in self._entries if e.seq > since]
+
+    def entries(self, *, path: str | None = None, method: str | None = None, verdict: str | None = None,
+                since: int = 0) -> list[Any]:
+        """Entries after `since`, filtered: `path` substring, `method`, verdict "conforming"|"violation"|a kind."""
+        items = self._since(since)
         if path:
             items = [e for e in items if path in e.path]
         if method:
@@ -219,7 +242,7 @@ class Journal:
             items = [e for e in items if any(v.kind == verdict for v in e.violations)]
         return items
 
-    def violations(self, since: int = 0, *, warnings: bool = True) -> list[Entry]:
+    def violations(self, since: int = 0, *, warnings: bool = True) -> list[Any]:
         """Entries with violations (errors, and warnings unless `warnings=False`; info notes never count)."""
         return [e for e in self.entries(since=since) if e.errors or (warnings and e.warnings)]
 
@@ -234,8 +257,8 @@ class Journal:
         limit = str(params.get("limit") or "")
         if limit.isascii() and limit.isdigit():
             found = found[len(found) - int(limit):] if int(limit) < len(found) else found
-        return {"data": [e.to_dict() for e in found], "size": self.size, "last_seq": self._seq,
-                "bytes": self._bytes, "max_bytes": self.max_bytes}
+        return {"data": [e.to_dict() for e in found], "size": self.size, "last_seq": self.last_seq,
+                "bytes": self.bytes, "max_bytes": self.max_bytes}
 
 
 def journal_of(state: Any, size: int | None = None) -> Journal:
@@ -244,7 +267,11 @@ def journal_of(state: Any, size: int | None = None) -> Journal:
     if not isinstance(journal, Journal):
         config_size = getattr(getattr(state, "config", None), "journal_size", None)
         config_bytes = getattr(getattr(state, "config", None), "journal_bytes", None)
-        journal = Journal(state, size or config_size or DEFAULT_SIZE, config_bytes or DEFAULT_BYTES)
+        kind = Journal
+        if getattr(getattr(state, "shared", None), "counts_in_store", False):  # other processes serve this world
+            from mock_server.journal_store import SharedJournal
+            kind = SharedJournal
+        journal = kind(state, size or config_size or DEFAULT_SIZE, config_bytes or DEFAULT_BYTES)
         state.journal = journal
     return journal
 
@@ -264,6 +291,15 @@ def _weigh(value: Any, depth: int) -> tuple[int, bool]:
     if isinstance(value, str):
         return len(value), len(value) > MAX_VALUE_CHARS
     if isinstance(value, dict):
+        if depth == 0:  # the usual request: string params and headers, weighed in one loop without recursion
+            total = longest = 0
+            for key, inner in value.items():
+                if inner.__class__ is not str or key.__class__ is not str:
+                    break
+                total += len(key) + len(inner) + 16
+                longest = max(longest, len(key), len(inner))
+            else:
+                return total, longest > MAX_VALUE_CHARS
         items: Any = value.items()
     elif isinstance(value, (list, tuple)):
         items = ((None, v) for v in value)

@@ -23,7 +23,7 @@ from mock_server.read_cache import ReadCache
 from mock_server.shared import Shared
 from mock_server.resources import default_fixtures_file
 from mock_server.store.repository import Record
-from mock_server.store import open_repository
+from mock_server.store import is_postgres_url, open_repository
 from mock_server.store.sqlite import ID_BASE
 from mock_server.store.observed import ObservedRepository
 from mock_server.domain import activities, adlabels, advideos, savedaudiences
@@ -46,15 +46,26 @@ class NodeRef:
 
 
 class TraceIds:
-    """fbtrace_id values: random, or a reproducible sequence when the server has a seed."""
+    """fbtrace_id values: random, or a reproducible sequence when the server has a seed. `stream` tells apart
+    processes serving one world (trace_stream), so seeded workers never answer the same trace id."""
 
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int | None, stream: str = "") -> None:
         # Unseeded: a PRNG seeded once from the OS. Trace ids need to be unique, not unguessable, and
         # secrets.token_bytes costs a getrandom() system call per response (~5 % of a create).
-        self._random = random.Random(seed if seed is not None else secrets.randbits(128))
+        if seed is None:
+            self._random = random.Random(secrets.randbits(128))
+        else:
+            self._random = random.Random(f"{seed} {stream}" if stream else seed)
 
     def next(self) -> str:
         return "A" + base64.urlsafe_b64encode(self._random.randbytes(16)).decode()[:22]
+
+
+def trace_stream(config: ServerConfig) -> str:
+    """'' for a lone server (the sequence a seed always gave); `worker <i>` for a `--workers` child (reproducible
+    per worker); plus a random salt on PostgreSQL, where servers on other hosts may have the same index."""
+    parts = [f"worker {config.worker}"] if config.worker is not None else []
+    return " ".join(parts + ([f"server {secrets.token_hex(8)}"] if is_postgres_url(config.db) else []))
 
 
 class State:
@@ -72,7 +83,8 @@ class State:
         self.store = ObservedRepository(open_repository(config.db, durable=config.durable), [binder, recorder],
                                         frozenset({"Campaign", "AdSet", "Ad", "AdCreative", "CustomAudience"}))
         self.read_cache = ReadCache(enabled=config.read_cache)
-        self.trace = TraceIds(config.seed)
+        self.trace_stream = trace_stream(config)
+        self.trace = TraceIds(config.seed, self.trace_stream)
         self.reset_hooks: list[Callable[[str | None], None]] = []  # other layers' per-reset cleanup (access)
         self._fixtures_document = self._read_fixtures(config.fixtures)
         self._pristine: World | None = None
@@ -141,7 +153,7 @@ class State:
         self.world = world
         self._review_overrides = {}
         self.clock.reset()
-        self.trace = TraceIds(self.config.seed)
+        self.trace = TraceIds(self.config.seed, self.trace_stream)
         self._seed_world_records()
         self.shared.publish(reset=None)
 
@@ -193,7 +205,7 @@ class State:
     def adopt_seed(self, seed: int | None) -> None:
         """Use `seed` for ids and trace ids in this process (set here, or by another worker: shared.py)."""
         self.config.seed = seed
-        self.trace = TraceIds(seed)
+        self.trace = TraceIds(seed, self.trace_stream)
         self.store.set_id_floor(self._id_floor())
 
     def reload_from_store(self) -> None:
@@ -234,7 +246,7 @@ class State:
             meta["id_floor"] = parts["id_floor"]
         self.store.load({"objects": parts["objects"], "meta": meta})
         self.config.seed = parts["seed"]
-        self.trace = TraceIds(parts["seed"])
+        self.trace = TraceIds(parts["seed"], self.trace_stream)
         self.store.set_id_floor(parts["id_floor"])
         self.world = world
         self._fixtures_document, self._pristine = parts["fixtures"], None

@@ -31,7 +31,7 @@ def run_workers(args: argparse.Namespace, config: ServerConfig, state: Any, sock
         if pid == 0:  # the worker
             code = 1
             try:
-                code = _serve_one(args, dataclasses.replace(config, join_shared=True), sock)
+                code = _serve_one(args, dataclasses.replace(config, join_shared=True, worker=index), sock)
             finally:
                 os._exit(code)
         children.append(pid)

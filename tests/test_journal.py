@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_server.config import ServerConfig
 from mock_server.contract.registry import default_registry
@@ -235,3 +237,36 @@ def test_strict_mode_refuses_the_violating_batch_operation_only(c: InProcessClie
     assert error["code"] == 100 and "strict mode" in error["message"] and "colour" in error["message"]
     names = [item["name"] for item in c.get(f"{act}/campaigns", params={"fields": "name"}).json()["data"]]
     assert names == ["My campaign"]
+
+
+def _weight_by_definition(value: Any, depth: int) -> tuple[int, bool]:
+    """The journal's weight as documented: each string's length, 16 bytes per container item plus its key, and
+    whether any key or string is longer than MAX_VALUE_CHARS (journal._weigh has a fast path for flat dicts)."""
+    from mock_server.journal import MAX_VALUE_CHARS
+    if isinstance(value, str):
+        return len(value), len(value) > MAX_VALUE_CHARS
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = ((None, v) for v in value)
+    else:
+        return (0 if value is None else 16), False
+    total, over = 0, depth > 32
+    for key, inner in items:
+        size, big = _weight_by_definition(inner, depth + 1)
+        total += size + (len(key) if isinstance(key, str) else 8) + 16
+        over = over or big or (isinstance(key, str) and len(key) > MAX_VALUE_CHARS)
+    return total, over
+
+
+_VALUES = st.recursive(st.none() | st.integers() | st.text(max_size=4200),
+                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4200), inner, max_size=3),
+                       max_leaves=6)
+
+
+@given(st.dictionaries(st.text(max_size=4200), _VALUES, max_size=5))
+@settings(max_examples=60)
+def test_request_weight_is_the_documented_measure(params: dict[str, Any]) -> None:
+    """The byte bound of the journal (issue 16) rests on this weight; the flat-dict fast path must agree with it."""
+    from mock_server.journal import _weigh
+    assert _weigh(params, 0) == _weight_by_definition(params, 0)

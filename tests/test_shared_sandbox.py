@@ -4,6 +4,7 @@ Clients write through either server and read through the other. Every acknowledg
 once on both servers (no loss, no duplicate id), a read after an acknowledged write is never stale on
 the other server (even an answer it had cached), paging stays correct while both write, and a SIGKILL
 of one server loses nothing either had acknowledged. The DB password never reaches a server's output.
+The journal, fault fire counts and rate-limit scores are the world's, read alike through either server.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from helpers.postgres import PASSWORD
 from helpers.server import ServerProcess
 from test_concurrency import NO_THROTTLE, Connection, ad_set_params, campaign_params
 from test_control_api import OTHER_ACT, two_account_fixtures
+from test_workers import call, traced
 
 WRITERS = 6
 CAMPAIGNS_PER_WRITER = 15
@@ -258,6 +260,50 @@ def test_a_per_account_reset_on_one_server_keeps_the_other_accounts_writes_on_th
         assert mine.walk(f"{first.act}/campaigns") == []
         mine.close()
         control.close()
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_two_servers_share_the_journal_fault_counts_rate_limits_and_distinct_trace_ids(pg_url, tmp_path):
+    """Issue 19 point 1: 'the clock, reviews, journal, faults and rate limits shared'. A request answered by one
+    server is in the journal the other serves at once (same seqs, one order); a `times: 3` fault fires 3 times
+    in all; both servers read the same rate-limit scores; seeded servers never repeat each other's trace ids."""
+    first = ServerProcess(pg_url, seed=5, fixtures=NO_THROTTLE, workdir=tmp_path).start()
+    second = ServerProcess(pg_url, seed=5, fixtures=NO_THROTTLE, workdir=tmp_path).start()
+    pair = (first, second)
+    try:
+        assert call(first, "DELETE", "/__graphmock/journal")[0] == 200
+        traces = []
+        for i in range(8):
+            status, body, headers, _ = traced(pair[i % 2], "POST", f"{first.act}/campaigns", campaign_params(f"p{i}"))
+            assert status == 200, body
+            traces.append(headers["x-fb-trace-id"])
+            latest = call(pair[1 - i % 2], "GET", "/__graphmock/journal?limit=1")[1]["data"]
+            assert latest[-1]["params"]["name"] == f"p{i}", latest  # visible on the other server at once
+        assert len(set(traces)) == len(traces), traces
+        journals = [call(server, "GET", "/__graphmock/journal")[1] for server in pair]
+        assert journals[0] == journals[1]
+        assert [e["params"]["name"] for e in journals[0]["data"]] == [f"p{i}" for i in range(8)]
+        assert PASSWORD not in json.dumps(journals[0]) and first.token not in json.dumps(journals[0])
+
+        status, fault = call(first, "POST", "/__graphmock/faults",
+                             json_body={"method": "GET", "path": "act_*/campaigns", "times": 3, "status": 503})
+        assert status == 200, fault
+        statuses = [call(pair[i % 2], "GET", f"{first.act}/campaigns")[0] for i in range(8)]
+        assert statuses == [503] * 3 + [200] * 5, statuses
+        for server in pair:
+            [listed] = call(server, "GET", "/__graphmock/faults")[1]["data"]
+            assert (listed["matched"], listed["remaining"]) == (3, 0), listed
+        call(first, "DELETE", "/__graphmock/faults")
+
+        status, _ = call(second, "POST", "/__graphmock/rate_limits",
+                         json_body={"settings": {"enabled": True, "max_score": 6, "decay_seconds": 3600}})
+        assert status == 200
+        statuses = [call(pair[i % 2], "GET", f"{first.act}/campaigns")[0] for i in range(8)]
+        assert statuses == [200] * 6 + [400] * 2, statuses
+        scores = [call(server, "GET", "/__graphmock/rate_limits")[1]["accounts"][first.act] for server in pair]
+        assert [(s["score"], s["at"]) for s in scores] == [(6.0, scores[0]["at"])] * 2, scores
     finally:
         first.stop()
         second.stop()

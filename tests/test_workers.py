@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -29,6 +30,12 @@ T0 = 1_767_225_600  # 2026-01-01T00:00:00+0000: the clock is frozen here at the 
 def call(server: ServerProcess, method: str, path: str, params: dict[str, Any] | None = None,
          json_body: Any = None) -> tuple[int, Any]:
     """One request on a new connection: each may land on any worker."""
+    return traced(server, method, path, params, json_body)[:2]
+
+
+def traced(server: ServerProcess, method: str, path: str, params: dict[str, Any] | None = None,
+           json_body: Any = None, workers: list[int] | None = None) -> tuple[int, Any, Any, int | None]:
+    """`call`, plus the response headers and, given the `workers` pids, which of them answered."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
         if path.startswith("/__graphmock"):
@@ -42,9 +49,40 @@ def call(server: ServerProcess, method: str, path: str, params: dict[str, Any] |
                 conn.request(method, target, body=urlencode(params),
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
-        return response.status, json.loads(response.read())
+        raw = response.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:  # a dashboard page
+            body = raw.decode()
+        return response.status, body, response.headers, answering(conn, server.port, workers) if workers else None
     finally:
         conn.close()
+
+
+def worker_pids(server: ServerProcess) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
+    return sorted(map(int, found))
+
+
+def answering(conn: http.client.HTTPConnection, port: int, pids: list[int]) -> int | None:
+    """Which process holds the server end of this (still open, keep-alive) connection: its socket's inode from
+    /proc/net/tcp, looked up among each worker's file descriptors."""
+    client_port = conn.sock.getsockname()[1]
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = (int(address.rsplit(":", 1)[1], 16) for address in fields[1:3])
+            if local == port and remote == client_port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) in inodes:
+                    return pid
+            except OSError:
+                continue
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +214,11 @@ def test_the_throttle_counts_every_workers_calls(tmp_path):
         assert status == 200
         statuses = [call(server, "GET", f"{server.act}/campaigns")[0] for _ in range(10)]
         assert statuses[:6] == [200] * 6 and set(statuses[6:]) == {400}, str(statuses)
+        readouts = by_worker(on_every_worker(server, "GET", "/__graphmock/rate_limits"))
+        scores = {pid: {act: (s["score"], s["at"], s["blocked_for_seconds"] > 0) for act, s in body["accounts"].items()}
+                  for pid, body in readouts.items()}  # the clock runs: blocked_for_seconds counts down
+        assert len(set(map(str, scores.values()))) == 1, readouts  # every worker reads the world's scores
+        assert next(iter(scores.values()))[server.act][::2] == (6.0, True)
 
 
 def test_the_dashboard_on_any_worker_shows_the_shared_clock(servers):
@@ -211,3 +254,135 @@ def demo_document() -> dict[str, Any]:
     from mock_server.resources import default_fixtures_file
 
     return json.loads(Path(default_fixtures_file()).read_text(encoding="utf-8"))
+
+
+def on_every_worker(server: ServerProcess, method: str, path: str, params: dict[str, Any] | None = None,
+                    json_body: Any = None, *, at_least: int = 1, tries: int = 80) -> list[tuple[int, Any, Any, int]]:
+    """Send the same request on fresh connections until each worker has answered it (and `at_least` were sent);
+    (status, body, headers, pid) of each. The kernel picks the worker, so it may take a few tries."""
+    pids = worker_pids(server)
+    answers: list[tuple[int, Any, Any, int]] = []
+    for _ in range(tries):
+        answers.append(traced(server, method, path, params, json_body, workers=pids))  # type: ignore[arg-type]
+        if len(answers) >= at_least and {a[3] for a in answers} >= set(pids):
+            return answers
+    raise AssertionError(f"workers {pids} did not all answer in {tries} connections: {[a[3] for a in answers]}")
+
+
+def by_worker(answers: list[tuple[int, Any, Any, int]]) -> dict[int, Any]:
+    return {pid: body for _status, body, _headers, pid in answers}
+
+
+def test_the_journal_on_every_worker_lists_every_workers_requests(servers):
+    """Issue 18 point 3: 'the journal and the dashboard see every worker's requests'. Requests answered by either
+    worker; `GET /__graphmock/journal` answered by each lists all of them, once, in the order they were sent,
+    with the same seqs; a request answered by one worker is in the journal the other serves right after."""
+    many, _ = servers
+    call(many, "DELETE", "/__graphmock/journal")
+    sent = on_every_worker(many, "POST", f"{many.act}/campaigns", campaign_params("j0"), at_least=6)
+    assert all(status == 200 for status, *_ in sent), sent
+    readouts = by_worker(on_every_worker(many, "GET", "/__graphmock/journal"))
+    first, second = readouts.values()
+    assert first == second  # the same entries, seqs, verdicts and limits on every worker
+    creates = [e for e in first["data"] if e["method"] == "POST"]
+    assert len(creates) == len(sent) and [e["seq"] for e in creates] == sorted({e["seq"] for e in creates})
+    assert all(e["verdict"] == "conforming" and "access_token" not in e["params"] for e in creates)
+    assert many.token not in json.dumps(first)
+    assert first["last_seq"] == creates[-1]["seq"] and first["bytes"] > 0
+    pids = worker_pids(many)
+    for i in range(6):  # written on the worker that answered, read on the other one at once
+        writer = traced(many, "POST", f"{many.act}/campaigns", campaign_params(f"m{i}"), workers=pids)[3]
+        for _status, body, _headers, reader in on_every_worker(many, "GET", "/__graphmock/journal?limit=1"):
+            assert body["data"][-1]["params"]["name"] == f"m{i}", (writer, reader, body)
+    assert call(many, "DELETE", "/__graphmock/journal")[0] == 200
+    for status, body, _headers, _pid in on_every_worker(many, "GET", "/__graphmock/journal"):
+        assert body["data"] == [] and body["last_seq"] >= creates[-1]["seq"]  # cleared for every worker
+
+
+def test_concurrent_requests_on_both_workers_are_each_journaled_once_in_one_order(servers):
+    """Issue 18 point 3 under load: 4 clients on fresh connections at once; the journal holds every request exactly
+    once, with contiguous seqs (appends from both workers are serialised by the store, never lost or doubled)."""
+    many, _ = servers
+    call(many, "DELETE", "/__graphmock/journal")
+    since = call(many, "GET", "/__graphmock/journal")[1]["last_seq"]
+    failures: list[Any] = []
+
+    def client(tag: int) -> None:
+        for i in range(10):
+            status, body = call(many, "GET", many.act, {"fields": "name", "appsecret_time": f"{tag}-{i}"})
+            if status != 200:
+                failures.append(body)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    entries = call(many, "GET", f"/__graphmock/journal?since={since}")[1]["data"]
+    assert sorted(e["params"]["appsecret_time"] for e in entries) == sorted(f"{t}-{i}" for t in range(4) for i in range(10))
+    assert [e["seq"] for e in entries] == list(range(since + 1, since + 41))
+
+
+def test_the_dashboard_on_any_worker_lists_every_workers_requests(servers):
+    """Issue 18 point 3: the dashboard's journal (list and one request's detail page) served by either worker shows
+    the requests both workers answered."""
+    many, _ = servers
+    sent = on_every_worker(many, "POST", f"{many.act}/campaigns", campaign_params("dash"), at_least=2)
+    seqs = [e["seq"] for e in call(many, "GET", f"/__graphmock/journal?limit={len(sent)}")[1]["data"]]
+    for status, page, _headers, _pid in on_every_worker(many, "GET", "/__graphmock/ui/journal"):
+        assert status == 200 and all(f'data-seq="{seq}"' in page for seq in seqs), page[:800]
+    for status, page, _headers, _pid in on_every_worker(many, "GET", f"/__graphmock/ui/journal/{seqs[0]}"):
+        assert status == 200 and "dash" in page and f"#{seqs[0]} POST" in page, page[:800]
+
+
+requests = st.lists(st.one_of(
+    st.tuples(st.just("POST"), st.sampled_from([{}, {"objective": "BAD"}, {"bogus_param": "1"}])),
+    st.tuples(st.just("GET"), st.sampled_from(["name", "name,bogus_field", "name,account_status"])),
+), min_size=1, max_size=6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(program=requests)
+def test_two_workers_journal_the_same_verdicts_as_one_worker(servers, program):
+    """The shared journal judges each request before storing it: any mix of conforming and violating calls
+    answered by two workers reads back (from any worker) with the verdicts one worker keeps in memory."""
+    many, one = servers
+    journals = []
+    for server in (many, one):
+        since = call(server, "GET", "/__graphmock/journal")[1]["last_seq"]
+        for method, variant in program:
+            if method == "POST":
+                call(server, "POST", f"{server.act}/campaigns", {**campaign_params("v"), **variant})
+            else:
+                call(server, "GET", server.act, {"fields": variant})
+        status, body = call(server, "GET", f"/__graphmock/journal?since={since}")
+        assert status == 200
+        journals.append([(e["method"], e["path"], e["status"], e["verdict"]) for e in body["data"]])
+    assert journals[0] == journals[1]
+    assert len(journals[0]) == len(program)
+
+
+def test_a_fault_fires_its_times_in_total_across_workers(servers):
+    """docs/control-api.md faults: `times: 3` means the next 3 matching requests, whichever worker answers them;
+    every worker's fault listing shows the 3 fires."""
+    many, _ = servers
+    call(many, "DELETE", "/__graphmock/faults")
+    status, fault = call(many, "POST", "/__graphmock/faults",
+                         json_body={"method": "GET", "path": "act_*/campaigns", "times": 3, "status": 503})
+    assert status == 200, fault
+    answers = on_every_worker(many, "GET", f"{many.act}/campaigns", at_least=8)
+    assert [a[0] for a in answers] == [503] * 3 + [200] * (len(answers) - 3)
+    for status, body, _headers, _pid in on_every_worker(many, "GET", "/__graphmock/faults"):
+        [listed] = body["data"]
+        assert (listed["id"], listed["matched"], listed["remaining"]) == (fault["id"], 3, 0), body
+    call(many, "DELETE", "/__graphmock/faults")
+
+
+def test_seeded_workers_never_answer_the_same_trace_id(servers):
+    """With a seed each worker has its own reproducible trace-id sequence (docs/shared-sandbox.md): two workers
+    never hand a client the same x-fb-trace-id."""
+    many, _ = servers
+    answers = on_every_worker(many, "GET", many.act, at_least=16)
+    traces = [headers["x-fb-trace-id"] for _status, _body, headers, _pid in answers]
+    assert len(set(traces)) == len(traces), traces

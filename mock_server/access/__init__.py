@@ -19,6 +19,7 @@ from mock_server.access.faults import FaultRegistry
 from mock_server.access.policy import Grant, Policy
 from mock_server.access.ratelimit import Bucket, Limits, RateLimiter
 from mock_server.domain.world import AdAccount
+from mock_server.shared_counts import StoredFaultCounts
 from mock_server.wire.errors import GraphError
 
 __all__ = ["Access", "Exchange", "install", "of"]
@@ -41,6 +42,8 @@ class Access:
         self.rules: dict[str, Any] = state.registry.rules("access")
         self.limiter = RateLimiter(self.rules["rate_limits"], getattr(state.config, "rate_limits", None))
         self.faults = FaultRegistry()
+        if getattr(getattr(state, "shared", None), "counts_in_store", False):  # fires add up across processes
+            self.faults.counter = StoredFaultCounts(state)
         self._policy: Policy | None = None
         self._max_buc = int(self.rules["rate_limits"]["max_buc_objects"])
         self._buc_type = str(self.rules["rate_limits"]["buc_type"])

@@ -109,20 +109,26 @@ class FaultRegistry:
         self._faults: list[Fault] = []
         self._next = 1
         self._lock = threading.Lock()
+        self.counter: Any = None  # shared_counts.StoredFaultCounts when other processes serve this world
 
     def add(self, **spec: Any) -> dict[str, Any]:
         """Register a fault; returns it as JSON. ValueError (nothing added) names the bad key."""
         fault = _build(spec, f"fault_{self._next}")
+        if self.counter is not None:
+            self.counter.forget(fault.id)
         with self._lock:
             self._next += 1
             self._faults.append(fault)
         return fault.to_dict()
 
     def list(self) -> list[dict[str, Any]]:
+        if self.counter is not None:
+            self.counter.refresh(self._faults)  # every process's fires
         return [f.to_dict() for f in self._faults]
 
     def specs(self) -> list[dict[str, Any]]:
-        """The rules as data, for the other processes on this store (shared.py); match counts stay local."""
+        """The rules as data, for the other processes on this store (shared.py); their fire counts are kept in
+        the store's meta by `counter` (shared_counts.py), not here."""
         return [{"id": f.id, **{k: v for k, v in f.to_dict().items() if k in _SPEC_KEYS}} for f in self._faults]
 
     def replace(self, specs: list[dict[str, Any]]) -> None:
@@ -168,7 +174,10 @@ class FaultRegistry:
                         account = account_of()
                     if account != fault.ad_account_id:
                         continue
-                fault.matched += 1
+                if self.counter is None:
+                    fault.matched += 1
+                elif not self.counter.fire(fault):  # counted in the store: `times` holds across processes
+                    continue
                 return fault
         return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server import access, journal, openapi
+from mock_server import access, journal, openapi, shared_counts
 from mock_server.control.errors import ControlError, body_of
 from mock_server.state import State
 
@@ -41,7 +41,10 @@ def clear_fault(state: State, fault_id: str, body: Any) -> dict[str, Any]:
 
 
 def rate_limits(state: State, body: Any) -> dict[str, Any]:
-    """GET /rate_limits: scores per ad account, as of the virtual clock."""
+    """GET /rate_limits: scores per ad account, as of the virtual clock (every process's, when they are kept in
+    the store: shared_counts.py)."""
+    if state.shared.counts_in_store:
+        return {"accounts": shared_counts.stored_scores(state)}
     return {"accounts": access.of(state).limiter.snapshot(state.now())}
 
 

@@ -66,7 +66,7 @@ class Recorder:
         now = int(self.now())
         data = {"event_time": now, "event_type": event, "object_id": str(record.id),
                 "object_name": str(record.data.get("name", "")), "object_type": self.table["object_types"].get(record.type, record.type.upper()),
-                "extra_data": json.dumps(extra or {}, separators=(",", ":")), **actor}
+                "extra_data": json.dumps(extra, separators=(",", ":")) if extra else "{}", **actor}
         store.insert(Record(id=ID_BASE + seq, type=TYPE, account_id=record.account_id, status="ACTIVE", data=data,
                             created=now))
 

@@ -64,10 +64,20 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     if "bid_strategy" not in data and not ctx.campaign.data.get("bid_strategy"):
         data["bid_strategy"] = strategy_in_force(spec, ctx)[0]  # the default; a campaign's is inherited on read
     for key, value in table["defaults"].items():
-        data.setdefault(key, copy.deepcopy(value))
+        if key not in data:
+            data[key] = _fresh(value)
     data["created_time"] = data["updated_time"] = int(ctx.now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
                   campaign_id=ctx.campaign.id, created=int(ctx.now))
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a table default the record may own (deepcopy, without its cost for scalars and flat lists)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+        return list(value)
+    return copy.deepcopy(value)
 
 
 def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:

@@ -313,6 +313,36 @@ class PostgresRepository:
         with self.transaction():
             self._execute("DELETE FROM graphmock_objects WHERE account_id = %s", (account_id,))
 
+    # -- the shared journal (mock_server/journal_store.py) ------------------------------------------------
+    def journal_append(self, entry: bytes, time: float, keep: int, max_bytes: int) -> int:
+        """Add one journal entry (JSON) and drop the oldest beyond `keep` entries or `max_bytes`; its seq. One
+        statement: committed before it returns (autocommit), so any server reads it once the answer is sent."""
+        return int(self._execute("SELECT graphmock_journal_append(%s, %s, %s, %s)",
+                                 (time, entry.decode(), keep, max_bytes)).fetchone()[0])
+
+    def journal_read(self, since: int) -> list[tuple[int, float, bytes]]:
+        """(seq, time, entry) of every journal entry after `since`, oldest first."""
+        rows = self._execute("SELECT seq, time, entry FROM graphmock_journal WHERE seq > %s ORDER BY seq", (since,))
+        return [(seq, time, entry.encode()) for seq, time, entry in rows.fetchall()]
+
+    def journal_state(self) -> tuple[int, int]:
+        """(the last seq readable, or handed out before a clear; the bytes the kept entries hold). The newest
+        readable row, not the sequence: another server's append may hold a seq it has not committed yet."""
+        row = self._execute("SELECT coalesce((SELECT max(seq) FROM graphmock_journal), (SELECT CASE WHEN is_called "
+                            "THEN last_value ELSE 0 END FROM graphmock_journal_seq)), "
+                            "(SELECT coalesce(sum(size), 0) FROM graphmock_journal)").fetchone()
+        return int(row[0]), int(row[1])
+
+    def journal_clear(self) -> None:
+        self._execute("DELETE FROM graphmock_journal")
+
+    def meta_items(self, prefix: str) -> dict[str, Any]:
+        """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""
+        rows = self._execute("SELECT key, value FROM graphmock_meta WHERE key >= %s AND key < %s ORDER BY key",
+                             (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))).fetchall()
+        found = {key: orjson.loads(value) for key, value in rows}
+        return {key: value for key, value in found.items() if value is not None}
+
     def close(self) -> None:
         """Give back every thread's connection (the Python handle's server thread holds one too) and close."""
         self._local.conn = None

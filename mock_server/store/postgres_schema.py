@@ -18,6 +18,7 @@ from typing import Any
 
 MIGRATION_LOCK = 0x67726D6D  # "grmm": one graphmock migration at a time per database
 ID_LOCK = 0x67726D69  # "grmi": next_id's transaction lock, held until COMMIT
+JOURNAL_LOCK = 0x67726D6A  # "grmj": the shared journal's append lock, held until COMMIT
 
 MIGRATIONS: list[str] = [
     # 1: objects, meta, and next_id
@@ -49,6 +50,37 @@ MIGRATIONS: list[str] = [
         RETURN GREATEST(COALESCE((SELECT max(id) FROM graphmock_objects), 0), floor) + 1;
     END $$;
     """ % {"id_lock": ID_LOCK},
+    # 2: the shared journal (mock_server/journal_store.py). IF NOT EXISTS: safe to renumber when merging.
+    """
+    CREATE SEQUENCE IF NOT EXISTS graphmock_journal_seq;
+    CREATE TABLE IF NOT EXISTS graphmock_journal (
+        seq bigint PRIMARY KEY,
+        time double precision NOT NULL,
+        size integer NOT NULL,
+        bytes_before bigint NOT NULL,
+        entry text NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS graphmock_journal_by_bytes ON graphmock_journal (bytes_before);
+    -- Append one entry and trim to `keep` entries and `max_bytes`, as one statement (one round trip). The lock
+    -- orders appends until COMMIT, so seqs become visible in order and bytes_before adds up across servers.
+    CREATE OR REPLACE FUNCTION graphmock_journal_append(at double precision, body text, keep bigint,
+                                                        max_bytes bigint) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE AS $$
+    DECLARE
+        new_seq bigint;
+        new_before bigint;
+        new_size integer := octet_length(body);
+    BEGIN
+        PERFORM pg_advisory_xact_lock(%(journal_lock)s);
+        SELECT j.bytes_before + j.size INTO new_before FROM graphmock_journal j ORDER BY j.seq DESC LIMIT 1;
+        new_before := COALESCE(new_before, 0);
+        new_seq := nextval('graphmock_journal_seq');
+        INSERT INTO graphmock_journal (seq, time, size, bytes_before, entry) VALUES (new_seq, at, new_size, new_before, body);
+        DELETE FROM graphmock_journal j WHERE j.seq <= new_seq - keep;
+        DELETE FROM graphmock_journal j WHERE j.bytes_before < new_before + new_size - max_bytes;
+        RETURN new_seq;
+    END $$;
+    """ % {"journal_lock": JOURNAL_LOCK},
 ]
 
 

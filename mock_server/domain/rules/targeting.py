@@ -13,7 +13,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from mock_server.config import version_key
 from mock_server.wire.errors import GraphError
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ def _when_written(rule: Rule) -> Rule:
     """On update, targeting is checked only when it is sent (it replaces the stored spec whole)."""
     @wraps(rule)
     def checked(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-        return rule(spec, ctx) if ctx.touched("targeting") else None
+        return rule(spec, ctx) if ctx.existing is None or "targeting" in ctx.changed else None  # ctx.touched
     return checked
 
 
@@ -43,7 +42,7 @@ def _geo(spec: Spec) -> dict[str, Any]:
 
 def known_options(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 1.3 (wire): '(#100) Unsupported targeting option: targeting_automation'-style errors."""
-    options = ctx.registry.documents["targeting"]["$defs"]["targeting"]["properties"]
+    options = ctx.tables.targeting_options
     for key in _targeting(spec):
         if key not in options:
             return GraphError("targeting_unsupported_option", field=f"targeting[{key}]", option=key)
@@ -84,8 +83,13 @@ def radius_range(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 
 
 def _restricted_category(ctx: AdSetContext) -> str | None:
-    restricted = ctx.table["targeting"]["special_ad_categories"]["categories"]
-    return next((c for c in ctx.campaign.data.get("special_ad_categories") or [] if c in restricted), None)
+    """The campaign's first restricted special ad category (four rules ask: worked out once per request)."""
+    memo = ctx.memo
+    if "restricted_category" not in memo:
+        restricted = ctx.table["targeting"]["special_ad_categories"]["categories"]
+        memo["restricted_category"] = next(
+            (c for c in ctx.campaign.data.get("special_ad_categories") or [] if c in restricted), None)
+    return memo["restricted_category"]
 
 
 def special_category_age(spec: Spec, ctx: AdSetContext) -> GraphError | None:
@@ -202,10 +206,9 @@ def located_in(spec: Spec, countries: list[str], groups: list[str]) -> list[str]
 # -- Advantage+ audience (v23+) ---------------------------------------------------------------------
 def _advantage(ctx: AdSetContext) -> dict[str, Any] | None:
     """The table when the rule applies: ad set create at API version >= since_version (every version if unknown)."""
-    rule = ctx.table["targeting"]["advantage_audience"]
-    if ctx.existing is not None or (ctx.version and version_key(ctx.version) < version_key(rule["since_version"])):
+    if ctx.existing is not None or not ctx.tables.advantage_applies(ctx.version):
         return None
-    return rule
+    return ctx.table["targeting"]["advantage_audience"]
 
 
 def _advantage_flag(targeting: dict[str, Any]) -> Any:
