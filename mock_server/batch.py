@@ -90,14 +90,16 @@ async def run(state: State, request: GraphRequest, include_headers: bool = True)
     names: dict[str, int] = {}
     once = OncePerBatch(access.rules["batch"]["one_per_batch"])
     latency = 0.0
-    for op in operations:
-        outcome, delay = await _execute(state, request, op, outcomes, names, exchange, once)
-        latency += delay
-        outcomes.append(outcome)
-        if op.name:
-            names[op.name] = op.index
+    with state.store.pinned():  # one look at other processes' commits for the whole batch (VersionPin)
+        for op in operations:
+            outcome, delay = await _execute(state, request, op, outcomes, names, exchange, once)
+            latency += delay
+            outcomes.append(outcome)
+            if op.name:
+                names[op.name] = op.index
     referenced = {names[n] for op in operations for n in op.references | set(op.depends_on) if n in names}
-    body = [_element(op, outcome, op.index in referenced, include_headers) for op, outcome in zip(operations, outcomes)]
+    body = [_element(state, op, outcome, op.index in referenced, include_headers)
+            for op, outcome in zip(operations, outcomes)]
     answer = Answer(200, body)
     answer.headers.update(access.usage_headers(exchange))
     return answer, latency
@@ -215,11 +217,13 @@ async def _sub_request(state: State, top: GraphRequest, op: Operation, relative_
     else:
         payload, content_type = (body or "").encode("utf-8"), b"application/x-www-form-urlencoded"
     scheme, _, host = top.base_url.partition("://")
-    scope = {"type": "http", "method": op.method if op.method in ("GET", "POST", "DELETE") else "GET",
+    method = op.method if op.method in ("GET", "POST", "DELETE") else "GET"
+    headers = [(b"host", host.encode()), (b"content-type", content_type)]
+    if payload or method != "GET":  # a bodiless GET is parsed once per distinct URL (wire/request.py `parse`)
+        headers.append((b"content-length", str(len(payload)).encode()))
+    scope = {"type": "http", "method": method,
              "path": path, "raw_path": path.encode(), "query_string": query.encode("utf-8"), "root_path": "",
-             "scheme": scheme or "http", "server": None, "http_version": "1.1",
-             "headers": [(b"host", host.encode()), (b"content-type", content_type),
-                         (b"content-length", str(len(payload)).encode())]}
+             "scheme": scheme or "http", "server": None, "http_version": "1.1", "headers": headers}
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": payload, "more_body": False}
@@ -296,7 +300,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _element(op: Operation, outcome: Outcome, referenced: bool, include_headers: bool) -> dict[str, Any] | None:
+def _element(state: State, op: Operation, outcome: Outcome, referenced: bool,
+             include_headers: bool) -> dict[str, Any] | None:
     answer = outcome.answer
     if answer is None:
         return None
@@ -306,7 +311,8 @@ def _element(op: Operation, outcome: Outcome, referenced: bool, include_headers:
     if include_headers:
         headers = {"Content-Type": CONTENT_TYPE, **{_header_name(k): v for k, v in answer.headers.items()}}
         element["headers"] = [{"name": k, "value": v} for k, v in headers.items()]
-    element["body"] = orjson.dumps(answer.body).decode()
+    kept = state.read_cache.encoded(answer.body)  # a kept read's JSON is already encoded
+    element["body"] = (kept[0] if kept is not None else orjson.dumps(answer.body)).decode()
     return element
 
 

@@ -88,8 +88,10 @@ class ReadCache:
     def answer(self, lookup: Lookup, store: Any, node: Any, handler: Handler) -> tuple[int, Any]:
         """Run the handler; keep a successful answer if it neither read the clock nor changed the store."""
         reads = clock.reads()
-        status, body = handler()
-        if status == 200 and clock.reads() == reads and store.version() == lookup.version:
+        with store.pinned(lookup.version):  # the version consult just read: only this handler's writes move it
+            status, body = handler()
+            unchanged = store.version() == lookup.version
+        if status == 200 and clock.reads() == reads and unchanged:
             content, tag = encoded(body)
             if len(content) <= MAX_ENTRY_BYTES:
                 replaced = self._entries.pop(lookup.key, None)

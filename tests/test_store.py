@@ -161,6 +161,61 @@ def test_total_count_is_fresh_after_writes_here_and_in_another_connection(db_tar
     other.close()
 
 
+def test_a_pinned_version_moves_with_own_writes_and_catches_up_with_other_servers_at_exit(db_target):
+    """`with store.pinned():` (a batch) looks at other servers' commits once: inside, the version still moves
+    with every write of this server (a read after a write in the same batch is never served from the read
+    cache), and after exit a commit made elsewhere meanwhile shows at once."""
+    mine, other = open_repository(db_target), open_repository(db_target)
+    query = ListQuery("Campaign", account_id="1", statuses=["ACTIVE"])
+    with mine.pinned():
+        pinned = mine.version()
+        with mine.pinned():  # nested: joins the outer pin
+            assert mine.version() == pinned
+        with mine.transaction():
+            mine.insert(Record(id=1, type="Campaign", account_id="1", status="ACTIVE", data={}))
+        assert mine.version() != pinned
+        assert mine.count(query) == 1
+        inside = mine.version()
+        with other.transaction():
+            other.insert(Record(id=2, type="Campaign", account_id="1", status="ACTIVE", data={}))
+    assert mine.version() != inside
+    assert mine.count(query) == 2
+    mine.close()
+    other.close()
+
+
+def test_a_pin_holds_for_its_own_task_only(db_target):
+    """A batch pins the version and awaits between operations: a request served meanwhile on the same event loop
+    must still see a commit another server acknowledged (the pin is a context variable, not per thread)."""
+    import asyncio
+
+    mine, other = open_repository(db_target), open_repository(db_target)
+
+    async def main() -> None:
+        paused, resume = asyncio.Event(), asyncio.Event()
+
+        async def batch() -> None:
+            with mine.pinned():
+                pinned = mine.version()
+                paused.set()
+                await resume.wait()
+                assert mine.version() == pinned
+
+        async def request() -> None:
+            await paused.wait()
+            before = mine.version()
+            with other.transaction():
+                other.insert(Record(id=3, type="Campaign", account_id="1", status="ACTIVE", data={}))
+            assert mine.version() != before
+            resume.set()
+
+        await asyncio.gather(batch(), request())
+
+    asyncio.run(main())
+    mine.close()
+    other.close()
+
+
 def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_indexes(tmp_path):
     """Files written before dc7d143 carry (scope, id) indexes that every insert would keep paying for; opening
     one drops them and its objects list as before."""

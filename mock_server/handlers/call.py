@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 import orjson
@@ -31,6 +32,8 @@ class Call:
     edge: str | None = None
     decoded: Decoded | None = field(default=None)
     _parents: dict[int, Record | None] = field(default_factory=dict, repr=False)
+    _zones: dict[str, tzinfo] = field(default_factory=dict, repr=False)  # account id -> zone, for rendering
+    _tested: dict[int, tuple[Record, dict[str, Any]]] = field(default_factory=dict, repr=False)  # edge_query
 
     def __post_init__(self) -> None:
         """Who acts, for the activity log's actor fields (domain/activities.py)."""
@@ -74,12 +77,18 @@ class Call:
             cache[object_id] = self.state.store.get(object_id)
         return cache[object_id]
 
+    def parent_is(self, record: Record) -> None:
+        """A record this read already holds, as its children's parent lookups will ask for it (reads only: a write
+        handler's records may change before the render)."""
+        self._parents.setdefault(record.id, record)
+
     def values(self, record: Record) -> dict[str, Any]:
         return views.values(record, self.parent)
 
     def render(self, record: Record, specs: list[FieldSpec]) -> dict[str, Any]:
         node_type = self.state.node_types[record.type]
-        values = self.values(record)
+        tested = self._tested.pop(id(record), None)  # the values a list predicate just computed for this record
+        values = tested[1] if tested is not None and tested[0] is record else self.values(record)
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -94,13 +103,16 @@ class Call:
                 return None
             return self.render(target, spec.children or [])
 
-        return render_node(node_type, values, specs, expand, account_time.of_account(self.state.world, record.account_id))
+        zone = self._zones.get(record.account_id)
+        if zone is None:
+            zone = self._zones[record.account_id] = account_time.of_account(self.state.world, record.account_id)
+        return render_node(node_type, values, specs, expand, zone)
 
     def visible(self, record: Record | None) -> bool:
         return record is not None and f"act_{record.account_id}" in self.token.ad_accounts
 
     def nested_edge(self, record: Record, spec: FieldSpec) -> dict[str, Any]:
-        child_type = self.state.node_types[record.type].edges[spec.name]
+        child_type = self.state.node_types[record.type].fields[spec.name].target or ""  # NodeType.edges, unbuilt
         return self.expand_edge(str(record.id), self.child_query(record, child_type), spec)
 
     def expand_edge(self, owner_id: str, query: ListQuery, spec: FieldSpec) -> dict[str, Any]:
@@ -145,8 +157,11 @@ class Call:
         needs_values = compiled is not None or not own_only
 
         def derived(record: Record) -> bool:
-            """Derived effective_status and `filtering` need the node's read values."""
+            """Derived effective_status and `filtering` need the node's read values (kept for `render`, which
+            follows for the records of the page: an ad set's view reads its parents, computed once, not twice)."""
             values = self.values(record)
+            if len(self._tested) < _MAX_TESTED:
+                self._tested[id(record)] = (record, values)
             effective_status = values.get("effective_status", record.status)
             if wanted is None:
                 if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
@@ -231,6 +246,9 @@ class Call:
             from mock_server.handlers import insights  # summary=insights (M-ACTCAMP): the edge owner's insights
             body["summary"]["insights"] = insights.summary_of(self, query)
         return body
+
+
+_MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
 
 def _link_value(value: Any) -> str:

@@ -43,12 +43,12 @@ def parse_ids(raw: Any) -> list[str]:
 def read_many(state: State, request: GraphRequest, token: Token, resolve: Any) -> tuple[int, Any]:
     """`resolve(state, token, id, method) -> NodeRef` is dispatch's resolver (visibility included)."""
     out: dict[str, Any] = {}
+    params = {k: v for k, v in request.params.items() if k != "ids"}  # one copy: a request's params are never mutated
     for object_id in parse_ids(request.params.get("ids")):
         node: NodeRef = resolve(state, token, object_id, "GET")
         handler = ROUTES.get((node.type, None, "GET"))
         if handler is None:
             raise GraphError("unsupported_get", object_id=object_id)
-        params = {k: v for k, v in request.params.items() if k != "ids"}
         sub = GraphRequest(method="GET", path=request.path, version=request.version, segments=[object_id],
                            params=params, query=request.query, base_url=request.base_url,
                            access_token=request.access_token)

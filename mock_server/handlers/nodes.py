@@ -13,6 +13,7 @@ def read(call: Call) -> tuple[int, Any]:
     call.params("node.get")
     record = call.node.record
     assert record is not None
+    call.parent_is(record)  # its children's effective_status reads it (fields=adsets{...}): read once
     return 200, call.render(record, call.specs())
 
 

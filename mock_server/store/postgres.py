@@ -38,7 +38,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from mock_server.store.postgres_schema import migrate
-from mock_server.store.repository import ListQuery, Record, iterate_pages, take_page
+from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
 _COLUMNS = "id, type, account_id, status, data::text, campaign_id, adset_id, key, created"
@@ -223,7 +223,15 @@ class PostgresRepository:
 
     def version(self) -> tuple[int, str]:
         """Changes whenever what is stored may have changed: a write here, or a commit by any server."""
-        return self._writes, self._execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+        pinned = pinned_value(self)
+        return self._writes, pinned if pinned is not None else self._snapshot()
+
+    def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
+        """Read other servers' commits once for a run of reads (repository.VersionPin)."""
+        return VersionPin(self, self._snapshot, at[1] if at is not None else None)
+
+    def _snapshot(self) -> str:
+        return str(self._execute("SELECT pg_current_snapshot()::text").fetchone()[0])
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -405,5 +413,5 @@ def _by_id(record: Record) -> int:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
-    return Record(id=row[0], type=row[1], account_id=row[2], status=row[3], data=orjson.loads(row[4]),
-                  campaign_id=row[5], adset_id=row[6], key=row[7], created=row[8])
+    # positional: keywords cost twice as much, and a list page builds limit + 1 of these
+    return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8])

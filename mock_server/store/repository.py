@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +51,7 @@ class Repository(Protocol):
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]: ...
     def count(self, query: ListQuery) -> int: ...
     def version(self) -> tuple[int, int]: ...
+    def pinned(self, at: Any = None) -> AbstractContextManager[None]: ...
     def iterate(self, query: ListQuery) -> Iterator[Record]: ...
     def get_meta(self, key: str) -> Any: ...
     def set_meta(self, key: str, value: Any) -> None: ...
@@ -92,3 +94,40 @@ def take_page(records: Iterable[Record], predicate: Callable[[Record], bool] | N
     if ascending:
         found.reverse()
     return found, more
+
+
+class VersionPin:
+    """`with store.pinned():` other processes' commits are looked up once, at entry, and `version()` answers that
+    plus this process's own write counter until exit. For one request that runs many reads (a batch of 50
+    operations, each consulting the read cache): a commit elsewhere during it could as well have come just after
+    it, and every write of its own still moves the version. Nested use joins the outer pin.
+    `at`: the external part of a version() this store returned just before (the read cache's lookup): no new look.
+    The pin is a context variable, so it holds for this task only: another request served while a batch awaits
+    never sees it."""
+
+    __slots__ = ("owner", "external", "at", "token")
+
+    def __init__(self, owner: Any, external: Callable[[], Any], at: Any = None) -> None:
+        self.owner = owner
+        self.external = external
+        self.at = at
+        self.token: Token[tuple[Any, Any] | None] | None = None
+
+    def __enter__(self) -> None:
+        current = _PIN.get()
+        if current is None or current[0] is not self.owner:
+            self.token = _PIN.set((self.owner, self.at if self.at is not None else self.external()))
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self.token is not None:
+            _PIN.reset(self.token)
+        return False
+
+
+def pinned_value(owner: Any) -> Any:
+    """The external version `owner` (a store) is pinned at in this task, or None."""
+    current = _PIN.get()
+    return current[1] if current is not None and current[0] is owner else None
+
+
+_PIN: ContextVar[tuple[Any, Any] | None] = ContextVar("graphmock_store_pin", default=None)

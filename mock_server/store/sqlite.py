@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from mock_server.store.checkpoint import Checkpointer
-from mock_server.store.repository import ListQuery, Record, iterate_pages, take_page
+from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -225,15 +225,22 @@ class SQLiteRepository:
     def version(self) -> tuple[int, int]:
         """Changes whenever what is stored may have changed: a write through this connection, or a commit by
         another one (SQLite's data_version; a private :memory: database has no other connection)."""
-        if self._private:
-            return self._writes, 0
-        return self._writes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._writes, self.external_version()
 
     def external_version(self) -> int:
         """Changes only when another connection commits (this process's own writes leave it alone): what
-        `shared.Shared.sync` watches, so a write here does not cost a meta read on the next request."""
+        `shared.Shared.sync` watches, so a write here does not cost a meta read on the next request.
+        Inside `pinned()`, the value read when the pin began."""
         if self._private:
             return 0
+        pinned = pinned_value(self)
+        return pinned if pinned is not None else self._data_version()
+
+    def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
+        """Read other connections' commits once for a run of reads (repository.VersionPin)."""
+        return VersionPin(self, self._data_version, at[1] if at is not None else None)
+
+    def _data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
@@ -526,5 +533,5 @@ def _by_id(record: Record) -> int:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
-    return Record(id=row[0], type=row[1], account_id=row[2], status=row[3], data=orjson.loads(row[4]),
-                  campaign_id=row[5], adset_id=row[6], key=row[7], created=row[8])
+    # positional: keywords cost twice as much, and a list page builds limit + 1 of these
+    return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8])

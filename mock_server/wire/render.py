@@ -24,23 +24,27 @@ def render_node(node_type: NodeType, values: dict[str, Any], specs: list[FieldSp
                 tz: tzinfo = timezone.utc) -> dict[str, Any]:
     """`tz`: the owning ad account's zone, in which datetimes render (domain/account_time.py)."""
     out: dict[str, Any] = {}
+    fields, get = node_type.fields, values.get
     for spec in specs:
-        plan = node_type.fields.get(spec.name)
+        name = spec.name
+        plan = fields.get(name)
         if plan is None:
-            raise GraphError("nonexisting_field", field=spec.name, blame=[], node_type=node_type.graph_type)
-        if spec.name == "id":
+            raise GraphError("nonexisting_field", field=name, blame=[], node_type=node_type.graph_type)
+        if name == "id":
             continue
-        if plan.kind in ("edge", "ref"):
-            rendered = expand(spec, plan.kind)
+        kind = plan.kind
+        if kind == "edge" or kind == "ref":
+            rendered = expand(spec, kind)
             if rendered is not None:
-                out[spec.name] = rendered
+                out[name] = rendered
             continue
-        value = values.get(spec.name)
+        value = get(name)
         if value is None and plan.alias:
-            value = values.get(plan.alias)
+            value = get(plan.alias)
         if value is None:
             continue
-        out[spec.name] = render_value(value, plan.kind, spec.children, tz)
+        # a plain field without a sub-selection is the value itself (most fields of a list page: no call)
+        out[name] = value if kind == "plain" and not spec.children else render_value(value, kind, spec.children, tz)
     if "id" in values:  # every node but id-less rows (/me/permissions, previews)
         out["id"] = str(values["id"])
     return out
