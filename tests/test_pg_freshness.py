@@ -220,3 +220,20 @@ def test_any_interleaving_of_writes_and_cached_reads_across_two_servers_is_never
             page = client.get(f"{act}/campaigns", params={"fields": "name", "limit": "100"}).json()["data"]
             assert {entry["id"]: entry["name"] for entry in page if entry["id"] in campaigns} == \
                 {c: names[c] for c in campaigns}
+
+
+def test_a_recreated_change_table_never_repeats_an_old_token(pair):
+    """A database dropped and created again under a running server counts from zero again: the epoch (set when
+    the table is created) keeps an equal count from passing for the old one."""
+    mine, other = pair
+    with mine.transaction():
+        mine.insert(_campaign(1))
+    old = other.external_version()
+    conn = mine._conn()
+    conn.execute("DROP TABLE graphmock_changes")
+    conn.execute(MIGRATIONS[2])
+    for n in range(old[0]):
+        with mine.transaction():
+            mine.update(_campaign(1, str(n)))
+    again = other.external_version()
+    assert again[0] == old[0] and again != old
