@@ -11,12 +11,15 @@ and hosts:
 - ids come from `graphmock_next_id` (postgres_schema.py): max(max id, floor) + 1
   under a transaction lock, so no two servers ever hand out the same id and a
   seeded server gives the same ids as on SQLite;
-- `version()` moves whenever any commit may have changed what is stored, on this
-  server or another: it is this server's write counter plus the database's
-  current snapshot (xmin:xmax:in-progress ids). A commit anywhere removes its id
-  from the in-progress list or raises xmax, so two equal snapshots mean nothing
-  committed between them. The read cache and cached counts key on it, so they
-  never serve an answer older than an acknowledged write on any server;
+- `version()` moves whenever a commit on this server or another may have changed
+  what an answer reads (objects, meta documents): this server's write counter
+  plus `graphmock_changes` (postgres_schema.py), a counter every such
+  transaction bumps as its last statement before COMMIT, so the new count
+  becomes visible with the data it guards, never before. The journal, rate-limit
+  scores and fault fire counts (written on every request of a shared world) are
+  not counted: no cached answer reads them. The read cache, cached counts and
+  shared.py's sync key on it, so they never serve an answer older than an
+  acknowledged write on any server;
 - everything else (get_meta/set_meta, dump/load/clear) is read from and written to
   the database, so whatever a layer keeps through this interface is shared.
 
@@ -31,13 +34,14 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import orjson
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from mock_server.store.postgres_schema import migrate
+from mock_server.store.postgres_schema import MARK_CHANGED, READ_CHANGES, migrate
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
@@ -47,6 +51,10 @@ _INSERT = ("INSERT INTO graphmock_objects (id, type, account_id, status, data, c
 _COPY = "COPY graphmock_objects (id, type, account_id, status, data, campaign_id, adset_id, key, created) FROM STDIN"
 _CHUNK = 200
 _MAX_CHUNK = 2000
+# Meta keys no answer reads, rewritten on every request of a shared world: rate-limit scores (access/__init__.py)
+# and fault fire counts (shared_counts.py). Writing them does not move version().
+_COUNTER_META = ("ratelimit:", "fault_fired:")
+_MARK_AND_COMMIT = MARK_CHANGED + "; COMMIT"
 
 
 class PostgresRepository:
@@ -78,6 +86,7 @@ class PostgresRepository:
             self._local.cursor = conn.cursor()
             self._local.depth = 0
             self._local.begin = False
+            self._local.changed = False
         return conn
 
     def _execute(self, sql: str, args: Any = ()) -> psycopg.Cursor[Any]:
@@ -106,6 +115,13 @@ class PostgresRepository:
     def transaction(self) -> _Transaction:
         """Group writes into one atomic commit; nested use joins the outer transaction."""
         return _Transaction(self)
+
+    def _changing(self, meta_key: str | None = None) -> AbstractContextManager[None]:
+        """Around a write answers may read: moves version() here at once and, in the same transaction (one of
+        its own if none is open), the shared change counter (_Transaction). Counter meta keys change nothing."""
+        if meta_key is not None and meta_key.startswith(_COUNTER_META):
+            return nullcontext()
+        return _Transaction(self, changes=True)
 
     def set_id_floor(self, floor: int) -> None:
         """Ids are allocated above `floor` (derived from the server seed, or stored in meta: shared)."""
@@ -221,17 +237,25 @@ class PostgresRepository:
             self._derived[key] = (version, value)
         return value
 
-    def version(self) -> tuple[int, str]:
-        """Changes whenever what is stored may have changed: a write here, or a commit by any server."""
+    def version(self) -> tuple[int, tuple[int, str]]:
+        """Changes whenever what answers read may have changed: a write here (even uncommitted), or a commit of
+        objects or meta documents by any server."""
+        return self._writes, self.external_version()
+
+    def external_version(self) -> tuple[int, str]:
+        """The committed changes (graphmock_changes) as of now: what shared.Shared.sync watches. Inside
+        `pinned()`, the value read when the pin began."""
         pinned = pinned_value(self)
-        return self._writes, pinned if pinned is not None else self._snapshot()
+        return pinned if pinned is not None else self._changes()
 
     def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other servers' commits once for a run of reads (repository.VersionPin)."""
-        return VersionPin(self, self._snapshot, at[1] if at is not None else None)
+        return VersionPin(self, self._changes, at[1] if at is not None else None)
 
-    def _snapshot(self) -> str:
-        return str(self._execute("SELECT pg_current_snapshot()::text").fetchone()[0])
+    def _changes(self) -> tuple[int, str]:
+        """(committed changes, epoch): read before the data it guards, so an answer is never older than it."""
+        count, epoch = self._execute(READ_CHANGES).fetchone()
+        return int(count), str(epoch)
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -239,19 +263,18 @@ class PostgresRepository:
 
     # -- writes -----------------------------------------------------------------------------
     def insert(self, record: Record) -> None:
-        self._writes += 1
-        self._execute(_INSERT, _row(record))
+        with self._changing():
+            self._execute(_INSERT, _row(record))
 
     def update(self, record: Record) -> None:
-        self._writes += 1
-        self._execute("UPDATE graphmock_objects SET status = %s, data = %s::json, campaign_id = %s, adset_id = %s, "
-                      "key = %s WHERE id = %s", (record.status, _json(record.data), record.campaign_id,
-                                                 record.adset_id, record.key, record.id))
+        with self._changing():
+            self._execute("UPDATE graphmock_objects SET status = %s, data = %s::json, campaign_id = %s, adset_id = %s, "
+                          "key = %s WHERE id = %s", (record.status, _json(record.data), record.campaign_id,
+                                                     record.adset_id, record.key, record.id))
 
     def insert_many(self, records: list[Record]) -> None:
         """Bulk path for generators, fixtures and snapshots: COPY, one transaction."""
-        self._writes += 1
-        with self.transaction():
+        with self._changing():
             with self._begun().cursor().copy(_COPY) as copy:
                 for record in records:
                     copy.write_row(_row(record))
@@ -264,15 +287,15 @@ class PostgresRepository:
     def increment_meta(self, key: str) -> int:
         """Add one to an integer meta value and return it, atomically across servers (the row stays locked until
         COMMIT, so two servers never read the same value: activity-log sequence numbers)."""
-        row = self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE "
-                            "SET value = (graphmock_meta.value::bigint + 1)::text RETURNING value", (key,)).fetchone()
-        self._writes += 1
+        with self._changing(key):
+            row = self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE "
+                                "SET value = (graphmock_meta.value::bigint + 1)::text RETURNING value", (key,)).fetchone()
         return int(row[0])
 
     def set_meta(self, key: str, value: Any) -> None:
-        self._writes += 1
-        self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, %s) "
-                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, _json(value)))
+        with self._changing(key):
+            self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, %s) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, _json(value)))
 
     def dump(self) -> dict[str, Any]:
         """Objects and meta as of one moment: other servers wait until this transaction ends, so a dump that is
@@ -302,15 +325,13 @@ class PostgresRepository:
 
     def clear(self) -> None:
         """Empty the store in constant time (TRUNCATE is transactional in PostgreSQL)."""
-        self._writes += 1
-        with self.transaction():
+        with self._changing():
             self._execute("TRUNCATE graphmock_objects, graphmock_meta")
 
     def delete_account(self, account_id: str) -> None:
         """Remove one ad account's objects (a per-account reset): other accounts' rows, and other servers' writes
         to them, are untouched."""
-        self._writes += 1
-        with self.transaction():
+        with self._changing():
             self._execute("DELETE FROM graphmock_objects WHERE account_id = %s", (account_id,))
 
     # -- the shared journal (mock_server/journal_store.py) ------------------------------------------------
@@ -354,21 +375,29 @@ class PostgresRepository:
 
 
 class _Transaction:
-    """`with store.transaction():` BEGIN ... COMMIT on this thread's connection, ROLLBACK on any exception."""
+    """`with store.transaction():` BEGIN ... COMMIT on this thread's connection, ROLLBACK on any exception.
+    `changes`: this part writes what answers read; the outermost transaction then bumps the change counter
+    just before its COMMIT, in the same round trip (the row lock is held only while committing, and a
+    transaction waiting for it holds no lock its holder needs: no deadlock)."""
 
-    __slots__ = ("store", "outer")
+    __slots__ = ("store", "outer", "changes")
 
-    def __init__(self, store: PostgresRepository) -> None:
+    def __init__(self, store: PostgresRepository, changes: bool = False) -> None:
         self.store = store
         self.outer = False
+        self.changes = changes
 
     def __enter__(self) -> None:
-        self.store._conn()
-        local = self.store._local
+        store = self.store
+        store._conn()
+        local = store._local
         if local.depth == 0:
             local.begin = True  # sent with the first statement (PostgresRepository._execute)
             self.outer = True
         local.depth += 1
+        if self.changes:
+            store._writes += 1  # this server's reads see its own writes before COMMIT: version() moves now
+            local.changed = True
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
         local = self.store._local
@@ -376,13 +405,27 @@ class _Transaction:
         if self.outer:
             local.depth = 0
             conn = local.conn
+            changed, local.changed = local.changed, False
             if local.begin:  # no statement ran: nothing was begun, nothing to end
                 local.begin = False
+            elif exc_type is None and changed:
+                _commit_changed(conn)
             elif exc_type is None:
                 conn.execute("COMMIT")
             elif not conn.broken:
                 conn.execute("ROLLBACK")
         return False
+
+
+def _commit_changed(conn: psycopg.Connection[Any]) -> None:
+    """Bump the change counter and COMMIT in one round trip (two statements in one simple query: a third less
+    CPU than a pipeline); ROLLBACK (and raise) if either fails."""
+    try:
+        conn.execute(_MARK_AND_COMMIT)
+    except BaseException:
+        if not conn.broken and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _scope(query: ListQuery) -> tuple[list[str], list[Any]]:

@@ -19,6 +19,15 @@ from typing import Any
 MIGRATION_LOCK = 0x67726D6D  # "grmm": one graphmock migration at a time per database
 ID_LOCK = 0x67726D69  # "grmi": next_id's transaction lock, held until COMMIT
 JOURNAL_LOCK = 0x67726D6A  # "grmj": the shared journal's append lock, held until COMMIT
+CHANGE_SHARDS = 16  # rows of graphmock_changes: concurrent writers rarely bump the same one
+
+# The freshness token of the read cache, cached counts and shared.py (PostgresRepository.external_version): the
+# number of committed changes that answers may depend on, and the table's birth mark (a database dropped and
+# created again while a server runs starts counting afresh; the epoch tells the two apart).
+READ_CHANGES = "SELECT sum(n)::bigint, min(epoch) FROM graphmock_changes"
+# Sent just before COMMIT by a transaction that changed objects or meta documents: committed with them or not at
+# all. One row per connection (by backend pid): two servers committing at once do not queue on one row lock.
+MARK_CHANGED = f"UPDATE graphmock_changes SET n = n + 1 WHERE shard = pg_backend_pid() % {CHANGE_SHARDS}"
 
 MIGRATIONS: list[str] = [
     # 1: objects, meta, and next_id
@@ -81,6 +90,15 @@ MIGRATIONS: list[str] = [
         RETURN new_seq;
     END $$;
     """ % {"journal_lock": JOURNAL_LOCK},
+    # 3: the change counter (READ_CHANGES, MARK_CHANGED above). Not in graphmock_meta: a reset truncates meta, and
+    # a counter that restarts could come back to a value a server cached an older answer under.
+    """
+    CREATE TABLE IF NOT EXISTS graphmock_changes (shard smallint PRIMARY KEY, n bigint NOT NULL, epoch text NOT NULL);
+    INSERT INTO graphmock_changes (shard, n, epoch)
+        SELECT shard, 0, birth.epoch FROM generate_series(0, %(last)s) AS shard,
+            (SELECT md5(random()::text || clock_timestamp()::text) AS epoch) AS birth
+        ON CONFLICT (shard) DO NOTHING;
+    """ % {"last": CHANGE_SHARDS - 1},
 ]
 
 
