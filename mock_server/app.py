@@ -208,36 +208,43 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         error = strict_refusal(journal, graph_request, state._journal_middleware.strict)
         return None if error is None else error_response(state, error, suppress=graph_request.suppress_http_code)
 
+    async def run_call(request: Request, graph_request: GraphRequest, suppress: bool) -> Response:
+        """Shared state caught up, strict mode, faults, then the call (or batch) and its response."""
+        state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
+        with state.clock.active():
+            refused = refuse_if_strict(graph_request)
+            if refused is not None:
+                return refused
+            fault: Fault | None = None
+            if layer.faults.active:
+                fault = layer.faults.match(graph_request.method, graph_request.segments,
+                                           lambda: account_of(state, graph_request.segments))
+            if fault is not None:
+                if fault.latency_ms:
+                    await asyncio.sleep(fault.latency_ms / 1000.0)
+                if fault.close_connection:
+                    return DroppedConnection()
+                error = fault.graph_error()
+                if error is not None:
+                    return error_response(state, error, suppress=suppress)
+            if batch.is_batch(graph_request):
+                answer, latency = await batch.run(state, graph_request, _include_headers(request, graph_request))
+                if latency:
+                    await asyncio.sleep(latency)
+            else:
+                answer = serve(state, graph_request)
+        return respond(answer, graph_request, suppress)
+
     async def graph_endpoint(request: Request) -> Response:
         suppress = False
         REQUEST_STARTED.set(time.perf_counter())  # for the console request log's milliseconds
         try:
             graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
-            state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
-            with state.clock.active():
-                refused = refuse_if_strict(graph_request)
-                if refused is not None:
-                    return refused
-                fault: Fault | None = None
-                if layer.faults.active:
-                    fault = layer.faults.match(graph_request.method, graph_request.segments,
-                                               lambda: account_of(state, graph_request.segments))
-                if fault is not None:
-                    if fault.latency_ms:
-                        await asyncio.sleep(fault.latency_ms / 1000.0)
-                    if fault.close_connection:
-                        return DroppedConnection()
-                    error = fault.graph_error()
-                    if error is not None:
-                        return error_response(state, error, suppress=suppress)
-                if batch.is_batch(graph_request):
-                    answer, latency = await batch.run(state, graph_request, _include_headers(request, graph_request))
-                    if latency:
-                        await asyncio.sleep(latency)
-                else:
-                    answer = serve(state, graph_request)
-            return respond(answer, graph_request, suppress)
+            if graph_request.method == "GET":  # one look at other processes' commits per read (shared.sync and
+                with state.store.pinned():  # the read cache share it: repository.VersionPin)
+                    return await run_call(request, graph_request, suppress)
+            return await run_call(request, graph_request, suppress)
         except GraphError as error:
             return error_response(state, error, suppress=suppress)
         except Exception:  # a bug: log it, answer like Graph does, never a traceback

@@ -238,6 +238,8 @@ class SQLiteRepository:
 
     def pinned(self, at: tuple[int, Any] | None = None) -> VersionPin:
         """Read other connections' commits once for a run of reads (repository.VersionPin)."""
+        if self._private:  # no other connection: nothing to look up
+            return VersionPin(self, self._data_version, 0)
         return VersionPin(self, self._data_version, at[1] if at is not None else None)
 
     def _data_version(self) -> int:
