@@ -5,7 +5,7 @@ Objects, ids, the world document, fixtures, review overrides and insights profil
 What a process also keeps in memory (the parsed world, the virtual clock, the seed and its id floor, fault
 rules) is published to the store's meta under `shared` with a generation token by the process that changed
 it, and every process re-reads it before serving a request whenever the store changed since its last look
-(`Repository.version()`: SQLite's data_version, PostgreSQL's snapshot): one cheap check per request, one meta
+(`external_version()`: SQLite's data_version, PostgreSQL's change counter `graphmock_changes`): one cheap check per request, one meta
 read after another process's commit, a reload only when the generation moved. A control call acknowledged by
 one worker is therefore seen by the next request on any worker.
 """
