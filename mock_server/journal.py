@@ -22,6 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
+from types import SimpleNamespace
 from typing import Any
 
 from mock_server import redaction
@@ -174,6 +175,10 @@ class Journal:
         body = body if status >= 400 else None
         if isinstance(body, BaseException):  # a kept GraphError must not pin its traceback's frames (the request's
             body.__traceback__ = body.__context__ = body.__cause__ = None  # decoded params, megabytes each)
+        if call is not None:  # what judging reads, not the Call itself (its parents and renders would stay pinned,
+            call = SimpleNamespace(node=getattr(call, "node", None),  # uncounted, until the entry is judged)
+                                   decoded=getattr(call, "decoded", None),
+                                   decoded_schema=getattr(call, "decoded_schema", None))
         entry = Entry(state, 0, state.now(), graph_request, status, body, call, violations)
         size, oversize = _weigh(graph_request.params, 0)
         size += _weigh(graph_request.headers, 0)[0] + _weigh(body, 0)[0] + len(graph_request.path)

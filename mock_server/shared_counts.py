@@ -36,6 +36,9 @@ class StoredFaultCounts:
             with store.transaction():  # SQLite: BEGIN IMMEDIATE; PostgreSQL: the counter row stays locked
                 count = store.increment_meta(FIRED + fault.id)
                 if fault.times is not None and count > fault.times:
+                    # written back rather than rolled back: inside a caller's transaction (an insights POST)
+                    # this one only joins it, and a rollback would not happen
+                    store.set_meta(FIRED + fault.id, fault.times)
                     raise _Spent
         except _Spent:
             fault.matched = fault.times

@@ -270,3 +270,14 @@ def test_request_weight_is_the_documented_measure(params: dict[str, Any]) -> Non
     """The byte bound of the journal (issue 16) rests on this weight; the flat-dict fast path must agree with it."""
     from mock_server.journal import _weigh
     assert _weigh(params, 0) == _weight_by_definition(params, 0)
+
+
+def test_an_entry_keeps_what_judging_reads_not_the_handlers_call(c: InProcessClient) -> None:
+    """Issue 16's byte bound counts what an entry holds: a list page's Call (its parent records, decoded params,
+    renders) must not stay pinned by an entry nobody has judged yet."""
+    act = c.world["ad_account_id"]
+    assert c.get(f"{act}/campaigns", params={"fields": "name", "limit": "5"}).status_code == 200
+    entry = journal_of(c.state).entries()[-1]
+    kept = entry._call
+    assert kept is not None and not hasattr(kept, "_parents") and set(vars(kept)) == {"node", "decoded", "decoded_schema"}
+    assert entry.conforming  # and it is still judged from what was kept

@@ -236,3 +236,12 @@ def test_judging_from_the_handlers_decoded_params_equals_decoding_again(client: 
     # batch request itself (judged from its operations) has no node
     kinds = {v.kind for e in entries for v in e.violations}
     assert {"unknown_param", "non_strict_json", "recommended_exceeded", "unknown_field"} <= kinds
+
+
+def test_a_verdict_with_many_violations_is_judged_again_not_remembered() -> None:
+    """Memory stays bounded whatever arrives: a fuzzer's `fields=a1,a2,...` (hundreds of unknown names) would
+    otherwise keep every message in a memo of 1024 entries (tens of MB)."""
+    held: dict[Any, tuple[Any, ...]] = {}
+    memo.remember(held, "many", [object()] * (memo.MAX_VIOLATIONS + 1))
+    memo.remember(held, "few", [object()] * memo.MAX_VIOLATIONS)
+    assert list(held) == ["few"]

@@ -38,7 +38,12 @@ def of(state: Any) -> Memos:
     return held
 
 
+MAX_VIOLATIONS = 8  # a verdict with more is not remembered: 1024 of them could hold ~50 MB of messages
+
+
 def remember(memo: dict[Hashable, tuple[Any, ...]], key: Hashable, value: list[Any]) -> None:
+    if len(value) > MAX_VIOLATIONS:  # a fuzzer's `fields=a,b,c,...`: judged again if repeated, never kept
+        return
     if len(memo) >= MAX_ENTRIES:
         memo.clear()
     memo[key] = tuple(value)
