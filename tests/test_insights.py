@@ -303,3 +303,16 @@ def test_odd_inputs_answer_json_never_500_with_a_traceback(world, params):
     response = get(world, **params)
     assert response.status_code in (200, 400), response.text
     assert "error" in response.json() or "data" in response.json()
+
+
+def test_job_failure_through_the_control_api_faults_docs_control_api(mock, world):
+    """docs/control-api.md: a fault with `"job_failed": true` on `POST act_*/insights` fails the next report run
+    through `POST /__graphmock/faults` too (the key was refused as unknown)."""
+    c = world["client"]
+    added = c.post("/__graphmock/faults", json={"method": "POST", "path": "act_*/insights", "job_failed": True,
+                                                 "times": 1}, token=None)
+    assert added.status_code == 200, added.text
+    failed = c.post(f"{world['act']}/insights", data={"level": "ad"}).json()["report_run_id"]
+    mock.clock.advance(60)
+    assert c.get(failed).json()["async_status"] == "Job Failed"
+    mock.state.faults.clear()

@@ -8,7 +8,8 @@ from mock_server import access, journal, openapi, shared_counts
 from mock_server.control.errors import ControlError, body_of
 from mock_server.state import State
 
-FAULT_KEYS = ("method", "path", "ad_account_id", "times", "error", "status", "latency_ms", "close_connection")
+FAULT_KEYS = ("method", "path", "ad_account_id", "times", "error", "status", "latency_ms", "close_connection",
+              "job_failed")
 
 
 def add_fault(state: State, body: Any) -> dict[str, Any]:
