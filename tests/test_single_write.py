@@ -187,3 +187,12 @@ def test_expect_100_continue_is_answered_before_the_body(server: ServerProcess) 
         sock.sendall(body)
         answer = _read_answer(sock)
         assert answer.startswith(b"HTTP/1.1 200") and b'"id"' in answer
+
+
+def test_a_big_body_is_not_copied_behind_its_head() -> None:
+    real = FakeTransport()
+    corked = CorkedTransport(real)  # type: ignore[arg-type]
+    body = b"x" * (1 << 20)
+    corked.write(HEAD)
+    corked.write(body)
+    assert real.writes == [HEAD, body] and real.writes[1] is body

@@ -14,6 +14,7 @@ import asyncio
 from typing import Any
 
 _HEAD_END = b"\r\n\r\n"
+_MERGE_LIMIT = 64 * 1024
 
 
 class CorkedTransport:
@@ -29,7 +30,11 @@ class CorkedTransport:
         head = self._head
         if head is not None:
             self._head = None
-            self._transport.write(head + data)
+            if len(data) > _MERGE_LIMIT:  # a big body: two sends cost less than copying it behind its head
+                self._transport.write(head)
+                self._transport.write(data)
+            else:
+                self._transport.write(head + data)
         elif data.endswith(_HEAD_END) and data.startswith(b"HTTP/1.1 ") and not data.startswith(b"HTTP/1.1 100 "):
             self._head = data
         else:
