@@ -41,7 +41,8 @@ import orjson
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from mock_server.store.postgres_schema import MARK_CHANGED, READ_CHANGES, migrate
+from mock_server.store.postgres_schema import READ_CHANGES, migrate
+from mock_server.store.postgres_transaction import Transaction
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite import ID_BASE, MAX_ID
 
@@ -54,7 +55,6 @@ _MAX_CHUNK = 2000
 # Meta keys no answer reads, rewritten on every request of a shared world: rate-limit scores (access/__init__.py)
 # and fault fire counts (shared_counts.py). Writing them does not move version().
 _COUNTER_META = ("ratelimit:", "fault_fired:")
-_MARK_AND_COMMIT = MARK_CHANGED + "; COMMIT"
 
 
 class PostgresRepository:
@@ -112,16 +112,16 @@ class PostgresRepository:
             conn.execute("BEGIN")
         return conn
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """Group writes into one atomic commit; nested use joins the outer transaction."""
-        return _Transaction(self)
+        return Transaction(self)
 
     def _changing(self, meta_key: str | None = None) -> AbstractContextManager[None]:
         """Around a write answers may read: moves version() here at once and, in the same transaction (one of
-        its own if none is open), the shared change counter (_Transaction). Counter meta keys change nothing."""
+        its own if none is open), the shared change counter (Transaction). Counter meta keys change nothing."""
         if meta_key is not None and meta_key.startswith(_COUNTER_META):
             return nullcontext()
-        return _Transaction(self, changes=True)
+        return Transaction(self, changes=True)
 
     def set_id_floor(self, floor: int) -> None:
         """Ids are allocated above `floor` (derived from the server seed, or stored in meta: shared)."""
@@ -372,60 +372,6 @@ class PostgresRepository:
         for conn in pinned:
             self.pool.putconn(conn)
         self.pool.close()
-
-
-class _Transaction:
-    """`with store.transaction():` BEGIN ... COMMIT on this thread's connection, ROLLBACK on any exception.
-    `changes`: this part writes what answers read; the outermost transaction then bumps the change counter
-    just before its COMMIT, in the same round trip (the row lock is held only while committing, and a
-    transaction waiting for it holds no lock its holder needs: no deadlock)."""
-
-    __slots__ = ("store", "outer", "changes")
-
-    def __init__(self, store: PostgresRepository, changes: bool = False) -> None:
-        self.store = store
-        self.outer = False
-        self.changes = changes
-
-    def __enter__(self) -> None:
-        store = self.store
-        store._conn()
-        local = store._local
-        if local.depth == 0:
-            local.begin = True  # sent with the first statement (PostgresRepository._execute)
-            self.outer = True
-        local.depth += 1
-        if self.changes:
-            store._writes += 1  # this server's reads see its own writes before COMMIT: version() moves now
-            local.changed = True
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
-        local = self.store._local
-        local.depth -= 1
-        if self.outer:
-            local.depth = 0
-            conn = local.conn
-            changed, local.changed = local.changed, False
-            if local.begin:  # no statement ran: nothing was begun, nothing to end
-                local.begin = False
-            elif exc_type is None and changed:
-                _commit_changed(conn)
-            elif exc_type is None:
-                conn.execute("COMMIT")
-            elif not conn.broken:
-                conn.execute("ROLLBACK")
-        return False
-
-
-def _commit_changed(conn: psycopg.Connection[Any]) -> None:
-    """Bump the change counter and COMMIT in one round trip (two statements in one simple query: a third less
-    CPU than a pipeline); ROLLBACK (and raise) if either fails."""
-    try:
-        conn.execute(_MARK_AND_COMMIT)
-    except BaseException:
-        if not conn.broken and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _scope(query: ListQuery) -> tuple[list[str], list[Any]]:
