@@ -3,7 +3,7 @@
 Each rule is a small function `(spec, context) -> GraphError | None` over the
 ad set as it would be after the write (create: the params; update: stored
 fields merged with the params). The tables they read are in
-`schemas/rules/adset.json`; targeting rules live in `rules/targeting.py`.
+`schemas/rules/adset.json`; targeting rules live in `rules/targeting.py`, the EU DSA ones in `rules/dsa.py`.
 The ordered tuples at the bottom are what the domain runs.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from mock_server.contract.registry import SchemaRegistry
 from mock_server.domain import timefmt
-from mock_server.domain.rules import targeting
+from mock_server.domain.rules import dsa, targeting
 from mock_server.domain.rules.adset_tables import AdSetTables, compiled
 from mock_server.domain.rules.campaign import execution_options
 from mock_server.domain.world import AdAccount, Token, World
@@ -335,61 +335,6 @@ def promoted_app_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     return GraphError("adset_application_unknown", field="promoted_object[application_id]", value=app)
 
 
-# -- EU Digital Services Act ------------------------------------------------------------------------
-def _dsa_regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
-    """The EU locations of the targeting when the DSA check applies: on create, and on update when targeting or a
-    DSA field is sent (GRAPH-BEHAVIOUR 1.1: 'Updating/creating ad needs to provide payor of the ad'), so a name or
-    status edit of an older ad set is not refused. Detection: schemas/rules/adset.json 'dsa' and
-    targeting.located_in (countries, entries carrying an EU country, EU country groups)."""
-    rule = ctx.table["dsa"]
-    if not ctx.touched("targeting", *rule["fields"]):
-        return []
-    sent = spec.get("targeting")
-    kept = ctx.memo.get("dsa")  # the fill and both rules ask: work it out once per targeting object
-    if kept is None or kept[0] is not sent:
-        kept = ctx.memo["dsa"] = (sent, targeting.located_in(spec, rule["eu_countries"], rule["eu_country_groups"]))
-    return kept[1]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def dsa_account_defaults(spec: Spec, ctx: AdSetContext) -> None:
-    """GRAPH-BEHAVIOUR 9 (M-ADSET): 'Account defaults default_dsa_payor/default_dsa_beneficiary auto-fill' - a fill:
-    an EU-targeted ad set without (or with a blank) dsa_payor / dsa_beneficiary gets the ad account's default
-    (fixture keys of the ad account), stored and read back like a sent value."""
-    if not _dsa_regulated(spec, ctx):
-        return
-    for name, entry in ctx.table["dsa"]["fields"].items():
-        default = ctx.account.raw.get(entry["account_default"])
-        if _blank(spec.get(name)) and not _blank(default):
-            spec[name] = default
-
-
-def _dsa_required(name: str, spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    if not _blank(spec.get(name)):
-        return None
-    regulated = _dsa_regulated(spec, ctx)
-    if not regulated:
-        return None
-    return GraphError(ctx.table["dsa"]["fields"][name]["error"], eu=", ".join(regulated[:3]))
-
-
-def dsa_payor_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET 'Targeting DSA Regulated Locations'): ad sets targeting EU locations need
-    dsa_payor (<= 512 characters: the schema) unless the account has default_dsa_payor - else code 100, subcode
-    3858079, FacebookApiException, 'No payor provided in DSA regulated region', blame [["dsa_payor"]].
-    A blank string counts as not provided."""
-    return _dsa_required("dsa_payor", spec, ctx)
-
-
-def dsa_beneficiary_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 1.1/9 (M-ADSET): the beneficiary variant - subcode 3858081, blame [["dsa_beneficiary"]],
-    'No payor/beneficiary provided in DSA regulated location'; default_dsa_beneficiary fills it."""
-    return _dsa_required("dsa_beneficiary", spec, ctx)
-
-
 _COMMON: tuple[Rule, ...] = (
     destination_for_objective, goal_for_objective, billing_event_for_goal,
     roas_goal_is_value, roas_floor_required, roas_without_bid_amount, bid_amount_required, bid_amount_minimum,
@@ -397,7 +342,7 @@ _COMMON: tuple[Rule, ...] = (
     budget_not_under_campaign_budget, campaign_budget_only_fields, budget_required, one_budget,
     lifetime_budget_needs_end_time, end_after_start, end_in_future, daily_budget_duration, budget_minimum,
     promoted_object_requirements, promoted_page_known, promoted_app_known,
-    *targeting.RULES, dsa_payor_required, dsa_beneficiary_required,
+    *targeting.RULES, dsa.dsa_payor_required, dsa.dsa_beneficiary_required,
 )
 CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, campaign_adset_limit)  # type: ignore[arg-type]
 UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[arg-type]
@@ -405,8 +350,8 @@ UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[a
 
 # Fills complete the params with documented defaults before the rules run (they change `spec` in place).
 Fill = Callable[[Spec, AdSetContext], None]
-CREATE_FILLS: tuple[Fill, ...] = (*targeting.FILLS_ON_CREATE, dsa_account_defaults)
-UPDATE_FILLS: tuple[Fill, ...] = (dsa_account_defaults,)
+CREATE_FILLS: tuple[Fill, ...] = (*targeting.FILLS_ON_CREATE, dsa.dsa_account_defaults)
+UPDATE_FILLS: tuple[Fill, ...] = (dsa.dsa_account_defaults,)
 
 
 def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:
