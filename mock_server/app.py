@@ -8,7 +8,6 @@ import logging
 import re
 import time
 from typing import Any
-from urllib.parse import parse_qsl
 
 import orjson
 from starlette.applications import Starlette
@@ -105,18 +104,11 @@ def _quiet_uvicorn() -> None:
         logger.addFilter(_QuietDrops())
 
 
-def _include_headers(request: Request, graph_request: GraphRequest) -> bool:
-    """`include_headers` of a batch: the wire parser drops it from params, so read the query or the body."""
+def _include_headers(graph_request: GraphRequest) -> bool:
+    """`include_headers` of a batch (the wire parser keeps it out of params): the query's, else the body's."""
     value = graph_request.query.get("include_headers")
     if value is None:
-        raw = getattr(request, "_body", b"") or b""
-        if graph_request.body_kind == "form":
-            value = dict(parse_qsl(raw.decode("utf-8", "replace"))).get("include_headers")
-        elif graph_request.body_kind == "json":
-            try:
-                value = orjson.loads(raw).get("include_headers")
-            except (orjson.JSONDecodeError, AttributeError):
-                value = None
+        value = graph_request.body_include_headers
     return str(value).strip().lower() not in ("false", "0") if value is not None else True
 
 
@@ -228,7 +220,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
                 if error is not None:
                     return error_response(state, error, suppress=suppress)
             if batch.is_batch(graph_request):
-                answer, latency = await batch.run(state, graph_request, _include_headers(request, graph_request))
+                answer, latency = await batch.run(state, graph_request, _include_headers(graph_request))
                 if latency:
                     await asyncio.sleep(latency)
             else:

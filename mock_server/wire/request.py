@@ -51,6 +51,7 @@ class GraphRequest:
     suppress_http_code: bool = False
     notes: list[str] = field(default_factory=list)
     body_kind: str = "none"
+    body_include_headers: Any = None  # a batch's `include_headers` sent in a form or JSON body (a wire param)
 
     def copy(self) -> GraphRequest:
         """A shallow copy: after parsing only `version` is ever reassigned (auto-upgrade), nothing is mutated."""
@@ -222,6 +223,9 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
     if isinstance(override, str) and override.upper() in ("GET", "POST", "DELETE") and method in ("GET", "POST"):
         method = override.upper()
     suppress = str(params.get("suppress_http_code", "")).strip() in ("1", "true")
+    included = None
+    if "include_headers" in params and body_kind in ("form", "json"):
+        included = next((value for name, value in reversed(body_pairs) if name == "include_headers"), None)
     for name in WIRE_PARAMS.intersection(params):
         del params[name]
     query = {k: v for k, v in query_pairs if isinstance(v, str)}
@@ -230,7 +234,8 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
     return GraphRequest(
         method=method, path=path, version=version, segments=segments, params=params, query=query,
         base_url=_base_url(scope, headers), access_token=token, appsecret_proof=proof if isinstance(proof, str) else None,
-        files=files, headers=headers, suppress_http_code=suppress, notes=notes, body_kind=body_kind)
+        files=files, headers=headers, suppress_http_code=suppress, notes=notes, body_kind=body_kind,
+        body_include_headers=included)
 
 
 def headers_of(scope: dict[str, Any]) -> dict[str, str]:
