@@ -174,3 +174,30 @@ def test_every_workers_calls_count_once_and_resets_forget_them(workers):
     assert act in _scores(first)
     assert second.post("/__graphmock/reset").status_code == 200
     assert _scores(first) == {} and first.state.store.meta_items(FIRED) == {}
+
+
+def test_throttled_calls_on_two_worker_processes_leave_the_store_file_unchanged(tmp_path):
+    """`serve --workers 2` with rate limits on: the calls are counted (the world's score), yet the store file's
+    data_version, which each worker's read cache checks, does not move; a reset forgets the scores."""
+    import sqlite3
+
+    from helpers.server import ServerProcess
+    from test_workers import call, on_every_worker
+
+    db = tmp_path / "counted.sqlite3"
+    with ServerProcess(db, seed=5, extra_args=["--workers", "2", "--quiet"]) as server:
+        slow = {"settings": {"enabled": True, "max_score": 50, "decay_seconds": 3600}}
+        assert call(server, "POST", "/__graphmock/rate_limits", json_body=slow)[0] == 200
+        path = f"{server.act}/campaigns"
+        call(server, "GET", path)
+        watcher = sqlite3.connect(db)
+        seen = watcher.execute("PRAGMA data_version").fetchone()[0]
+        answers = on_every_worker(server, "GET", path, at_least=6)
+        assert {status for status, *_ in answers} == {200}
+        assert watcher.execute("PRAGMA data_version").fetchone()[0] == seen
+        watcher.close()
+        scores = [body["accounts"][server.act]["score"] for _s, body, *_ in
+                  on_every_worker(server, "GET", "/__graphmock/rate_limits")]
+        assert all(score == pytest.approx(1 + len(answers), abs=0.1) for score in scores), scores
+        assert call(server, "POST", "/__graphmock/reset", json_body={})[0] == 200
+        assert all(body["accounts"] == {} for _s, body, *_ in on_every_worker(server, "GET", "/__graphmock/rate_limits"))
