@@ -15,7 +15,11 @@ import logging
 from typing import Any
 
 FIRED = "fault_fired:"
-SCORES = "ratelimit:accounts:"
+RATE_LIMITS = "ratelimit:"  # + "accounts:<act>" or "apps:<app id>": [score, at, blocked_until]
+SCORES = RATE_LIMITS + "accounts:"
+# Meta keys no answer reads, rewritten on every request of a shared world: the stores keep them out of their
+# freshness token (store/postgres.py `_changing`; store/sqlite.py keeps them in the sibling file).
+COUNTER_PREFIXES = (RATE_LIMITS, FIRED)
 log = logging.getLogger("graphmock")
 
 

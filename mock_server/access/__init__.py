@@ -19,7 +19,7 @@ from mock_server.access.faults import FaultRegistry
 from mock_server.access.policy import Grant, Policy
 from mock_server.access.ratelimit import Bucket, Limits, RateLimiter
 from mock_server.domain.world import AdAccount
-from mock_server.shared_counts import StoredFaultCounts
+from mock_server.shared_counts import RATE_LIMITS, SCORES, StoredFaultCounts
 from mock_server.wire.errors import GraphError
 
 __all__ = ["Access", "Exchange", "install", "of"]
@@ -62,7 +62,7 @@ class Access:
         if ad_account_id is not None and self.state.shared.counts_in_store:  # a whole reset empties the store
             act = ad_account_id if str(ad_account_id).startswith("act_") else f"act_{ad_account_id}"
             with self.state.store.transaction():
-                self.state.store.set_meta(f"ratelimit:accounts:{act}", None)
+                self.state.store.set_meta(SCORES + act, None)
         if ad_account_id is None:
             self.faults.clear()
 
@@ -94,14 +94,14 @@ class Access:
         error: GraphError | None = None
         with store.transaction():
             for table, name in keys.items():
-                getattr(limiter, table)[name] = bucket_from(store.get_meta(f"ratelimit:{table}:{name}"))
+                getattr(limiter, table)[name] = bucket_from(store.get_meta(f"{RATE_LIMITS}{table}:{name}"))
             try:
                 limiter.charge(limits, act, app_id, method, self.state.now())
             except GraphError as exc:
                 error = exc
             for table, name in keys.items():
                 bucket = getattr(limiter, table)[name]
-                store.set_meta(f"ratelimit:{table}:{name}", [bucket.score, bucket.at, bucket.blocked_until])
+                store.set_meta(f"{RATE_LIMITS}{table}:{name}", [bucket.score, bucket.at, bucket.blocked_until])
         if error is not None:
             raise error
 

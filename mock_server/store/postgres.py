@@ -41,6 +41,7 @@ import orjson
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from mock_server.shared_counts import COUNTER_PREFIXES
 from mock_server.store.postgres_schema import READ_CHANGES, migrate
 from mock_server.store.postgres_transaction import Transaction
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
@@ -54,7 +55,7 @@ _CHUNK = 200
 _MAX_CHUNK = 2000
 # Meta keys no answer reads, rewritten on every request of a shared world: rate-limit scores (access/__init__.py)
 # and fault fire counts (shared_counts.py). Writing them does not move version().
-_COUNTER_META = ("ratelimit:", "fault_fired:")
+_COUNTER_META = COUNTER_PREFIXES
 
 
 class PostgresRepository:

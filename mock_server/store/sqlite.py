@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 
+from mock_server.shared_counts import COUNTER_PREFIXES
 from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
+from mock_server.store.sqlite_counters import SiblingCounters
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -82,6 +84,7 @@ class SQLiteRepository:
         self._id_floor = ID_BASE
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
+        self._counters = SiblingCounters(self, path + JOURNAL_SUFFIX)  # scores, fault fires: not in this file
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{_RETIRED}%",)).fetchone())  # left by a reset before a kill
@@ -265,6 +268,8 @@ class SQLiteRepository:
 
     # -- metadata, snapshots --------------------------------------------------------------
     def get_meta(self, key: str) -> Any:
+        if key.startswith(COUNTER_PREFIXES):
+            return self._counters.get(key)
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return orjson.loads(row[0]) if row else None
 
@@ -275,6 +280,9 @@ class SQLiteRepository:
         return value
 
     def set_meta(self, key: str, value: Any) -> None:
+        if key.startswith(COUNTER_PREFIXES):  # no answer reads them: version() stays (sqlite_counters.py)
+            self._counters.set(key, value)
+            return
         self._writes += 1
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           (key, orjson.dumps(value)))
@@ -289,7 +297,8 @@ class SQLiteRepository:
              "campaign_id": r[5], "adset_id": r[6], "key": r[7], "created": r[8]}
             for r in self.conn.execute(f"SELECT {_COLUMNS} FROM objects ORDER BY id")]
         meta = {k: orjson.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
-        return {"objects": objects, "meta": meta}
+        meta.update(self._counters.items("", _after_prefix("")))  # in snapshots as when they lived in meta
+        return {"objects": objects, "meta": dict(sorted(meta.items()))}
 
     def load(self, snapshot: dict[str, Any]) -> None:
         with self.transaction():
@@ -307,6 +316,7 @@ class SQLiteRepository:
         background for a file. Other connections (workers) see the new table at their next statement."""
         self._writes += 1
         with self.transaction():
+            self._counters.clear()  # a whole reset forgets the scores and fault counts too
             if self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM objects LIMIT ?)",
                                  (_SWAP_ABOVE,)).fetchone()[0] < _SWAP_ABOVE:
                 # a small store (the usual reset between tests): SQLite's truncate of an unfiltered DELETE costs
@@ -421,6 +431,8 @@ class SQLiteRepository:
 
     def meta_items(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""
+        if prefix.startswith(COUNTER_PREFIXES):
+            return self._counters.items(prefix, _after_prefix(prefix))
         rows = self.conn.execute("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key",
                                  (prefix, _after_prefix(prefix))).fetchall()
         found = {key: orjson.loads(value) for key, value in rows}
@@ -462,6 +474,8 @@ class _Transaction:
         store._depth -= 1
         if self.outer:
             store._depth = 0
+            if store._counters.dirty:  # committed while this transaction still holds the write lock
+                _end_counters(store, exc_type is None)
             store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
             if store._retired:
                 store._drop_retired()
@@ -484,6 +498,18 @@ CREATE INDEX IF NOT EXISTS graphmock_journal_by_bytes ON graphmock_journal(bytes
 _JOURNAL_APPEND = ("INSERT INTO graphmock_journal (time, size, bytes_before, entry) SELECT ?1, ?2, coalesce((SELECT "
                    "bytes_before + size FROM graphmock_journal ORDER BY seq DESC LIMIT 1), 0), ?3 "
                    "RETURNING seq, bytes_before + size")
+
+
+def _end_counters(store: SQLiteRepository, commit: bool) -> None:
+    """Commit (or drop) the counter writes of the transaction ending; a failed commit rolls it all back."""
+    if not commit:
+        store._counters.discard()
+        return
+    try:
+        store._counters.flush()
+    except BaseException:
+        store.conn.execute("ROLLBACK")
+        raise
 
 
 def _after_prefix(prefix: str) -> str:
