@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import heapq
 import sqlite3
-import threading
-import time
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -23,6 +21,9 @@ from mock_server.shared_counts import COUNTER_PREFIXES
 from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite_counters import SiblingCounters
+from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
+from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_objects_table
+from mock_server.store.sqlite_transaction import Transaction
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -58,14 +59,13 @@ CREATE INDEX objects_by_adset_status{n} ON objects(type, adset_id, status, id) W
 CREATE INDEX objects_by_key{n} ON objects(type, account_id, key) WHERE key IS NOT NULL;
 """
 _TABLE = _SCHEMA.split("DROP INDEX")[0]
-_RETIRED = "objects_retired_"  # tables a reset swapped out, dropped in the background (`_drop_retired`)
 
 _SWAP_ABOVE = 20_000  # a reset swaps the objects table only above this many objects (`clear`)
 _CHUNK = 200
 _MAX_CHUNK = 2000
 
 
-class SQLiteRepository:
+class SQLiteRepository(SiblingJournal):
     def __init__(self, path: str = ":memory:", *, durable: bool = False) -> None:
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -87,14 +87,14 @@ class SQLiteRepository:
         self._counters = SiblingCounters(self, path + JOURNAL_SUFFIX)  # scores, fault fires: not in this file
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
-                                               (f"{_RETIRED}%",)).fetchone())  # left by a reset before a kill
+                                               (f"{RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
             self._drop_retired()
 
     # -- transactions -------------------------------------------------------------------
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """Group writes into one atomic commit; nested use joins the outer transaction."""
-        return _Transaction(self)
+        return Transaction(self)
 
     def set_id_floor(self, floor: int) -> None:
         """Ids are allocated above `floor` (derived from the server seed)."""
@@ -324,14 +324,7 @@ class SQLiteRepository:
                 self.conn.execute("DELETE FROM objects")
                 self.conn.execute("DELETE FROM meta")
                 return
-            generation = time.time_ns()
-            while self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
-                                    (f"{_RETIRED}{generation}",)).fetchone():
-                generation += 1
-            self.conn.execute(f"ALTER TABLE objects RENAME TO {_RETIRED}{generation}")
-            self.conn.execute(_TABLE.strip().rstrip(";"))
-            for statement in _INDEXES.format(n=f"_{generation}").strip().splitlines():
-                self.conn.execute(statement.rstrip(";"))
+            swap_objects_table(self.conn, _TABLE, _INDEXES)
             self.conn.execute("DELETE FROM meta")
         self._retired = True
 
@@ -348,16 +341,9 @@ class SQLiteRepository:
                 self.conn.execute("DELETE FROM objects WHERE type = ? AND account_id = ?", (type_, account_id))
 
     def _drop_retired(self) -> None:
-        """Drop the tables earlier resets swapped out. A file drops them on another connection in a thread (each
-        index, then the table, in its own short transaction) so the reset itself answers at once."""
+        """Drop the tables earlier resets swapped out (store/sqlite_reset.py)."""
         self._retired = False
-        if self._private:
-            for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                                             (f"{_RETIRED}%",)).fetchall():
-                self.conn.execute(f"DROP TABLE IF EXISTS {name}")
-            return
-        threading.Thread(target=_drop_retired_tables, args=(self.path,), name="graphmock-drop-retired",
-                         daemon=True).start()
+        drop_retired(self.conn, self.path, self._private)
 
     def insert_many(self, records: list[Record]) -> None:
         """Bulk path for generators and fixtures: one statement, one transaction."""
@@ -367,67 +353,6 @@ class SQLiteRepository:
                 f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id, r.key, r.created)
                  for r in records])
-
-    # -- the shared journal (mock_server/journal_store.py), in a sibling file ------------------------------
-    # Only processes sharing the world use these (`--workers`). The journal is written on every request, so it
-    # lives in its own file, `<db>.journal.sqlite3`, with its own connection: a write there must not move this
-    # file's data_version, which every worker's read cache and shared.py check before each request.
-    def _journal(self) -> sqlite3.Connection:
-        conn = getattr(self, "_journal_conn", None)
-        if conn is not None:
-            return conn
-        with _JOURNAL_OPENING:  # the event loop and a test thread may ask first together
-            conn = getattr(self, "_journal_conn", None)
-            if conn is None:
-                self._journal_lock = threading.Lock()
-                if self._private:
-                    conn = self.conn
-                else:  # workers open it together on their first requests: wait for each other, never fail
-                    conn = sqlite3.connect(self.path + JOURNAL_SUFFIX, isolation_level=None, check_same_thread=False,
-                                           timeout=5.0)
-                    conn.execute("PRAGMA busy_timeout=5000")
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.execute("PRAGMA synchronous=NORMAL")
-                    self._journal_checkpointer = Checkpointer(self.path + JOURNAL_SUFFIX)  # off the request path too
-                conn.executescript(_JOURNAL_SCHEMA)
-                self._journal_conn = conn
-        return conn
-
-    def journal_append(self, entry: bytes, time: float, keep: int, max_bytes: int) -> int:
-        """Add one journal entry (JSON) and drop the oldest beyond `keep` entries or `max_bytes`; its seq.
-        BEGIN IMMEDIATE serialises the processes, so seqs are committed in order."""
-        conn = self._journal()
-        with self._journal_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                seq, total = conn.execute(_JOURNAL_APPEND, (time, len(entry), entry)).fetchone()
-                conn.execute("DELETE FROM graphmock_journal WHERE seq <= ? OR bytes_before < ?",
-                             (seq - keep, total - max_bytes))
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        return int(seq)
-
-    def journal_read(self, since: int) -> list[tuple[int, float, bytes]]:
-        """(seq, time, entry) of every journal entry after `since`, oldest first."""
-        conn = self._journal()
-        with self._journal_lock:
-            return conn.execute("SELECT seq, time, entry FROM graphmock_journal WHERE seq > ? ORDER BY seq",
-                                (since,)).fetchall()
-
-    def journal_state(self) -> tuple[int, int]:
-        """(the last seq handed out, even if cleared since; the bytes the kept entries hold)."""
-        conn = self._journal()
-        with self._journal_lock:
-            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'graphmock_journal'").fetchone()
-            total = conn.execute("SELECT coalesce(sum(size), 0) FROM graphmock_journal").fetchone()[0]
-        return (int(row[0]) if row else 0), int(total)
-
-    def journal_clear(self) -> None:
-        conn = self._journal()
-        with self._journal_lock:
-            conn.execute("DELETE FROM graphmock_journal")
 
     def meta_items(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""
@@ -452,86 +377,9 @@ class SQLiteRepository:
         self.conn.close()
 
 
-class _Transaction:
-    """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. A class rather
-    than a generator-based context manager: every write goes through it."""
-
-    __slots__ = ("store", "outer")
-
-    def __init__(self, store: SQLiteRepository) -> None:
-        self.store = store
-        self.outer = False
-
-    def __enter__(self) -> None:
-        store = self.store
-        if store._depth == 0:
-            store.conn.execute("BEGIN IMMEDIATE")
-            self.outer = True
-        store._depth += 1
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
-        store = self.store
-        store._depth -= 1
-        if self.outer:
-            store._depth = 0
-            if store._counters.dirty:  # committed while this transaction still holds the write lock
-                _end_counters(store, exc_type is None)
-            store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
-            if store._retired:
-                store._drop_retired()
-        return False
-
-
-JOURNAL_SUFFIX = ".journal.sqlite3"  # the shared journal's file beside the store's (journal_store.py)
-_JOURNAL_OPENING = threading.Lock()
-_JOURNAL_SCHEMA = """
-CREATE TABLE IF NOT EXISTS graphmock_journal (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    time REAL NOT NULL,
-    size INTEGER NOT NULL,
-    bytes_before INTEGER NOT NULL,
-    entry BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS graphmock_journal_by_bytes ON graphmock_journal(bytes_before);
-"""
-
-_JOURNAL_APPEND = ("INSERT INTO graphmock_journal (time, size, bytes_before, entry) SELECT ?1, ?2, coalesce((SELECT "
-                   "bytes_before + size FROM graphmock_journal ORDER BY seq DESC LIMIT 1), 0), ?3 "
-                   "RETURNING seq, bytes_before + size")
-
-
-def _end_counters(store: SQLiteRepository, commit: bool) -> None:
-    """Commit (or drop) the counter writes of the transaction ending; a failed commit rolls it all back."""
-    if not commit:
-        store._counters.discard()
-        return
-    try:
-        store._counters.flush()
-    except BaseException:
-        store.conn.execute("ROLLBACK")
-        raise
-
-
 def _after_prefix(prefix: str) -> str:
     """The smallest string above every string starting with `prefix` (a key range for a prefix search)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
-
-
-def _drop_retired_tables(path: str) -> None:
-    """Drop every retired objects table of the file at `path` (idempotent: several workers may race here)."""
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        try:
-            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                                        (f"{_RETIRED}%",)).fetchall():
-                for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
-                                             (name,)).fetchall():
-                    conn.execute(f"DROP INDEX IF EXISTS {index}")
-                conn.execute(f"DROP TABLE IF EXISTS {name}")
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass  # another connection dropped it first, or the file closed: the next reset or start retries
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:

@@ -1,0 +1,49 @@
+"""SQLite transactions of the repository (store/sqlite.py): BEGIN IMMEDIATE at the outermost entry, COMMIT or
+ROLLBACK at its exit; a shared world's counters (store/sqlite_counters.py) committed to their sibling file while
+the objects file's write lock is still held; tables a reset retired dropped after the COMMIT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Transaction:
+    """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. A class rather
+    than a generator-based context manager: every write goes through it."""
+
+    __slots__ = ("store", "outer")
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.outer = False
+
+    def __enter__(self) -> None:
+        store = self.store
+        if store._depth == 0:
+            store.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        store._depth += 1
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        store = self.store
+        store._depth -= 1
+        if self.outer:
+            store._depth = 0
+            if store._counters.dirty:  # committed while this transaction still holds the write lock
+                _end_counters(store, exc_type is None)
+            store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            if store._retired:
+                store._drop_retired()
+        return False
+
+
+def _end_counters(store: Any, commit: bool) -> None:
+    """Commit (or drop) the counter writes of the transaction ending; a failed commit rolls it all back."""
+    if not commit:
+        store._counters.discard()
+        return
+    try:
+        store._counters.flush()
+    except BaseException:
+        store.conn.execute("ROLLBACK")
+        raise
