@@ -288,3 +288,27 @@ def test_hostile_input_gets_json_answers_and_bounded_memory(server: ServerProces
     assert not failures, f"{len(failures)} of {len(CASES)} cases failed:\n" + "\n".join(failures[:40])
     assert grown < RSS_BOUND_MB, f"RSS grew {grown:.0f} MB over {len(CASES)} hostile requests"
     assert server.proc.poll() is None  # still serving
+
+
+@pytest.fixture(scope="module")
+def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server of its own: the hostile cases above may replace the world (and its token)."""
+    db = tmp_path_factory.mktemp("heads") / "heads.sqlite3"
+    with ServerProcess(db, extra_args=["--body-timeout", str(BODY_TIMEOUT), "--quiet"]) as running:
+        yield running
+
+
+def test_a_request_head_that_stops_arriving_is_answered_408(quiet_server: ServerProcess) -> None:
+    """docs/hardening.md: a head without its blank line is answered 408 (JSON) after --body-timeout, and the
+    timer is armed only when a read ends inside a head (wire/malformed.py)."""
+    reply = exchange(quiet_server.port, f"GET /v25.0/{quiet_server.act}?access_token={quiet_server.token} HTTP/1.1\r\nHost: x\r\n".encode())
+    assert reply.status == 408 and reply.complete and reply.seconds < BODY_TIMEOUT + 3
+    assert json.loads(reply.body)["error"]["code"] == 100  # schemas/rules/errors.hardening.json request_timeout
+
+
+def test_a_head_split_over_two_reads_is_served(quiet_server: ServerProcess) -> None:
+    """The head's second half arrives before the timeout: an ordinary answer, and the timer armed for the first
+    half never fires on the kept-alive connection."""
+    first = f"GET /v25.0/{quiet_server.act}?access_token={quiet_server.token}&fields=name HTTP/1.1\r\nHo".encode()
+    reply = exchange(quiet_server.port, first, pause=BODY_TIMEOUT / 4, tail=b"st: 127.0.0.1\r\n\r\n")
+    assert reply.status == 200 and b'"name"' in reply.body, reply.body

@@ -54,12 +54,22 @@ def protocol_class(head_timeout: float = 10.0) -> Any:
             self.transport.flush()  # a HEAD answer's head has no body to ride with
             super().on_response_complete()
 
+        _head_pending = False  # a request head has begun and is not complete yet
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            # the timer only when a read ends inside a head: a head that arrives whole (nearly every request)
+            # costs no timer to arm and cancel
+            if self._head_pending and self._head_timer is None and not self.transport.is_closing():
+                self._head_timer = self.loop.call_later(head_timeout, self._head_timed_out)
+
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._stop_timer()
-            self._head_timer = self.loop.call_later(head_timeout, self._head_timed_out)
+            self._head_pending = True
 
         def on_headers_complete(self) -> None:
+            self._head_pending = False
             self._stop_timer()
             super().on_headers_complete()
 

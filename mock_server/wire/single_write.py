@@ -54,5 +54,15 @@ class CorkedTransport:
         self._head = None
         self._transport.abort()
 
-    def __getattr__(self, name: str) -> Any:  # is_closing, get_extra_info, pause_reading, ...: the real transport's
+    # what uvicorn calls on every request, passed straight through (__getattr__ would cost a failed lookup each)
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
+    def __getattr__(self, name: str) -> Any:  # get_extra_info, set_protocol, ...: the real transport's
         return getattr(self._transport, name)
