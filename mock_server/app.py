@@ -112,12 +112,6 @@ def _include_headers(graph_request: GraphRequest) -> bool:
     return str(value).strip().lower() not in ("false", "0") if value is not None else True
 
 
-def _call_of(answer: Answer) -> Any:
-    """The Call that produced an answer (None for a kept read or a batch): its node and decoded params spare the
-    journal a second decode when it judges the request."""
-    return answer.exchange.call if answer.exchange is not None else None
-
-
 class _JournalFlags:
     """Marks a State whose app journals itself; `strict` may be switched on by a wrapper (plugin, CLI)."""
 
@@ -181,7 +175,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             return respond_to_read(answer, graph_request)
         status = 200 if suppress and answer.error is not None else answer.status
         journal.record(graph_request, answer.status, answer.error if answer.error is not None else answer.body,
-                       _call_of(answer))
+                       answer.call)
         return graph_response(state, status, answer.body, version=graph_request.version, extra=answer.headers)
 
     def respond_to_read(answer: Answer, graph_request: GraphRequest) -> Response:
@@ -190,9 +184,9 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         content, tag = kept if kept is not None else encoded(answer.body)
         headers = {**answer.headers, "etag": tag}
         if not_modified(graph_request.headers.get("if-none-match"), tag):
-            journal.record(graph_request, 304, None, _call_of(answer))
+            journal.record(graph_request, 304, None, answer.call)
             return graph_response(state, 304, None, version=graph_request.version, extra=headers, content=b"")
-        journal.record(graph_request, 200, answer.body, _call_of(answer))
+        journal.record(graph_request, 200, answer.body, answer.call)
         return graph_response(state, 200, None, version=graph_request.version, extra=headers, content=content)
 
     def refuse_if_strict(graph_request: GraphRequest) -> Response | None:
@@ -200,7 +194,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         error = strict_refusal(journal, graph_request, state._journal_middleware.strict)
         return None if error is None else error_response(state, error, suppress=graph_request.suppress_http_code)
 
-    async def run_call(request: Request, graph_request: GraphRequest, suppress: bool) -> Response:
+    async def run_call(graph_request: GraphRequest, suppress: bool) -> Response:
         """Shared state caught up, strict mode, faults, then the call (or batch) and its response."""
         state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
         with state.clock.active():
@@ -235,8 +229,8 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
             suppress = graph_request.suppress_http_code
             if graph_request.method == "GET":  # one look at other processes' commits per read (shared.sync and
                 with state.store.pinned():  # the read cache share it: repository.VersionPin)
-                    return await run_call(request, graph_request, suppress)
-            return await run_call(request, graph_request, suppress)
+                    return await run_call(graph_request, suppress)
+            return await run_call(graph_request, suppress)
         except GraphError as error:
             return error_response(state, error, suppress=suppress)
         except Exception:  # a bug: log it, answer like Graph does, never a traceback

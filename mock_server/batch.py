@@ -170,7 +170,7 @@ async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: lis
     except Exception:  # a bug: this operation fails like Graph's unknown error; the batch goes on
         log.exception("graphmock internal error in batch operation %d %s %s", op.index, op.method, op.relative_url)
         answer = error_answer(state, GraphError("unknown_error"))
-    journal.record(sub, answer.status, answer.body, answer.exchange.call if answer.exchange is not None else None)
+    journal.record(sub, answer.status, answer.body, answer.call)
     if answer.exchange is not None:
         exchange.touched.update(answer.exchange.touched)
         exchange.app_limits = exchange.app_limits or answer.exchange.app_limits

@@ -47,6 +47,12 @@ class Answer:
     error: GraphError | None = None
     exchange: Exchange | None = None
 
+    @property
+    def call(self) -> Any:
+        """The Call that produced this answer (a stand-in with the node for a kept read; None for an error before
+        dispatch): its node and decoded params spare the journal a second decode when it judges the request."""
+        return self.exchange.call if self.exchange is not None else None
+
 
 def resolve(state: State, token: Token, object_id: str, method: str) -> NodeRef:
     """The node an id names, if this token may see it; otherwise the Graph 'does not exist' error."""

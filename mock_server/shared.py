@@ -61,8 +61,7 @@ class Shared:
         if not self.enabled:
             return
         store = self.state.store
-        # another process's commit is what matters: SQLite tells it apart from this process's own writes
-        version = store.external_version() if hasattr(store, "external_version") else store.version()
+        version = store.external_version()  # another process's commit is what matters, not this one's writes
         if version == self._seen:
             return
         self._seen = version
