@@ -60,9 +60,21 @@ def graph_response(state: State, status: int, body: Any, *, version: str | None 
 
 
 def header_value(value: str) -> bytes:
-    """A header value with control characters (CR, LF, NUL...) made spaces: the server refuses to send them."""
-    raw = value.encode("latin-1", "replace")
-    return raw.translate(_NO_CONTROLS) if _CONTROL.search(raw) else raw
+    """A header value with control characters (CR, LF, NUL...) made spaces: the server refuses to send them.
+    The usage headers repeat on every answer: their bytes are kept (a bounded memo)."""
+    raw = _HEADER_VALUES.get(value)
+    if raw is None:
+        raw = value.encode("latin-1", "replace")
+        if _CONTROL.search(raw):
+            raw = raw.translate(_NO_CONTROLS)
+        if len(value) <= 512:
+            if len(_HEADER_VALUES) >= 1024:
+                _HEADER_VALUES.clear()
+            _HEADER_VALUES[value] = raw
+    return raw
+
+
+_HEADER_VALUES: dict[str, bytes] = {}
 
 
 _NO_CONTROLS = bytes(b if 0x20 <= b != 0x7F else 0x20 for b in range(256))
@@ -138,9 +150,10 @@ class GraphApp(Starlette):
     """Graph calls go straight to the Graph endpoint (one prefix check instead of Starlette's middleware
     stack and route regexes, ~15 us per call); the control API and everything else take the normal route."""
 
-    def __init__(self, graph_endpoint: Any, config: ServerConfig, **kwargs: Any) -> None:
+    def __init__(self, graph_endpoint: Any, direct_endpoint: Any, config: ServerConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._graph_endpoint = graph_endpoint
+        self._direct_endpoint = direct_endpoint
         self._control = ControlGuard(super().__call__, config)  # every path under /__graphmock/, UI included
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -159,6 +172,21 @@ class GraphApp(Starlette):
         if scope["type"] == "http" and hasattr(self.state, "graph"):
             self.state.graph.shared.sync()  # the dashboard and control API see other workers' changes too
         await (self._control if scope["type"] == "http" else super().__call__)(scope, receive, send)
+
+
+    def direct_call(self, scope: dict[str, Any], body: bytes) -> Response | None:
+        """A Graph call answered without ASGI (wire/direct.py), or None: the ASGI path takes the request.
+        Only GET, POST and DELETE outside the control API and the dashboard's pages; HEAD and every other
+        path keep their ASGI handling."""
+        path = scope["path"]
+        if scope["method"] not in _DIRECT_METHODS or path.startswith(control.PREFIX) or path in dashboard.PAGE_PATHS:
+            return None
+        scope["app"] = self
+        return self._direct_endpoint(scope, body)  # type: ignore[no-any-return]
+
+
+_DIRECT_METHODS = frozenset({"GET", "POST", "DELETE"})
+PARSED_KEY = "graphmock.parsed"  # a scope key: the GraphRequest a direct call parsed before it had to await
 
 
 def create_app(config: ServerConfig | None = None, state: State | None = None) -> Starlette:
@@ -182,21 +210,39 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         """A successful read carries an ETag; If-None-Match naming it gets 304 and no body (wire/etag.py)."""
         kept = state.read_cache.encoded(answer.body)
         content, tag = kept if kept is not None else encoded(answer.body)
-        headers = {**answer.headers, "etag": tag}
         if not_modified(graph_request.headers.get("if-none-match"), tag):
             journal.record(graph_request, 304, None, answer.call)
-            return graph_response(state, 304, None, version=graph_request.version, extra=headers, content=b"")
-        journal.record(graph_request, 200, answer.body, answer.call)
-        return graph_response(state, 200, None, version=graph_request.version, extra=headers, content=content)
+            response = graph_response(state, 304, None, version=graph_request.version, extra=answer.headers, content=b"")
+        else:
+            journal.record(graph_request, 200, answer.body, answer.call)
+            response = graph_response(state, 200, None, version=graph_request.version, extra=answer.headers,
+                                      content=content)
+        response.raw_headers.append((b"etag", tag.encode()))  # a quoted hex digest (wire/etag.py), last as before
+        return response
 
     def refuse_if_strict(graph_request: GraphRequest) -> Response | None:
         """Strict mode (server flag or X-Graphmock-Strict header): contract violations fail loudly."""
         error = strict_refusal(journal, graph_request, state._journal_middleware.strict)
         return None if error is None else error_response(state, error, suppress=graph_request.suppress_http_code)
 
-    async def run_call(graph_request: GraphRequest, suppress: bool) -> Response:
-        """Shared state caught up, strict mode, faults, then the call (or batch) and its response."""
+    def call_now(graph_request: GraphRequest, suppress: bool) -> Response | None:
+        """Shared state caught up, strict mode, then the call and its response, without awaiting anything;
+        None when the call must await (a batch, an active fault: run_call)."""
         state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
+        if layer.faults.active or batch.is_batch(graph_request):
+            return None
+        with state.clock.active():
+            refused = refuse_if_strict(graph_request)
+            if refused is not None:
+                return refused
+            answer = serve(state, graph_request)
+        return respond(answer, graph_request, suppress)
+
+    async def run_call(graph_request: GraphRequest, suppress: bool) -> Response:
+        """call_now, or the same steps with faults (latency, dropped connections) and batches awaited."""
+        now = call_now(graph_request, suppress)
+        if now is not None:
+            return now
         with state.clock.active():
             refused = refuse_if_strict(graph_request)
             if refused is not None:
@@ -225,7 +271,9 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         suppress = False
         REQUEST_STARTED.set(time.perf_counter())  # for the console request log's milliseconds
         try:
-            graph_request = await wire_request.parse(request, state.config.limits)
+            graph_request = request.scope.get(PARSED_KEY)  # parsed already by a direct call that must await
+            if graph_request is None:
+                graph_request = await wire_request.parse(request, state.config.limits)
             suppress = graph_request.suppress_http_code
             if graph_request.method == "GET":  # one look at other processes' commits per read (shared.sync and
                 with state.store.pinned():  # the read cache share it: repository.VersionPin)
@@ -241,8 +289,35 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
                 gc.collect()  # a refused request's traceback cycles hold its decoded params; the CLI's lazy GC
                 # (gc.set_threshold(100_000)) would keep megabytes per request (docs/hardening.md)
 
+    def direct_endpoint(scope: dict[str, Any], body: bytes) -> Response | None:
+        """graph_endpoint for a request whose body has arrived, called by the HTTP protocol (wire/direct.py);
+        None when it must await: the ASGI path then answers it (with the parse kept in the scope)."""
+        suppress = False
+        REQUEST_STARTED.set(time.perf_counter())
+        try:
+            graph_request = wire_request.parse_received(scope, body, state.config.limits)
+            if graph_request is None:  # multipart: Starlette's form parser awaits
+                return None
+            suppress = graph_request.suppress_http_code
+            if graph_request.method == "GET":
+                with state.store.pinned():
+                    answered = call_now(graph_request, suppress)
+            else:
+                answered = call_now(graph_request, suppress)
+            if answered is None:
+                scope[PARSED_KEY] = graph_request
+            return answered
+        except GraphError as error:
+            return error_response(state, error, suppress=suppress)
+        except Exception:  # a bug: log it, answer like Graph does, never a traceback
+            log.exception("graphmock internal error on %s %s", scope.get("method"), scope.get("path"))
+            return error_response(state, GraphError("unknown_error"))
+        finally:
+            if len(body) > LARGE_BODY:
+                gc.collect()
+
     every = _EveryMethod(graph_endpoint)
-    app = GraphApp(every, state.config, routes=[
+    app = GraphApp(every, direct_endpoint, state.config, routes=[
         dashboard.slash_route(),
         Mount(dashboard.PATH, routes=dashboard.routes(state)),
         *media.routes(state),

@@ -19,7 +19,8 @@ from mock_server.cli import main
 from mock_server.config import ServerConfig
 from mock_server.journal import Journal
 from mock_server.testing import InProcessClient
-from mock_server.wire.request import GraphRequest, Limits, _fold
+from mock_server.wire.php_keys import fold as _fold
+from mock_server.wire.request import GraphRequest, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = ("GMDEMO-ads-management-token", "S3CRET-IN-URL", "S3CRET-IN-BODY", "S3CRET-IN-HEADER", "S3CRET-INPUT",

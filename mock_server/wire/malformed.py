@@ -4,7 +4,8 @@ uvicorn answers a request line or header it cannot parse (`GET /\\x01`, a bare `
 without a colon, an invalid chunk size) with a plain-text 400 and closes the connection. graphmock keeps
 that behaviour (400, `connection: close`) but sends JSON, so no answer escapes the Graph envelope.
 Used by `graphmock serve` as uvicorn's `http` protocol class (docs/hardening.md lists these cases); the same
-class sends each answer in one write (mock_server/wire/single_write.py).
+class sends each answer in one write (mock_server/wire/single_write.py) and answers complete Graph calls
+without an ASGI task (mock_server/wire/direct.py).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def protocol_class(head_timeout: float = 10.0) -> Any:
     stops arriving (`GET /` without its blank line) after `head_timeout` seconds; "auto" without httptools."""
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        from mock_server.wire.direct import DirectCalls
     except ImportError:  # pragma: no cover - uvicorn without [standard]
         return "auto"
 
-    class GraphHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
+    class GraphHttpToolsProtocol(DirectCalls, HttpToolsProtocol):  # type: ignore[misc]
         _head_timer: Any = None
 
         def send_400_response(self, msg: str) -> None:

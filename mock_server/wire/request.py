@@ -19,6 +19,8 @@ from starlette.requests import Request
 
 from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import Limits, ascii_digits, over_limit, too_large
+from mock_server.wire.php_keys import fold
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
@@ -71,27 +73,10 @@ class GraphRequest:
         return text
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one request may cost (docs/hardening.md). Every refusal names the limit it hit."""
-
-    max_body_bytes: int = 8 * 1024 * 1024
-    max_params: int = 1000
-    max_key_depth: int = 12  # brackets in one PHP-style key: targeting[flexible_spec][0][interests][0][id] is 5
-    max_list_index: int = 9999  # `a[N]`: sparse indexes are kept in order, never padded, so N costs nothing
-    max_json_values: int = 200_000  # values in a JSON body (a `[[],[],...]` body decodes ~20x its size)
-    body_timeout: float = 10.0  # seconds to wait for body bytes the Content-Length promised
-
-
 async def read_body(request: Request, limits: Limits, headers: dict[str, str] | None = None) -> bytes:
     headers = headers if headers is not None else headers_of(request.scope)
-    declared = headers.get("content-length")
-    if declared is not None:
-        if not _ascii_digits(declared.strip()):
-            raise GraphError("body_unparseable", detail="Content-Length is not a number")
-        if int(declared) > limits.max_body_bytes:
-            raise _too_large(limits, f"Content-Length {declared} exceeds {limits.max_body_bytes} bytes")
-    elif (request.method == "GET" and "transfer-encoding" not in headers
+    declared = _declared_length(headers, limits)
+    if declared is None and (request.method == "GET" and "transfer-encoding" not in headers
           and str(request.scope.get("http_version", "1.1")).startswith("1")):
         request._body = b""  # an HTTP/1.x GET without Content-Length or chunking has no body (RFC 9112 6.3)
         return b""
@@ -105,7 +90,7 @@ async def read_body(request: Request, limits: Limits, headers: dict[str, str] | 
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limits.max_body_bytes:
-            raise _too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
+            raise too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
         if chunk:
             chunks.append(chunk)
         if not message.get("more_body", False):
@@ -115,13 +100,15 @@ async def read_body(request: Request, limits: Limits, headers: dict[str, str] | 
     return body
 
 
-def _too_large(limits: Limits, detail: str) -> GraphError:
-    return GraphError("request_too_large", detail=detail, limit_bytes=limits.max_body_bytes, limit_params=limits.max_params)
-
-
-def _over_limit(limits: Limits, name: str, detail: str) -> GraphError:
-    """A request beyond one of `Limits`: the message names the limit and its value."""
-    return GraphError("request_limit", detail=detail, limit=name, value=getattr(limits, name))
+def _declared_length(headers: dict[str, str], limits: Limits) -> str | None:
+    """Content-Length as sent, refused when it is not a number or promises more than the body limit."""
+    declared = headers.get("content-length")
+    if declared is not None:
+        if not ascii_digits(declared.strip()):
+            raise GraphError("body_unparseable", detail="Content-Length is not a number")
+        if int(declared) > limits.max_body_bytes:
+            raise too_large(limits, f"Content-Length {declared} exceeds {limits.max_body_bytes} bytes")
+    return declared
 
 
 async def _receive_within(receive: Any, limits: Limits) -> dict[str, Any]:
@@ -145,11 +132,42 @@ async def parse(request: Request, limits: Limits) -> GraphRequest:
     ones: those are parsed once and copied after (about a fifth of a cached read's cost)."""
     scope = request.scope
     key = _parse_key(scope, limits)
-    if key is not None:
-        seen = _PARSED.get(key)
-        if seen is not None:
-            return seen.copy()
-    parsed = await _parse(request, limits)
+    seen = _PARSED.get(key) if key is not None else None
+    if seen is not None:
+        return seen.copy()
+    headers = headers_of(scope)
+    query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
+    method = request.method.upper()
+    body = await read_body(request, limits, headers) if method in _BODY_METHODS else b""
+    multipart = None
+    if body.strip() and _content_type(headers) == "multipart/form-data":
+        multipart = await _parse_multipart(request, limits)
+    return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, multipart))
+
+
+def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphRequest | None:
+    """`parse` for a request whose whole body has already arrived (wire/direct.py): nothing to await.
+    None for a multipart body, which Starlette's form parser reads asynchronously."""
+    key = _parse_key(scope, limits)
+    seen = _PARSED.get(key) if key is not None else None
+    if seen is not None:
+        return seen.copy()
+    headers = headers_of(scope)
+    query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
+    method = scope["method"].upper()
+    if method in _BODY_METHODS:
+        _declared_length(headers, limits)
+    else:
+        body = b""
+    if len(body) > limits.max_body_bytes:
+        raise too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
+    if body.strip() and _content_type(headers) == "multipart/form-data":
+        return None
+    return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, None))
+
+
+def _kept(key: Any, parsed: GraphRequest) -> GraphRequest:
+    """A bodiless GET's parse is kept for the next identical one."""
     if key is not None and parsed.body_kind == "none" and not _may_have_body(parsed.headers):
         if len(_PARSED) >= _MAX_PARSED:
             _PARSED.clear()
@@ -173,13 +191,15 @@ def _may_have_body(headers: dict[str, str]) -> bool:
     return "content-length" in headers or "transfer-encoding" in headers
 
 
-async def _parse(request: Request, limits: Limits) -> GraphRequest:
-    scope = request.scope
-    headers = headers_of(scope)
-    query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
-    method = request.method.upper()
-    body = await read_body(request, limits, headers) if method in _BODY_METHODS else b""
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+def _content_type(headers: dict[str, str]) -> str:
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _assemble(scope: dict[str, Any], headers: dict[str, str], query_pairs: list[tuple[str, Any]], method: str,
+              body: bytes, limits: Limits, multipart: tuple[list[tuple[str, Any]], list[UploadedFile]] | None,
+              ) -> GraphRequest:
+    """The GraphRequest from a received request (`multipart`: a multipart body's fields and files, parsed)."""
+    content_type = _content_type(headers)
     body_pairs: list[tuple[str, Any]] = []
     files: list[UploadedFile] = []
     body_kind = "none"
@@ -189,7 +209,7 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
             body_kind = "json"
             values = body.count(b",") + body.count(b"[") + body.count(b"{")
             if values > limits.max_json_values:
-                raise _over_limit(limits, "max_json_values", f"a JSON body with more than {limits.max_json_values} values")
+                raise over_limit(limits, "max_json_values", f"a JSON body with more than {limits.max_json_values} values")
             try:
                 decoded = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
@@ -206,16 +226,16 @@ async def _parse(request: Request, limits: Limits) -> GraphRequest:
         elif content_type == "application/x-www-form-urlencoded" or not content_type:
             body_kind = "form"
             body_pairs = _parse_urlencoded(body, "body", limits)
-        elif content_type == "multipart/form-data":
+        elif content_type == "multipart/form-data" and multipart is not None:
             body_kind = "multipart"
-            body_pairs, files = await _parse_multipart(request, limits)
+            body_pairs, files = multipart
         else:
             notes.append(f"body with unsupported Content-Type {content_type!r} was ignored")
     if len(query_pairs) + len(body_pairs) > limits.max_params:
-        raise _too_large(limits, f"more than {limits.max_params} params")
-    params = _fold(query_pairs, limits)
+        raise too_large(limits, f"more than {limits.max_params} params")
+    params = fold(query_pairs, limits)
     if body_pairs:
-        params.update(_fold(body_pairs, limits))
+        params.update(fold(body_pairs, limits))
 
     token = _token(params, headers.get("authorization"))
     proof = params.pop("appsecret_proof", None)
@@ -263,7 +283,7 @@ def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str,
     if not raw:
         return []
     if raw.count(b"&") >= limits.max_params:
-        raise _too_large(limits, f"more than {limits.max_params} params")
+        raise too_large(limits, f"more than {limits.max_params} params")
     try:
         text = raw.decode("utf-8")
         pairs: list[tuple[str, Any]] = []
@@ -290,7 +310,7 @@ async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple
         form = await request.form(max_files=64, max_fields=limits.max_params)
     except Exception as exc:  # python-multipart raises several types for malformed input
         if "Too many" in str(getattr(exc, "detail", exc)):  # Starlette's max_fields/max_files guard
-            raise _too_large(limits, f"more than {limits.max_params} params or 64 files") from None
+            raise too_large(limits, f"more than {limits.max_params} params or 64 files") from None
         raise GraphError("body_unparseable", detail=f"malformed multipart body ({type(exc).__name__})") from None
     pairs: list[tuple[str, Any]] = []
     files: list[UploadedFile] = []
@@ -320,82 +340,3 @@ def _base_url(scope: dict[str, Any], headers: dict[str, str]) -> str:
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
     return f"{scope.get('scheme', 'http')}://{host}"
-
-
-_BRACKET = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
-_PARTS = re.compile(r"\[([^\[\]]*)\]")
-
-
-class _Indexed(dict):  # type: ignore[type-arg]
-    """A list being folded, by index: `a[9999]=x` costs one entry, not 10 000 slots (turned into a list at the end)."""
-
-    def next_index(self) -> int:
-        return max(self) + 1 if self else 0
-
-
-def _fold(pairs: list[tuple[str, Any]], limits: Limits | None = None) -> dict[str, Any]:
-    """Merge pairs into a dict, folding `a[b][0]=x` keys into nested containers.
-
-    Memory is bounded by the pairs given: depth and index are checked against `limits` (a Graph error names the
-    limit), and list indexes only order the values (`a[0]=x&a[5]=y` reads `[x, y]`), they never pad."""
-    for key, _ in pairs:
-        if "[" in key:
-            break
-    else:
-        return dict(pairs)
-    limits = limits or Limits()
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        match = _BRACKET.match(key) if isinstance(key, str) and "[" in key else None
-        if not match:
-            out[key] = value
-            continue
-        head, tail = match.groups()
-        path = [head] + _PARTS.findall(tail)
-        if len(path) - 1 > limits.max_key_depth:
-            raise _over_limit(limits, "max_key_depth", f"param {head} nests {len(path) - 1} brackets deep")
-        node: Any = out
-        for index, part in enumerate(path[:-1]):
-            nxt_is_list = path[index + 1] == "" or _ascii_digits(path[index + 1])
-            container = _child(node, part, limits)
-            if not isinstance(container, (dict, list)):
-                container = _Indexed() if nxt_is_list else {}
-                _assign(node, part, container, limits)
-            node = container
-        _assign(node, path[-1], value, limits)
-    return _lists(out)
-
-
-def _child(node: Any, part: str, limits: Limits) -> Any:
-    if isinstance(node, _Indexed):
-        return node.get(_index(part, limits)) if _ascii_digits(part) else None
-    return node.get(part) if isinstance(node, dict) else None
-
-
-def _index(part: str, limits: Limits) -> int:
-    if len(part) > 9 or int(part) > limits.max_list_index:
-        raise _over_limit(limits, "max_list_index", f"list index {part[:20]} is above {limits.max_list_index}")
-    return int(part)
-
-
-def _assign(node: Any, part: str, value: Any, limits: Limits) -> None:
-    if isinstance(node, _Indexed):
-        node[_index(part, limits) if _ascii_digits(part) else node.next_index()] = value
-    elif isinstance(node, dict):
-        node[part] = value
-
-
-def _lists(value: Any) -> Any:
-    """Turn every `_Indexed` into a list ordered by index (only nodes that hold folded containers are walked)."""
-    if isinstance(value, _Indexed):
-        return [_lists(value[i]) for i in sorted(value)]
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if isinstance(inner, dict):
-                value[key] = _lists(inner)
-    return value
-
-
-def _ascii_digits(text: str) -> bool:
-    """`str.isdigit` accepts "²" and "١", which `int()` rejects or reads as Arabic-Indic numbers."""
-    return text.isascii() and text.isdigit()
