@@ -33,10 +33,12 @@ from bench_http import CAMPAIGN, FIXTURES  # noqa: E402
 
 
 class Driver:
-    """Calls an ASGI app directly with a prebuilt scope: the cost of one request to the app, nothing else."""
+    """Calls the app with a prebuilt scope, as `graphmock serve`'s protocol does (`direct_call`, else ASGI):
+    the cost of one request to the app, nothing else."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, direct: bool = True) -> None:
         self.app = app
+        self.direct = direct
         self.loop = asyncio.new_event_loop()
 
     def scope(self, method: str, target: str, body: bytes) -> dict[str, Any]:
@@ -49,6 +51,11 @@ class Driver:
                 "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
 
     async def _one(self, scope: dict[str, Any], body: bytes) -> tuple[int, bytes]:
+        if self.direct:  # as `graphmock serve`'s protocol does (mock_server/wire/direct.py)
+            scope = dict(scope)
+            response = self.app.direct_call(scope, body)
+            if response is not None:
+                return response.status_code, response.body
         sent: list[dict[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
@@ -57,7 +64,7 @@ class Driver:
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
-        await self.app(dict(scope), receive, send)
+        await self.app(scope if self.direct else dict(scope), receive, send)
         return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
     def call(self, method: str, target: str, body: str = "") -> Any:
@@ -133,14 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run the scenarios whose name contains this")
     parser.add_argument("--no-read-cache", action="store_true", help="reads rendered afresh (the cold reads)")
     parser.add_argument("--no-request-log", action="store_true", help="without the console request log")
+    parser.add_argument("--asgi", action="store_true",
+                        help="every request through the ASGI app (a test client's path), not the direct calls `serve` makes")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile each scenario: top N by tottime")
     args = parser.parse_args(argv)
     app, w = build(not args.no_read_cache, not args.no_request_log)
-    driver = Driver(app)
+    driver = Driver(app, direct=not args.asgi)
     chosen = [s for s in scenarios(driver, w, args.requests) if not args.only or args.only in s[0]]
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)  # as `graphmock serve` (mock_server/cli.py)
-    print(f"in-process, read cache {'off' if args.no_read_cache else 'on'}, request log "
+    print(f"in-process ({'ASGI' if args.asgi else 'direct calls, as serve'}), read cache {'off' if args.no_read_cache else 'on'}, request log "
           f"{'off' if args.no_request_log else 'on'}; server CPU per request (thread_time)")
     for name, method, target, bodies in chosen:
         count = args.requests // 10 if name.startswith("batch") else args.requests
