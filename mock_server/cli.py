@@ -81,7 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
         return run_workers(args, config, state, sock)
     sock.close()
     uvicorn.run(app, host=args.host, port=port, log_level=args.log_level, access_log=False, server_header=False,
-                http=protocol_class(args.body_timeout), ws="none")  # no websockets: `Upgrade:` is a plain Graph call
+                http=protocol_class(args.body_timeout, journal_after_send=True), ws="none")  # no websockets: `Upgrade:` is a plain Graph call
     return 0
 
 

@@ -77,6 +77,6 @@ def _serve_one(args: argparse.Namespace, config: ServerConfig, sock: socket.sock
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, access_log=False, server_header=False,
-                                           http=protocol_class(args.body_timeout), ws="none"))
+                                           http=protocol_class(args.body_timeout, journal_after_send=True), ws="none"))
     server.run(sockets=[sock])
     return 0

@@ -68,7 +68,8 @@ class Wire:
         self.answered_directly = 0
 
     def exchange(self, raw: bytes) -> bytes:
-        protocol = protocol_class()(config=self.config, server_state=ServerState(), app_state={}, _loop=self.loop)
+        protocol = protocol_class(journal_after_send=True)(config=self.config, server_state=ServerState(), app_state={},
+                                                           _loop=self.loop)  # as `graphmock serve` builds it
         transport = Transport()
         protocol.connection_made(transport)
         if not self.direct_calls:
@@ -257,3 +258,19 @@ def test_http_1_0_gets_its_answer_and_the_connection_closes(server: ServerProces
         (answer,) = _answers(sock, 1)
         assert b"\r\nconnection: close\r\n" in answer.lower() and b'"name"' in answer
         assert sock.recv(100) == b""  # closed after the answer
+
+
+def test_a_direct_call_is_journaled_once_answered(wires: tuple[Wire, Wire]) -> None:
+    """The journal entry of a direct call is written after its answer, before the protocol returns: a client's
+    next call (a journal read included) always finds it (docs/request-log.md, issue 18 point 3)."""
+    from mock_server.journal import query
+
+    fast, _ = wires
+    w = _world(fast)
+    state = fast.app.state.graph
+    before = query(state, {"limit": "1"})["last_seq"]
+    fast.exchange(_request("GET", f"/v25.0/{w['ad_account_id']}?access_token={w['access_token']}&fields=nope"))
+    after = query(state, {"limit": "1"})
+    assert after["last_seq"] == before + 1
+    (entry,) = after["data"]
+    assert entry["status"] == 400 and entry["method"] == "GET"

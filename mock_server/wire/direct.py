@@ -6,7 +6,8 @@ Python per request, a fifth of a cached read. Nearly every Graph call arrives wh
 without awaiting anything, so `DirectCalls` holds the task back until the body is complete, hands the request
 to the app's `direct_call(scope, body)` and writes the answer itself, in the same bytes uvicorn would send
 (status line, uvicorn's `date`, the app's headers, `connection: close` when the connection ends) and with the
-same access-log line when uvicorn's access log is on.
+same access-log line when uvicorn's access log is on. A response's `after` (the journal entry of a lone
+server: app.py `journaled`) runs once the answer is written, before the event loop takes the next request.
 
 Everything else takes uvicorn's ASGI path unchanged: a body that continues in a later read, `Expect:
 100-continue`, proxy headers uvicorn rewrites the scope for, an app wrapped in anything but uvicorn's proxy
@@ -47,10 +48,15 @@ def response_bytes(status: int, default_headers: list[tuple[bytes, bytes]], resp
     return b"".join(parts)
 
 
+def _nothing() -> None:
+    pass
+
+
 class DirectCalls:
     """A mixin for uvicorn's `HttpToolsProtocol`: complete Graph calls are answered in the protocol."""
 
     _direct: Any = None  # the app's direct_call (None: every request takes the ASGI path)
+    journal_after_send = False  # True when nothing outside the event loop reads the journal (`graphmock serve`)
     _held: Any = None  # (cycle, app) whose ASGI task waits for the end of the body
     _in_head = False
 
@@ -96,8 +102,9 @@ class DirectCalls:
                 super()._start_asgi_task(*held)  # type: ignore[misc]
 
     def _answer(self, cycle: Any, app: Any) -> None:
-        try:  # a context of its own, as the ASGI task would have
-            response = contextvars.copy_context().run(self._direct, cycle.scope, bytes(cycle.body))
+        context = contextvars.copy_context()  # a context of its own, as the ASGI task would have
+        try:
+            response = context.run(self._direct, cycle.scope, bytes(cycle.body), self.journal_after_send)
         except Exception:  # direct_call answers its own errors; this is a bug in it: the ASGI path answers
             log.exception("graphmock internal error in a direct call")
             response = None
@@ -111,6 +118,12 @@ class DirectCalls:
                                     get_path_with_query_string(scope), scope["http_version"], response.status_code)
         self.transport.write(response_bytes(response.status_code, cycle.default_headers, response,  # type: ignore[attr-defined]
                                             cycle.keep_alive))
+        if response.after is not None:  # bookkeeping (the journal entry) once the answer is on its way
+            getattr(self.transport, "flush", _nothing)()  # type: ignore[attr-defined]
+            try:
+                context.run(response.after)
+            except Exception:  # the answer is sent; a failure here must not touch the connection
+                log.exception("graphmock internal error after a direct call")
         if not cycle.keep_alive:
             self.transport.close()  # type: ignore[attr-defined]
         self.on_response_complete()  # type: ignore[attr-defined]

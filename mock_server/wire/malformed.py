@@ -23,9 +23,11 @@ def envelope(error: GraphError) -> bytes:
     return orjson.dumps(error.envelope("A" + secrets.token_urlsafe(16)))
 
 
-def protocol_class(head_timeout: float = 10.0) -> Any:
+def protocol_class(head_timeout: float = 10.0, journal_after_send: bool = False) -> Any:
     """uvicorn's httptools protocol with JSON errors: 400 for what it cannot parse, 408 for a request head that
-    stops arriving (`GET /` without its blank line) after `head_timeout` seconds; "auto" without httptools."""
+    stops arriving (`GET /` without its blank line) after `head_timeout` seconds; "auto" without httptools.
+    `journal_after_send`: only HTTP reads the journal (`graphmock serve`), so direct calls journal once their
+    answer is sent (wire/direct.py)."""
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -92,4 +94,5 @@ def protocol_class(head_timeout: float = 10.0) -> Any:
                     "request_timeout", detail=f"the request head was not complete after {head_timeout:g}s",
                     limit="body_timeout", value=head_timeout))
 
+    GraphHttpToolsProtocol.journal_after_send = journal_after_send
     return GraphHttpToolsProtocol
