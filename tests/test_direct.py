@@ -274,3 +274,23 @@ def test_a_direct_call_is_journaled_once_answered(wires: tuple[Wire, Wire]) -> N
     assert after["last_seq"] == before + 1
     (entry,) = after["data"]
     assert entry["status"] == 400 and entry["method"] == "GET"
+
+
+def test_a_client_that_does_not_read_gets_no_direct_answers(wires: tuple[Wire, Wire]) -> None:
+    """While the transport's buffer is over its limit (uvicorn's flow control says write_paused), requests wait
+    on the ASGI path, which waits for the buffer to drain: pipelined calls never pile up answers in memory."""
+    fast, _ = wires
+    w = _world(fast)
+    protocol = protocol_class(journal_after_send=True)(config=fast.config, server_state=ServerState(), app_state={},
+                                                       _loop=fast.loop)
+    transport = Transport()
+    protocol.connection_made(transport)
+    protocol.pause_writing()
+    protocol.data_received(_request("GET", f"/v25.0/me?access_token={w['access_token']}"))
+    assert transport.data == b"" and len(protocol.tasks) == 1  # held for the ASGI path, which awaits the drain
+    protocol.resume_writing()
+    deadline = fast.loop.time() + 5
+    while not _complete(transport.data) and fast.loop.time() < deadline:
+        fast.loop.run_until_complete(asyncio.sleep(0.001))
+    assert transport.data.startswith(b"HTTP/1.1 200")
+    protocol.connection_lost(None)

@@ -80,6 +80,8 @@ class DirectCalls:
     def _direct_eligible(self, cycle: Any) -> bool:
         if cycle.waiting_for_100_continue or self.transport.is_closing():  # type: ignore[attr-defined]
             return False
+        if self.flow.write_paused:  # type: ignore[attr-defined]  # a client that does not read its answers: the
+            return False  # ASGI path waits for the buffer to drain (and uvicorn stops reading meanwhile)
         if self.config.proxy_headers:  # type: ignore[attr-defined]  # uvicorn's middleware rewrites their scope
             for name, _ in cycle.scope["headers"]:
                 if name.startswith(b"x-forwarded-"):
