@@ -16,15 +16,17 @@ from mock_server.domain.world import AdAccount
 from mock_server.wire.errors import GraphError
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class RuleContext:
+    """What the rules read besides the params (built per write: slotted, not frozen, as AdSetContext)."""
+
     registry: SchemaRegistry
     account: AdAccount
     existing: dict[str, Any] | None = None  # the stored campaign on update
     table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/campaign.json, read by every rule
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "table", self.registry.rules("campaign"))
+        self.table = self.registry.rules("campaign")
 
 
 Rule = Callable[[dict[str, Any], RuleContext], GraphError | None]
