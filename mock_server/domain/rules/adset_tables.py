@@ -106,9 +106,17 @@ def _hashable_values(entries: list[dict[str, Any]], fact: str) -> frozenset[Any]
 _COMPILED: weakref.WeakKeyDictionary[SchemaRegistry, AdSetTables] = weakref.WeakKeyDictionary()
 
 
+_last: AdSetTables | None = None  # the one a server asks for on every ad set write: no weak-dictionary lookup
+
+
 def compiled(registry: SchemaRegistry) -> AdSetTables:
     """The compiled tables of `registry` (built on first use, rebuilt if its ad set table was replaced)."""
+    global _last
+    tables = _last
+    if tables is not None and tables.registry is registry and tables.table is registry.documents["rules/adset"]:
+        return tables
     tables = _COMPILED.get(registry)
     if tables is None or tables.table is not registry.rules("adset"):
         tables = _COMPILED[registry] = AdSetTables(registry)
+    _last = tables
     return tables
