@@ -187,20 +187,30 @@ def test_update_rules_skip_what_was_not_sent(spec: dict[str, Any], sent: Any, ca
 
 # -- param decoding --------------------------------------------------------------------------------------------
 _DECODER = ParamDecoder(REGISTRY, "requests/adset.create")
-_raw_text = st.one_of(st.integers(-(10**24), 10**24).map(str), st.sampled_from(["9" * 18, "9" * 19, str(2**64 - 1), str(2**64)]),
+_raw_text = st.one_of(st.integers(-(10**24), 10**24).map(str),
                       st.text(alphabet="0123456789 \"-+.e٣²\n\t", max_size=22), st.text(max_size=8))
 
 
+_BOUNDARIES = ["9" * 18, "9" * 19, str(2**64 - 1), str(2**64), "[]", " []", "[ ]", "[1]", "٣", "12 ", '"7"']
+
+
 @settings(max_examples=60)
-@given(st.sampled_from(["integer", "string", "numeric-string"]), _raw_text)
-def test_decoding_fast_paths_equal_the_full_decoder(kind: str, raw: str) -> None:
-    """Plain digits (an integer param) and unquoted text (a string or numeric-string param) skip _decode's steps:
-    the value is what _decode answers, and nothing is reported relaxed."""
-    _DECODER.kinds["probe"] = kind
-    try:
-        decoded = _DECODER.decode({"probe": raw}, timezone.utc)
-    finally:
-        del _DECODER.kinds["probe"]
-    value, strict = _decode(raw, kind, timezone.utc)
-    assert decoded.values["probe"] == value and type(decoded.values["probe"]) is type(value)
-    assert decoded.relaxed == ([] if strict else ["probe"])
+@given(st.one_of(_raw_text, st.sampled_from(_BOUNDARIES)))
+def test_decoding_fast_paths_equal_the_full_decoder(raw: str) -> None:
+    """Plain digits (an integer param), unquoted text (a string or numeric-string param) and `[]` (an array param)
+    skip _decode's steps: the value is what _decode answers, and nothing is reported relaxed."""
+    for kind in ("integer", "string", "numeric-string", "array", "object", "boolean"):
+        _DECODER.kinds["probe"] = kind
+        try:
+            decoded = _DECODER.decode({"probe": raw}, timezone.utc)
+        finally:
+            del _DECODER.kinds["probe"]
+        value, strict = _decode(raw, kind, timezone.utc)
+        assert decoded.values["probe"] == value and type(decoded.values["probe"]) is type(value), kind
+        assert decoded.relaxed == ([] if strict else ["probe"])
+
+
+def test_decoding_fast_paths_at_their_boundaries() -> None:
+    """The fast paths' edges, every time (the property above samples them)."""
+    for raw in _BOUNDARIES:
+        test_decoding_fast_paths_equal_the_full_decoder.hypothesis.inner_test(raw)  # type: ignore[attr-defined]

@@ -54,6 +54,8 @@ class ParamDecoder:
                 values[name] = raw  # only a JSON-quoted string decodes to something else (_decode)
             elif kind == "integer" and isinstance(raw, str) and raw.isdigit() and raw.isascii() and len(raw) <= 18:
                 values[name] = int(raw)  # plain digits, within 64 bits: what _decode answers, without its steps
+            elif kind == "array" and raw == "[]":
+                values[name] = []  # special_ad_categories=[] on every campaign create
             else:
                 value, strict = _decode(raw, kind, tz)
                 if not strict:
