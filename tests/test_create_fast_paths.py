@@ -214,3 +214,12 @@ def test_decoding_fast_paths_at_their_boundaries() -> None:
     """The fast paths' edges, every time (the property above samples them)."""
     for raw in _BOUNDARIES:
         test_decoding_fast_paths_equal_the_full_decoder.hypothesis.inner_test(raw)  # type: ignore[attr-defined]
+
+
+def test_create_and_update_run_the_same_rules_in_the_same_order() -> None:
+    """A create runs the targeting checks unwrapped (it sends the whole targeting), an update their when-sent
+    forms: the same rules, in the same order, around the same others."""
+    created = [rule.__name__ for rule in rules.CREATE_RULES]
+    updated = [rule.__name__ for rule in rules.UPDATE_RULES]
+    assert created == ["execution_options", "creation_status", *updated[1:], "campaign_adset_limit"]
+    assert [r.__wrapped__ for r in targeting.RULES] == list(targeting.CHECKS)  # type: ignore[attr-defined]

@@ -380,10 +380,12 @@ _COMMON: tuple[Rule, ...] = (
     budget_not_under_campaign_budget, campaign_budget_only_fields, budget_required, one_budget,
     lifetime_budget_needs_end_time, end_after_start, end_in_future, daily_budget_duration, budget_minimum,
     promoted_object_requirements, promoted_page_known, promoted_app_known,
-    *targeting.RULES, dsa.dsa_payor_required, dsa.dsa_beneficiary_required,
 )
-CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, campaign_adset_limit)  # type: ignore[arg-type]
-UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON)  # type: ignore[arg-type]
+_DSA: tuple[Rule, ...] = (dsa.dsa_payor_required, dsa.dsa_beneficiary_required)
+# A create sends the whole targeting: its checks run as they are (the update forms only skip what was not sent).
+CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, *targeting.CHECKS, *_DSA,  # type: ignore[arg-type]
+                                  campaign_adset_limit)
+UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON, *targeting.RULES, *_DSA)  # type: ignore[arg-type]
 
 
 # Fills complete the params with documented defaults before the rules run (they change `spec` in place).

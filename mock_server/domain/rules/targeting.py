@@ -272,8 +272,9 @@ def advantage_audience_required(spec: Spec, ctx: AdSetContext) -> GraphError | N
 
 FILLS_ON_CREATE = (advantage_audience_default,)
 
-RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in (
+CHECKS: tuple[Rule, ...] = (
     known_options, location_required, age_order, radius_range,
     special_category_age, special_category_gender, special_category_location, special_category_radius,
     advantage_audience_required,
-))
+)
+RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in CHECKS)  # on update: only when targeting is sent
