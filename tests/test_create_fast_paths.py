@@ -223,3 +223,18 @@ def test_create_and_update_run_the_same_rules_in_the_same_order() -> None:
     updated = [rule.__name__ for rule in rules.UPDATE_RULES]
     assert created == ["execution_options", "creation_status", *updated[1:], "campaign_adset_limit"]
     assert [r.__wrapped__ for r in targeting.RULES] == list(targeting.CHECKS)  # type: ignore[attr-defined]
+
+
+_budgets = st.fixed_dictionaries({}, optional={"daily_budget": _money, "lifetime_budget": _money, "name": st.just("x")})
+
+
+@settings(max_examples=40)
+@given(_budgets, st.one_of(st.none(), _budgets))
+def test_one_campaign_budget_answers_as_the_merged_campaign(params: dict[str, Any], existing: Any) -> None:
+    """Seed 004: daily_budget and lifetime_budget are alternatives, judged on the campaign as it will be (the
+    stored one with the params over it), without building that merged copy."""
+    from mock_server.domain.rules import campaign as campaign_rules
+    ctx = campaign_rules.RuleContext(REGISTRY, SimpleNamespace(currency="USD"), existing)  # type: ignore[arg-type]
+    merged = {**(existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}
+    plain = GraphError("campaign_budget_both") if merged.get("daily_budget") and merged.get("lifetime_budget") else None
+    _same(campaign_rules.one_campaign_budget(params, ctx), plain)

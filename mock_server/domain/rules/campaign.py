@@ -63,8 +63,10 @@ def special_ad_category_country(params: dict[str, Any], ctx: RuleContext) -> Gra
 
 def one_campaign_budget(params: dict[str, Any], ctx: RuleContext) -> GraphError | None:
     """Seed 004: daily_budget and lifetime_budget are alternatives, not both."""
-    merged = {**(ctx.existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}
-    if merged.get("daily_budget") and merged.get("lifetime_budget"):
+    stored = ctx.existing or {}  # each budget as it will be: sent, else stored (no merged copy per write)
+    daily = params["daily_budget"] if "daily_budget" in params else stored.get("daily_budget")
+    lifetime = params["lifetime_budget"] if "lifetime_budget" in params else stored.get("lifetime_budget")
+    if daily and lifetime:
         return GraphError("campaign_budget_both")
     return None
 
