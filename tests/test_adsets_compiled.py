@@ -33,6 +33,7 @@ def _fact(fact: str) -> st.SearchStrategy[Any]:
 def test_compiled_promoted_object_requirements_match_the_table(facts: dict[str, Any]) -> None:
     """GRAPH-BEHAVIOUR 7.3/7.6: the entries whose 'when' holds, in table order, whatever the facts."""
     assert TABLES.requirements(facts) == applicable_requirements(TABLE, facts)
+    assert TABLES.requirements_for(*(facts.get(fact) for fact in FACTS)) == applicable_requirements(TABLE, facts)
 
 
 def test_every_named_combination_is_compiled() -> None:

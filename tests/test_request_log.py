@@ -154,3 +154,28 @@ def test_pending_lines_are_bounded_and_a_loop_left_behind_does_not_hold_them() -
         task.cancel()
     abandoned.run_until_complete(asyncio.gather(*left, return_exceptions=True))
     abandoned.close()
+
+
+def test_a_batched_line_reads_as_the_line_built_at_once() -> None:
+    """Issue 18: a waiting line keeps its entry and time taken, its text built when the batch is written; the text
+    is the one `line` builds (accepted, rejected by the contract, refused before any handler ran)."""
+    client = InProcessClient(ServerConfig(seed=3))
+    act = client.world["ad_account_id"]
+    client.post(f"{act}/campaigns", data={"name": "ok", "objective": "OUTCOME_SALES", "status": "PAUSED",
+                                          "special_ad_categories": "[]"})
+    client.post(f"{act}/campaigns", data={"name": "no objective"})
+    client.get(act, params={"fields": "name,not_a_field"})
+    client.get(act, params={"fields": "name", "access_token": "not-a-token"})
+    found = journal_of(client.state).entries()
+    client.close()
+    stream = io.StringIO()
+    log = RequestLog(stream, colour=False, line_by_line=False)
+
+    async def serve() -> None:
+        for entry in found:
+            log(entry)
+
+    asyncio.run(serve())
+    written = stream.getvalue().splitlines()
+    assert written == [line(entry, ms=0.0) for entry in found] and len(written) == 4
+    assert "violation(missing_required)" in written[1] and "unknown_field" in written[2] and " 400 #190 " in written[3]

@@ -23,6 +23,7 @@ from mock_server.wire import relaxed_json
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _TRUE = {"true", "1", "True", "TRUE"}
 _FALSE = {"false", "0", "False", "FALSE"}
+_TEXT_KINDS = frozenset({"string", "numeric-string"})  # text unless JSON-quoted
 
 
 @dataclass
@@ -49,8 +50,12 @@ class ParamDecoder:
             if kind is None:
                 out.unknown.append(name)
                 values[name] = raw
-            elif kind == "string" and isinstance(raw, str) and '"' not in raw:
+            elif kind in _TEXT_KINDS and isinstance(raw, str) and '"' not in raw:
                 values[name] = raw  # only a JSON-quoted string decodes to something else (_decode)
+            elif kind == "integer" and isinstance(raw, str) and raw.isdigit() and raw.isascii() and len(raw) <= 18:
+                values[name] = int(raw)  # plain digits, within 64 bits: what _decode answers, without its steps
+            elif kind == "array" and raw == "[]":
+                values[name] = []  # special_ad_categories=[] on every campaign create
             else:
                 value, strict = _decode(raw, kind, tz)
                 if not strict:

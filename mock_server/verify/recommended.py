@@ -27,11 +27,19 @@ class Site:
 _PLANS: weakref.WeakKeyDictionary[Any, dict[str, Site | None]] = weakref.WeakKeyDictionary()
 
 
+_last: tuple[Any, dict[str, Site | None]] | None = None  # the registry judged every time, and its plans
+
+
 def plan(registry: Any, schema_name: str) -> Site | None:
     """The compiled limits of `schema_name` (None: no limit anywhere in it)."""
-    plans = _PLANS.get(registry)
-    if plans is None:
-        plans = _PLANS[registry] = {}
+    global _last
+    if _last is not None and _last[0] is registry:
+        plans = _last[1]
+    else:
+        plans = _PLANS.get(registry)
+        if plans is None:
+            plans = _PLANS[registry] = {}
+        _last = (registry, plans)
     if schema_name not in plans:
         plans[schema_name] = _compile(registry, schema_name)
     return plans[schema_name]

@@ -39,6 +39,7 @@ class AdSetTables:
         self.currencies: dict[str, Any] = registry.rules("currencies")
         self.targeting_options: dict[str, Any] = \
             registry.documents["targeting"]["$defs"]["targeting"]["properties"]
+        self.geo_keys = frozenset(self.table["targeting"]["geo_keys"])  # location_required: a set, not a scan
         self._named = {fact: _hashable_values(self.table["promoted_object"], fact) for fact in FACTS}
         self._lookups = tuple({value: value for value in self._named[fact]} for fact in FACTS)
         self._requirements = self._index_requirements()
@@ -53,12 +54,18 @@ class AdSetTables:
 
     def requirements(self, facts: dict[str, Any]) -> tuple[dict[str, Any], ...]:
         """applicable_requirements(table, facts), by one dict lookup."""
-        objective, destination, goal = self._lookups
+        return self.requirements_for(facts.get("objective"), facts.get("destination_type"),
+                                     facts.get("optimization_goal"))
+
+    def requirements_for(self, objective: Any, destination_type: Any, optimization_goal: Any) -> tuple[dict[str, Any], ...]:
+        """`requirements` of these three facts (the rule's call: no facts dict built per request)."""
+        objectives, destinations, goals = self._lookups
         try:
-            key = (objective.get(facts.get("objective"), _OTHER), destination.get(facts.get("destination_type"), _OTHER),
-                   goal.get(facts.get("optimization_goal"), _OTHER))
+            key = (objectives.get(objective, _OTHER), destinations.get(destination_type, _OTHER),
+                   goals.get(optimization_goal, _OTHER))
         except TypeError:  # an unhashable value (a list): the table names none
-            key = tuple(self._representative(fact, facts.get(fact)) for fact in FACTS)
+            facts = (objective, destination_type, optimization_goal)
+            key = tuple(self._representative(fact, value) for fact, value in zip(FACTS, facts))
         return self._requirements[key]
 
     def _representative(self, fact: str, value: Any) -> Any:
@@ -99,9 +106,17 @@ def _hashable_values(entries: list[dict[str, Any]], fact: str) -> frozenset[Any]
 _COMPILED: weakref.WeakKeyDictionary[SchemaRegistry, AdSetTables] = weakref.WeakKeyDictionary()
 
 
+_last: AdSetTables | None = None  # the one a server asks for on every ad set write: no weak-dictionary lookup
+
+
 def compiled(registry: SchemaRegistry) -> AdSetTables:
     """The compiled tables of `registry` (built on first use, rebuilt if its ad set table was replaced)."""
+    global _last
+    tables = _last
+    if tables is not None and tables.registry is registry and tables.table is registry.documents["rules/adset"]:
+        return tables
     tables = _COMPILED.get(registry)
     if tables is None or tables.table is not registry.rules("adset"):
         tables = _COMPILED[registry] = AdSetTables(registry)
+    _last = tables
     return tables

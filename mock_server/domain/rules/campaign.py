@@ -16,15 +16,17 @@ from mock_server.domain.world import AdAccount
 from mock_server.wire.errors import GraphError
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class RuleContext:
+    """What the rules read besides the params (built per write: slotted, not frozen, as AdSetContext)."""
+
     registry: SchemaRegistry
     account: AdAccount
     existing: dict[str, Any] | None = None  # the stored campaign on update
     table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/campaign.json, read by every rule
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "table", self.registry.rules("campaign"))
+        self.table = self.registry.rules("campaign")
 
 
 Rule = Callable[[dict[str, Any], RuleContext], GraphError | None]
@@ -61,8 +63,10 @@ def special_ad_category_country(params: dict[str, Any], ctx: RuleContext) -> Gra
 
 def one_campaign_budget(params: dict[str, Any], ctx: RuleContext) -> GraphError | None:
     """Seed 004: daily_budget and lifetime_budget are alternatives, not both."""
-    merged = {**(ctx.existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}
-    if merged.get("daily_budget") and merged.get("lifetime_budget"):
+    stored = ctx.existing or {}  # each budget as it will be: sent, else stored (no merged copy per write)
+    daily = params["daily_budget"] if "daily_budget" in params else stored.get("daily_budget")
+    lifetime = params["lifetime_budget"] if "lifetime_budget" in params else stored.get("lifetime_budget")
+    if daily and lifetime:
         return GraphError("campaign_budget_both")
     return None
 

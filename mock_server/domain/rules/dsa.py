@@ -19,7 +19,7 @@ def _dsa_regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
     status edit of an older ad set is not refused. Detection: schemas/rules/adset.json 'dsa' and
     targeting.located_in (countries, entries carrying an EU country, EU country groups)."""
     rule = ctx.table["dsa"]
-    if not ctx.touched("targeting", *rule["fields"]):
+    if ctx.existing is not None and not ctx.touched("targeting", *rule["fields"]):
         return []
     sent = spec.get("targeting")
     kept = ctx.memo.get("dsa")  # the fill and both rules ask: work it out once per targeting object

@@ -51,10 +51,13 @@ def known_options(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 
 def location_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9: 'You must specify at least one country in targeting, unless you use a Custom Audience'."""
-    table = ctx.table["targeting"]
-    geo, targeting = _geo(spec), _targeting(spec)
-    if any(geo.get(key) for key in table["geo_keys"]) or any(targeting.get(k) for k in table["geo_optional_with"]):
-        return None
+    geo_keys, targeting = ctx.tables.geo_keys, _targeting(spec)
+    for key, value in _geo(spec).items():  # the keys sent (one or two), not the table's ~20
+        if value and key in geo_keys:
+            return None
+    for key in ctx.table["targeting"]["geo_optional_with"]:
+        if targeting.get(key):
+            return None
     return GraphError("targeting_geo_required", field="targeting[geo_locations]")
 
 
@@ -71,7 +74,9 @@ def radius_range(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9: cities radius 10-50 mi / 17-80 km; custom_locations 0.63-50 mi / 1-80 km."""
     geo = _geo(spec)
     for kind, units in ctx.table["targeting"]["radius"].items():
-        for index, location in enumerate(geo.get(kind) or []):
+        if not geo.get(kind):
+            continue
+        for index, location in enumerate(geo[kind]):
             if not isinstance(location, dict) or location.get("radius") is None:
                 continue
             unit = location.get("distance_unit") or "mile"
@@ -87,8 +92,11 @@ def _restricted_category(ctx: AdSetContext) -> str | None:
     memo = ctx.memo
     if "restricted_category" not in memo:
         restricted = ctx.table["targeting"]["special_ad_categories"]["categories"]
-        memo["restricted_category"] = next(
-            (c for c in ctx.campaign.data.get("special_ad_categories") or [] if c in restricted), None)
+        memo["restricted_category"] = None
+        for category in ctx.campaign.data.get("special_ad_categories") or ():
+            if category in restricted:
+                memo["restricted_category"] = category
+                break
     return memo["restricted_category"]
 
 
@@ -264,8 +272,9 @@ def advantage_audience_required(spec: Spec, ctx: AdSetContext) -> GraphError | N
 
 FILLS_ON_CREATE = (advantage_audience_default,)
 
-RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in (
+CHECKS: tuple[Rule, ...] = (
     known_options, location_required, age_order, radius_range,
     special_category_age, special_category_gender, special_category_location, special_category_radius,
     advantage_audience_required,
-))
+)
+RULES: tuple[Rule, ...] = tuple(_when_written(rule) for rule in CHECKS)  # on update: only when targeting is sent

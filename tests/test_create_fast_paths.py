@@ -1,0 +1,240 @@
+"""The create paths' fast forms (issue 18 point 1, docs/cold-writes.md) answer exactly what the plain forms they
+replaced answer, for any input a request can bring. Each `_plain_*` function below is the interpretation the
+server ran before (the tables read directly, every message built up front); the properties compare them with
+the rules and decoders the server runs now: same error key, values and blame, or both None."""
+
+from __future__ import annotations
+
+import math
+from datetime import timezone
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_server.contract.decoding import ParamDecoder, _decode
+from mock_server.contract.registry import default_registry
+from mock_server.domain.rules import adset as rules
+from mock_server.domain.rules import targeting
+from mock_server.domain.rules.adset import AdSetContext
+from mock_server.store.repository import Record
+from mock_server.wire.errors import GraphError
+
+REGISTRY = default_registry()
+TABLE = REGISTRY.rules("adset")
+NOW = 1_900_000_000
+
+
+# -- the plain forms (as the server ran them before) ------------------------------------------------------------
+def _plain_campaign_budget(ctx: AdSetContext) -> str | None:
+    return next((f for f in ctx.table["budget"]["fields"] if ctx.campaign.data.get(f)), None)
+
+
+def _plain_daily_minimum(spec: dict[str, Any], ctx: AdSetContext) -> tuple[int, str]:
+    table = ctx.table["budget"]
+    billing = spec.get("billing_event") or "IMPRESSIONS"
+    strategy = rules.strategy_in_force(spec, ctx)[0]
+    bid = spec.get("bid_amount")
+    if strategy in ctx.table["bidding"]["needs_bid_amount"] and bid:
+        multiplier = table["manual_bid_multiplier"].get(billing, table["manual_bid_multiplier"]["default"])
+        return bid * multiplier, f" (manual bid: {multiplier} x bid_amount)"
+    usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
+    country = rules.account_country(ctx)
+    if country in table["double_minimum_countries"] and billing not in table["low_frequency_billing_events"]:
+        return ctx.tables.minor_units_for_usd(ctx.account.currency, usd * 2), f" (USD {usd * 2:.2f}, account in {country})"
+    return ctx.tables.minor_units_for_usd(ctx.account.currency, usd), f" (USD {usd:.2f})"
+
+
+def _plain_budget_minimum(spec: dict[str, Any], ctx: AdSetContext) -> GraphError | None:
+    if _plain_campaign_budget(ctx):
+        return None
+    name = next((f for f in ctx.table["budget"]["fields"] if spec.get(f)), None)
+    if name is None:
+        return None
+    daily, basis = _plain_daily_minimum(spec, ctx)
+    minimum = daily
+    if name == "lifetime_budget" and spec.get("end_time") and spec.get("start_time"):
+        days = max(1, math.ceil((spec["end_time"] - spec["start_time"]) / 86400))
+        minimum, basis = daily * days, f"{basis}, {days} day(s) x {daily}"
+    if spec[name] < minimum:
+        return GraphError("adset_budget_too_low", field=name, minimum=minimum, currency=ctx.account.currency,
+                          billing_event=spec.get("billing_event"), basis=basis)
+    return None
+
+
+def _plain_budget_required(spec: dict[str, Any], ctx: AdSetContext) -> GraphError | None:
+    if _plain_campaign_budget(ctx) or any(spec.get(f) for f in ctx.table["budget"]["fields"]):
+        return None
+    return GraphError("adset_budget_required")
+
+
+def _plain_promoted_object_requirements(spec: dict[str, Any], ctx: AdSetContext) -> GraphError | None:
+    facts = {"objective": ctx.objective, "destination_type": spec.get("destination_type"),
+             "optimization_goal": spec.get("optimization_goal")}
+    promoted = spec.get("promoted_object") or {}
+    for entry in ctx.tables.requirements(facts):
+        if any(all(promoted.get(f) not in (None, "") for f in fields) for fields in entry["any_of"]):
+            continue
+        missing = next(f for f in entry["any_of"][0] if promoted.get(f) in (None, ""))
+        context = " with ".join(f"{key} {facts[key]}" for key in entry["when"])
+        needed = " or ".join("+".join(fields) for fields in entry["any_of"])
+        return GraphError("adset_promoted_object_required", field=f"promoted_object[{missing}]", context=context,
+                          needed=needed)
+    return None
+
+
+def _plain_location_required(spec: dict[str, Any], ctx: AdSetContext) -> GraphError | None:
+    table = ctx.table["targeting"]
+    geo, sent = targeting._geo(spec), targeting._targeting(spec)
+    if any(geo.get(key) for key in table["geo_keys"]) or any(sent.get(k) for k in table["geo_optional_with"]):
+        return None
+    return GraphError("targeting_geo_required", field="targeting[geo_locations]")
+
+
+def _plain_restricted_category(ctx: AdSetContext) -> str | None:
+    restricted = ctx.table["targeting"]["special_ad_categories"]["categories"]
+    return next((c for c in ctx.campaign.data.get("special_ad_categories") or [] if c in restricted), None)
+
+
+# -- generated ad sets, campaigns and accounts ------------------------------------------------------------------
+def _named(fact: str) -> list[str]:
+    return sorted({v for entry in TABLE["promoted_object"] for v in entry["when"].get(fact, ())})
+
+
+_PROMOTED_FIELDS = sorted({f for entry in TABLE["promoted_object"] for fields in entry["any_of"] for f in fields})
+_BILLING = sorted(TABLE["budget"]["min_daily_usd"]) + ["UNLISTED"]
+_STRATEGIES = [*TABLE["bidding"]["needs_bid_amount"], "LOWEST_COST_WITHOUT_CAP", "LOWEST_COST_WITH_MIN_ROAS"]
+_GEO_KEYS = [*TABLE["targeting"]["geo_keys"][:4], "zips", "not_a_geo_key"]
+_CATEGORIES = [*TABLE["targeting"]["special_ad_categories"]["categories"], "NONE", "ISSUES_ELECTIONS_POLITICS"]
+_money = st.one_of(st.none(), st.just(0), st.integers(1, 10_000_000))
+_times = st.one_of(st.none(), st.just(0), st.integers(NOW - 10 * 86400, NOW + 400 * 86400))
+
+_specs = st.fixed_dictionaries({}, optional={
+    "daily_budget": _money, "lifetime_budget": _money, "bid_amount": _money,
+    "billing_event": st.sampled_from(_BILLING), "bid_strategy": st.sampled_from([*_STRATEGIES, ""]),
+    "start_time": _times, "end_time": _times,
+    "destination_type": st.sampled_from([*_named("destination_type"), "OTHER"]),
+    "optimization_goal": st.sampled_from([*_named("optimization_goal"), "OTHER"]),
+    "promoted_object": st.one_of(st.none(), st.dictionaries(st.sampled_from(_PROMOTED_FIELDS),
+                                                            st.sampled_from([None, "", "1234", 0]), max_size=4)),
+})
+_targetings = st.one_of(st.fixed_dictionaries({}, optional={
+    "geo_locations": st.one_of(st.dictionaries(st.sampled_from(_GEO_KEYS), st.sampled_from(
+        [[], ["US"], {}, "", None, [{"key": "DE:10115"}]]), max_size=3), st.just([])),
+    "custom_audiences": st.sampled_from([[], [{"id": "1"}], None])}), st.none(), st.just("not an object"))
+_campaigns = st.fixed_dictionaries({"objective": st.sampled_from([*_named("objective"), "OUTCOME_OTHER"])}, optional={
+    "daily_budget": _money, "lifetime_budget": _money, "bid_strategy": st.sampled_from(_STRATEGIES),
+    "special_ad_categories": st.lists(st.sampled_from(_CATEGORIES), max_size=3)})
+_accounts = st.builds(lambda currency, raw: SimpleNamespace(currency=currency, raw=raw, id="act_1", account_id="1"),
+                      st.sampled_from(["USD", "EUR", "JPY", "GBP", "BRL", "KRW"]),
+                      st.fixed_dictionaries({}, optional={"business_country_code": st.sampled_from(["US", "DE", "IN"]),
+                                                          "country": st.sampled_from(["FR", "BR"])}))
+
+
+def _context(account: Any, campaign: dict[str, Any], existing: dict[str, Any] | None = None,
+             changed: frozenset[str] = frozenset()) -> AdSetContext:
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data=campaign)
+    return AdSetContext(REGISTRY, account, None, None, record, NOW, existing, changed)  # type: ignore[arg-type]
+
+
+def _same(fast: GraphError | None, plain: GraphError | None) -> None:
+    if plain is None:
+        assert fast is None, fast
+        return
+    assert fast is not None and (fast.key, dict(fast.values), fast.blame) == (plain.key, dict(plain.values), plain.blame)
+
+
+@settings(max_examples=60)
+@given(_specs, _campaigns, _accounts)
+def test_budget_rules_answer_as_the_tables_read_directly(spec: dict[str, Any], campaign: dict[str, Any],
+                                                         account: Any) -> None:
+    """GRAPH-BEHAVIOUR 8 minimum budgets (1885272, its note built only when refused), budget required, the
+    campaign-budget fact: the same answers as the plain forms."""
+    ctx = _context(account, campaign)
+    assert ctx.campaign_budget == _plain_campaign_budget(ctx)
+    _same(rules.budget_minimum(spec, ctx), _plain_budget_minimum(spec, ctx))
+    _same(rules.budget_required(spec, ctx), _plain_budget_required(spec, ctx))
+    assert rules.daily_minimum(spec, ctx) == _plain_daily_minimum(spec, ctx)
+
+
+@settings(max_examples=60)
+@given(_specs, _targetings, _campaigns, _accounts)
+def test_promoted_object_and_location_rules_answer_as_the_tables_read_directly(
+        spec: dict[str, Any], sent: Any, campaign: dict[str, Any], account: Any) -> None:
+    """GRAPH-BEHAVIOUR 7.3/7.6 (1885154) and 9 (a location is required), the campaign's restricted special ad
+    category: the same answers as the plain forms."""
+    spec["targeting"] = sent
+    ctx = _context(account, campaign)
+    _same(rules.promoted_object_requirements(spec, ctx), _plain_promoted_object_requirements(spec, ctx))
+    _same(targeting.location_required(spec, ctx), _plain_location_required(spec, ctx))
+    assert targeting._restricted_category(ctx) == _plain_restricted_category(ctx)
+
+
+@settings(max_examples=40)
+@given(_specs, _targetings, _campaigns, _accounts,
+       st.sets(st.sampled_from(["targeting", "dsa_payor", "name", "daily_budget"])))
+def test_update_rules_skip_what_was_not_sent(spec: dict[str, Any], sent: Any, campaign: dict[str, Any], account: Any,
+                                             changed: set[str]) -> None:
+    """On update the DSA locations are worked out only when targeting or a DSA field is sent (GRAPH-BEHAVIOUR 1.1)."""
+    from mock_server.domain.rules import dsa
+    spec["targeting"] = sent
+    ctx = _context(account, campaign, existing={"name": "x"}, changed=frozenset(changed))
+    sent = ctx.touched("targeting", *TABLE["dsa"]["fields"])
+    plain = targeting.located_in(spec, TABLE["dsa"]["eu_countries"], TABLE["dsa"]["eu_country_groups"]) if sent else []
+    assert dsa._dsa_regulated(spec, ctx) == plain
+
+
+# -- param decoding --------------------------------------------------------------------------------------------
+_DECODER = ParamDecoder(REGISTRY, "requests/adset.create")
+_raw_text = st.one_of(st.integers(-(10**24), 10**24).map(str),
+                      st.text(alphabet="0123456789 \"-+.e٣²\n\t", max_size=22), st.text(max_size=8))
+
+
+_BOUNDARIES = ["9" * 18, "9" * 19, str(2**64 - 1), str(2**64), "[]", " []", "[ ]", "[1]", "٣", "12 ", '"7"']
+
+
+@settings(max_examples=60)
+@given(st.one_of(_raw_text, st.sampled_from(_BOUNDARIES)))
+def test_decoding_fast_paths_equal_the_full_decoder(raw: str) -> None:
+    """Plain digits (an integer param), unquoted text (a string or numeric-string param) and `[]` (an array param)
+    skip _decode's steps: the value is what _decode answers, and nothing is reported relaxed."""
+    for kind in ("integer", "string", "numeric-string", "array", "object", "boolean"):
+        _DECODER.kinds["probe"] = kind
+        try:
+            decoded = _DECODER.decode({"probe": raw}, timezone.utc)
+        finally:
+            del _DECODER.kinds["probe"]
+        value, strict = _decode(raw, kind, timezone.utc)
+        assert decoded.values["probe"] == value and type(decoded.values["probe"]) is type(value), kind
+        assert decoded.relaxed == ([] if strict else ["probe"])
+
+
+def test_decoding_fast_paths_at_their_boundaries() -> None:
+    """The fast paths' edges, every time (the property above samples them)."""
+    for raw in _BOUNDARIES:
+        test_decoding_fast_paths_equal_the_full_decoder.hypothesis.inner_test(raw)  # type: ignore[attr-defined]
+
+
+def test_create_and_update_run_the_same_rules_in_the_same_order() -> None:
+    """A create runs the targeting checks unwrapped (it sends the whole targeting), an update their when-sent
+    forms: the same rules, in the same order, around the same others."""
+    created = [rule.__name__ for rule in rules.CREATE_RULES]
+    updated = [rule.__name__ for rule in rules.UPDATE_RULES]
+    assert created == ["execution_options", "creation_status", *updated[1:], "campaign_adset_limit"]
+    assert [r.__wrapped__ for r in targeting.RULES] == list(targeting.CHECKS)  # type: ignore[attr-defined]
+
+
+_budgets = st.fixed_dictionaries({}, optional={"daily_budget": _money, "lifetime_budget": _money, "name": st.just("x")})
+
+
+@settings(max_examples=40)
+@given(_budgets, st.one_of(st.none(), _budgets))
+def test_one_campaign_budget_answers_as_the_merged_campaign(params: dict[str, Any], existing: Any) -> None:
+    """Seed 004: daily_budget and lifetime_budget are alternatives, judged on the campaign as it will be (the
+    stored one with the params over it), without building that merged copy."""
+    from mock_server.domain.rules import campaign as campaign_rules
+    ctx = campaign_rules.RuleContext(REGISTRY, SimpleNamespace(currency="USD"), existing)  # type: ignore[arg-type]
+    merged = {**(existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}
+    plain = GraphError("campaign_budget_both") if merged.get("daily_budget") and merged.get("lifetime_budget") else None
+    _same(campaign_rules.one_campaign_budget(params, ctx), plain)
