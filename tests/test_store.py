@@ -232,3 +232,67 @@ def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_index
     assert "objects_by_account_status" in indexes
     page, more = reopened.page(ListQuery("AdSet", account_id="1", campaign_id=7), after=None, before=None, limit=4)
     assert [r.id for r in page] == [10, 9, 8, 7] and more
+
+
+def test_activity_ids_are_numbered_above_the_base_and_every_stored_one(new_store):
+    """The activity log's ids (domain/activities.py): each above `base` and above every stored activity, so the
+    log's order by id is its order of writing; on SQLite read from the activities table, on PostgreSQL a counter."""
+    store = new_store()
+    base = 9_000_000_000_000_000
+    taken = []
+    for n in range(3):
+        with store.transaction():
+            activity_id = store.next_in_sequence("activity_seq", "AdActivity", base)
+            assert activity_id > base and all(activity_id > t for t in taken)
+            store.insert(Record(id=activity_id, type="AdActivity", account_id="1", status="ACTIVE",
+                                data={"event_time": n}, created=n))
+        taken.append(activity_id)
+    assert store.get(taken[0]).data == {"event_time": 0}  # readable by id as any record
+    assert set(store.get_many([*taken, 5])) == set(taken)
+    page, more = store.page(ListQuery("AdActivity", account_id="1"), after=None, before=None, limit=2)
+    assert [r.id for r in page] == taken[:0:-1] and more
+    assert store.count(ListQuery("AdActivity", account_id="1")) == 3
+    assert [o["id"] for o in store.dump()["objects"]] == taken
+    store.delete_account("1")
+    assert store.page(ListQuery("AdActivity", account_id="1"), after=None, before=None, limit=2) == ([], False)
+
+
+def _as_written_before_the_activities_table(path: str) -> None:
+    """Put a store file back in the shape graphmock wrote before the activities table (user_version 0):
+    activity records are rows of `objects`, the sequence in meta."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO objects SELECT * FROM activities")
+    conn.execute("DROP TABLE activities")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('activity_seq', '2')")
+    conn.execute("PRAGMA user_version = 0")
+    conn.close()
+
+
+def test_a_store_file_with_activities_in_objects_reopens_with_its_log_and_numbers_on(tmp_path):
+    """A file an earlier version wrote (activities in `objects`) is migrated on open: the log lists as before,
+    with its ids, and the next activity is numbered above them (no id reused, order kept)."""
+    path = str(tmp_path / "old.sqlite3")
+    client = InProcessClient(ServerConfig(db=path))
+    act = client.world["ad_account_id"]
+    for name in ("a", "b"):
+        assert client.post(f"{act}/campaigns", data={"name": name, "objective": "OUTCOME_SALES",
+                                                      "special_ad_categories": "[]"}).status_code == 200
+    before = client.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"]
+    client.close()
+    _as_written_before_the_activities_table(path)
+
+    reopened = InProcessClient(ServerConfig(db=path))
+    assert reopened.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"] == before
+    assert reopened.post(f"{act}/campaigns", data={"name": "c", "objective": "OUTCOME_SALES",
+                                                   "special_ad_categories": "[]"}).status_code == 200
+    names = [row["object_name"] for row in reopened.get(f"{act}/activities", params={"fields": "object_name"}).json()["data"]]
+    assert names[:3] == ["c", "b", "a"]
+    reopened.close()
+    store = SQLiteRepository(path)
+    assert store.conn.execute("SELECT count(*) FROM objects WHERE type = 'AdActivity'").fetchone()[0] == 0
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    ids = [row[0] for row in store.conn.execute("SELECT id FROM activities ORDER BY id")]
+    assert len(ids) == 3 and ids[-1] > ids[-2]
+    store.close()
