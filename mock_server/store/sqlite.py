@@ -20,6 +20,7 @@ import orjson
 from mock_server.shared_counts import COUNTER_PREFIXES
 from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
+from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
@@ -56,7 +57,9 @@ class SQLiteRepository(SiblingJournal):
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
         self._counters = SiblingCounters(self, path + JOURNAL_SUFFIX)  # scores, fault fires: not in this file
-        self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
+        self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # statuses present
+        self._counts = CountCache()  # plain counts, kept across this store's inserts (sqlite_count_cache.py)
+        self._txn_version: int | None = None  # data_version inside the open write transaction
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
@@ -198,20 +201,22 @@ class SQLiteRepository(SiblingJournal):
             rows = self.conn.execute(sql_next, (*args, rows[-1][0], chunk)).fetchall()
 
     def count(self, query: ListQuery) -> int:
-        """`summary.total_count`. A COUNT over a million rows costs tens of ms and the Python SDK asks for it on
-        every page, so plain counts are cached until this store writes or another connection commits."""
+        """`summary.total_count`, the ad set limit. A COUNT over a million rows costs tens of ms and the Python SDK
+        asks for it on every page, so plain counts are cached until another connection commits or this store
+        changes anything but an insert (an insert adjusts them: sqlite_count_cache.py). Inside a write transaction
+        other connections are checked at that moment, not at the request's pin: the ad set limit counts for a write."""
         if query.predicate is not None:
             return sum(1 for _ in self.iterate(query))
         statuses = tuple(sorted(query.statuses)) if query.statuses is not None else None
         key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses)
-        version = self.version()
-        cached = self._derived.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+        external = 0 if self._private else self._data_version() if self._depth else self.external_version()
+        cached = self._counts.get(key, external)
+        if cached is not None:
+            return cached
         where, args = _where(query)
         total = int(self.conn.execute(f"SELECT count(*) FROM {table_of(query.type)} WHERE {' AND '.join(where)}",
                                       args).fetchone()[0])
-        self._remember(key, version, total)
+        self._counts.remember(key, external, total)
         return total
 
     def version(self) -> tuple[int, int]:
@@ -235,7 +240,12 @@ class SQLiteRepository(SiblingJournal):
         return VersionPin(self, self._data_version, at[1] if at is not None else None)
 
     def _data_version(self) -> int:
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._depth and self._txn_version is not None:
+            return self._txn_version  # no other connection commits while this one holds the write lock
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._depth:
+            self._txn_version = version
+        return version
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -248,9 +258,11 @@ class SQLiteRepository(SiblingJournal):
             _INSERT[table_of(record.type)],
             (record.id, record.type, record.account_id, record.status, orjson.dumps(record.data),
              record.campaign_id, record.adset_id, record.key, record.created))
+        self._counts.inserted(record)
 
     def update(self, record: Record) -> None:
         self._writes += 1
+        self._counts.changed()
         self.conn.execute(
             _UPDATE[table_of(record.type)],
             (record.status, orjson.dumps(record.data), record.campaign_id, record.adset_id, record.key, record.id))
@@ -314,6 +326,7 @@ class SQLiteRepository(SiblingJournal):
         created (schema changes only, atomic with the rest of the transaction); the retired table is dropped after COMMIT, in the
         background for a file. Other connections (workers) see the new table at their next statement."""
         self._writes += 1
+        self._counts.changed()
         swapped = False
         with self.transaction():
             self._counters.clear()  # a whole reset forgets the scores and fault counts too
@@ -333,6 +346,7 @@ class SQLiteRepository(SiblingJournal):
         """Remove one ad account's objects: one index range per type, so the cost follows that account's size,
         not the store's (a per-account reset)."""
         self._writes += 1
+        self._counts.changed()
         with self.transaction():
             for table in _TABLES:
                 types = [row[0] for row in self.conn.execute(
@@ -356,6 +370,7 @@ class SQLiteRepository(SiblingJournal):
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Rows in `_COLUMNS` order, each into its type's table, one executemany per table."""
+        self._counts.changed()
         by_table: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
             by_table.setdefault(table_of(row[1]), []).append(row)
