@@ -18,11 +18,12 @@ _LIMIT = 256
 
 
 class CountCache:
-    __slots__ = ("entries", "by_type")
+    __slots__ = ("entries", "by_scope")
 
     def __init__(self) -> None:
         self.entries: dict[CountKey, tuple[Any, int]] = {}  # key -> (external version, total)
-        self.by_type: dict[str, set[CountKey]] = {}
+        # keys by (type, campaign_id): an insert looks only at its campaign's counts and the campaign-less ones
+        self.by_scope: dict[tuple[str, Any], set[CountKey]] = {}
 
     def get(self, key: CountKey, external: Any) -> int | None:
         entry = self.entries.get(key)
@@ -31,25 +32,25 @@ class CountCache:
     def remember(self, key: CountKey, external: Any, total: int) -> None:
         if len(self.entries) >= _LIMIT:
             self.entries.clear()
-            self.by_type.clear()
+            self.by_scope.clear()
         self.entries[key] = (external, total)
-        self.by_type.setdefault(key[0], set()).add(key)
+        self.by_scope.setdefault((key[0], key[2]), set()).add(key)
 
     def inserted(self, record: Any) -> None:
         """`record` was just inserted: each cached count whose filters it matches grows by one."""
-        keys = self.by_type.get(record.type)
-        if not keys:
+        if not self.entries:
             return
-        for key in keys:
-            if _matches(key, record):
-                stamp, total = self.entries[key]
-                self.entries[key] = (stamp, total + 1)
+        for campaign_id in {record.campaign_id, None}:
+            for key in self.by_scope.get((record.type, campaign_id), ()):
+                if _matches(key, record):
+                    stamp, total = self.entries[key]
+                    self.entries[key] = (stamp, total + 1)
 
     def changed(self) -> None:
         """Anything but an insert changed the objects (or a transaction rolled back): forget every count."""
         if self.entries:
             self.entries.clear()
-            self.by_type.clear()
+            self.by_scope.clear()
 
 
 def _matches(key: CountKey, record: Any) -> bool:
