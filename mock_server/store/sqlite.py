@@ -45,6 +45,10 @@ class SQLiteRepository(SiblingJournal):
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        # some builds (Debian's) default to secure_delete=ON: every page a DELETE frees is zeroed and written to
+        # the WAL (a reset of 10 k objects wrote 1,239 frames, 15 ms). FAST zeroes deleted content only in pages
+        # written anyway, as most builds' default (OFF) is cheaper still but leaves it in place.
+        self.conn.execute("PRAGMA secure_delete=FAST")
         self.checkpointer: Checkpointer | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")

@@ -39,6 +39,7 @@ def _drop_retired_tables(path: str) -> None:
     """Drop every retired objects table of the file at `path` (idempotent: several workers may race here)."""
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA secure_delete=FAST")  # freed pages go to the freelist unwritten (store/sqlite.py)
         try:
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
                                         (f"{RETIRED}%",)).fetchall():
