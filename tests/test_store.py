@@ -232,3 +232,135 @@ def test_a_store_file_from_before_the_index_change_opens_and_sheds_the_old_index
     assert "objects_by_account_status" in indexes
     page, more = reopened.page(ListQuery("AdSet", account_id="1", campaign_id=7), after=None, before=None, limit=4)
     assert [r.id for r in page] == [10, 9, 8, 7] and more
+
+
+def test_activity_ids_are_numbered_above_the_base_and_every_stored_one(new_store):
+    """The activity log's ids (domain/activities.py): each above `base` and above every stored activity, so the
+    log's order by id is its order of writing; on SQLite read from the activities table, on PostgreSQL a counter."""
+    store = new_store()
+    base = 9_000_000_000_000_000
+    taken = []
+    for n in range(3):
+        with store.transaction():
+            activity_id = store.next_in_sequence("activity_seq", "AdActivity", base)
+            assert activity_id > base and all(activity_id > t for t in taken)
+            store.insert(Record(id=activity_id, type="AdActivity", account_id="1", status="ACTIVE",
+                                data={"event_time": n}, created=n))
+        taken.append(activity_id)
+    assert store.get(taken[0]).data == {"event_time": 0}  # readable by id as any record
+    assert set(store.get_many([*taken, 5])) == set(taken)
+    page, more = store.page(ListQuery("AdActivity", account_id="1"), after=None, before=None, limit=2)
+    assert [r.id for r in page] == taken[:0:-1] and more
+    assert store.count(ListQuery("AdActivity", account_id="1")) == 3
+    assert [o["id"] for o in store.dump()["objects"]] == taken
+    store.delete_account("1")
+    assert store.page(ListQuery("AdActivity", account_id="1"), after=None, before=None, limit=2) == ([], False)
+
+
+def _as_written_before_the_activities_table(path: str) -> None:
+    """Put a store file back in the shape graphmock wrote before the activities table (user_version 0):
+    activity records are rows of `objects`, the sequence in meta."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO objects SELECT * FROM activities")
+    conn.execute("DROP TABLE activities")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('activity_seq', '2')")
+    conn.execute("PRAGMA user_version = 0")
+    conn.close()
+
+
+def test_a_store_file_with_activities_in_objects_reopens_with_its_log_and_numbers_on(tmp_path):
+    """A file an earlier version wrote (activities in `objects`) is migrated on open: the log lists as before,
+    with its ids, and the next activity is numbered above them (no id reused, order kept)."""
+    path = str(tmp_path / "old.sqlite3")
+    client = InProcessClient(ServerConfig(db=path))
+    act = client.world["ad_account_id"]
+    for name in ("a", "b"):
+        assert client.post(f"{act}/campaigns", data={"name": name, "objective": "OUTCOME_SALES",
+                                                      "special_ad_categories": "[]"}).status_code == 200
+    before = client.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"]
+    client.close()
+    _as_written_before_the_activities_table(path)
+
+    reopened = InProcessClient(ServerConfig(db=path))
+    assert reopened.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"] == before
+    assert reopened.post(f"{act}/campaigns", data={"name": "c", "objective": "OUTCOME_SALES",
+                                                   "special_ad_categories": "[]"}).status_code == 200
+    names = [row["object_name"] for row in reopened.get(f"{act}/activities", params={"fields": "object_name"}).json()["data"]]
+    assert names[:3] == ["c", "b", "a"]
+    reopened.close()
+    store = SQLiteRepository(path)
+    assert store.conn.execute("SELECT count(*) FROM objects WHERE type = 'AdActivity'").fetchone()[0] == 0
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    ids = [row[0] for row in store.conn.execute("SELECT id FROM activities ORDER BY id")]
+    assert len(ids) == 3 and ids[-1] > ids[-2]
+    store.close()
+
+
+_COUNT_SCOPES = [ListQuery("AdSet", campaign_id=7, statuses=("ACTIVE", "PAUSED", "ARCHIVED")),
+                 ListQuery("AdSet", account_id="1"), ListQuery("AdSet", account_id="2", statuses=("PAUSED",)),
+                 ListQuery("Campaign", account_id="1"), ListQuery("AdSet", adset_id=None, campaign_id=8)]
+_COUNT_OPS = st.lists(st.one_of(
+    st.tuples(st.just("insert"), st.sampled_from(["AdSet", "Campaign"]), st.sampled_from(["1", "2"]),
+              st.sampled_from([7, 8, None]), st.sampled_from(STATUSES)),
+    st.tuples(st.just("update"), st.sampled_from(STATUSES)),
+    st.tuples(st.just("rolled back insert"), st.sampled_from([7, 8])),
+    st.tuples(st.just("delete_account"), st.sampled_from(["1", "2"])),
+    st.tuples(st.just("count"), st.integers(0, len(_COUNT_SCOPES) - 1))), max_size=25)
+
+
+@settings(max_examples=40)
+@given(ops=_COUNT_OPS)
+def test_cached_counts_equal_a_fresh_count_after_any_writes(new_store, ops):
+    """The ad set limit and summary.total_count read cached counts that inserts adjust in place
+    (sqlite_count_cache.py): after any mix of inserts, updates, rolled-back inserts and per-account deletes, every
+    count equals what a store with nothing cached answers."""
+    store = new_store()
+    next_id = iter(range(1, 1000))
+    ids: list[int] = []
+    for op in ops:
+        if op[0] == "insert":
+            _, type_, account, campaign, status = op
+            with store.transaction():
+                ids.append(next(next_id))
+                store.insert(Record(id=ids[-1], type=type_, account_id=account, status=status, data={},
+                                    campaign_id=campaign))
+        elif op[0] == "update" and ids:
+            record = store.get(ids[-1])
+            if record is not None:
+                record.status = op[1]
+                store.update(record)
+        elif op[0] == "rolled back insert":
+            with pytest.raises(RuntimeError), store.transaction():
+                store.insert(Record(id=next(next_id), type="AdSet", account_id="1", status="ACTIVE", data={},
+                                    campaign_id=op[1]))
+                if isinstance(store, SQLiteRepository):  # PostgreSQL keeps a count read here after ROLLBACK
+                    store.count(_COUNT_SCOPES[0])  # (its cache keys on its write counter, not moved by ROLLBACK)
+                raise RuntimeError("refused")
+        elif op[0] == "delete_account":
+            store.delete_account(op[1])
+        elif op[0] == "count":
+            store.count(_COUNT_SCOPES[op[1]])
+        for query in _COUNT_SCOPES:
+            plain = ListQuery(query.type, query.account_id, query.campaign_id, query.adset_id, query.statuses,
+                              predicate=lambda record: True)  # a predicate: counted record by record, never cached
+            assert store.count(query) == store.count(plain), (op, query)
+
+
+def test_a_count_inside_a_write_transaction_sees_a_commit_made_after_the_requests_pin(tmp_path):
+    """The 200 ad sets per campaign limit counts inside the create's transaction: another worker's ad set
+    committed after this request began (its pin) but before the transaction is counted too."""
+    path = str(tmp_path / "shared.sqlite3")
+    mine, other = SQLiteRepository(path), SQLiteRepository(path)
+    query = ListQuery("AdSet", campaign_id=7, statuses=("ACTIVE",))
+    with mine.transaction():
+        mine.insert(Record(id=1, type="AdSet", account_id="1", status="ACTIVE", data={}, campaign_id=7))
+        assert mine.count(query) == 1
+    with mine.pinned():
+        with other.transaction():
+            other.insert(Record(id=2, type="AdSet", account_id="1", status="ACTIVE", data={}, campaign_id=7))
+        with mine.transaction():
+            assert mine.count(query) == 2
+    mine.close()
+    other.close()

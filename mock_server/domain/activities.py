@@ -61,13 +61,14 @@ class Recorder:
                                                    "new_value": _text(new) if new is not None else ""})
 
     def _append(self, store: Repository, record: Record, event: str, extra: dict[str, str] | None) -> None:
-        seq = store.increment_meta(_SEQ_KEY)  # atomic: two servers on one PostgreSQL never take the same number
+        # atomic: two servers on one PostgreSQL never take the same number (SQLite: the activities table's max id)
+        activity_id = store.next_in_sequence(_SEQ_KEY, TYPE, ID_BASE)
         actor = ACTOR.get() or {}
         now = int(self.now())
         data = {"event_time": now, "event_type": event, "object_id": str(record.id),
                 "object_name": str(record.data.get("name", "")), "object_type": self.table["object_types"].get(record.type, record.type.upper()),
                 "extra_data": json.dumps(extra, separators=(",", ":")) if extra else "{}", **actor}
-        store.insert(Record(id=ID_BASE + seq, type=TYPE, account_id=record.account_id, status="ACTIVE", data=data,
+        store.insert(Record(id=activity_id, type=TYPE, account_id=record.account_id, status="ACTIVE", data=data,
                             created=now))
 
 

@@ -293,6 +293,10 @@ class PostgresRepository:
                                 "SET value = (graphmock_meta.value::bigint + 1)::text RETURNING value", (key,)).fetchone()
         return int(row[0])
 
+    def next_in_sequence(self, key: str, type: str, base: int) -> int:
+        """The id of the next activity-log record: `base` plus a meta counter (increment_meta)."""
+        return base + self.increment_meta(key)
+
     def set_meta(self, key: str, value: Any) -> None:
         with self._changing(key):
             self._execute("INSERT INTO graphmock_meta (key, value) VALUES (%s, %s) "

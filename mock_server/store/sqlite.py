@@ -20,45 +20,20 @@ import orjson
 from mock_server.shared_counts import COUNTER_PREFIXES
 from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
+from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
-from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_objects_table
+from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
+from mock_server.store.sqlite_schema import COLUMNS, INDEXES, OBJECTS, SIDE_TABLES, open_schema, table_of, table_sql
 from mock_server.store.sqlite_transaction import Transaction
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
-_COLUMNS = "id, type, account_id, status, data, campaign_id, adset_id, key, created"
-
-# One index per scope (account, campaign, ad set), ordered (status, id): a list reads one id-ordered range per
-# status and merges them (`_page_rows`, `_scan`). A list without a status filter reads the statuses its scope
-# holds (`_statuses_present`), so no second (scope, id) index is kept: every index costs each insert a WAL page.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS objects (
-    id INTEGER PRIMARY KEY,
-    type TEXT NOT NULL,
-    account_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    data BLOB NOT NULL,
-    campaign_id INTEGER,
-    adset_id INTEGER,
-    key TEXT,
-    created INTEGER NOT NULL
-);
-DROP INDEX IF EXISTS objects_by_account;
-DROP INDEX IF EXISTS objects_by_campaign;
-DROP INDEX IF EXISTS objects_by_adset;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-"""
-
-# The objects table's indexes; `{n}` is empty for a new file and a generation number after a reset (the old table
-# keeps its index names until dropped, and index names are unique per file).
-_INDEXES = """
-CREATE INDEX objects_by_account_status{n} ON objects(type, account_id, status, id);
-CREATE INDEX objects_by_campaign_status{n} ON objects(type, campaign_id, status, id) WHERE campaign_id IS NOT NULL;
-CREATE INDEX objects_by_adset_status{n} ON objects(type, adset_id, status, id) WHERE adset_id IS NOT NULL;
-CREATE INDEX objects_by_key{n} ON objects(type, account_id, key) WHERE key IS NOT NULL;
-"""
-_TABLE = _SCHEMA.split("DROP INDEX")[0]
+_COLUMNS = COLUMNS
+_TABLES = (OBJECTS, *SIDE_TABLES.values())
+_INSERT = {table: f"INSERT INTO {table} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" for table in _TABLES}
+_UPDATE = {table: f"UPDATE {table} SET status = ?, data = ?, campaign_id = ?, adset_id = ?, key = ? WHERE id = ?"
+           for table in _TABLES}
 
 _SWAP_ABOVE = 20_000  # a reset swaps the objects table only above this many objects (`clear`)
 _CHUNK = 200
@@ -70,22 +45,25 @@ class SQLiteRepository(SiblingJournal):
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        # some builds (Debian's) default to secure_delete=ON: every page a DELETE frees is zeroed and written to
+        # the WAL (a reset of 10 k objects wrote 1,239 frames, 15 ms). FAST zeroes deleted content only in pages
+        # written anyway, as most builds' default (OFF) is cheaper still but leaves it in place.
+        self.conn.execute("PRAGMA secure_delete=FAST")
         self.checkpointer: Checkpointer | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.conn.execute("PRAGMA busy_timeout=5000")
             self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
-        self.conn.executescript(_SCHEMA)
-        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' "
-                                 "AND name LIKE 'objects_by_%'").fetchone():
-            self.conn.executescript(_INDEXES.format(n=""))
+        open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
         self._depth = 0
         self._id_floor = ID_BASE
         self._writes = 0  # bumped by every write: invalidates cached counts and reads (version())
         self._private = path == ":memory:"
         self._counters = SiblingCounters(self, path + JOURNAL_SUFFIX)  # scores, fault fires: not in this file
-        self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # counts, statuses present
+        self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # statuses present
+        self._counts = CountCache()  # plain counts, kept across this store's inserts (sqlite_count_cache.py)
+        self._txn_version: int | None = None  # data_version inside the open write transaction
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
@@ -110,7 +88,16 @@ class SQLiteRepository(SiblingJournal):
         if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
             return None
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id = ?", (object_id,)).fetchone()
+        if row is None and object_id < ID_BASE:  # an activity (ids below the object ids, sqlite_schema.py)
+            row = self._side_row(object_id)
         return _record(row) if row else None
+
+    def _side_row(self, object_id: int) -> tuple[Any, ...] | None:
+        for table in SIDE_TABLES.values():
+            row = self.conn.execute(f"SELECT {_COLUMNS} FROM {table} WHERE id = ?", (object_id,)).fetchone()
+            if row is not None:
+                return row
+        return None
 
     def get_many(self, ids: Collection[int]) -> dict[int, Record]:
         ids = [i for i in ids if 0 <= i <= MAX_ID]
@@ -118,20 +105,27 @@ class SQLiteRepository(SiblingJournal):
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id IN ({marks})", chunk):
-                out[row[0]] = _record(row)
+            for table in (OBJECTS, *SIDE_TABLES.values()):
+                if table != OBJECTS:  # only ids not found yet, below the object ids (activities)
+                    chunk = [i for i in chunk if i < ID_BASE and i not in out]
+                    if not chunk:
+                        break
+                    marks = ",".join("?" * len(chunk))
+                for row in self.conn.execute(f"SELECT {_COLUMNS} FROM {table} WHERE id IN ({marks})", chunk):
+                    out[row[0]] = _record(row)
         return out
 
     def find_by_key(self, type: str, account_id: str, key: str) -> Record | None:
         row = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM objects WHERE type = ? AND account_id = ? AND key = ? ORDER BY id LIMIT 1",
+            f"SELECT {_COLUMNS} FROM {table_of(type)} WHERE type = ? AND account_id = ? AND key = ? ORDER BY id LIMIT 1",
             (type, account_id, key)).fetchone()
         return _record(row) if row else None
 
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
         """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
         where, args = _where(query, statuses=False)
-        statuses = query.statuses if query.statuses is not None else self._statuses_present(where, args)
+        table = table_of(query.type)
+        statuses = query.statuses if query.statuses is not None else self._statuses_present(table, where, args)
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
@@ -140,11 +134,12 @@ class SQLiteRepository(SiblingJournal):
             where.append("id > ?")
             args.append(min(before, MAX_ID))
         if query.predicate is None:
-            rows = map(_record, self._page_rows(where, args, statuses, ascending, limit + 1))
+            rows = map(_record, self._page_rows(table, where, args, statuses, ascending, limit + 1))
             return take_page(rows, None, limit, ascending)
-        return take_page(self._scan(where, args, statuses, ascending, limit + 1), query.predicate, limit, ascending)
+        return take_page(self._scan(table, where, args, statuses, ascending, limit + 1), query.predicate, limit,
+                         ascending)
 
-    def _page_rows(self, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
+    def _page_rows(self, table: str, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
                    count: int) -> list[tuple[Any, ...]]:
         """The first `count` rows in id order, in one statement. Several statuses: the ids come from one
         covering-index range per status (UNION ALL, each LIMIT count), then only the chosen rows are read."""
@@ -153,36 +148,36 @@ class SQLiteRepository(SiblingJournal):
         if not wanted:
             return []
         if len(wanted) == 1:
-            sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?"
+            sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?"
             return self.conn.execute(sql, (*args, wanted[0], count)).fetchall()
-        one = f"SELECT id FROM (SELECT id FROM objects WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
+        one = f"SELECT id FROM (SELECT id FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
         ids = f"{' UNION ALL '.join([one] * len(wanted))} ORDER BY id {order} LIMIT ?"
-        sql = f"SELECT {_COLUMNS} FROM objects WHERE id IN ({ids}) ORDER BY id {order}"
+        sql = f"SELECT {_COLUMNS} FROM {table} WHERE id IN ({ids}) ORDER BY id {order}"
         params = [value for status in wanted for value in (*args, status, count)]
         return self.conn.execute(sql, (*params, count)).fetchall()
 
-    def _scan(self, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
+    def _scan(self, table: str, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
               first_chunk: int) -> Iterator[Record]:
         """Records in id order: one index range per status (`..._status` indexes) merged by id, so a rare status
         costs the same as a common one: `status IN (...)` over an id-ordered index would walk every row of the
         account to find 25 ARCHIVED among 1 M ACTIVE."""
-        streams = [self._run([*where, "status = ?"], [*args, status], ascending, first_chunk)
+        streams = [self._run(table, [*where, "status = ?"], [*args, status], ascending, first_chunk)
                    for status in sorted(set(statuses))]
         if len(streams) == 1:
             return streams[0]
         return heapq.merge(*streams, key=_by_id, reverse=not ascending)
 
-    def _statuses_present(self, where: list[str], args: list[Any]) -> list[str]:
+    def _statuses_present(self, table: str, where: list[str], args: list[Any]) -> list[str]:
         """The distinct statuses stored in a scope: a skip-scan of its status index, one seek per status
         (SQLite's DISTINCT would read every row). Kept until the store changes, like counts."""
-        key = ("statuses", *where, *args)
+        key = ("statuses", table, *where, *args)
         version = self.version()
         cached = self._derived.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
         scope = " AND ".join(where)
-        sql = (f"WITH RECURSIVE present(status) AS (SELECT (SELECT min(status) FROM objects WHERE {scope}) "
-               f"UNION ALL SELECT (SELECT min(status) FROM objects WHERE {scope} AND status > present.status) "
+        sql = (f"WITH RECURSIVE present(status) AS (SELECT (SELECT min(status) FROM {table} WHERE {scope}) "
+               f"UNION ALL SELECT (SELECT min(status) FROM {table} WHERE {scope} AND status > present.status) "
                f"FROM present WHERE present.status IS NOT NULL) SELECT status FROM present WHERE status IS NOT NULL")
         found = [row[0] for row in self.conn.execute(sql, (*args, *args))]
         self._remember(key, version, found)
@@ -193,13 +188,13 @@ class SQLiteRepository(SiblingJournal):
             self._derived.clear()
         self._derived[key] = (version, value)
 
-    def _run(self, where: list[str], args: list[Any], ascending: bool, chunk: int) -> Iterator[Record]:
+    def _run(self, table: str, where: list[str], args: list[Any], ascending: bool, chunk: int) -> Iterator[Record]:
         """One keyset range in chunks: the first sized to the page (limit + 1), then 4x larger each time, so a
         page whose rows mostly pass the predicate decodes ~limit rows, not 200 (a nested `adsets.limit(5)` on a
         campaign with many ad sets computed the status of 200 of them)."""
         order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
-        sql = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
-        sql_next = f"SELECT {_COLUMNS} FROM objects WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?"
+        sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
+        sql_next = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?"
         rows = self.conn.execute(sql, (*args, chunk)).fetchall()
         while True:
             for row in rows:
@@ -210,19 +205,22 @@ class SQLiteRepository(SiblingJournal):
             rows = self.conn.execute(sql_next, (*args, rows[-1][0], chunk)).fetchall()
 
     def count(self, query: ListQuery) -> int:
-        """`summary.total_count`. A COUNT over a million rows costs tens of ms and the Python SDK asks for it on
-        every page, so plain counts are cached until this store writes or another connection commits."""
+        """`summary.total_count`, the ad set limit. A COUNT over a million rows costs tens of ms and the Python SDK
+        asks for it on every page, so plain counts are cached until another connection commits or this store
+        changes anything but an insert (an insert adjusts them: sqlite_count_cache.py). Inside a write transaction
+        other connections are checked at that moment, not at the request's pin: the ad set limit counts for a write."""
         if query.predicate is not None:
             return sum(1 for _ in self.iterate(query))
         statuses = tuple(sorted(query.statuses)) if query.statuses is not None else None
         key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses)
-        version = self.version()
-        cached = self._derived.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+        external = 0 if self._private else self._data_version() if self._depth else self.external_version()
+        cached = self._counts.get(key, external)
+        if cached is not None:
+            return cached
         where, args = _where(query)
-        total = int(self.conn.execute(f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}", args).fetchone()[0])
-        self._remember(key, version, total)
+        total = int(self.conn.execute(f"SELECT count(*) FROM {table_of(query.type)} WHERE {' AND '.join(where)}",
+                                      args).fetchone()[0])
+        self._counts.remember(key, external, total)
         return total
 
     def version(self) -> tuple[int, int]:
@@ -246,7 +244,12 @@ class SQLiteRepository(SiblingJournal):
         return VersionPin(self, self._data_version, at[1] if at is not None else None)
 
     def _data_version(self) -> int:
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._depth and self._txn_version is not None:
+            return self._txn_version  # no other connection commits while this one holds the write lock
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._depth:
+            self._txn_version = version
+        return version
 
     def iterate(self, query: ListQuery) -> Iterator[Record]:
         """Every matching record, newest first, read in chunks."""
@@ -256,14 +259,16 @@ class SQLiteRepository(SiblingJournal):
     def insert(self, record: Record) -> None:
         self._writes += 1
         self.conn.execute(
-            f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT[table_of(record.type)],
             (record.id, record.type, record.account_id, record.status, orjson.dumps(record.data),
              record.campaign_id, record.adset_id, record.key, record.created))
+        self._counts.inserted(record)
 
     def update(self, record: Record) -> None:
         self._writes += 1
+        self._counts.changed()
         self.conn.execute(
-            "UPDATE objects SET status = ?, data = ?, campaign_id = ?, adset_id = ?, key = ? WHERE id = ?",
+            _UPDATE[table_of(record.type)],
             (record.status, orjson.dumps(record.data), record.campaign_id, record.adset_id, record.key, record.id))
 
     # -- metadata, snapshots --------------------------------------------------------------
@@ -279,6 +284,16 @@ class SQLiteRepository(SiblingJournal):
         self.set_meta(key, value)
         return value
 
+    def next_in_sequence(self, key: str, type: str, base: int) -> int:
+        """The id of the next record of a numbered log (activities), above `base` and every such id stored.
+        A type in a table of its own (sqlite_schema.py) is numbered from that table's largest id: one index seek
+        inside the caller's write transaction (serialised across workers), and no `meta` row to rewrite."""
+        table = SIDE_TABLES.get(type)
+        if table is None:
+            return base + self.increment_meta(key)
+        row = self.conn.execute(f"SELECT max(id) FROM {table}").fetchone()
+        return max(row[0] or 0, base) + 1
+
     def set_meta(self, key: str, value: Any) -> None:
         if key.startswith(COUNTER_PREFIXES):  # no answer reads them: version() stays (sqlite_counters.py)
             self._counters.set(key, value)
@@ -289,13 +304,14 @@ class SQLiteRepository(SiblingJournal):
 
     def object_count(self) -> int:
         """Objects in the store (the CLI's banner says how many a restart reopened)."""
-        return int(self.conn.execute("SELECT COUNT(*) FROM objects").fetchone()[0])
+        return sum(int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]) for table in _TABLES)
 
     def dump(self) -> dict[str, Any]:
         objects = [
             {"id": r[0], "type": r[1], "account_id": r[2], "status": r[3], "data": orjson.loads(r[4]),
              "campaign_id": r[5], "adset_id": r[6], "key": r[7], "created": r[8]}
-            for r in self.conn.execute(f"SELECT {_COLUMNS} FROM objects ORDER BY id")]
+            for r in heapq.merge(*(self.conn.execute(f"SELECT {_COLUMNS} FROM {table} ORDER BY id") for table in _TABLES),
+                                 key=_first)]
         meta = {k: orjson.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
         meta.update(self._counters.items("", _after_prefix("")))  # in snapshots as when they lived in meta
         return {"objects": objects, "meta": dict(sorted(meta.items()))}
@@ -303,42 +319,46 @@ class SQLiteRepository(SiblingJournal):
     def load(self, snapshot: dict[str, Any]) -> None:
         with self.transaction():
             self.clear()
-            self.conn.executemany(
-                f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(o["id"], o["type"], o["account_id"], o["status"], orjson.dumps(o["data"]), o.get("campaign_id"),
-                  o.get("adset_id"), o.get("key"), o.get("created", 0)) for o in snapshot.get("objects", [])])
+            self._insert_rows([(o["id"], o["type"], o["account_id"], o["status"], orjson.dumps(o["data"]),
+                                o.get("campaign_id"), o.get("adset_id"), o.get("key"), o.get("created", 0))
+                               for o in snapshot.get("objects", [])])
             for key, value in snapshot.get("meta", {}).items():
                 self.set_meta(key, value)
 
     def clear(self) -> None:
-        """Empty the store in constant time: the objects table is renamed aside and a fresh one created (schema
-        changes only, atomic with the rest of the transaction); the retired table is dropped after COMMIT, in the
+        """Empty the store in constant time: a large table (objects, activities) is renamed aside and a fresh one
+        created (schema changes only, atomic with the rest of the transaction); the retired table is dropped after COMMIT, in the
         background for a file. Other connections (workers) see the new table at their next statement."""
         self._writes += 1
+        self._counts.changed()
+        swapped = False
         with self.transaction():
             self._counters.clear()  # a whole reset forgets the scores and fault counts too
-            if self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM objects LIMIT ?)",
-                                 (_SWAP_ABOVE,)).fetchone()[0] < _SWAP_ABOVE:
-                # a small store (the usual reset between tests): SQLite's truncate of an unfiltered DELETE costs
-                # less than a new table, four indexes and a thread; bounded by _SWAP_ABOVE rows either way
-                self.conn.execute("DELETE FROM objects")
-                self.conn.execute("DELETE FROM meta")
-                return
-            swap_objects_table(self.conn, _TABLE, _INDEXES)
             self.conn.execute("DELETE FROM meta")
-        self._retired = True
+            for table in _TABLES:
+                if self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)",
+                                     (_SWAP_ABOVE,)).fetchone()[0] < _SWAP_ABOVE:
+                    # a small table (the usual reset between tests): SQLite's truncate of an unfiltered DELETE costs
+                    # less than a new table, its indexes and a thread; bounded by _SWAP_ABOVE rows either way
+                    self.conn.execute(f"DELETE FROM {table}")
+                else:
+                    swap_table(self.conn, table, table_sql(table), INDEXES[table])
+                    swapped = True
+        self._retired = self._retired or swapped
 
     def delete_account(self, account_id: str) -> None:
         """Remove one ad account's objects: one index range per type, so the cost follows that account's size,
         not the store's (a per-account reset)."""
         self._writes += 1
+        self._counts.changed()
         with self.transaction():
-            types = [row[0] for row in self.conn.execute(
-                "WITH RECURSIVE present(type) AS (SELECT (SELECT min(type) FROM objects) UNION ALL "
-                "SELECT (SELECT min(type) FROM objects WHERE type > present.type) FROM present "
-                "WHERE present.type IS NOT NULL) SELECT type FROM present WHERE type IS NOT NULL")]
-            for type_ in types:
-                self.conn.execute("DELETE FROM objects WHERE type = ? AND account_id = ?", (type_, account_id))
+            for table in _TABLES:
+                types = [row[0] for row in self.conn.execute(
+                    f"WITH RECURSIVE present(type) AS (SELECT (SELECT min(type) FROM {table}) UNION ALL "
+                    f"SELECT (SELECT min(type) FROM {table} WHERE type > present.type) FROM present "
+                    "WHERE present.type IS NOT NULL) SELECT type FROM present WHERE type IS NOT NULL")]
+                for type_ in types:
+                    self.conn.execute(f"DELETE FROM {table} WHERE type = ? AND account_id = ?", (type_, account_id))
 
     def _drop_retired(self) -> None:
         """Drop the tables earlier resets swapped out (store/sqlite_reset.py)."""
@@ -349,10 +369,17 @@ class SQLiteRepository(SiblingJournal):
         """Bulk path for generators and fixtures: one statement, one transaction."""
         self._writes += 1
         with self.transaction():
-            self.conn.executemany(
-                f"INSERT INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id, r.key, r.created)
-                 for r in records])
+            self._insert_rows([(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id,
+                                r.key, r.created) for r in records])
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows in `_COLUMNS` order, each into its type's table, one executemany per table."""
+        self._counts.changed()
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            by_table.setdefault(table_of(row[1]), []).append(row)
+        for table, chunk in by_table.items():
+            self.conn.executemany(_INSERT[table], chunk)
 
     def meta_items(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""
@@ -402,6 +429,10 @@ def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[
         where.append(f"status IN ({','.join('?' * len(wanted))})" if wanted else "0")
         args.extend(wanted)
     return where, args
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 def _by_id(record: Record) -> int:

@@ -1,5 +1,5 @@
-"""Constant-time reset of a SQLite store (issue 18 point 2): the objects table is renamed aside and a fresh one
-created in the reset's transaction (schema changes only), and the retired table is dropped after COMMIT, on
+"""Constant-time reset of a SQLite store (issue 18 point 2): a large table (objects, activities) is renamed aside and
+a fresh one created in the reset's transaction (schema changes only), and the retired table is dropped after COMMIT, on
 another connection in a thread for a file, so the reset answers at once whatever the store holds."""
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import time
 RETIRED = "objects_retired_"  # tables a reset swapped out, dropped in the background (`drop_retired`)
 
 
-def swap_objects_table(conn: sqlite3.Connection, table_sql: str, indexes_sql: str) -> None:
-    """Inside the caller's transaction: `objects` becomes a retired table and an empty one takes its name (with
-    its indexes, named after a new generation: index names are unique per file)."""
+def swap_table(conn: sqlite3.Connection, table: str, table_sql: str, indexes_sql: str) -> None:
+    """Inside the caller's transaction: `table` (objects, activities) becomes a retired table and an empty one takes
+    its name (with its indexes, named after a new generation: index names are unique per file)."""
     generation = time.time_ns()
-    while conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"{RETIRED}{generation}",)).fetchone():
+    retired = f"{RETIRED}{table}_" if table != "objects" else RETIRED  # the objects table keeps its old names
+    while conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"{retired}{generation}",)).fetchone():
         generation += 1
-    conn.execute(f"ALTER TABLE objects RENAME TO {RETIRED}{generation}")
+    conn.execute(f"ALTER TABLE {table} RENAME TO {retired}{generation}")
     conn.execute(table_sql.strip().rstrip(";"))
     for statement in indexes_sql.format(n=f"_{generation}").strip().splitlines():
         conn.execute(statement.rstrip(";"))
@@ -38,6 +39,7 @@ def _drop_retired_tables(path: str) -> None:
     """Drop every retired objects table of the file at `path` (idempotent: several workers may race here)."""
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA secure_delete=FAST")  # freed pages go to the freelist unwritten (store/sqlite.py)
         try:
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
                                         (f"{RETIRED}%",)).fetchall():

@@ -21,6 +21,7 @@ class Transaction:
         store = self.store
         if store._depth == 0:
             store.conn.execute("BEGIN IMMEDIATE")
+            store._txn_version = None  # read again inside this transaction (store._data_version)
             self.outer = True
         store._depth += 1
 
@@ -29,9 +30,15 @@ class Transaction:
         store._depth -= 1
         if self.outer:
             store._depth = 0
-            if store._counters.dirty:  # committed while this transaction still holds the write lock
-                _end_counters(store, exc_type is None)
-            store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            if exc_type is not None:
+                store._counts.changed()  # counts adjusted by this transaction's inserts are void
+            try:
+                if store._counters.dirty:  # committed while this transaction still holds the write lock
+                    _end_counters(store, exc_type is None)
+                store.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            except BaseException:
+                store._counts.changed()
+                raise
             if store._retired:
                 store._drop_retired()
         return False

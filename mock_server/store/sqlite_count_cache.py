@@ -1,0 +1,62 @@
+"""Plain counts of a SQLite store (`summary.total_count`, the 200 ad sets per campaign limit), kept across the
+store's own inserts.
+
+A count used to be cached until the next write of any kind, so every create ad set counted its campaign's ad sets
+again with SQL (an index range of up to 200 entries, ~10 us, the second largest statement of that transaction).
+An insert changes a count by exactly one when the record matches the count's filters, so `inserted` adjusts the
+cached totals in place; every other change (update, delete, reset, bulk load, a rolled-back transaction) forgets
+them all. Each total is also stamped with the store's external version: after another connection's commit (another
+worker's) it is counted again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CountKey = tuple[Any, ...]  # (type, account_id, campaign_id, adset_id, key, statuses or None)
+_LIMIT = 256
+
+
+class CountCache:
+    __slots__ = ("entries", "by_scope")
+
+    def __init__(self) -> None:
+        self.entries: dict[CountKey, tuple[Any, int]] = {}  # key -> (external version, total)
+        # keys by (type, campaign_id): an insert looks only at its campaign's counts and the campaign-less ones
+        self.by_scope: dict[tuple[str, Any], set[CountKey]] = {}
+
+    def get(self, key: CountKey, external: Any) -> int | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry is not None and entry[0] == external else None
+
+    def remember(self, key: CountKey, external: Any, total: int) -> None:
+        if len(self.entries) >= _LIMIT:
+            self.entries.clear()
+            self.by_scope.clear()
+        self.entries[key] = (external, total)
+        self.by_scope.setdefault((key[0], key[2]), set()).add(key)
+
+    def inserted(self, record: Any) -> None:
+        """`record` was just inserted: each cached count whose filters it matches grows by one."""
+        if not self.entries:
+            return
+        for campaign_id in {record.campaign_id, None}:
+            for key in self.by_scope.get((record.type, campaign_id), ()):
+                if _matches(key, record):
+                    stamp, total = self.entries[key]
+                    self.entries[key] = (stamp, total + 1)
+
+    def changed(self) -> None:
+        """Anything but an insert changed the objects (or a transaction rolled back): forget every count."""
+        if self.entries:
+            self.entries.clear()
+            self.by_scope.clear()
+
+
+def _matches(key: CountKey, record: Any) -> bool:
+    _type, account_id, campaign_id, adset_id, lookup_key, statuses = key
+    return ((account_id is None or account_id == record.account_id)
+            and (campaign_id is None or campaign_id == record.campaign_id)
+            and (adset_id is None or adset_id == record.adset_id)
+            and (lookup_key is None or lookup_key == record.key)
+            and (statuses is None or record.status in statuses))
