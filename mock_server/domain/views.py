@@ -7,6 +7,7 @@ parent records (effective_status depends on parents).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from mock_server.domain import adcreatives, adimages, adlabels, ads, adsets, adspixels, advideos, campaigns
@@ -29,6 +30,32 @@ VIEWS: dict[str, View] = {
     "AdsPixel": adspixels.computed,
     "SavedAudience": savedaudiences.computed,
 }
+
+
+# The keys each view sets or replaces, whatever the record (tests/test_cold_reads.py checks every key a view
+# returns is named here). A read whose fields name none of them reads the stored data as it is (`derived`).
+COMPUTED: dict[str, frozenset[str]] = {
+    "Campaign": frozenset({"configured_status", "effective_status", "budget_remaining", "special_ad_category"}),
+    "AdSet": frozenset({"configured_status", "effective_status", "budget_remaining", "campaign_id",
+                        "special_ad_categories", "bid_strategy"}),
+    "Ad": frozenset({"configured_status", "effective_status", "targeting", "special_ad_categories",
+                     "ad_review_feedback", "issues_info"}),  # review.state's read fields
+    "AdCreative": frozenset({"thumbnail_url", "object_story_spec"}),
+}
+_ALWAYS = frozenset({"id", "account_id"})
+
+
+@lru_cache(maxsize=64)
+def derived(record_type: str) -> frozenset[str] | None:
+    """Every key `values` may set or replace for this type, beyond the stored data; None when not declared (a
+    view without a COMPUTED entry): then only `values` knows. Any other key reads as `record.data` holds it."""
+    if record_type in VIEWS:
+        keys = COMPUTED.get(record_type)
+        if keys is None:
+            return None
+    else:
+        keys = frozenset({"account"}) if record_type == adlabels.TYPE else frozenset()
+    return _ALWAYS | keys | ({"adlabels"} if record_type in adlabels.LABELLED else frozenset())
 
 
 def values(record: Record, lookup: Lookup) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from mock_server.store.repository import ListQuery, Record
 from mock_server.wire import paging
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec, parse_fields
-from mock_server.wire.render import render_node
+from mock_server.wire.render import Plan, plan, render_planned
 from mock_server.wire.request import GraphRequest
 
 
@@ -89,8 +89,15 @@ class Call:
 
     def render(self, record: Record, specs: list[FieldSpec]) -> dict[str, Any]:
         node_type = self.state.node_types[record.type]
+        compiled = plan(node_type, specs)
         tested = self._tested.pop(id(record), None)  # the values a list predicate just computed for this record
-        values = tested[1] if tested is not None and tested[0] is record else self.values(record)
+        if tested is not None and tested[0] is record:
+            values = tested[1]
+        elif _stored_only(record.type, compiled):
+            values = record.data
+        else:
+            values = self.values(record)
+        object_id = str(record.id) if values is record.data else (str(values["id"]) if "id" in values else None)
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -98,17 +105,34 @@ class Call:
                 return insights.nested(self, record.type, str(record.id), spec)
             if kind == "edge":
                 return self.nested_edge(record, spec)
-            plan = node_type.fields[spec.name]
-            target_id = values.get(plan.id_field or "")
+            field_plan = node_type.fields[spec.name]
+            target_id = values.get(field_plan.id_field or "")
             target = self.lookup(int(target_id)) if target_id and str(target_id).isascii() and str(target_id).isdigit() else None
             if target is None or not self.visible(target):
                 return None
             return self.render(target, spec.children or [])
 
-        zone = self._zones.get(record.account_id)
+        return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
+
+    def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
+        """A page's items. Stored fields only (no edge, no reference) of one type, no value a predicate computed:
+        the plan, that check and the zone are looked up once for the page rather than once per item."""
+        first = records[0] if records else None
+        if first is None or self._tested:
+            return [self.render(record, specs) for record in records]
+        node_type = self.state.node_types[first.type]
+        compiled = plan(node_type, specs)
+        if compiled.expands or not _stored_only(first.type, compiled) or any(r.type != first.type for r in records):
+            return [self.render(record, specs) for record in records]
+        zone = self.zone
+        return [render_planned(node_type, compiled, r.data, str(r.id), _NO_EXPAND, zone(r.account_id)) for r in records]
+
+    def zone(self, account_id: str) -> tzinfo:
+        """The ad account's time zone, in which its datetimes render: once per account per call."""
+        zone = self._zones.get(account_id)
         if zone is None:
-            zone = self._zones[record.account_id] = account_time.of_account(self.state.world, record.account_id)
-        return render_node(node_type, values, specs, expand, zone)
+            zone = self._zones[account_id] = account_time.of_account(self.state.world, account_id)
+        return zone
 
     def visible(self, record: Record | None) -> bool:
         return record is not None and f"act_{record.account_id}" in self.token.ad_accounts
@@ -187,12 +211,12 @@ class Call:
         if offset is not None and after is None and before is None:
             # offset paging (G-PAGE): skip `offset` objects in the edge's order; `next` carries the next offset
             records, more = paging.offset_window(self.state.store.iterate(query), offset, limit)
-            data = [self.render(r, specs) for r in records]
+            data = self.render_all(records, specs)
             total = self.state.store.count(query) if summary else None
             return paging.offset_envelope(data, [r.id for r in records], more=more, offset=offset, limit=limit,
                                           link_base=link_base, link_params=link_params, total=total)
         records, more = self.state.store.page(query, after=after, before=before, limit=limit)
-        data = [self.render(r, specs) for r in records]
+        data = self.render_all(records, specs)
         total = self.state.store.count(query) if summary else None
         return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None and after is None,
                                had_cursor=after is not None or before is not None, link_base=link_base,
@@ -251,6 +275,17 @@ class Call:
 
 
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
+
+
+def _stored_only(record_type: str, compiled: Plan) -> bool:
+    """Whether the selection reads only keys no view of this type sets or replaces: then the stored data answers
+    as it is, without the copy and the view `values` builds (domain/views.py `derived`; issue 18)."""
+    derived = views.derived(record_type)
+    return derived is not None and compiled.reads.isdisjoint(derived)
+
+
+def _NO_EXPAND(spec: FieldSpec, kind: str) -> Any:
+    raise AssertionError("a plan without edges or references expands nothing")
 
 
 def _link_value(value: Any) -> str:
