@@ -97,19 +97,23 @@ def mixed() -> Iterator[tuple[InProcessClient, dict[str, list[str]]]]:
     act, world = client.world["ad_account_id"], client.world
     label = client.post(f"{act}/adlabels", data={"name": "Q4"}).json()["id"]
     ids: dict[str, list[str]] = {"Campaign": [], "AdSet": [], "Ad": [], "AdCreative": [], "AdLabel": [label]}
-    for status in ("ACTIVE", "PAUSED", "ARCHIVED"):
+    groups = [("ACTIVE", "ACTIVE", "ACTIVE", {"action": "disapprove"}), ("ACTIVE", "ACTIVE", "ACTIVE", {"state": "WITH_ISSUES"}),
+              ("ACTIVE", "ACTIVE", "ACTIVE", {"action": "approve"}), ("ACTIVE", "ACTIVE", "ACTIVE", None),
+              ("ACTIVE", "ACTIVE", "PAUSED", None), ("ACTIVE", "PAUSED", "ACTIVE", None), ("PAUSED", "ACTIVE", "ACTIVE", None),
+              ("ARCHIVED", "ACTIVE", "ACTIVE", None)]  # (campaign, ad set, ad, review decision)
+    for campaign_status, adset_status, ad_status, decision in groups:
         campaign = make_campaign(client, act)
         adset = make_adset(client, act, world, campaign)
         creative = make_creative(client, act, link_spec(world, upload(client, act)))
-        ad = client.post(f"{act}/ads", data={"name": f"ad {status}", "adset_id": adset, "status": "ACTIVE",
+        ad = client.post(f"{act}/ads", data={"name": f"ad {len(ids['Ad'])}", "adset_id": adset, "status": ad_status,
                                              "creative": json.dumps({"creative_id": creative}),
                                              "adlabels": json.dumps([{"id": label}])}).json()["id"]
-        for node, new_status in ((campaign, status), (adset, "PAUSED" if status == "ACTIVE" else "ACTIVE")):
-            assert client.post(node, data={"status": new_status}).status_code == 200
+        for node, status in ((adset, adset_status), (campaign, campaign_status)):
+            assert client.post(node, data={"status": status}).status_code == 200
+        if decision is not None:
+            assert client.post(f"/__graphmock/reviews/{ad}", json=decision).status_code == 200
         ids["Campaign"].append(campaign), ids["AdSet"].append(adset), ids["Ad"].append(ad)
         ids["AdCreative"].append(creative)
-    for ad, decision in zip(ids["Ad"], ({"action": "disapprove"}, {"state": "WITH_ISSUES"}, {"action": "approve"})):
-        assert client.post(f"/__graphmock/reviews/{ad}", json=decision).status_code == 200
     yield client, ids
     client.close()
 
@@ -198,3 +202,21 @@ def test_a_compiled_selection_renders_as_render_node(mixed, data):
     expected = outcome(lambda: render_node(node_type, values, specs, expand, zone))
     object_id = str(values["id"]) if "id" in values else None
     assert outcome(lambda: render_planned(node_type, plan(node_type, specs), values, object_id, expand, zone)) == expected
+
+
+def test_effective_status_alone_is_the_views(mixed):
+    """`views.EFFECTIVE_STATUS` (a list's default filter) derives what the full view reads, for ad sets and ads in
+    every own, parent and review state (GRAPH-BEHAVIOUR 6)."""
+    from mock_server.domain import views
+    client, ids = mixed
+    store = client.state.store
+    seen = set()
+    for node_type, effective_status in views.EFFECTIVE_STATUS.items():
+        for object_id in ids[node_type]:
+            record = store.get(int(object_id))
+            assert record is not None
+            expected = views.values(record, store.get)["effective_status"]
+            assert effective_status(record, store.get) == expected
+            seen.add(expected)
+    assert seen == {"ACTIVE", "ADSET_PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "DISAPPROVED", "PAUSED", "PENDING_REVIEW",
+                    "WITH_ISSUES"}  # the world covers every outcome

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from mock_server.domain import adcreatives, adimages, adlabels, ads, adsets, adspixels, advideos, campaigns
+from mock_server.domain import adcreatives, adimages, adlabels, ads, adsets, adspixels, advideos, campaigns, clock, review
+from mock_server.domain import status as statuses
 from mock_server.domain import customaudiences, customconversions, savedaudiences
 from mock_server.domain.assetrules import table as asset_table
 from mock_server.store.repository import Record
@@ -43,6 +44,20 @@ COMPUTED: dict[str, frozenset[str]] = {
     "AdCreative": frozenset({"thumbnail_url", "object_story_spec"}),
 }
 _ALWAYS = frozenset({"id", "account_id"})
+
+
+def _status(lookup: Lookup, parent_id: int | None) -> str | None:
+    parent = lookup(parent_id) if parent_id else None
+    return parent.status if parent is not None else None
+
+
+# effective_status alone, derived as the view derives it (tests/test_cold_reads.py: equal to `values`' for every
+# status and review state): a list's default filter asks it of every candidate, and a page rarely reads the rest.
+EFFECTIVE_STATUS: dict[str, Callable[[Record, Lookup], str]] = {
+    "AdSet": lambda record, lookup: statuses.derive(record.status, campaign=_status(lookup, record.campaign_id)),
+    "Ad": lambda record, lookup: statuses.derive(record.status, _status(lookup, record.campaign_id),
+                                                 _status(lookup, record.adset_id), review.state(record, clock.now())[0]),
+}
 
 
 @lru_cache(maxsize=64)

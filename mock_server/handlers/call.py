@@ -181,20 +181,26 @@ class Call:
         else:
             sql_statuses = wanted & {"ACTIVE", "PAUSED", "ARCHIVED"} if own_only else statuses.configured_candidates(wanted)
         needs_values = compiled is not None or not own_only
+        status_of = views.EFFECTIVE_STATUS.get(node_type) if compiled is None else None
 
         def derived(record: Record) -> bool:
             """Derived effective_status and `filtering` need the node's read values (kept for `render`, which
-            follows for the records of the page: an ad set's view reads its parents, computed once, not twice)."""
-            values = self.values(record)
-            if len(self._tested) < _MAX_TESTED:
-                self._tested[id(record)] = (record, values)
-            effective_status = values.get("effective_status", record.status)
+            follows for the records of the page: an ad set's view reads its parents, computed once, not twice).
+            Without `filtering`, ad sets and ads derive effective_status alone (parents are read once a call)."""
+            values = None
+            if status_of is not None:
+                effective_status = status_of(record, self.parent)
+            else:
+                values = self.values(record)
+                if len(self._tested) < _MAX_TESTED:
+                    self._tested[id(record)] = (record, values)
+                effective_status = values.get("effective_status", record.status)
             if wanted is None:
                 if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
                     return False
             elif effective_status not in wanted:
                 return False
-            return all(test(values) for _, test in compiled or [])
+            return values is None or all(test(values) for _, test in compiled or [])
         return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None, **where)
 
     def _listed_by_default(self, node_type: str) -> set[str]:
