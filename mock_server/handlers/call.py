@@ -13,7 +13,7 @@ from mock_server.domain import activities
 from mock_server.domain import status as statuses
 from mock_server.domain import account_time, timefmt, views
 from mock_server.domain.filtering import compile_filters, named_statuses
-from mock_server.domain.world import AdAccount, Token
+from mock_server.domain.world import AdAccount, Token, World
 from mock_server.state import NodeRef, State
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire import paging
@@ -38,10 +38,7 @@ class Call:
 
     def __post_init__(self) -> None:
         """Who acts, for the activity log's actor fields (domain/activities.py)."""
-        world, token = self.state.world, self.token
-        activities.ACTOR.set({"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
-                              "application_id": token.app_id,
-                              "application_name": world.apps.get(token.app_id or "", {}).get("name")})
+        activities.ACTOR.set(_actor(self.state.world, self.token))
 
     # -- params ---------------------------------------------------------------------------
     @property
@@ -292,6 +289,24 @@ def _stored_only(record_type: str, compiled: Plan) -> bool:
 
 def _NO_EXPAND(spec: FieldSpec, kind: str) -> Any:
     raise AssertionError("a plan without edges or references expands nothing")
+
+
+def _actor(world: World, token: Token) -> dict[str, str | None]:
+    """The actor fields of a token's calls, built once per world and token: a world is replaced, never edited in
+    place (read_cache.py), and the recorder only reads the dict (it copies it into each activity)."""
+    key = (token.user_id, token.app_id)
+    kept = _ACTORS.get(key)
+    if kept is not None and kept[0] is world:
+        return kept[1]
+    actor = {"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
+             "application_id": token.app_id, "application_name": world.apps.get(token.app_id or "", {}).get("name")}
+    if len(_ACTORS) >= 256:
+        _ACTORS.clear()
+    _ACTORS[key] = (world, actor)
+    return actor
+
+
+_ACTORS: dict[tuple[str, str | None], tuple[World, dict[str, str | None]]] = {}
 
 
 def _link_value(value: Any) -> str:
