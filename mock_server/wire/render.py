@@ -63,8 +63,11 @@ class Plan:
 
 
 def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
-    """The compiled selection, kept per (node type, specs list): specs come from `parse_fields`' cache and are never
-    mutated; each entry holds both objects, so their ids cannot be reused while it is kept."""
+    """The compiled selection, kept per (node type, specs list): a specs list is never mutated (`parse_fields`' cache
+    shares them between requests; a handler's default list is new each time, one compile); each entry holds both
+    objects, so their ids cannot be reused while it is kept."""
+    if not specs:  # no `fields` (a new empty list each time): id only
+        return _ID_ONLY
     key = (id(node_type), id(specs))
     kept = _PLANS.get(key)
     if kept is not None and kept[0] is node_type and kept[1] is specs:
@@ -86,6 +89,7 @@ def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
 
 
 _PLANS: dict[tuple[int, int], tuple[NodeType, list[FieldSpec], Plan]] = {}
+_ID_ONLY = Plan((), frozenset(), False)
 _MAX_PLANS = 1024
 
 
