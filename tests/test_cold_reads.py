@@ -119,11 +119,14 @@ def mixed() -> Iterator[tuple[InProcessClient, dict[str, list[str]]]]:
 
 
 def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tuple[Any, Any]:
-    """The answer with the stored-fields shortcut, then with every read built through the full view."""
+    """The answer with the shortcuts (stored fields as stored, derived ones alone), then with every read built
+    through the full view."""
+    from mock_server.domain import views
     from mock_server.handlers import call
     fast = client.get(path, params=params)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
+        patch.setattr(views, "alone", lambda record_type, keys: None)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
 
@@ -139,7 +142,8 @@ def _comparable(response: Any) -> tuple[int, Any]:
 @given(data=st.data())
 def test_a_read_of_stored_fields_answers_as_the_full_view(mixed, data):
     """By id and listed, any field set (derived, stored, references, an unknown name) reads the same whether the
-    stored data answers it directly or the node's view is built first (GRAPH-BEHAVIOUR 4)."""
+    stored data answers it directly (derived keys computed alone) or the node's view is built first
+    (GRAPH-BEHAVIOUR 4)."""
     client, ids = mixed
     node_type = data.draw(st.sampled_from(sorted(ids)))
     names = [name for name, plan in client.state.node_types[node_type].fields.items() if plan.kind != "edge"]
@@ -204,19 +208,26 @@ def test_a_compiled_selection_renders_as_render_node(mixed, data):
     assert outcome(lambda: render_planned(node_type, plan(node_type, specs), values, object_id, expand, zone)) == expected
 
 
-def test_effective_status_alone_is_the_views(mixed):
-    """`views.EFFECTIVE_STATUS` (a list's default filter) derives what the full view reads, for ad sets and ads in
-    every own, parent and review state (GRAPH-BEHAVIOUR 6)."""
+def test_derived_keys_alone_are_the_views(mixed):
+    """`views.ALONE` (effective_status for a list's default filter, configured_status) derives what the full view
+    reads, for every campaign, ad set and ad in every own, parent and review state (GRAPH-BEHAVIOUR 6); `narrow`
+    reads any key set `alone` accepts as the view holds it."""
     from mock_server.domain import views
     client, ids = mixed
     store = client.state.store
     seen = set()
-    for node_type, effective_status in views.EFFECTIVE_STATUS.items():
+    for node_type, functions in views.ALONE.items():
+        names = sorted(client.state.node_types[node_type].fields)
         for object_id in ids[node_type]:
             record = store.get(int(object_id))
             assert record is not None
-            expected = views.values(record, store.get)["effective_status"]
-            assert effective_status(record, store.get) == expected
-            seen.add(expected)
+            full = views.values(record, store.get)
+            for key, function in functions.items():
+                assert function(record, store.get) == full[key], (node_type, key)
+            seen.add(full["effective_status"])
+            for keys in ({"effective_status", "name"}, {"configured_status", "account_id", "status"}, set(names)):
+                reading = views.alone(node_type, frozenset(keys))
+                if reading is not None:
+                    assert views.narrow(record, store.get, reading) == {key: full.get(key) for key in keys}
     assert seen == {"ACTIVE", "ADSET_PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "DISAPPROVED", "PAUSED", "PENDING_REVIEW",
                     "WITH_ISSUES"}  # the world covers every outcome

@@ -51,13 +51,27 @@ def _status(lookup: Lookup, parent_id: int | None) -> str | None:
     return parent.status if parent is not None else None
 
 
-# effective_status alone, derived as the view derives it (tests/test_cold_reads.py: equal to `values`' for every
-# status and review state): a list's default filter asks it of every candidate, and a page rarely reads the rest.
-EFFECTIVE_STATUS: dict[str, Callable[[Record, Lookup], str]] = {
-    "AdSet": lambda record, lookup: statuses.derive(record.status, campaign=_status(lookup, record.campaign_id)),
-    "Ad": lambda record, lookup: statuses.derive(record.status, _status(lookup, record.campaign_id),
-                                                 _status(lookup, record.adset_id), review.state(record, clock.now())[0]),
+def _own_status(record: Record, lookup: Lookup) -> str:
+    return record.status
+
+
+def _account_id(record: Record, lookup: Lookup) -> str:
+    return record.account_id
+
+
+# Derived keys computed alone, as the view computes them (tests/test_cold_reads.py: equal to `values`' for every
+# status and review state): `effective_status` is what a list's default filter asks of every candidate and what
+# tests read after each change; the rest of the view (parents' categories, budgets, copies) is not built for it.
+ALONE: dict[str, dict[str, Callable[[Record, Lookup], Any]]] = {
+    "Campaign": {"configured_status": _own_status, "effective_status": _own_status},
+    "AdSet": {"configured_status": _own_status, "effective_status": lambda record, lookup: statuses.derive(
+        record.status, campaign=_status(lookup, record.campaign_id))},
+    "Ad": {"configured_status": _own_status, "effective_status": lambda record, lookup: statuses.derive(
+        record.status, _status(lookup, record.campaign_id), _status(lookup, record.adset_id),
+        review.state(record, clock.now())[0])},
 }
+EFFECTIVE_STATUS: dict[str, Callable[[Record, Lookup], Any]] = {
+    node_type: alone["effective_status"] for node_type, alone in ALONE.items()}
 
 
 @lru_cache(maxsize=64)
@@ -71,6 +85,39 @@ def derived(record_type: str) -> frozenset[str] | None:
     else:
         keys = frozenset({"account"}) if record_type == adlabels.TYPE else frozenset()
     return _ALWAYS | keys | ({"adlabels"} if record_type in adlabels.LABELLED else frozenset())
+
+
+Reading = tuple[tuple[str, Callable[[Record, Lookup], Any] | None], ...]
+
+
+@lru_cache(maxsize=1024)
+def alone(record_type: str, keys: frozenset[str]) -> Reading | None:
+    """How to read `keys` without building the whole view: (key, its function in ALONE, or None for a key read as
+    stored) each; None when one of them needs the view (or the type's view keys are not declared)."""
+    derived_keys = derived(record_type)
+    if derived_keys is None:
+        return None
+    functions = ALONE.get(record_type, {})
+    if "account_id" not in COMPUTED.get(record_type, ()):  # `values` sets it from the record, no view replaces it
+        functions = {**functions, "account_id": _account_id}
+    reading = []
+    for key in sorted(keys):
+        if key not in derived_keys:
+            reading.append((key, None))
+        elif key in functions:
+            reading.append((key, functions[key]))
+        else:
+            return None
+    return tuple(reading)
+
+
+def narrow(record: Record, lookup: Lookup, reading: Reading) -> dict[str, Any]:
+    """The values of `reading`'s keys alone (`alone`), each equal to what `values` holds for it."""
+    data = record.data
+    out: dict[str, Any] = {}
+    for key, function in reading:
+        out[key] = data.get(key) if function is None else function(record, lookup)
+    return out
 
 
 def values(record: Record, lookup: Lookup) -> dict[str, Any]:

@@ -88,13 +88,19 @@ class Call:
         node_type = self.state.node_types[record.type]
         compiled = plan(node_type, specs)
         tested = self._tested.pop(id(record), None)  # the values a list predicate just computed for this record
+        object_id: str | None = str(record.id)
         if tested is not None and tested[0] is record:
             values = tested[1]
+            object_id = str(values["id"]) if "id" in values else None
         elif _stored_only(record.type, compiled):
             values = record.data
         else:
-            values = self.values(record)
-        object_id = str(record.id) if values is record.data else (str(values["id"]) if "id" in values else None)
+            reading = views.alone(record.type, compiled.reads)
+            if reading is not None:  # a few derived keys, each computed alone (effective_status...)
+                values = views.narrow(record, self.parent, reading)
+            else:
+                values = self.values(record)
+                object_id = str(values["id"]) if "id" in values else None
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -112,17 +118,20 @@ class Call:
         return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
 
     def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
-        """A page's items. Stored fields only (no edge, no reference) of one type, no value a predicate computed:
-        the plan, that check and the zone are looked up once for the page rather than once per item."""
+        """A page's items. Stored fields (and derived ones computed alone) without edges or references, of one type,
+        no value a predicate computed: the plan, those checks and the zone are looked up once for the page."""
         first = records[0] if records else None
         if first is None or self._tested:
             return [self.render(record, specs) for record in records]
         node_type = self.state.node_types[first.type]
         compiled = plan(node_type, specs)
-        if compiled.expands or not _stored_only(first.type, compiled) or any(r.type != first.type for r in records):
+        stored = _stored_only(first.type, compiled)
+        reading = None if stored else views.alone(first.type, compiled.reads)
+        if compiled.expands or (not stored and reading is None) or any(r.type != first.type for r in records):
             return [self.render(record, specs) for record in records]
-        zone = self.zone
-        return [render_planned(node_type, compiled, r.data, str(r.id), _NO_EXPAND, zone(r.account_id)) for r in records]
+        zone, lookup, narrow = self.zone, self.parent, views.narrow
+        return [render_planned(node_type, compiled, r.data if reading is None else narrow(r, lookup, reading), str(r.id),
+                               _NO_EXPAND, zone(r.account_id)) for r in records]
 
     def zone(self, account_id: str) -> tzinfo:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
