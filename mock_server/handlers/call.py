@@ -129,9 +129,9 @@ class Call:
         reading = None if stored else views.alone(first.type, compiled.reads)
         if compiled.expands or (not stored and reading is None) or any(r.type != first.type for r in records):
             return [self.render(record, specs) for record in records]
-        zone, lookup, narrow = self.zone, self.parent, views.narrow
+        account, tz, lookup, narrow = first.account_id, self.zone(first.account_id), self.parent, views.narrow
         return [render_planned(node_type, compiled, r.data if reading is None else narrow(r, lookup, reading), str(r.id),
-                               _NO_EXPAND, zone(r.account_id)) for r in records]
+                               _NO_EXPAND, tz if r.account_id == account else self.zone(r.account_id)) for r in records]
 
     def zone(self, account_id: str) -> tzinfo:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
