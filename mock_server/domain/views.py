@@ -59,16 +59,28 @@ def _account_id(record: Record, lookup: Lookup) -> str:
     return record.account_id
 
 
+def _adset_effective_status(record: Record, lookup: Lookup) -> str:
+    return statuses.derive(record.status, campaign=_status(lookup, record.campaign_id))
+
+
+def _adset_campaign_id(record: Record, lookup: Lookup) -> Any:
+    return str(record.campaign_id) if record.campaign_id else record.data.get("campaign_id")
+
+
+def _ad_effective_status(record: Record, lookup: Lookup) -> str:
+    return statuses.derive(record.status, _status(lookup, record.campaign_id), _status(lookup, record.adset_id),
+                           review.state(record, clock.now())[0])
+
+
 # Derived keys computed alone, as the view computes them (tests/test_cold_reads.py: equal to `values`' for every
 # status and review state): `effective_status` is what a list's default filter asks of every candidate and what
-# tests read after each change; the rest of the view (parents' categories, budgets, copies) is not built for it.
+# tests read after each change (with an ad set's `campaign_id`); the rest of the view (parents' categories,
+# budgets, copies) is not built for them.
 ALONE: dict[str, dict[str, Callable[[Record, Lookup], Any]]] = {
     "Campaign": {"configured_status": _own_status, "effective_status": _own_status},
-    "AdSet": {"configured_status": _own_status, "effective_status": lambda record, lookup: statuses.derive(
-        record.status, campaign=_status(lookup, record.campaign_id))},
-    "Ad": {"configured_status": _own_status, "effective_status": lambda record, lookup: statuses.derive(
-        record.status, _status(lookup, record.campaign_id), _status(lookup, record.adset_id),
-        review.state(record, clock.now())[0])},
+    "AdSet": {"configured_status": _own_status, "effective_status": _adset_effective_status,
+              "campaign_id": _adset_campaign_id},
+    "Ad": {"configured_status": _own_status, "effective_status": _ad_effective_status},
 }
 EFFECTIVE_STATUS: dict[str, Callable[[Record, Lookup], Any]] = {
     node_type: alone["effective_status"] for node_type, alone in ALONE.items()}
