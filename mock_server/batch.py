@@ -131,8 +131,12 @@ def parse_operations(state: State, params: dict[str, Any]) -> list[Operation]:
 
 
 def _texts(op: Operation) -> list[str]:
+    """The texts a reference may sit in: as sent and URL-decoded, only those naming `result` (a `{result=...}`
+    needs it; a text without '%' or '+' decodes to itself): most operations have none to scan."""
     body = op.body if isinstance(op.body, str) else orjson.dumps(op.body).decode() if op.body else ""
-    return [op.relative_url, unquote_plus(op.relative_url), body, unquote_plus(body)]
+    texts = [op.relative_url, body]
+    texts += [unquote_plus(text) for text in texts if "%" in text or "+" in text]
+    return [text for text in texts if "result" in text]
 
 
 async def _execute(state: State, top: GraphRequest, op: Operation, outcomes: list[Outcome], names: dict[str, int],

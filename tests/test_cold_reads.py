@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers_creatives import make_adset, make_campaign
+from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
 from mock_server.config import ServerConfig
 from mock_server.testing import InProcessClient
 
@@ -83,3 +83,151 @@ def test_a_batch_reads_its_own_writes_and_a_repeated_get_sees_them(file_client):
     assert answers[0] == (200, {"name": "Click to Instagram Ad Set", "status": "ACTIVE", "id": adset})
     assert answers[1] == (200, {"success": True})
     assert answers[2] == (200, {"name": "renamed", "status": "ACTIVE", "id": adset})
+
+
+# -- stored fields read without the view (domain/views.py `derived`, handlers/call.py `_stored_only`) ----------------
+_EDGES = {"Campaign": "campaigns", "AdSet": "adsets", "Ad": "ads", "AdCreative": "adcreatives", "AdLabel": "adlabels"}
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Iterator[tuple[InProcessClient, dict[str, list[str]]]]:
+    """Campaigns, ad sets, ads and creatives in every status and review state, labelled and not; read cache off, so
+    every read renders afresh."""
+    client = InProcessClient(ServerConfig(seed=11, read_cache=False))
+    act, world = client.world["ad_account_id"], client.world
+    label = client.post(f"{act}/adlabels", data={"name": "Q4"}).json()["id"]
+    ids: dict[str, list[str]] = {"Campaign": [], "AdSet": [], "Ad": [], "AdCreative": [], "AdLabel": [label]}
+    groups = [("ACTIVE", "ACTIVE", "ACTIVE", {"action": "disapprove"}), ("ACTIVE", "ACTIVE", "ACTIVE", {"state": "WITH_ISSUES"}),
+              ("ACTIVE", "ACTIVE", "ACTIVE", {"action": "approve"}), ("ACTIVE", "ACTIVE", "ACTIVE", None),
+              ("ACTIVE", "ACTIVE", "PAUSED", None), ("ACTIVE", "PAUSED", "ACTIVE", None), ("PAUSED", "ACTIVE", "ACTIVE", None),
+              ("ARCHIVED", "ACTIVE", "ACTIVE", None)]  # (campaign, ad set, ad, review decision)
+    for campaign_status, adset_status, ad_status, decision in groups:
+        campaign = make_campaign(client, act)
+        adset = make_adset(client, act, world, campaign)
+        creative = make_creative(client, act, link_spec(world, upload(client, act)))
+        ad = client.post(f"{act}/ads", data={"name": f"ad {len(ids['Ad'])}", "adset_id": adset, "status": ad_status,
+                                             "creative": json.dumps({"creative_id": creative}),
+                                             "adlabels": json.dumps([{"id": label}])}).json()["id"]
+        for node, status in ((adset, adset_status), (campaign, campaign_status)):
+            assert client.post(node, data={"status": status}).status_code == 200
+        if decision is not None:
+            assert client.post(f"/__graphmock/reviews/{ad}", json=decision).status_code == 200
+        ids["Campaign"].append(campaign), ids["AdSet"].append(adset), ids["Ad"].append(ad)
+        ids["AdCreative"].append(creative)
+    yield client, ids
+    client.close()
+
+
+def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tuple[Any, Any]:
+    """The answer with the shortcuts (stored fields as stored, derived ones alone), then with every read built
+    through the full view."""
+    from mock_server.domain import views
+    from mock_server.handlers import call
+    fast = client.get(path, params=params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
+        patch.setattr(views, "alone", lambda record_type, keys: None)
+        slow = client.get(path, params=params)
+    return _comparable(fast), _comparable(slow)
+
+
+def _comparable(response: Any) -> tuple[int, Any]:
+    body = response.json()
+    if "error" in body:
+        body["error"].pop("fbtrace_id")  # one per answer
+    return response.status_code, body
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_read_of_stored_fields_answers_as_the_full_view(mixed, data):
+    """By id and listed, any field set (derived, stored, references, an unknown name) reads the same whether the
+    stored data answers it directly (derived keys computed alone) or the node's view is built first
+    (GRAPH-BEHAVIOUR 4)."""
+    client, ids = mixed
+    node_type = data.draw(st.sampled_from(sorted(ids)))
+    names = [name for name, plan in client.state.node_types[node_type].fields.items() if plan.kind != "edge"]
+    fields = data.draw(st.lists(st.sampled_from([*names, "no_such_field"]), min_size=1, max_size=6, unique=True))
+    selection = ",".join(fields)
+    fast, slow = _answers(client, data.draw(st.sampled_from(ids[node_type])), {"fields": selection})
+    assert fast == slow
+    listed = _answers(client, f"{client.world['ad_account_id']}/{_EDGES[node_type]}",
+                      {"fields": selection, "limit": str(data.draw(st.integers(1, 4)))})
+    assert listed[0] == listed[1]
+
+
+def test_every_key_a_view_returns_is_declared(mixed):
+    """`views.COMPUTED` names every key each view sets (in every status and review state): a key left out would
+    let a read of it skip the view and answer the stored value instead."""
+    from mock_server.domain import views
+    client, ids = mixed
+    store = client.state.store
+    for node_type, declared in views.COMPUTED.items():
+        for object_id in ids[node_type]:
+            record = store.get(int(object_id))
+            assert record is not None
+            assert set(views.VIEWS[node_type](record, store.get)) <= declared, node_type
+
+
+def _value_strategy() -> st.SearchStrategy[Any]:
+    scalar = st.one_of(st.none(), st.integers(0, 2_000_000_000), st.text(max_size=5), st.booleans())
+    return st.one_of(scalar, st.dictionaries(st.sampled_from(["a", "b", "c"]), scalar, max_size=3),
+                     st.lists(st.dictionaries(st.sampled_from(["a", "b"]), scalar, max_size=2), max_size=2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_compiled_selection_renders_as_render_node(mixed, data):
+    """`render_planned` over `plan(node_type, specs)` answers what `render_node` answers for the same values:
+    money, datetimes in the account's zone, sub-selections, aliases, references and unknown fields, in order."""
+    from mock_server.domain import account_time
+    from mock_server.wire.errors import GraphError
+    from mock_server.wire.fields import FieldSpec
+    from mock_server.wire.render import plan, render_node, render_planned
+    client, _ = mixed
+    node_type = client.state.node_types[data.draw(st.sampled_from(["Campaign", "AdSet", "Ad", "AdCreative"]))]
+    names = sorted(node_type.fields)
+    chosen = data.draw(st.lists(st.sampled_from([*names, "no_such_field"]), min_size=1, max_size=6, unique=True))
+    specs = [FieldSpec(name, children=data.draw(st.sampled_from([None, [], [FieldSpec("a"), FieldSpec("b")]])))
+             for name in chosen]
+    values = data.draw(st.dictionaries(st.sampled_from(names), _value_strategy(), max_size=12))
+    if data.draw(st.booleans()):
+        values["id"] = data.draw(st.sampled_from(["1", "120200000000000001"]))
+    zone = account_time.zone("America/Los_Angeles")
+
+    def expand(spec: FieldSpec, kind: str) -> Any:
+        return {"expanded": spec.name, "kind": kind} if len(spec.name) % 2 else None
+
+    def outcome(render: Any) -> Any:
+        try:
+            return render()
+        except GraphError as error:
+            return error.code, error.message
+    expected = outcome(lambda: render_node(node_type, values, specs, expand, zone))
+    object_id = str(values["id"]) if "id" in values else None
+    assert outcome(lambda: render_planned(node_type, plan(node_type, specs), values, object_id, expand, zone)) == expected
+
+
+def test_derived_keys_alone_are_the_views(mixed):
+    """`views.ALONE` (effective_status for a list's default filter, configured_status) derives what the full view
+    reads, for every campaign, ad set and ad in every own, parent and review state (GRAPH-BEHAVIOUR 6); `narrow`
+    reads any key set `alone` accepts as the view holds it."""
+    from mock_server.domain import views
+    client, ids = mixed
+    store = client.state.store
+    seen = set()
+    for node_type, functions in views.ALONE.items():
+        names = sorted(client.state.node_types[node_type].fields)
+        for object_id in ids[node_type]:
+            record = store.get(int(object_id))
+            assert record is not None
+            full = views.values(record, store.get)
+            for key, function in functions.items():
+                assert function(record, store.get) == full[key], (node_type, key)
+            seen.add(full["effective_status"])
+            for keys in ({"effective_status", "name"}, {"configured_status", "account_id", "status"}, set(names)):
+                reading = views.alone(node_type, frozenset(keys))
+                if reading is not None:
+                    assert views.narrow(record, store.get, reading) == {key: full.get(key) for key in keys}
+    assert seen == {"ACTIVE", "ADSET_PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "DISAPPROVED", "PAUSED", "PENDING_REVIEW",
+                    "WITH_ISSUES"}  # the world covers every outcome

@@ -13,13 +13,13 @@ from mock_server.domain import activities
 from mock_server.domain import status as statuses
 from mock_server.domain import account_time, timefmt, views
 from mock_server.domain.filtering import compile_filters, named_statuses
-from mock_server.domain.world import AdAccount, Token
+from mock_server.domain.world import AdAccount, Token, World
 from mock_server.state import NodeRef, State
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire import paging
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec, parse_fields
-from mock_server.wire.render import render_node
+from mock_server.wire.render import Plan, plan, render_planned
 from mock_server.wire.request import GraphRequest
 
 
@@ -38,10 +38,7 @@ class Call:
 
     def __post_init__(self) -> None:
         """Who acts, for the activity log's actor fields (domain/activities.py)."""
-        world, token = self.state.world, self.token
-        activities.ACTOR.set({"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
-                              "application_id": token.app_id,
-                              "application_name": world.apps.get(token.app_id or "", {}).get("name")})
+        activities.ACTOR.set(_actor(self.state.world, self.token))
 
     # -- params ---------------------------------------------------------------------------
     @property
@@ -89,8 +86,21 @@ class Call:
 
     def render(self, record: Record, specs: list[FieldSpec]) -> dict[str, Any]:
         node_type = self.state.node_types[record.type]
+        compiled = plan(node_type, specs)
         tested = self._tested.pop(id(record), None)  # the values a list predicate just computed for this record
-        values = tested[1] if tested is not None and tested[0] is record else self.values(record)
+        object_id: str | None = str(record.id)
+        if tested is not None and tested[0] is record:
+            values = tested[1]
+            object_id = str(values["id"]) if "id" in values else None
+        elif _stored_only(record.type, compiled):
+            values = record.data
+        else:
+            reading = views.alone(record.type, compiled.reads)
+            if reading is not None:  # a few derived keys, each computed alone (effective_status...)
+                values = views.narrow(record, self.parent, reading)
+            else:
+                values = self.values(record)
+                object_id = str(values["id"]) if "id" in values else None
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -98,17 +108,37 @@ class Call:
                 return insights.nested(self, record.type, str(record.id), spec)
             if kind == "edge":
                 return self.nested_edge(record, spec)
-            plan = node_type.fields[spec.name]
-            target_id = values.get(plan.id_field or "")
+            field_plan = node_type.fields[spec.name]
+            target_id = values.get(field_plan.id_field or "")
             target = self.lookup(int(target_id)) if target_id and str(target_id).isascii() and str(target_id).isdigit() else None
             if target is None or not self.visible(target):
                 return None
             return self.render(target, spec.children or [])
 
-        zone = self._zones.get(record.account_id)
+        return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
+
+    def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
+        """A page's items. Stored fields (and derived ones computed alone) without edges or references, of one type,
+        no value a predicate computed: the plan, those checks and the zone are looked up once for the page."""
+        first = records[0] if records else None
+        if first is None or self._tested:
+            return [self.render(record, specs) for record in records]
+        node_type = self.state.node_types[first.type]
+        compiled = plan(node_type, specs)
+        stored = _stored_only(first.type, compiled)
+        reading = None if stored else views.alone(first.type, compiled.reads)
+        if compiled.expands or (not stored and reading is None) or any(r.type != first.type for r in records):
+            return [self.render(record, specs) for record in records]
+        account, tz, lookup, narrow = first.account_id, self.zone(first.account_id), self.parent, views.narrow
+        return [render_planned(node_type, compiled, r.data if reading is None else narrow(r, lookup, reading), str(r.id),
+                               _NO_EXPAND, tz if r.account_id == account else self.zone(r.account_id)) for r in records]
+
+    def zone(self, account_id: str) -> tzinfo:
+        """The ad account's time zone, in which its datetimes render: once per account per call."""
+        zone = self._zones.get(account_id)
         if zone is None:
-            zone = self._zones[record.account_id] = account_time.of_account(self.state.world, record.account_id)
-        return render_node(node_type, values, specs, expand, zone)
+            zone = self._zones[account_id] = account_time.of_account(self.state.world, account_id)
+        return zone
 
     def visible(self, record: Record | None) -> bool:
         return record is not None and f"act_{record.account_id}" in self.token.ad_accounts
@@ -157,20 +187,26 @@ class Call:
         else:
             sql_statuses = wanted & {"ACTIVE", "PAUSED", "ARCHIVED"} if own_only else statuses.configured_candidates(wanted)
         needs_values = compiled is not None or not own_only
+        status_of = views.EFFECTIVE_STATUS.get(node_type) if compiled is None else None
 
         def derived(record: Record) -> bool:
             """Derived effective_status and `filtering` need the node's read values (kept for `render`, which
-            follows for the records of the page: an ad set's view reads its parents, computed once, not twice)."""
-            values = self.values(record)
-            if len(self._tested) < _MAX_TESTED:
-                self._tested[id(record)] = (record, values)
-            effective_status = values.get("effective_status", record.status)
+            follows for the records of the page: an ad set's view reads its parents, computed once, not twice).
+            Without `filtering`, ad sets and ads derive effective_status alone (parents are read once a call)."""
+            values = None
+            if status_of is not None:
+                effective_status = status_of(record, self.parent)
+            else:
+                values = self.values(record)
+                if len(self._tested) < _MAX_TESTED:
+                    self._tested[id(record)] = (record, values)
+                effective_status = values.get("effective_status", record.status)
             if wanted is None:
                 if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
                     return False
             elif effective_status not in wanted:
                 return False
-            return all(test(values) for _, test in compiled or [])
+            return values is None or all(test(values) for _, test in compiled or [])
         return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None, **where)
 
     def _listed_by_default(self, node_type: str) -> set[str]:
@@ -187,12 +223,12 @@ class Call:
         if offset is not None and after is None and before is None:
             # offset paging (G-PAGE): skip `offset` objects in the edge's order; `next` carries the next offset
             records, more = paging.offset_window(self.state.store.iterate(query), offset, limit)
-            data = [self.render(r, specs) for r in records]
+            data = self.render_all(records, specs)
             total = self.state.store.count(query) if summary else None
             return paging.offset_envelope(data, [r.id for r in records], more=more, offset=offset, limit=limit,
                                           link_base=link_base, link_params=link_params, total=total)
         records, more = self.state.store.page(query, after=after, before=before, limit=limit)
-        data = [self.render(r, specs) for r in records]
+        data = self.render_all(records, specs)
         total = self.state.store.count(query) if summary else None
         return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None and after is None,
                                had_cursor=after is not None or before is not None, link_base=link_base,
@@ -251,6 +287,35 @@ class Call:
 
 
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
+
+
+def _stored_only(record_type: str, compiled: Plan) -> bool:
+    """Whether the selection reads only keys no view of this type sets or replaces: then the stored data answers
+    as it is, without the copy and the view `values` builds (domain/views.py `derived`; issue 18)."""
+    derived = views.derived(record_type)
+    return derived is not None and compiled.reads.isdisjoint(derived)
+
+
+def _NO_EXPAND(spec: FieldSpec, kind: str) -> Any:
+    raise AssertionError("a plan without edges or references expands nothing")
+
+
+def _actor(world: World, token: Token) -> dict[str, str | None]:
+    """The actor fields of a token's calls, built once per world and token: a world is replaced, never edited in
+    place (read_cache.py), and the recorder only reads the dict (it copies it into each activity)."""
+    key = (token.user_id, token.app_id)
+    kept = _ACTORS.get(key)
+    if kept is not None and kept[0] is world:
+        return kept[1]
+    actor = {"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
+             "application_id": token.app_id, "application_name": world.apps.get(token.app_id or "", {}).get("name")}
+    if len(_ACTORS) >= 256:
+        _ACTORS.clear()
+    _ACTORS[key] = (world, actor)
+    return actor
+
+
+_ACTORS: dict[tuple[str, str | None], tuple[World, dict[str, str | None]]] = {}
 
 
 def _link_value(value: Any) -> str:
