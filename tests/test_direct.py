@@ -101,9 +101,20 @@ def _normal(answer: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def wires() -> Iterator[tuple[Wire, Wire]]:
+    """Two servers kept in step: every test using them sends each request to both."""
     loop = asyncio.new_event_loop()
     try:
         yield Wire(loop, True), Wire(loop, False)
+    finally:
+        loop.close()
+
+
+@pytest.fixture()
+def fast() -> Iterator[Wire]:
+    """A server of its own, for tests that send to the direct side only."""
+    loop = asyncio.new_event_loop()
+    try:
+        yield Wire(loop, True)
     finally:
         loop.close()
 
@@ -169,9 +180,8 @@ def test_a_direct_answer_is_the_asgi_answer(wires: tuple[Wire, Wire], requests: 
             fast.last_id = found.group(1).decode()  # type: ignore[attr-defined]
 
 
-def test_plain_calls_take_the_direct_path(wires: tuple[Wire, Wire]) -> None:
+def test_plain_calls_take_the_direct_path(fast: Wire) -> None:
     """A read and a create arrive whole and are answered before the protocol returns: no ASGI task."""
-    fast, _ = wires
     w = _world(fast)
     before = fast.answered_directly
     fast.exchange(_request("GET", f"/v25.0/me?access_token={w['access_token']}"))
@@ -260,12 +270,11 @@ def test_http_1_0_gets_its_answer_and_the_connection_closes(server: ServerProces
         assert sock.recv(100) == b""  # closed after the answer
 
 
-def test_a_direct_call_is_journaled_once_answered(wires: tuple[Wire, Wire]) -> None:
+def test_a_direct_call_is_journaled_once_answered(fast: Wire) -> None:
     """The journal entry of a direct call is written after its answer, before the protocol returns: a client's
     next call (a journal read included) always finds it (docs/request-log.md, issue 18 point 3)."""
     from mock_server.journal import query
 
-    fast, _ = wires
     w = _world(fast)
     state = fast.app.state.graph
     before = query(state, {"limit": "1"})["last_seq"]
@@ -276,10 +285,9 @@ def test_a_direct_call_is_journaled_once_answered(wires: tuple[Wire, Wire]) -> N
     assert entry["status"] == 400 and entry["method"] == "GET"
 
 
-def test_a_client_that_does_not_read_gets_no_direct_answers(wires: tuple[Wire, Wire]) -> None:
+def test_a_client_that_does_not_read_gets_no_direct_answers(fast: Wire) -> None:
     """While the transport's buffer is over its limit (uvicorn's flow control says write_paused), requests wait
     on the ASGI path, which waits for the buffer to drain: pipelined calls never pile up answers in memory."""
-    fast, _ = wires
     w = _world(fast)
     protocol = protocol_class(journal_after_send=True)(config=fast.config, server_state=ServerState(), app_state={},
                                                        _loop=fast.loop)
@@ -294,3 +302,54 @@ def test_a_client_that_does_not_read_gets_no_direct_answers(wires: tuple[Wire, W
         fast.loop.run_until_complete(asyncio.sleep(0.001))
     assert transport.data.startswith(b"HTTP/1.1 200")
     protocol.connection_lost(None)
+
+
+def _protocol(wire: Wire) -> tuple[Any, Transport]:
+    protocol = protocol_class(journal_after_send=True)(config=wire.config, server_state=ServerState(), app_state={},
+                                                       _loop=wire.loop)
+    transport = Transport()
+    protocol.connection_made(transport)
+    return protocol, transport
+
+
+def test_a_request_behind_a_direct_answer_runs_without_the_keep_alive_timer(fast: Wire) -> None:
+    """A GET answered directly, then, in the same read, a POST whose body is still coming: the POST is in flight,
+    so no keep-alive timer may close the connection under it (uvicorn queues it behind the GET: no timer)."""
+    w = _world(fast)
+    protocol, transport = _protocol(fast)
+    post = (f"POST /v25.0/{w['ad_account_id']}/campaigns?access_token={w['access_token']} HTTP/1.1\r\n"
+            "Host: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=abc").encode()
+    protocol.data_received(_request("GET", f"/v25.0/me?access_token={w['access_token']}") + post)
+    assert transport.data.startswith(b"HTTP/1.1 200") and len(protocol.tasks) == 1
+    assert protocol.timeout_keep_alive_task is None
+    protocol.connection_lost(None)
+    fast.loop.run_until_complete(asyncio.sleep(0.01))  # the POST's task ends: its client is gone
+
+
+def test_nothing_runs_behind_an_answer_that_closed_the_connection(fast: Wire) -> None:
+    """HTTP/1.0 with `Connection: keep-alive` pipelined: uvicorn closes after the first answer; the second request
+    is never started (it would run, and be journaled, with nobody to receive its answer)."""
+    from mock_server.journal import query
+
+    w = _world(fast)
+    protocol, transport = _protocol(fast)
+    before = query(fast.app.state.graph, {"limit": "1"})["last_seq"]
+    one = _request("GET", f"/v25.0/me?access_token={w['access_token']}", headers={"Connection": "keep-alive"},
+                   version="1.0")
+    protocol.data_received(one + one)
+    assert transport.closed and transport.data.count(b"HTTP/1.1 200") == 1 and not protocol.tasks
+    assert query(fast.app.state.graph, {"limit": "1"})["last_seq"] == before + 1
+    protocol.connection_lost(None)
+
+
+def test_proxy_headers_in_chunked_trailers_take_the_asgi_path(wires: tuple[Wire, Wire]) -> None:
+    """uvicorn's proxy middleware reads X-Forwarded-Proto from a chunked request's trailers too: such a request
+    is answered by the ASGI path, with https paging links like any other proxied call."""
+    fast, asgi = wires
+    w = _world(fast)
+    target = f"/v25.0/{w['ad_account_id']}/campaigns?access_token={w['access_token']}&limit=1"
+    raw = (f"GET {target} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Forwarded-Proto\r\n\r\n"
+           "0\r\nX-Forwarded-Proto: https\r\n\r\n").encode()
+    before = fast.answered_directly
+    got, expected = fast.exchange(raw), asgi.exchange(raw)
+    assert fast.answered_directly == before and _normal(got) == _normal(expected)

@@ -72,28 +72,44 @@ class DirectCalls:
             self._in_head = False
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
-        if self._in_head and self._direct is not None and app is self.app and self._direct_eligible(cycle):  # type: ignore[attr-defined]
-            self._held = (cycle, app)
-            return
+        if self._in_head:
+            if self.transport.is_closing():  # type: ignore[attr-defined]  # after a direct answer that closed the
+                return  # connection (HTTP/1.0): uvicorn would have queued this request behind it, never to start
+            if self._direct is not None and app is self.app and self._direct_eligible(cycle):  # type: ignore[attr-defined]
+                self._held = (cycle, app)
+                return
+        self._asgi(cycle, app)
+
+    def _asgi(self, cycle: Any, app: Any) -> None:
+        """uvicorn's task for `cycle`. A direct answer earlier in the same read armed the keep-alive timer;
+        uvicorn would have queued this request behind it instead: no timer runs while a request is in flight."""
+        self._unset_keepalive_if_required()  # type: ignore[attr-defined]
         super()._start_asgi_task(cycle, app)  # type: ignore[misc]
 
     def _direct_eligible(self, cycle: Any) -> bool:
-        if cycle.waiting_for_100_continue or self.transport.is_closing():  # type: ignore[attr-defined]
+        if cycle.waiting_for_100_continue:
             return False
         if self.flow.write_paused:  # type: ignore[attr-defined]  # a client that does not read its answers: the
             return False  # ASGI path waits for the buffer to drain (and uvicorn stops reading meanwhile)
-        if self.config.proxy_headers:  # type: ignore[attr-defined]  # uvicorn's middleware rewrites their scope
+        return not self._forwarded(cycle)
+
+    def _forwarded(self, cycle: Any) -> bool:
+        """Proxy headers uvicorn's middleware rewrites the scope for (checked again once chunked trailers are in)."""
+        if self.config.proxy_headers:  # type: ignore[attr-defined]
             for name, _ in cycle.scope["headers"]:
                 if name.startswith(b"x-forwarded-"):
-                    return False
-        return True
+                    return True
+        return False
 
     def on_message_complete(self) -> None:
         super().on_message_complete()  # type: ignore[misc]
         held = self._held
         if held is not None and held[0] is self.cycle:  # type: ignore[attr-defined]
             self._held = None
-            self._answer(*held)
+            if self._forwarded(held[0]):  # a chunked body's trailers may carry them
+                self._asgi(*held)
+            else:
+                self._answer(*held)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)  # type: ignore[misc]
@@ -101,17 +117,18 @@ class DirectCalls:
         if held is not None:  # the body goes on in a later read: the ASGI task reads it as it comes
             self._held = None
             if not self.transport.is_closing():  # type: ignore[attr-defined]
-                super()._start_asgi_task(*held)  # type: ignore[misc]
+                self._asgi(*held)
 
     def _answer(self, cycle: Any, app: Any) -> None:
-        context = contextvars.copy_context()  # a context of its own, as the ASGI task would have
+        # a context of its own, as the ASGI task would have (uvicorn's reset_contextvars: an empty one)
+        context = contextvars.Context() if getattr(self.config, "reset_contextvars", False) else contextvars.copy_context()  # type: ignore[attr-defined]
         try:
             response = context.run(self._direct, cycle.scope, bytes(cycle.body), self.journal_after_send)
         except Exception:  # direct_call answers its own errors; this is a bug in it: the ASGI path answers
             log.exception("graphmock internal error in a direct call")
             response = None
         if response is None:
-            super()._start_asgi_task(cycle, app)  # type: ignore[misc]
+            self._asgi(cycle, app)
             return
         cycle.response_started = cycle.response_complete = True
         if self.access_log:  # type: ignore[attr-defined]  # the line uvicorn's cycle logs when the response starts
