@@ -65,15 +65,15 @@ class SharedJournal(Journal):
 
     def _since(self, since: int) -> list[Any]:
         return [StoredEntry(seq, time, orjson.loads(data), len(data))
-                for seq, time, data in self.state.store.journal_read(since)]
+                for seq, time, data in self.state.store.journal_read(since, self.size, self.max_bytes)]
 
     @property
     def last_seq(self) -> int:
-        return int(self.state.store.journal_state()[0])
+        return int(self.state.store.journal_state(self.size, self.max_bytes)[0])
 
     @property
     def bytes(self) -> int:
-        return int(self.state.store.journal_state()[1])
+        return int(self.state.store.journal_state(self.size, self.max_bytes)[1])
 
     def clear(self) -> None:
         self.state.store.journal_clear()

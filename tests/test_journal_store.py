@@ -8,6 +8,8 @@ is shared (PostgreSQL here) journals like a lone one: same entries, verdicts and
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,30 +17,73 @@ from hypothesis import strategies as st
 from mock_server.config import ServerConfig
 from mock_server.journal import Journal, journal_of
 from mock_server.journal_store import SharedJournal
+from mock_server.store import sqlite_journal
+from mock_server.store.sqlite import SQLiteRepository
 from mock_server.testing import InProcessClient
 
 appends = st.lists(st.integers(1, 60), min_size=1, max_size=30)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sizes=appends, keep=st.integers(1, 8), max_bytes=st.integers(1, 200))
-def test_the_journal_table_keeps_the_newest_entries_within_both_limits(new_store, sizes, keep, max_bytes):
-    """docs/hardening.md: the journal is bounded in entries AND bytes, oldest first out; the same in the store."""
+@given(sizes=appends, keep=st.integers(1, 8), max_bytes=st.integers(1, 200), trim_every=st.integers(1, 6))
+def test_the_journal_table_keeps_the_newest_entries_within_both_limits(new_store, sizes, keep, max_bytes,
+                                                                       trim_every):
+    """docs/hardening.md: the journal is bounded in entries AND bytes, oldest first out; the same in the store.
+    Trimming is lazy (every TRIM_EVERY appends: docs/shared-sandbox.md), so a read applies the limits itself: what
+    it shows is exactly the in-memory ring's, whenever the last trim ran."""
     store = new_store()
     store.journal_clear()
     start = store.journal_state()[0]
     kept: list[tuple[int, bytes]] = []
-    for n, size in enumerate(sizes):
-        entry = bytes([97 + n % 26]) * size
-        seq = store.journal_append(entry, float(n), keep, max_bytes)
-        assert seq == start + n + 1  # one global order, no gaps on one store
-        kept.append((seq, entry))
-        kept = kept[-keep:]
-        while kept and sum(len(e) for _, e in kept) > max_bytes:
-            kept.pop(0)
-        assert [(s, e) for s, _t, e in store.journal_read(0)] == kept
-        assert store.journal_state() == (seq, sum(len(e) for _, e in kept))
-    assert [s for s, _t, _e in store.journal_read(start + len(sizes) - 1)] == [s for s, _ in kept][-1:]
+    with trimming_every(store, trim_every):
+        for n, size in enumerate(sizes):
+            entry = bytes([97 + n % 26]) * size
+            seq = store.journal_append(entry, float(n), keep, max_bytes)
+            assert seq == start + n + 1  # one global order, no gaps on one store
+            kept.append((seq, entry))
+            kept = kept[-keep:]
+            while kept and sum(len(e) for _, e in kept) > max_bytes:
+                kept.pop(0)
+            assert [(s, e) for s, _t, e in store.journal_read(0, keep, max_bytes)] == kept
+            assert store.journal_state(keep, max_bytes) == (seq, sum(len(e) for _, e in kept))
+    since = start + len(sizes) - 1
+    assert [s for s, _t, _e in store.journal_read(since, keep, max_bytes)] == [s for s, _ in kept][-1:]
+
+
+def test_the_journal_table_stays_bounded_while_trimming_is_lazy(new_store):
+    """Storage stays bounded (docs/hardening.md 'memory bounded'): the table never holds more than the limits plus
+    the appends since the last trim, whichever limit binds, and a read with the limits shows exactly the newest."""
+    store = new_store()
+    store.journal_clear()
+    every = backend_trim_every(store)
+    for keep, max_bytes, size in ((5, 1 << 20, 10), (1000, 100, 30), (3, 50, 80)):
+        for n in range(3 * every + 7):
+            store.journal_append(b"x" * size, float(n), keep, max_bytes)
+            stored = store.journal_read(0)  # no limits: every row the table holds
+            assert len(stored) <= min(keep, max(max_bytes // size, 1)) + every
+            assert len(store.journal_read(0, keep, max_bytes)) == min(keep, max_bytes // size, n + 1)
+        store.journal_clear()
+
+
+def backend_trim_every(store: object) -> int:
+    if isinstance(store, SQLiteRepository):
+        return sqlite_journal.TRIM_EVERY
+    from mock_server.store.postgres_schema import JOURNAL_TRIM_EVERY
+    return JOURNAL_TRIM_EVERY
+
+
+@contextmanager
+def trimming_every(store: object, every: int) -> Iterator[None]:
+    """SQLite trims every `every` appends for the block (PostgreSQL's interval is compiled into its function)."""
+    if not isinstance(store, SQLiteRepository):
+        yield
+        return
+    before = sqlite_journal.TRIM_EVERY
+    sqlite_journal.TRIM_EVERY = every
+    try:
+        yield
+    finally:
+        sqlite_journal.TRIM_EVERY = before
 
 
 def test_a_cleared_journal_never_reuses_a_seq_and_a_reset_keeps_it(new_store):
@@ -108,3 +153,47 @@ def test_a_shared_store_journals_like_a_lone_server(postgres_cluster):
     finally:
         shared.close()
         lone.close()
+
+
+def test_two_connections_to_one_sqlite_file_append_in_one_order(tmp_path):
+    """Issue 18 point 3 ('one global seq'): two repositories on one file, as two `--workers` children, append in
+    turn through the sibling file (its flock and its write lock); each reads the other's entries at once, with the
+    same seqs, within the limits."""
+    path = str(tmp_path / "w.sqlite3")
+    first, second = SQLiteRepository(path), SQLiteRepository(path)
+    try:
+        seqs = [(first, second)[n % 2].journal_append(b'{"n":%d}' % n, float(n), 4, 1 << 20) for n in range(9)]
+        assert seqs == list(range(1, 10))
+        for store in (first, second):
+            assert [s for s, _t, _e in store.journal_read(0, 4, 1 << 20)] == [6, 7, 8, 9]
+            assert store.journal_state(4, 1 << 20) == (9, sum(len(b'{"n":%d}' % n) for n in range(5, 9)))
+        second.journal_clear()
+        assert first.journal_read(0, 4, 1 << 20) == [] and first.journal_append(b"{}", 9.0, 4, 100) == 10
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_journal_file_of_the_first_schema_keeps_its_entries_and_seqs(tmp_path):
+    """A `<db>.journal.sqlite3` written before the lazy trim (AUTOINCREMENT, an index on bytes_before) is moved to
+    the new table on open: its entries read back, and seqs go on after the highest ever handed out."""
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite3")
+    old = sqlite3.connect(path + sqlite_journal.JOURNAL_SUFFIX, isolation_level=None)
+    old.executescript("""
+        CREATE TABLE graphmock_journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL,
+            size INTEGER NOT NULL, bytes_before INTEGER NOT NULL, entry BLOB NOT NULL);
+        CREATE INDEX graphmock_journal_by_bytes ON graphmock_journal(bytes_before);
+        INSERT INTO graphmock_journal (time, size, bytes_before, entry) VALUES (1.0, 2, 0, CAST('{}' AS BLOB)), (2.0, 2, 2, CAST('[]' AS BLOB));
+        INSERT INTO graphmock_journal (time, size, bytes_before, entry) VALUES (3.0, 2, 4, CAST('""' AS BLOB));
+        DELETE FROM graphmock_journal WHERE seq = 3;
+    """)
+    old.close()
+    store = SQLiteRepository(path)
+    try:
+        assert [(s, e) for s, _t, e in store.journal_read(0, 10, 100)] == [(1, b"{}"), (2, b"[]")]
+        store.journal_clear()
+        assert store.journal_append(b"{}", 4.0, 10, 100) == 4  # 3 was handed out once: never again
+    finally:
+        store.close()

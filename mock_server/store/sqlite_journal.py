@@ -4,32 +4,72 @@ Only processes sharing the world use it (`serve --workers`). The journal is writ
 lives in its own file, `<db>.journal.sqlite3`, with its own connection: a write there must not move the objects
 file's data_version, which every worker's read cache and shared.py check before each request. The same file
 holds a shared world's counters (store/sqlite_counters.py). `SQLiteRepository` inherits these methods.
+
+An append is one autocommit INSERT that numbers the entry after the newest row and adds up the bytes before it
+(one statement, one commit: SQLite's write lock makes the seqs of all processes one order). The limits are kept
+lazily: every TRIM_EVERY appends the rows beyond them are deleted, and every read applies the reader's limits
+exactly (`_VISIBLE`), so a read never shows more than the in-memory ring would keep, and the table never holds
+more than the limits plus TRIM_EVERY rows. The appends of several processes queue on an flock of
+`<db>.journal.sqlite3.lock`: a process blocked in the kernel wakes as soon as the holder is done, where SQLite's
+own busy handler would sleep a whole millisecond or more on each collision.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from mock_server.store.checkpoint import Checkpointer
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's busy handler alone serialises the appends
+    fcntl = None  # type: ignore[assignment]
+
 JOURNAL_SUFFIX = ".journal.sqlite3"  # the shared journal's file beside the store's (journal_store.py)
+TRIM_EVERY = 64  # appends between two deletions of the rows beyond the limits (reads apply them exactly)
 _JOURNAL_OPENING = threading.Lock()
+# seq is the rowid (no AUTOINCREMENT: its sqlite_sequence row was one more page per commit); the last seq handed
+# out before a clear is kept in graphmock_journal_cleared, so seqs are never reused. No index on bytes_before:
+# it grows with seq, so a seq-ordered scan from the oldest row finds the trim point.
 _JOURNAL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS graphmock_journal (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     time REAL NOT NULL,
     size INTEGER NOT NULL,
     bytes_before INTEGER NOT NULL,
     entry BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS graphmock_journal_by_bytes ON graphmock_journal(bytes_before);
+CREATE TABLE IF NOT EXISTS graphmock_journal_cleared (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL);
 """
-
-_JOURNAL_APPEND = ("INSERT INTO graphmock_journal (time, size, bytes_before, entry) SELECT ?1, ?2, coalesce((SELECT "
-                   "bytes_before + size FROM graphmock_journal ORDER BY seq DESC LIMIT 1), 0), ?3 "
-                   "RETURNING seq, bytes_before + size")
+# the schema of the first shared journal (AUTOINCREMENT, an index), moved over once: same rows, same seqs
+_OLD_SCHEMA_MOVE = """
+ALTER TABLE graphmock_journal RENAME TO graphmock_journal_old;
+{schema}
+INSERT INTO graphmock_journal SELECT seq, time, size, bytes_before, entry FROM graphmock_journal_old;
+INSERT OR REPLACE INTO graphmock_journal_cleared (id, seq)
+    SELECT 0, seq FROM sqlite_sequence WHERE name = 'graphmock_journal_old';
+DROP TABLE graphmock_journal_old;
+"""
+_LAST = "(SELECT seq, bytes_before + size AS total FROM graphmock_journal ORDER BY seq DESC LIMIT 1)"
+_CLEARED = "coalesce((SELECT seq FROM graphmock_journal_cleared), 0)"
+_APPEND = ("INSERT INTO graphmock_journal (seq, time, size, bytes_before, entry) "
+           f"SELECT max(coalesce(last.seq, 0), {_CLEARED}) + 1, ?1, ?2, coalesce(last.total, 0), ?3 "
+           f"FROM (SELECT 1) LEFT JOIN {_LAST} AS last RETURNING seq, bytes_before + size")
+# The rows beyond the limits, oldest first; never the newest row, which numbers the next append.
+_TRIM = ("DELETE FROM graphmock_journal WHERE seq < min(?1, max(?1 - ?2 + 1, coalesce((SELECT seq FROM "
+         "graphmock_journal WHERE bytes_before >= ?3 - ?4 ORDER BY seq LIMIT 1), ?1)))")
+# The rows a reader with limits (keep, max_bytes) sees: the newest `keep`, within `max_bytes` of the newest row's
+# running total. Seqs are consecutive in the table (a clear empties it), so the count is a seq range.
+_VISIBLE = (f"FROM graphmock_journal AS j, {_LAST} AS last "
+            "WHERE j.seq > max(?1, last.seq - ?2) AND j.bytes_before >= last.total - ?3")
+_READ = f"SELECT j.seq, j.time, j.entry {_VISIBLE} ORDER BY j.seq"
+_STATE = (f"SELECT max(coalesce((SELECT max(seq) FROM graphmock_journal), 0), {_CLEARED}), "
+          f"(SELECT coalesce(sum(j.size), 0) {_VISIBLE})")
+_UNLIMITED = 1 << 62
+_NO_LOCK = nullcontext()
 
 
 class SiblingJournal:
@@ -40,10 +80,8 @@ class SiblingJournal:
     _private: bool
     _journal_lock: threading.Lock
     _journal_checkpointer: Any
+    _journal_flock: Any
 
-    # Only processes sharing the world use these (`--workers`). The journal is written on every request, so it
-    # lives in its own file, `<db>.journal.sqlite3`, with its own connection: a write there must not move this
-    # file's data_version, which every worker's read cache and shared.py check before each request.
     def _journal(self) -> sqlite3.Connection:
         conn = getattr(self, "_journal_conn", None)
         if conn is not None:
@@ -52,6 +90,7 @@ class SiblingJournal:
             conn = getattr(self, "_journal_conn", None)
             if conn is None:
                 self._journal_lock = threading.Lock()
+                self._journal_flock = None
                 if self._private:
                     conn = self.conn
                 else:  # workers open it together on their first requests: wait for each other, never fail
@@ -61,43 +100,99 @@ class SiblingJournal:
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.execute("PRAGMA synchronous=NORMAL")
                     self._journal_checkpointer = Checkpointer(self.path + JOURNAL_SUFFIX)  # off the request path too
-                conn.executescript(_JOURNAL_SCHEMA)
+                    if fcntl is not None:
+                        self._journal_flock = open(self.path + JOURNAL_SUFFIX + ".lock", "ab")  # noqa: SIM115
+                _create_schema(conn)
                 self._journal_conn = conn
         return conn
 
+    def _appending(self) -> AbstractContextManager[Any]:
+        return _Flock(self._journal_flock) if self._journal_flock is not None else _NO_LOCK
+
     def journal_append(self, entry: bytes, time: float, keep: int, max_bytes: int) -> int:
-        """Add one journal entry (JSON) and drop the oldest beyond `keep` entries or `max_bytes`; its seq.
-        BEGIN IMMEDIATE serialises the processes, so seqs are committed in order."""
+        """Add one journal entry (JSON), committed before this returns; its seq. Every TRIM_EVERY seqs, drop the
+        oldest rows beyond `keep` entries or `max_bytes` (reads apply the limits exactly in between)."""
+        conn = self._journal()
+        with self._journal_lock, self._appending():
+            seq, total = conn.execute(_APPEND, (time, len(entry), entry)).fetchone()
+            if seq % TRIM_EVERY == 0:
+                conn.execute(_TRIM, (seq, keep, total, max_bytes))
+        return int(seq)
+
+    def journal_read(self, since: int, keep: int | None = None, max_bytes: int | None = None
+                     ) -> list[tuple[int, float, bytes]]:
+        """(seq, time, entry) of every journal entry after `since` within the limits, oldest first."""
         conn = self._journal()
         with self._journal_lock:
+            return conn.execute(_READ, (since, *_limits(keep, max_bytes))).fetchall()
+
+    def journal_state(self, keep: int | None = None, max_bytes: int | None = None) -> tuple[int, int]:
+        """(the last seq handed out, even if cleared since; the bytes the entries within the limits hold)."""
+        conn = self._journal()
+        with self._journal_lock:
+            row = conn.execute(_STATE, (0, *_limits(keep, max_bytes))).fetchone()
+        return int(row[0]), int(row[1])
+
+    def journal_clear(self) -> None:
+        """Empty the journal for every process; the next seq goes on from the last one handed out."""
+        conn = self._journal()
+        with self._journal_lock, self._appending():
             conn.execute("BEGIN IMMEDIATE")
             try:
-                seq, total = conn.execute(_JOURNAL_APPEND, (time, len(entry), entry)).fetchone()
-                conn.execute("DELETE FROM graphmock_journal WHERE seq <= ? OR bytes_before < ?",
-                             (seq - keep, total - max_bytes))
-                conn.execute("COMMIT")  # inside: a failed COMMIT must not leave the connection in a transaction
+                conn.execute("INSERT OR REPLACE INTO graphmock_journal_cleared (id, seq) "
+                             f"SELECT 0, max(coalesce(max(seq), 0), {_CLEARED}) FROM graphmock_journal")
+                conn.execute("DELETE FROM graphmock_journal")
+                conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        return int(seq)
 
-    def journal_read(self, since: int) -> list[tuple[int, float, bytes]]:
-        """(seq, time, entry) of every journal entry after `since`, oldest first."""
-        conn = self._journal()
-        with self._journal_lock:
-            return conn.execute("SELECT seq, time, entry FROM graphmock_journal WHERE seq > ? ORDER BY seq",
-                                (since,)).fetchall()
 
-    def journal_state(self) -> tuple[int, int]:
-        """(the last seq handed out, even if cleared since; the bytes the kept entries hold)."""
-        conn = self._journal()
-        with self._journal_lock:
-            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'graphmock_journal'").fetchone()
-            total = conn.execute("SELECT coalesce(sum(size), 0) FROM graphmock_journal").fetchone()[0]
-        return (int(row[0]) if row else 0), int(total)
+class _Flock:
+    """An exclusive flock of an open file, held for a `with` block (blocks in the kernel while another has it)."""
 
-    def journal_clear(self) -> None:
-        conn = self._journal()
-        with self._journal_lock:
-            conn.execute("DELETE FROM graphmock_journal")
+    __slots__ = ("fd",)
+
+    def __init__(self, file: Any) -> None:
+        self.fd = file.fileno()
+
+    def __enter__(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+def _limits(keep: int | None, max_bytes: int | None) -> tuple[int, int]:
+    """A reader's limits as SQL arguments (None: no limit)."""
+    return (_UNLIMITED if keep is None else keep), (_UNLIMITED if max_bytes is None else max_bytes)
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    """The tables, created once; a file written by the first shared journal is moved to this schema."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'graphmock_journal'").fetchone()
+    if sql is not None and "AUTOINCREMENT" not in sql[0].upper():
+        return
+    if conn.in_transaction:  # a private :memory: store inside its own transaction: part of it
+        _script(conn, _JOURNAL_SCHEMA if sql is None else _OLD_SCHEMA_MOVE.format(schema=_JOURNAL_SCHEMA))
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'graphmock_journal'").fetchone()
+        if sql is None:
+            _script(conn, _JOURNAL_SCHEMA)
+        elif "AUTOINCREMENT" in sql[0].upper():  # another process may have moved it meanwhile
+            _script(conn, _OLD_SCHEMA_MOVE.format(schema=_JOURNAL_SCHEMA))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Each statement of `script` inside the open transaction (executescript would COMMIT first)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
