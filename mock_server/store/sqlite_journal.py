@@ -97,7 +97,8 @@ class SiblingJournal:
                     conn = sqlite3.connect(self.path + JOURNAL_SUFFIX, isolation_level=None, check_same_thread=False,
                                            timeout=5.0)
                     conn.execute("PRAGMA busy_timeout=5000")
-                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA page_size=1024")  # a new file: an entry is a few hundred bytes, and each
+                    conn.execute("PRAGMA journal_mode=WAL")  # append writes its page (a quarter of the WAL frames)
                     conn.execute("PRAGMA synchronous=NORMAL")
                     self._journal_checkpointer = Checkpointer(self.path + JOURNAL_SUFFIX)  # off the request path too
                     if fcntl is not None:
