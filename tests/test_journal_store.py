@@ -210,3 +210,20 @@ def test_a_stored_path_is_redacted_exactly_as_redaction_text_would(path):
 
     if not _MAY_HIDE.search(path):
         assert redaction.text(path) == path
+
+
+def test_a_journal_append_leaves_object_writes_durable(postgres_cluster):
+    """docs/shared-sandbox.md 'Durability': the journal's COMMIT skips the WAL flush (synchronous_commit off for
+    that transaction only); the pooled connection's next transaction, an object write, waits for it as before."""
+    from helpers.pg_fixtures import fresh_schema_url
+
+    from mock_server.store.postgres import PostgresRepository
+
+    store = PostgresRepository(fresh_schema_url(postgres_cluster))
+    try:
+        before = store._execute("SHOW synchronous_commit").fetchone()[0]
+        seq = store.journal_append(b'{"method":"GET"}', 1.0, 10, 1000)
+        assert store._execute("SHOW synchronous_commit").fetchone()[0] == before != "off"
+        assert [s for s, _t, _e in store.journal_read(seq - 1, 10, 1000)] == [seq]
+    finally:
+        store.close()

@@ -114,6 +114,8 @@ MIGRATIONS: list[str] = [
         new_size integer := octet_length(body);
         cut bigint;
     BEGIN
+        -- the journal is diagnostics: its COMMIT (visible to every server at once) need not wait for the WAL flush
+        PERFORM set_config('synchronous_commit', 'off', true);
         PERFORM pg_advisory_xact_lock(%(journal_lock)s);
         SELECT j.bytes_before + j.size INTO new_before FROM graphmock_journal j ORDER BY j.seq DESC LIMIT 1;
         new_before := COALESCE(new_before, 0);
