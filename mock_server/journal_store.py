@@ -8,8 +8,10 @@ the answer is sent, and reads entries back from there, in the store's order (one
 What goes into the store is final, since another process reads it: judged (the verdict is computed at
 once, not lazily as in the in-memory ring), redacted (params, path, error answer and violation messages:
 mock_server.redaction; headers other than the user agent are not stored) and trimmed (journal.py's limits on
-long values). The table is bounded like the ring: each append drops rows beyond `size` entries and beyond
-`max_bytes` (the stored JSON's bytes). A whole-world reset keeps the journal, as the ring does;
+long values). The table is bounded like the ring, lazily: every 64th append drops the rows beyond `size` entries
+and `max_bytes` (the stored JSON's bytes), and every read passes this journal's limits, so it shows exactly the
+entries the ring would keep (store/sqlite_journal.py, store/postgres_journal.py). A whole-world reset keeps the
+journal, as the ring does;
 `DELETE /__graphmock/journal` empties the table for every process.
 
 A lone server on a SQLite file or `:memory:` never comes here (journal_of picks the in-memory ring), so its
