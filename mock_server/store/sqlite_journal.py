@@ -57,10 +57,11 @@ _LAST = "(SELECT seq, bytes_before + size AS total FROM graphmock_journal ORDER 
 _CLEARED = "coalesce((SELECT seq FROM graphmock_journal_cleared), 0)"
 _APPEND = ("INSERT INTO graphmock_journal (seq, time, size, bytes_before, entry) "
            f"SELECT max(coalesce(last.seq, 0), {_CLEARED}) + 1, ?1, ?2, coalesce(last.total, 0), ?3 "
-           f"FROM (SELECT 1) LEFT JOIN {_LAST} AS last RETURNING seq, bytes_before + size")
+           f"FROM (SELECT 1) LEFT JOIN {_LAST} AS last")  # its seq is the rowid: lastrowid, no RETURNING (3 us)
 # The rows beyond the limits, oldest first; never the newest row, which numbers the next append.
 _TRIM = ("DELETE FROM graphmock_journal WHERE seq < min(?1, max(?1 - ?2 + 1, coalesce((SELECT seq FROM "
-         "graphmock_journal WHERE bytes_before >= ?3 - ?4 ORDER BY seq LIMIT 1), ?1)))")
+         "graphmock_journal WHERE bytes_before >= (SELECT bytes_before + size FROM graphmock_journal WHERE seq = ?1) "
+         "- ?3 ORDER BY seq LIMIT 1), ?1)))")
 # The rows a reader with limits (keep, max_bytes) sees: the newest `keep`, within `max_bytes` of the newest row's
 # running total. Seqs are consecutive in the table (a clear empties it), so the count is a seq range.
 _VISIBLE = (f"FROM graphmock_journal AS j, {_LAST} AS last "
@@ -115,9 +116,9 @@ class SiblingJournal:
         oldest rows beyond `keep` entries or `max_bytes` (reads apply the limits exactly in between)."""
         conn = self._journal()
         with self._journal_lock, self._appending():
-            seq, total = conn.execute(_APPEND, (time, len(entry), entry)).fetchone()
+            seq = conn.execute(_APPEND, (time, len(entry), entry)).lastrowid
             if seq % TRIM_EVERY == 0:
-                conn.execute(_TRIM, (seq, keep, total, max_bytes))
+                conn.execute(_TRIM, (seq, keep, max_bytes))
         return int(seq)
 
     def journal_read(self, since: int, keep: int | None = None, max_bytes: int | None = None
