@@ -8,6 +8,8 @@ is shared (PostgreSQL here) journals like a lone one: same entries, verdicts and
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -155,23 +157,72 @@ def test_a_shared_store_journals_like_a_lone_server(postgres_cluster):
         lone.close()
 
 
-def test_two_connections_to_one_sqlite_file_append_in_one_order(tmp_path):
-    """Issue 18 point 3 ('one global seq'): two repositories on one file, as two `--workers` children, append in
-    turn through the sibling file (its flock and its write lock); each reads the other's entries at once, with the
-    same seqs, within the limits."""
-    path = str(tmp_path / "w.sqlite3")
-    first, second = SQLiteRepository(path), SQLiteRepository(path)
+steps = st.lists(st.tuples(st.sampled_from(["append", "read"]), st.integers(0, 1), st.integers(1, 40)),
+                 min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(program=steps, keep=st.integers(1, 6), max_bytes=st.integers(20, 150), flush_every=st.integers(1, 5))
+def test_two_processes_on_one_file_journal_in_one_order_within_the_limits(program, keep, max_bytes, flush_every):
+    """Issue 18 point 3 ('one global seq'; 'a request answered by one process is in the journal the next reader
+    gets from any other'). Two repositories on one file, as two `--workers` children, each writing its pending file
+    (moved every `flush_every` entries): any interleaving of appends and reads through either gives what one
+    in-memory ring gives: the entries in the order they were appended, numbered 1, 2, 3..., within the limits;
+    and the pending files and the table stay bounded."""
+    import glob as globbing
+    import tempfile
+
+    from mock_server.store import sqlite_journal_pending as pending
+
+    path = str(Path(tempfile.mkdtemp()) / "w.sqlite3")
+    pair = SQLiteRepository(path), SQLiteRepository(path)
+    before = pending.FLUSH_ENTRIES
+    pending.FLUSH_ENTRIES = flush_every
     try:
-        seqs = [(first, second)[n % 2].journal_append(b'{"n":%d}' % n, float(n), 4, 1 << 20) for n in range(9)]
-        assert seqs == list(range(1, 10))
-        for store in (first, second):
-            assert [s for s, _t, _e in store.journal_read(0, 4, 1 << 20)] == [6, 7, 8, 9]
-            assert store.journal_state(4, 1 << 20) == (9, sum(len(b'{"n":%d}' % n) for n in range(5, 9)))
-        second.journal_clear()
-        assert first.journal_read(0, 4, 1 << 20) == [] and first.journal_append(b"{}", 9.0, 4, 100) == 10
+        ring: list[tuple[int, bytes]] = []
+        appended = 0
+        for action, who, size in program:
+            store = pair[who]
+            if action == "append":
+                appended += 1
+                entry = b"%d:" % appended + b"x" * size
+                store.journal_append(entry, float(appended), keep, max_bytes)
+                ring = [*ring, (appended, entry)][-keep:]
+                while ring and sum(len(e) for _, e in ring) > max_bytes:
+                    ring.pop(0)
+                for name in globbing.glob(globbing.escape(path) + ".journal.sqlite3.pending.*"):
+                    assert os.path.getsize(name) <= flush_every * (pending.HEADER.size + 50)
+            else:
+                assert [(s, e) for s, _t, e in store.journal_read(0, keep, max_bytes)] == ring
+                assert store.journal_state(keep, max_bytes) == (appended, sum(len(e) for _, e in ring))
+                assert len(store.journal_read(0)) <= keep + 1  # a move trims the table to the limits
+        assert [(s, e) for s, _t, e in pair[1].journal_read(0, keep, max_bytes)] == ring
     finally:
-        first.close()
-        second.close()
+        pending.FLUSH_ENTRIES = before
+        for store in pair:
+            store.close()
+
+
+def test_a_gone_processs_pending_entries_are_moved_and_its_file_removed(tmp_path):
+    """A worker killed with entries not yet numbered: the next read by another process numbers them (nothing an
+    acknowledged request journaled is lost) and deletes the file (disk bounded)."""
+    import gc
+    import glob as globbing
+
+    path = str(tmp_path / "k.sqlite3")
+    gone, reader = SQLiteRepository(path), SQLiteRepository(path)
+    try:
+        gone.journal_append(b'{"a":1}', 1.0, 10, 1000)
+        reader.journal_append(b'{"b":2}', 2.0, 10, 1000)
+        gone.close()
+        gone._journal_pending = None  # its file's descriptor closes: as when the process dies
+        gc.collect()
+        assert [e for _s, _t, e in reader.journal_read(0, 10, 1000)] == [b'{"a":1}', b'{"b":2}']
+        assert len(globbing.glob(globbing.escape(path) + ".journal.sqlite3.pending.*")) == 1  # the reader's own
+        reader.journal_clear()
+        assert reader.journal_read(0, 10, 1000) == [] and reader.journal_state(10, 1000) == (2, 0)
+    finally:
+        reader.close()
 
 
 def test_a_journal_file_of_the_first_schema_keeps_its_entries_and_seqs(tmp_path):
@@ -194,7 +245,8 @@ def test_a_journal_file_of_the_first_schema_keeps_its_entries_and_seqs(tmp_path)
     try:
         assert [(s, e) for s, _t, e in store.journal_read(0, 10, 100)] == [(1, b"{}"), (2, b"[]")]
         store.journal_clear()
-        assert store.journal_append(b"{}", 4.0, 10, 100) == 4  # 3 was handed out once: never again
+        store.journal_append(b"{}", 4.0, 10, 100)
+        assert [s for s, _t, _e in store.journal_read(0, 10, 100)] == [4]  # 3 was handed out once: never again
     finally:
         store.close()
 
