@@ -191,12 +191,13 @@ class SiblingJournal:
         with self._locked():
             conn.execute("BEGIN IMMEDIATE")
             try:
+                horizon = time_ns()  # after the lock: every own record is stamped before it (module docstring)
                 offsets = dict(conn.execute("SELECT file, moved FROM graphmock_journal_moved").fetchall())
                 records: list[tuple[int, str, float, bytes]] = []
                 gone: list[str] = []
                 for path in glob.glob(glob.escape(prefix) + PENDING + "*"):
                     name = os.path.basename(path)
-                    found, end, owner_gone = read_records(path, offsets.get(name, 0))
+                    found, end, owner_gone = read_records(path, offsets.get(name, 0), horizon)
                     records += [(stamp, name, time, entry) for stamp, time, entry in found]
                     if owner_gone:
                         gone.append(path)

@@ -9,7 +9,9 @@ Entries get their global `seq` when they are moved into the shared table (store/
 before any journal read, by whichever process reads, and by the writer itself every FLUSH_ENTRIES entries or
 FLUSH_BYTES bytes (so the files stay small although nobody reads). A move takes every process's pending entries
 at once, in the order of their stamps (`time.monotonic_ns()`, one clock for every process of the machine, taken
-when the entry is recorded): a request answered before another was sent is numbered before it.
+when the entry is written): a request answered before another was sent is numbered before it. A move takes only
+the records stamped before its own start (its horizon): a record written while the move reads the files may be
+missed in one file, but then every record stamped after it is left for the next move too, so the order holds.
 
 A record is a header (stamp, time, length) and the entry's JSON; a reader takes only whole records, so an entry
 still being written is moved by the next read (its answer is not sent yet). The owner holds a shared flock on its
@@ -63,9 +65,9 @@ class PendingFile:
         self.entries = self.bytes = 0
 
 
-def read_records(path: str, offset: int) -> tuple[list[tuple[int, float, bytes]], int, bool]:
-    """Whole records of `path` after byte `offset`: (records, offset after the last whole one, owner gone).
-    A missing file reads as empty and gone."""
+def read_records(path: str, offset: int, horizon: int) -> tuple[list[tuple[int, float, bytes]], int, bool]:
+    """Whole records of `path` after byte `offset` stamped before `horizon`: (records, offset after the last one
+    taken, the owner is gone and nothing is left). A missing file reads as empty and gone."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
@@ -78,14 +80,16 @@ def read_records(path: str, offset: int) -> tuple[list[tuple[int, float, bytes]]
         os.close(fd)
     records: list[tuple[int, float, bytes]] = []
     at = 0
+    later = False  # a whole record stamped after the horizon is left for the next move
     while len(data) - at >= HEADER.size:
         stamp, time, length = HEADER.unpack_from(data, at)
         end = at + HEADER.size + length
-        if end > len(data):
+        later = stamp >= horizon
+        if end > len(data) or later:  # still being written (or, the owner gone, never finished); or too late
             break
         records.append((stamp, time, data[at + HEADER.size:end]))
         at = end
-    return records, offset + at, gone
+    return records, offset + at, gone and not later
 
 
 def _owner_gone(fd: int) -> bool:
