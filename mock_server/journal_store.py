@@ -3,7 +3,9 @@
 With `serve --workers N`, or several servers on one PostgreSQL database (docs/shared-sandbox.md), a request
 is answered by one process but its journal is read through any of them (`GET /__graphmock/journal`,
 `check-client`, the pytest plugin, the dashboard). So each process writes every entry to the store before
-the answer is sent, and reads entries back from there, in the store's order (one global `seq`).
+the answer is sent, and reads entries back from there, in the store's order (one global `seq`). On a SQLite file
+the entry goes to the process's pending file and is numbered when any process reads
+(store/sqlite_journal_pending.py); on PostgreSQL it is numbered as it is written.
 
 What goes into the store is final, since another process reads it: judged (the verdict is computed at
 once, not lazily as in the in-memory ring), redacted (params, path, error answer and violation messages:
