@@ -284,6 +284,8 @@ def test_a_journal_append_leaves_object_writes_durable(postgres_cluster):
 def test_a_move_leaves_records_stamped_after_it_and_half_written_ones_for_the_next(tmp_path):
     """The order argument of sqlite_journal_pending.py: a move takes only whole records stamped before its horizon,
     and stops there in that file, so a record written while it reads (and every later one) waits for the next."""
+    import fcntl
+
     from mock_server.store.sqlite_journal_pending import HEADER, read_records
 
     path = str(tmp_path / "p")
@@ -291,9 +293,13 @@ def test_a_move_leaves_records_stamped_after_it_and_half_written_ones_for_the_ne
         for stamp in (10, 20, 30):
             file.write(HEADER.pack(stamp, float(stamp), 2) + b"{}")
         file.write(HEADER.pack(40, 40.0, 5) + b"{")  # still being written
-    records, end, gone = read_records(path, 0, horizon=25)
-    assert [r[0] for r in records] == [10, 20] and end == 2 * (HEADER.size + 2) and gone is False
-    records, end, gone = read_records(path, end, horizon=99)
-    assert [r[0] for r in records] == [30] and end == 3 * (HEADER.size + 2)
-    assert read_records(path, end, horizon=99)[:2] == ([], end)
-    assert gone  # nobody holds the file: what is left can never be finished
+    owner = os.open(path, os.O_RDONLY)
+    fcntl.flock(owner, fcntl.LOCK_SH)  # a live owner, as PendingFile holds it
+    try:
+        records, end, gone = read_records(path, 0, horizon=25)
+        assert [r[0] for r in records] == [10, 20] and end == 2 * (HEADER.size + 2) and gone is False
+        records, end, gone = read_records(path, end, horizon=99)
+        assert [r[0] for r in records] == [30] and end == 3 * (HEADER.size + 2) and gone is False
+    finally:
+        os.close(owner)
+    assert read_records(path, 0, horizon=25) == (read_records(path, 0, horizon=None)[0], end, True)  # gone: all

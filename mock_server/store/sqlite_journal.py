@@ -195,9 +195,10 @@ class SiblingJournal:
                 offsets = dict(conn.execute("SELECT file, moved FROM graphmock_journal_moved").fetchall())
                 records: list[tuple[int, str, float, bytes]] = []
                 gone: list[str] = []
+                own = mine.path if mine is not None else None
                 for path in glob.glob(glob.escape(prefix) + PENDING + "*"):
                     name = os.path.basename(path)
-                    found, end, owner_gone = read_records(path, offsets.get(name, 0), horizon)
+                    found, end, owner_gone = read_records(path, offsets.get(name, 0), None if path == own else horizon)
                     records += [(stamp, name, time, entry) for stamp, time, entry in found]
                     if owner_gone:
                         gone.append(path)

@@ -65,15 +65,18 @@ class PendingFile:
         self.entries = self.bytes = 0
 
 
-def read_records(path: str, offset: int, horizon: int) -> tuple[list[tuple[int, float, bytes]], int, bool]:
+def read_records(path: str, offset: int, horizon: int | None) -> tuple[list[tuple[int, float, bytes]], int, bool]:
     """Whole records of `path` after byte `offset` stamped before `horizon`: (records, offset after the last one
-    taken, the owner is gone and nothing is left). A missing file reads as empty and gone."""
+    taken, the owner is gone and nothing is left). A missing file reads as empty and gone. No horizon for a file
+    nobody writes any more (the caller's own, or a gone owner's): every whole record, whatever its stamp (one
+    written before a reboot carries the old boot's clock)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return [], offset, True
     try:
         gone = _owner_gone(fd)
+        horizon = None if gone else horizon
         size = os.fstat(fd).st_size
         data = os.pread(fd, size - offset, offset) if size > offset else b""
     finally:
@@ -84,7 +87,7 @@ def read_records(path: str, offset: int, horizon: int) -> tuple[list[tuple[int, 
     while len(data) - at >= HEADER.size:
         stamp, time, length = HEADER.unpack_from(data, at)
         end = at + HEADER.size + length
-        later = stamp >= horizon
+        later = horizon is not None and stamp >= horizon
         if end > len(data) or later:  # still being written (or, the owner gone, never finished); or too late
             break
         records.append((stamp, time, data[at + HEADER.size:end]))
