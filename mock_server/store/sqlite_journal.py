@@ -24,8 +24,8 @@ import glob
 import os
 import sqlite3
 import threading
-from time import monotonic_ns as time_ns
 from contextlib import AbstractContextManager, nullcontext
+from time import monotonic_ns as time_ns
 from typing import Any
 
 from mock_server.store.checkpoint import Checkpointer
