@@ -3,13 +3,17 @@
 With `serve --workers N`, or several servers on one PostgreSQL database (docs/shared-sandbox.md), a request
 is answered by one process but its journal is read through any of them (`GET /__graphmock/journal`,
 `check-client`, the pytest plugin, the dashboard). So each process writes every entry to the store before
-the answer is sent, and reads entries back from there, in the store's order (one global `seq`).
+the answer is sent, and reads entries back from there, in the store's order (one global `seq`). On a SQLite file
+the entry goes to the process's pending file and is numbered when any process reads
+(store/sqlite_journal_pending.py); on PostgreSQL it is numbered as it is written.
 
 What goes into the store is final, since another process reads it: judged (the verdict is computed at
 once, not lazily as in the in-memory ring), redacted (params, path, error answer and violation messages:
 mock_server.redaction; headers other than the user agent are not stored) and trimmed (journal.py's limits on
-long values). The table is bounded like the ring: each append drops rows beyond `size` entries and beyond
-`max_bytes` (the stored JSON's bytes). A whole-world reset keeps the journal, as the ring does;
+long values). The table is bounded like the ring, lazily: every 64th append drops the rows beyond `size` entries
+and `max_bytes` (the stored JSON's bytes), and every read passes this journal's limits, so it shows exactly the
+entries the ring would keep (store/sqlite_journal.py, store/postgres_journal.py). A whole-world reset keeps the
+journal, as the ring does;
 `DELETE /__graphmock/journal` empties the table for every process.
 
 A lone server on a SQLite file or `:memory:` never comes here (journal_of picks the in-memory ring), so its
@@ -22,6 +26,7 @@ invalidate every worker's read cache on every request); on PostgreSQL the `graph
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import orjson
@@ -31,6 +36,9 @@ from mock_server.journal import Entry, Journal, Judged
 from mock_server.verify.verdicts import Violation
 
 log = logging.getLogger("graphmock")
+# redaction.text masks `name=value`, `name: value` and `Bearer <token>`: a path with none of = : or a space has
+# nothing it would mask, and most paths are like that (/v25.0/act_1/campaigns), so their two substitutions are skipped
+_MAY_HIDE = re.compile(r"[=:\s]")
 
 
 class StoredEntry(Judged):
@@ -65,15 +73,15 @@ class SharedJournal(Journal):
 
     def _since(self, since: int) -> list[Any]:
         return [StoredEntry(seq, time, orjson.loads(data), len(data))
-                for seq, time, data in self.state.store.journal_read(since)]
+                for seq, time, data in self.state.store.journal_read(since, self.size, self.max_bytes)]
 
     @property
     def last_seq(self) -> int:
-        return int(self.state.store.journal_state()[0])
+        return int(self.state.store.journal_state(self.size, self.max_bytes)[0])
 
     @property
     def bytes(self) -> int:
-        return int(self.state.store.journal_state()[1])
+        return int(self.state.store.journal_state(self.size, self.max_bytes)[1])
 
     def clear(self) -> None:
         self.state.store.journal_clear()
@@ -85,7 +93,9 @@ def stored_document(entry: Entry) -> bytes:
     answer = entry.answer
     if isinstance(answer, (dict, list)):
         answer = redaction.error_body(redaction.json_value(answer))
-    return orjson.dumps({"method": entry.method, "path": redaction.text(entry.path), "params": entry.params,
+    path = entry.path
+    return orjson.dumps({"method": entry.method, "path": redaction.text(path) if _MAY_HIDE.search(path) else path,
+                         "params": entry.params,
                          "status": entry.status, "body_kind": entry.body_kind, "user_agent": entry.user_agent,
                          "violations": violations, "answer": answer},
                         default=repr, option=orjson.OPT_NON_STR_KEYS)

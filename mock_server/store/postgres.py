@@ -42,6 +42,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from mock_server.shared_counts import COUNTER_PREFIXES
+from mock_server.store.postgres_journal import PostgresJournal
 from mock_server.store.postgres_schema import READ_CHANGES, migrate
 from mock_server.store.postgres_transaction import Transaction
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
@@ -58,7 +59,7 @@ _MAX_CHUNK = 2000
 _COUNTER_META = COUNTER_PREFIXES
 
 
-class PostgresRepository:
+class PostgresRepository(PostgresJournal):
     def __init__(self, url: str, *, pool_size: int = 4, connect_timeout: float = 10.0) -> None:
         self.url = url
         with psycopg.connect(url, autocommit=True, connect_timeout=int(connect_timeout)) as conn:
@@ -338,29 +339,6 @@ class PostgresRepository:
         to them, are untouched."""
         with self._changing():
             self._execute("DELETE FROM graphmock_objects WHERE account_id = %s", (account_id,))
-
-    # -- the shared journal (mock_server/journal_store.py) ------------------------------------------------
-    def journal_append(self, entry: bytes, time: float, keep: int, max_bytes: int) -> int:
-        """Add one journal entry (JSON) and drop the oldest beyond `keep` entries or `max_bytes`; its seq. One
-        statement: committed before it returns (autocommit), so any server reads it once the answer is sent."""
-        return int(self._execute("SELECT graphmock_journal_append(%s, %s, %s, %s)",
-                                 (time, entry.decode(), keep, max_bytes)).fetchone()[0])
-
-    def journal_read(self, since: int) -> list[tuple[int, float, bytes]]:
-        """(seq, time, entry) of every journal entry after `since`, oldest first."""
-        rows = self._execute("SELECT seq, time, entry FROM graphmock_journal WHERE seq > %s ORDER BY seq", (since,))
-        return [(seq, time, entry.encode()) for seq, time, entry in rows.fetchall()]
-
-    def journal_state(self) -> tuple[int, int]:
-        """(the last seq readable, or handed out before a clear; the bytes the kept entries hold). The newest
-        readable row, not the sequence: another server's append may hold a seq it has not committed yet."""
-        row = self._execute("SELECT coalesce((SELECT max(seq) FROM graphmock_journal), (SELECT CASE WHEN is_called "
-                            "THEN last_value ELSE 0 END FROM graphmock_journal_seq)), "
-                            "(SELECT coalesce(sum(size), 0) FROM graphmock_journal)").fetchone()
-        return int(row[0]), int(row[1])
-
-    def journal_clear(self) -> None:
-        self._execute("DELETE FROM graphmock_journal")
 
     def meta_items(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""

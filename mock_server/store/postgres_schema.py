@@ -19,6 +19,7 @@ from typing import Any
 MIGRATION_LOCK = 0x67726D6D  # "grmm": one graphmock migration at a time per database
 ID_LOCK = 0x67726D69  # "grmi": next_id's transaction lock, held until COMMIT
 JOURNAL_LOCK = 0x67726D6A  # "grmj": the shared journal's append lock, held until COMMIT
+JOURNAL_TRIM_EVERY = 64  # appends between two trims of the journal table (as store/sqlite_journal.py)
 CHANGE_SHARDS = 16  # rows of graphmock_changes: concurrent writers rarely bump the same one
 
 # The freshness token of the read cache, cached counts and shared.py (PostgresRepository.external_version): the
@@ -99,6 +100,37 @@ MIGRATIONS: list[str] = [
             (SELECT md5(random()::text || clock_timestamp()::text) AS epoch) AS birth
         ON CONFLICT (shard) DO NOTHING;
     """ % {"last": CHANGE_SHARDS - 1},
+    # 4: the journal's limits kept lazily (journal_store.py): an append inserts, and only every TRIM_EVERY-th seq
+    # deletes the rows beyond the limits (never the newest, which the next append counts on); readers apply their
+    # limits exactly (PostgresRepository.journal_read). bytes_before grows with seq, so the trim point is found by
+    # a seq-ordered scan from the oldest row and its index, one more write per append, goes.
+    """
+    CREATE OR REPLACE FUNCTION graphmock_journal_append(at double precision, body text, keep bigint,
+                                                        max_bytes bigint) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE AS $$
+    DECLARE
+        new_seq bigint;
+        new_before bigint;
+        new_size integer := octet_length(body);
+        cut bigint;
+    BEGIN
+        -- the journal is diagnostics: its COMMIT (visible to every server at once) need not wait for the WAL flush
+        PERFORM set_config('synchronous_commit', 'off', true);
+        PERFORM pg_advisory_xact_lock(%(journal_lock)s);
+        SELECT j.bytes_before + j.size INTO new_before FROM graphmock_journal j ORDER BY j.seq DESC LIMIT 1;
+        new_before := COALESCE(new_before, 0);
+        new_seq := nextval('graphmock_journal_seq');
+        INSERT INTO graphmock_journal (seq, time, size, bytes_before, entry) VALUES (new_seq, at, new_size, new_before, body);
+        IF new_seq %% %(every)s = 0 THEN
+            SELECT j.seq INTO cut FROM graphmock_journal j WHERE j.bytes_before >= new_before + new_size - max_bytes
+                ORDER BY j.seq LIMIT 1;
+            DELETE FROM graphmock_journal j
+                WHERE j.seq < LEAST(new_seq, GREATEST(new_seq - keep + 1, COALESCE(cut, new_seq)));
+        END IF;
+        RETURN new_seq;
+    END $$;
+    DROP INDEX IF EXISTS graphmock_journal_by_bytes;
+    """ % {"journal_lock": JOURNAL_LOCK, "every": JOURNAL_TRIM_EVERY},
 ]
 
 
