@@ -245,20 +245,23 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         return None if error is None else error_response(state, error, suppress=graph_request.suppress_http_code)
 
     def call_now(graph_request: GraphRequest, suppress: bool, defer: bool = False) -> Response | None:
-        """Shared state caught up, strict mode, then the call and its response, without awaiting anything;
-        None when the call must await (a batch, an active fault: run_call)."""
+        """Shared state caught up, strict mode, then the call (or batch) and its response, without awaiting
+        anything; None when the call must await an active fault (run_call)."""
         state.shared.sync()  # clock, world, seed, faults another worker changed (shared.py)
-        if layer.faults.active or batch.is_batch(graph_request):
+        if layer.faults.active:
             return None
         with state.clock.active():
             refused = refuse_if_strict(graph_request)
             if refused is not None:
                 return refused
-            answer = serve(state, graph_request)
+            if batch.is_batch(graph_request):  # no fault: no latency to wait out
+                answer, _ = batch.run(state, graph_request, _include_headers(graph_request))
+            else:
+                answer = serve(state, graph_request)
         return respond(answer, graph_request, suppress, defer)
 
     async def run_call(graph_request: GraphRequest, suppress: bool) -> Response:
-        """call_now, or the same steps with faults (latency, dropped connections) and batches awaited."""
+        """call_now, or the same steps with faults (latency, dropped connections) awaited."""
         now = call_now(graph_request, suppress)
         if now is not None:
             return now
@@ -279,7 +282,7 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
                 if error is not None:
                     return error_response(state, error, suppress=suppress)
             if batch.is_batch(graph_request):
-                answer, latency = await batch.run(state, graph_request, _include_headers(graph_request))
+                answer, latency = batch.run(state, graph_request, _include_headers(graph_request))
                 if latency:
                     await asyncio.sleep(latency)
             else:

@@ -193,7 +193,9 @@ def test_plain_calls_take_the_direct_path(fast: Wire) -> None:
 
 
 def test_calls_that_await_take_the_asgi_path() -> None:
-    """A batch awaits its operations: the app says so (None) and the ASGI path answers, with the parse kept."""
+    """An active fault may sleep or drop the connection: the app says so (None) and the ASGI path answers, with
+    the parse kept in the scope. A batch awaits nothing (faults' latency is summed and waited out by the caller):
+    it is answered directly. HEAD and the control API keep their ASGI handling."""
     app = create_app(ServerConfig())
     w = app.state.graph.world.summary()
     scope = {"type": "http", "method": "POST", "path": "/v25.0/", "raw_path": b"/v25.0/", "scheme": "http",
@@ -202,6 +204,9 @@ def test_calls_that_await_take_the_asgi_path() -> None:
              "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": ""}
     body = urlencode({"batch": json.dumps([{"method": "GET", "relative_url": "me"}])}).encode()
     call = contextvars.copy_context().run  # as the protocol calls it: the request's context vars stay its own
+    answered = call(app.direct_call, dict(scope), body)
+    assert answered.status_code == 200 and b'"code":200' in answered.body
+    app.state.graph.faults.add(method="GET", path="me", times=1, latency_ms=10)
     assert call(app.direct_call, scope, body) is None
     assert scope["graphmock.parsed"].params["batch"]
     assert call(app.direct_call, {**scope, "path": "/__graphmock/clock", "method": "GET"}, b"") is None

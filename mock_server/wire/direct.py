@@ -11,7 +11,7 @@ server: app.py `journaled`) runs once the answer is written, before the event lo
 
 Everything else takes uvicorn's ASGI path unchanged: a body that continues in a later read, `Expect:
 100-continue`, proxy headers uvicorn rewrites the scope for, an app wrapped in anything but uvicorn's proxy
-middleware (uvicorn's message logger at `--log-level trace`, for one), and whatever `direct_call` returns None for (batches, faults, multipart, the control API, HEAD).
+middleware (uvicorn's message logger at `--log-level trace`, for one), and whatever `direct_call` returns None for (an active fault, multipart, the control API, HEAD).
 """
 
 from __future__ import annotations
