@@ -212,7 +212,8 @@ def test_decoding_fast_paths_equal_the_full_decoder(raw: str) -> None:
 
 
 def test_decoding_fast_paths_at_their_boundaries() -> None:
-    """The fast paths' edges, every time (the property above samples them)."""
+    """The fast paths' edges, every time (the property above samples them); asserts through the property's body
+    (decoded value, type and relaxed list equal `_decode`'s)."""
     for raw in _BOUNDARIES:
         test_decoding_fast_paths_equal_the_full_decoder.hypothesis.inner_test(raw)  # type: ignore[attr-defined]
 
@@ -233,7 +234,8 @@ _budgets = st.fixed_dictionaries({}, optional={"daily_budget": _money, "lifetime
 @given(_budgets, st.one_of(st.none(), _budgets))
 def test_one_campaign_budget_answers_as_the_merged_campaign(params: dict[str, Any], existing: Any) -> None:
     """Seed 004: daily_budget and lifetime_budget are alternatives, judged on the campaign as it will be (the
-    stored one with the params over it), without building that merged copy."""
+    stored one with the params over it), without building that merged copy. Asserts through `_same` (same
+    error key, values and blame, or both None)."""
     from mock_server.domain.rules import campaign as campaign_rules
     ctx = campaign_rules.RuleContext(REGISTRY, SimpleNamespace(currency="USD"), existing)  # type: ignore[arg-type]
     merged = {**(existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}

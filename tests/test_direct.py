@@ -20,39 +20,13 @@ from hypothesis import strategies as st
 from uvicorn.server import ServerState
 
 from helpers.server import ServerProcess
+from helpers.transport import ServerSideTransport
 from mock_server.app import create_app
 from mock_server.config import ServerConfig
 from mock_server.wire import direct
 from mock_server.wire.malformed import protocol_class
 
 FROZEN_AT = 1_790_000_000.0
-
-
-class Transport:
-    """What uvicorn's protocol needs of a transport, recording what it writes."""
-
-    def __init__(self) -> None:
-        self.data = b""
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        assert not self.closed
-        self.data += data
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
 
 
 class Wire:
@@ -71,7 +45,7 @@ class Wire:
     def exchange(self, raw: bytes) -> bytes:
         protocol = protocol_class(journal_after_send=True)(config=self.config, server_state=ServerState(), app_state={},
                                                            _loop=self.loop)  # as `graphmock serve` builds it
-        transport = Transport()
+        transport = ServerSideTransport()
         protocol.connection_made(transport)
         if not self.direct_calls:
             protocol._direct = None
@@ -298,7 +272,7 @@ def test_a_client_that_does_not_read_gets_no_direct_answers(fast: Wire) -> None:
     w = _world(fast)
     protocol = protocol_class(journal_after_send=True)(config=fast.config, server_state=ServerState(), app_state={},
                                                        _loop=fast.loop)
-    transport = Transport()
+    transport = ServerSideTransport()
     protocol.connection_made(transport)
     protocol.pause_writing()
     protocol.data_received(_request("GET", f"/v25.0/me?access_token={w['access_token']}"))
@@ -311,10 +285,10 @@ def test_a_client_that_does_not_read_gets_no_direct_answers(fast: Wire) -> None:
     protocol.connection_lost(None)
 
 
-def _protocol(wire: Wire) -> tuple[Any, Transport]:
+def _protocol(wire: Wire) -> tuple[Any, ServerSideTransport]:
     protocol = protocol_class(journal_after_send=True)(config=wire.config, server_state=ServerState(), app_state={},
                                                        _loop=wire.loop)
-    transport = Transport()
+    transport = ServerSideTransport()
     protocol.connection_made(transport)
     return protocol, transport
 

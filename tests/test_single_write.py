@@ -13,23 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.server import ServerProcess
+from helpers.transport import FakeTransport, ServerSideTransport
 from mock_server.wire.single_write import CorkedTransport
-
-
-class FakeTransport:
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        assert not self.closed
-        self.writes.append(data)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
 
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"
@@ -109,19 +94,6 @@ def _read_answer(sock: socket.socket, head_only: bool = False) -> bytes:
             length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
             if head_only or len(body) >= length:
                 return data
-
-
-class ServerSideTransport(FakeTransport):
-    """What uvicorn's protocol needs of a transport, recording each write (one write = one send)."""
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
 
 
 def test_the_serving_protocol_writes_each_answer_once() -> None:

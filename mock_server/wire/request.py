@@ -131,10 +131,9 @@ async def parse(request: Request, limits: Limits) -> GraphRequest:
     A bodiless GET is a pure function of its path, query string and headers, and clients poll the same
     ones: those are parsed once and copied after (about a fifth of a cached read's cost)."""
     scope = request.scope
-    key = _parse_key(scope, limits)
-    seen = _PARSED.get(key) if key is not None else None
+    key, seen = _seen(scope, limits)
     if seen is not None:
-        return seen.copy()
+        return seen
     headers = headers_of(scope)
     query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
     method = request.method.upper()
@@ -148,10 +147,9 @@ async def parse(request: Request, limits: Limits) -> GraphRequest:
 def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphRequest | None:
     """`parse` for a request whose whole body has already arrived (wire/direct.py): nothing to await.
     None for a multipart body, which Starlette's form parser reads asynchronously."""
-    key = _parse_key(scope, limits)
-    seen = _PARSED.get(key) if key is not None else None
+    key, seen = _seen(scope, limits)
     if seen is not None:
-        return seen.copy()
+        return seen
     headers = headers_of(scope)
     query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
     method = scope["method"].upper()
@@ -164,6 +162,13 @@ def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphR
     if body.strip() and _content_type(headers) == "multipart/form-data":
         return None
     return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, None))
+
+
+def _seen(scope: dict[str, Any], limits: Limits) -> tuple[Any, GraphRequest | None]:
+    """The cache key of a bodiless GET (None for anything else), and a copy of its parse when one is kept."""
+    key = _parse_key(scope, limits)
+    seen = _PARSED.get(key) if key is not None else None
+    return key, (seen.copy() if seen is not None else None)
 
 
 def _kept(key: Any, parsed: GraphRequest) -> GraphRequest:
