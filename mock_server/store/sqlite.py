@@ -26,6 +26,7 @@ from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
 from mock_server.store.sqlite_schema import COLUMNS, INDEXES, OBJECTS, SIDE_TABLES, open_schema, table_of, table_sql
 from mock_server.store.sqlite_transaction import Transaction
+from mock_server.store.wal_index import WalIndexHeader
 
 ID_BASE = 120_200_000_000_000_000
 MAX_ID = 2**63 - 1
@@ -64,6 +65,8 @@ class SQLiteRepository(SiblingJournal):
         self._derived: dict[tuple[Any, ...], tuple[tuple[int, int], Any]] = {}  # statuses present
         self._counts = CountCache()  # plain counts, kept across this store's inserts (sqlite_count_cache.py)
         self._txn_version: int | None = None  # data_version inside the open write transaction
+        self._wal_header = WalIndexHeader(path) if not self._private else None  # commits seen without a read txn
+        self._seen: tuple[bytes | None, int] = (None, 0)  # the WAL-index header when data_version was last read
         self._retired = bool(self.conn.execute("SELECT 1 FROM sqlite_master WHERE name LIKE ?",
                                                (f"{RETIRED}%",)).fetchone())  # left by a reset before a kill
         if self._retired and not self._private:
@@ -246,7 +249,12 @@ class SQLiteRepository(SiblingJournal):
     def _data_version(self) -> int:
         if self._depth and self._txn_version is not None:
             return self._txn_version  # no other connection commits while this one holds the write lock
-        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        header = self._wal_header.read() if self._wal_header is not None else None
+        if header is not None and header == self._seen[0]:
+            version = self._seen[1]  # nothing committed since the pragma last answered (store/wal_index.py)
+        else:
+            version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            self._seen = (header, version)
         if self._depth:
             self._txn_version = version
         return version
@@ -401,6 +409,8 @@ class SQLiteRepository(SiblingJournal):
         if journal is not None and journal is not self.conn:
             self._journal_checkpointer.stop()
             journal.close()
+        if self._wal_header is not None:
+            self._wal_header.close()
         self.conn.close()
 
 
