@@ -193,7 +193,9 @@ def _parse_key(scope: dict[str, Any], limits: Limits) -> Any:
 
 
 def _may_have_body(headers: dict[str, str]) -> bool:
-    return "content-length" in headers or "transfer-encoding" in headers
+    """Whether a GET with these headers may carry a body (the parse cache's key holds the head, not the body).
+    `Content-Length: 0` (what wrk and some HTTP libraries send on every GET) says there is none."""
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
 def _content_type(headers: dict[str, str]) -> str:
