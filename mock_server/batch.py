@@ -90,15 +90,17 @@ def run(state: State, request: GraphRequest, include_headers: bool = True) -> tu
     names: dict[str, int] = {}
     once = OncePerBatch(access.rules["batch"]["one_per_batch"])
     latency = 0.0
+    parsed: dict[tuple[Any, ...], GraphRequest] = {}  # each distinct operation is parsed once per batch
     with state.store.pinned():  # one look at other processes' commits for the whole batch (VersionPin)
         for op in operations:
-            outcome, delay = _execute(state, request, op, outcomes, names, exchange, once)
+            outcome, delay = _execute(state, request, op, outcomes, names, exchange, once, parsed)
             latency += delay
             outcomes.append(outcome)
             if op.name:
                 names[op.name] = op.index
     referenced = {names[n] for op in operations for n in op.references | set(op.depends_on) if n in names}
-    body = [_element(state, op, outcome, op.index in referenced, include_headers)
+    listed: dict[tuple[tuple[str, str], ...], list[dict[str, str]]] = {}  # equal headers are listed once
+    body = [_element(state, op, outcome, op.index in referenced, include_headers, listed)
             for op, outcome in zip(operations, outcomes)]
     answer = Answer(200, body)
     answer.headers.update(access.usage_headers(exchange))
@@ -140,7 +142,8 @@ def _texts(op: Operation) -> list[str]:
 
 
 def _execute(state: State, top: GraphRequest, op: Operation, outcomes: list[Outcome], names: dict[str, int],
-                   exchange: Exchange, once: OncePerBatch) -> tuple[Outcome, float]:
+             exchange: Exchange, once: OncePerBatch, parsed: dict[tuple[Any, ...], GraphRequest],
+             ) -> tuple[Outcome, float]:
     for name in op.depends_on:
         if outcomes[names[name]].failed:
             return _blocked(state, op, names[name], name, "depends_on"), 0.0
@@ -150,7 +153,11 @@ def _execute(state: State, top: GraphRequest, op: Operation, outcomes: list[Outc
     except _Unresolved as missing:
         return _blocked(state, op, names[missing.name], missing.name, missing.path), 0.0
     try:
-        sub = _sub_request(state, top, op, relative_url, body)
+        key = (op.method, relative_url, body if not isinstance(body, dict) else orjson.dumps(body), tuple(op.files))
+        seen = parsed.get(key)
+        if seen is None:
+            seen = parsed[key] = _sub_request(state, top, op, relative_url, body)
+        sub = seen.copy()  # parsed requests are never mutated (GraphRequest.copy): the copy is for `version`
     except GraphError as error:
         return Outcome(error_answer(state, error)), 0.0
     journal = journal_of(state)
@@ -302,8 +309,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _element(state: State, op: Operation, outcome: Outcome, referenced: bool,
-             include_headers: bool) -> dict[str, Any] | None:
+def _element(state: State, op: Operation, outcome: Outcome, referenced: bool, include_headers: bool,
+             listed: dict[tuple[tuple[str, str], ...], list[dict[str, str]]]) -> dict[str, Any] | None:
     answer = outcome.answer
     if answer is None:
         return None
@@ -311,8 +318,12 @@ def _element(state: State, op: Operation, outcome: Outcome, referenced: bool,
         return None
     element: dict[str, Any] = {"code": answer.status}
     if include_headers:
-        headers = {"Content-Type": CONTENT_TYPE, **{_header_name(k): v for k, v in answer.headers.items()}}
-        element["headers"] = [{"name": k, "value": v} for k, v in headers.items()]
+        key = tuple(answer.headers.items())
+        named = listed.get(key)
+        if named is None:
+            headers = {"Content-Type": CONTENT_TYPE, **{_header_name(k): v for k, v in key}}
+            named = listed[key] = [{"name": k, "value": v} for k, v in headers.items()]
+        element["headers"] = named
     kept = state.read_cache.encoded(answer.body)  # a kept read's JSON is already encoded
     element["body"] = (kept[0] if kept is not None else orjson.dumps(answer.body)).decode()
     return element

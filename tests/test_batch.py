@@ -314,3 +314,20 @@ def test_a_batch_cannot_include_two_ad_sets_under_the_same_campaign(client, act,
     assert len(created) == 2 and len({a["campaign_id"] for a in created}) == 2
     flagged = [e for e in client.state.journal.entries() if not e.conforming]
     assert [(e.path, e.status) for e in flagged] == [(f"/v25.0/{act}/adsets", 400)]
+
+
+def test_repeated_operations_are_each_served_and_journaled(client, act):
+    """G-BATCH: each operation is a request of its own, even when several are the same (batch.py parses each
+    distinct one once): repeated creates create one campaign each, repeated reads each see the store as it is
+    after the operations before them, and the journal has one entry per operation."""
+    before = client.state.journal.last_seq
+    create = {"method": "POST", "relative_url": f"{act}/campaigns", "body": FORM_CAMPAIGN}
+    count = {"method": "GET", "relative_url": f"{act}/campaigns?fields=name&limit=50"}
+    answers = bodies(run(client, [count, create, count, create, count]))
+    assert [code for code, _ in answers] == [200] * 5
+    first, second = answers[1][1]["id"], answers[3][1]["id"]
+    assert first != second
+    seen = [[c["id"] for c in answers[i][1]["data"]] for i in (0, 2, 4)]
+    assert first not in seen[0] and first in seen[1] and second not in seen[1] and {first, second} <= set(seen[2])
+    entries = client.state.journal.entries(since=before)
+    assert [(e.method, e.path.rsplit("/", 1)[-1]) for e in entries][:5] == [("GET", "campaigns"), ("POST", "campaigns")] * 2 + [("GET", "campaigns")]
