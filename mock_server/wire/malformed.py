@@ -32,10 +32,11 @@ def protocol_class(head_timeout: float = 10.0, journal_after_send: bool = False)
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
         from mock_server.wire.direct import DirectCalls
+        from mock_server.wire.keep_alive import IdleKeepAlive
     except ImportError:  # pragma: no cover - uvicorn without [standard]
         return "auto"
 
-    class GraphHttpToolsProtocol(DirectCalls, HttpToolsProtocol):  # type: ignore[misc]
+    class GraphHttpToolsProtocol(DirectCalls, IdleKeepAlive, HttpToolsProtocol):  # type: ignore[misc]
         _head_timer: Any = None
 
         def send_400_response(self, msg: str) -> None:
