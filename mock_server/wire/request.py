@@ -9,6 +9,7 @@ body is read, before any parsing, so a hostile body costs bounded memory.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from mock_server.wire.php_keys import fold
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
+_escape_decode = codecs.escape_decode  # type: ignore[attr-defined]  # CPython's C decoder of \xXX (pickle uses it)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "GET"})
 WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
                          "callback", "locale", "debug", "_", "__paging_token", "transport", "sdk", "include_headers"})
@@ -308,8 +310,19 @@ def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str,
 
 
 def _unquote(text: str) -> str:
-    """Form decoding of one name or value: `+` is a space, %XX a UTF-8 byte (invalid UTF-8 raises)."""
-    return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
+    """Form decoding of one name or value: `+` is a space, %XX a UTF-8 byte (invalid UTF-8 raises).
+
+    `unquote_to_bytes` walks the escapes in Python (~0.2 us each: a URL-encoded targeting spec has dozens);
+    here each %XX becomes the `\\xXX` escape that `codecs.escape_decode` decodes in C, the text's own
+    backslashes doubled first so they stay themselves. A `%` without two hex digits after it (which
+    `unquote_to_bytes` leaves as it is) is an invalid escape there: that text takes the slow path."""
+    raw = text.replace("+", " ").encode("utf-8")
+    if b"%" in raw:
+        try:
+            raw = _escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+        except ValueError:
+            raw = unquote_to_bytes(raw)
+    return raw.decode("utf-8")
 
 
 async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple[str, Any]], list[UploadedFile]]:
