@@ -241,3 +241,107 @@ def test_one_campaign_budget_answers_as_the_merged_campaign(params: dict[str, An
     merged = {**(existing or {}), **{k: v for k, v in params.items() if k in ("daily_budget", "lifetime_budget")}}
     plain = GraphError("campaign_budget_both") if merged.get("daily_budget") and merged.get("lifetime_budget") else None
     _same(campaign_rules.one_campaign_budget(params, ctx), plain)
+
+
+# -- the create rules that read only facts, skipped when the same facts passed --------------------------------
+_WORLD = SimpleNamespace(pages={"1234": {}}, apps={"1234": {}})
+_TOKEN = SimpleNamespace(pages={"1234"})
+_OBJECTIVES = sorted(TABLE["objectives"])
+_ALL_BILLING = sorted({b for allowed in TABLE["billing_events"]["by_goal"].values() for b in allowed} | {"UNLISTED"})
+_ALL_GOALS = sorted({g for row in TABLE["objectives"].values() for goals in [row["without_destination"],
+                                                                               *row["destinations"].values()]
+                     for g in goals} | {"OTHER"})
+_VARIED: dict[str, Any] = {
+    "status": st.sampled_from(["ACTIVE", "PAUSED", "ARCHIVED", None]), "billing_event": st.sampled_from(_ALL_BILLING),
+    "bid_strategy": st.sampled_from([*_STRATEGIES, ""]), "bid_amount": _money,
+    "destination_type": st.sampled_from([*_named("destination_type"), "WEBSITE", "OTHER", None]),
+    "optimization_goal": st.sampled_from(_ALL_GOALS), "bid_constraints": st.sampled_from([{}, {"roas_average_floor": 100}]),
+    "daily_budget": _money, "targeting": _targetings,
+}
+# a variant changes one or two params of the run's first create: most share all other facts with it
+_variants = st.lists(st.sampled_from(sorted(_VARIED)), min_size=1, max_size=2, unique=True).flatmap(
+    lambda names: st.fixed_dictionaries({name: _VARIED[name] for name in names}))
+
+
+_ROAS_SETUPS = [(objective, destination) for objective, row in sorted(TABLE["objectives"].items())
+                for destination in [None, *sorted(row["destinations"])]
+                if TABLE["bidding"]["min_roas"]["goal"] in (row["destinations"][destination] if destination
+                                                            else row["without_destination"])]
+
+
+@st.composite
+def _fact_runs(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]:
+    """A campaign and a run of creates under it: one that passes the fact rules, then variants of it (each fact
+    may change), so a fact left out of the remembered key would let a variant through."""
+    roas = TABLE["bidding"]["min_roas"]
+    strategy = draw(st.sampled_from(["LOWEST_COST_WITHOUT_CAP", *TABLE["bidding"]["needs_bid_amount"], None, None,
+                                     roas["strategy"]]))  # None: the campaign's strategy, else the default
+    if strategy == roas["strategy"]:  # MIN_ROAS: goal VALUE where the objective allows it (GRAPH-BEHAVIOUR 8)
+        objective, destination = draw(st.sampled_from(_ROAS_SETUPS))
+        goal, billing = roas["goal"], "IMPRESSIONS"
+    else:
+        objective = draw(st.sampled_from(_OBJECTIVES))
+        row = TABLE["objectives"][objective]
+        destination = draw(st.sampled_from([None, *sorted(row["destinations"])]))
+        goal = draw(st.sampled_from((row["destinations"][destination] if destination else row["without_destination"])
+                                    or ["REACH"]))
+        billing = draw(st.sampled_from(TABLE["billing_events"]["by_goal"].get(goal, TABLE["billing_events"]["default"])))
+    base = {"status": "PAUSED", "optimization_goal": goal, "billing_event": billing,
+            **({"bid_strategy": strategy} if strategy else {}),
+            **({"destination_type": destination} if destination else {}),
+            **({"bid_amount": 500} if strategy in TABLE["bidding"]["needs_bid_amount"] else {}),
+            **({"bid_constraints": {roas["constraint"]: 100}} if strategy == roas["strategy"] else {})}
+    campaign = {"objective": objective, **draw(st.fixed_dictionaries({}, optional={
+        "daily_budget": _money, "bid_strategy": st.sampled_from(_STRATEGIES)}))}
+    other = {**campaign, "objective": draw(st.one_of(st.just(objective), st.sampled_from(_OBJECTIVES)))}
+    other.pop("bid_strategy", None)
+    other.update(draw(st.fixed_dictionaries({}, optional={"bid_strategy": st.sampled_from(_STRATEGIES)})))  # its own
+    specs = [base] + [{**base, **variant} for variant in draw(st.lists(_variants, min_size=1, max_size=5))]
+    for spec in list(specs):  # the same facts, bid_amount sent or not
+        toggled = dict(spec)
+        if toggled.pop("bid_amount", None) is None:
+            toggled["bid_amount"] = 500
+        specs.append(toggled)
+    first = draw(st.integers(0, 1))  # each create under both campaigns, in a drawn order
+    return [campaign, other], [(which, spec) for spec in specs for which in (first, 1 - first)]
+
+
+def _outcome(run: Any) -> tuple[Any, ...] | None:
+    try:
+        run()
+    except GraphError as error:
+        return error.key, dict(error.values), error.blame
+    return None
+
+
+@settings(max_examples=60)
+@given(_fact_runs(), _accounts)
+def test_create_rules_skip_the_fact_rules_only_as_the_full_rules_would(run: Any, account: Any) -> None:
+    """rules/adset.py check_create skips BY_FACTS for a create whose facts passed before: every create in a run
+    answers the same error (or none) as check(CREATE_RULES) (GRAPH-BEHAVIOUR 6.1, 7.2-7.5, 8)."""
+    campaigns, specs = run
+    rules.compiled(REGISTRY).passed_by_facts.keys.clear()
+    for which, spec in specs:
+        record = Record(id=7 + which, type="Campaign", account_id="1", status="ACTIVE", data=campaigns[which])
+        fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW)  # type: ignore[arg-type]
+        plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW)  # type: ignore[arg-type]
+        assert _outcome(lambda: rules.check_create(dict(spec), fast)) == \
+            _outcome(lambda: rules.check(rules.CREATE_RULES, dict(spec), plain))
+
+
+def test_create_rules_remember_the_facts_that_passed() -> None:
+    """A create that passes the fact rules is remembered; one with other facts is not taken for it."""
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_facts.keys.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
+    spec = {"status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
+            "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
+            "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+    ctx = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW)  # type: ignore[arg-type]
+    rules.check_create(dict(spec), ctx)
+    assert rules.facts(spec, ctx) in tables.passed_by_facts
+    refused = {**spec, "status": "ARCHIVED"}
+    assert rules.facts(refused, ctx) not in tables.passed_by_facts
+    outcome = _outcome(lambda: rules.check_create(refused, ctx))
+    assert outcome is not None and outcome[0] == "creation_status_invalid"

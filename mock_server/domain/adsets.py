@@ -13,7 +13,7 @@ from typing import Any
 
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
-from mock_server.domain.rules.adset import (CREATE_FILLS, CREATE_RULES, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check,
+from mock_server.domain.rules.adset import (CREATE_FILLS, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create,
                                            fill, strategy_in_force)
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
@@ -58,7 +58,7 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     if not spec.get("end_time"):
         spec.pop("end_time", None)  # seed 000: end_time=0 or empty -> ongoing
     fill(CREATE_FILLS, spec, ctx)  # documented defaults (advantage_audience 1 for a default setup, v23+)
-    check(CREATE_RULES, spec, ctx)
+    check_create(spec, ctx)  # check(CREATE_RULES, ...), the fact-only rules skipped when known to pass
     data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
     data["campaign_id"] = str(ctx.campaign.id)
     if "bid_strategy" not in data and not ctx.campaign.data.get("bid_strategy"):

@@ -26,6 +26,19 @@ class ObservedRepository:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
+    # Every write asks these: plain delegates, not a failed attribute lookup and then __getattr__ (~1.5 us each).
+    def transaction(self) -> Any:
+        return self.inner.transaction()
+
+    def next_id(self) -> int:
+        return self.inner.next_id()
+
+    def get(self, object_id: int) -> Record | None:
+        return self.inner.get(object_id)
+
+    def count(self, query: Any) -> int:
+        return self.inner.count(query)
+
     def insert(self, record: Record) -> None:
         if record.type in self.watched:
             for observer in self.observers:

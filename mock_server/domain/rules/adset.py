@@ -394,6 +394,44 @@ CREATE_FILLS: tuple[Fill, ...] = (*targeting.FILLS_ON_CREATE, dsa.dsa_account_de
 UPDATE_FILLS: tuple[Fill, ...] = (dsa.dsa_account_defaults,)
 
 
+# The create rules that read nothing but a handful of facts (status, the campaign's objective, destination_type,
+# optimization_goal, billing_event, the bid strategy in force, whether bid_amount is sent) and the tables. Which
+# fact tuples passed them all is remembered per compiled table (`check_create`): the next create with the same
+# facts skips them, whatever else it sends. MIN_ROAS is left out (its rules also read bid_constraints, bid_amount).
+BY_FACTS: tuple[Rule, ...] = (
+    creation_status, destination_for_objective, goal_for_objective, billing_event_for_goal,
+    roas_goal_is_value, roas_floor_required, roas_without_bid_amount, bid_amount_required, billing_event_for_strategy,
+)
+_CREATE_REST: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if rule not in BY_FACTS)
+
+
+def facts(spec: Spec, ctx: AdSetContext) -> tuple[Any, ...] | None:
+    """What the BY_FACTS rules read from a create (None: not remembered, the rules run as they are)."""
+    strategy = spec.get("bid_strategy") or ctx.campaign.data.get("bid_strategy") or \
+        ctx.table["bidding"]["default_strategy"]  # strategy_in_force without its note
+    key = (spec.get("status"), ctx.campaign.data.get("objective"), spec.get("destination_type"),
+           spec.get("optimization_goal"), spec.get("billing_event"), strategy)
+    for value in key:
+        if value is not None and type(value) is not str:  # only enum text: no 1 == True, nothing unhashable
+            return None
+    if strategy == ctx.table["bidding"]["min_roas"]["strategy"] or ctx.existing is not None:
+        return None
+    return key + (spec.get("bid_amount") is None,)
+
+
+def check_create(spec: Spec, ctx: AdSetContext) -> None:
+    """check(CREATE_RULES, ...), skipping BY_FACTS when a create with the same facts passed them (they would
+    answer None again, so the first error raised is the same)."""
+    key = facts(spec, ctx)
+    passed = ctx.tables.passed_by_facts
+    if key is not None and key in passed:
+        check(_CREATE_REST, spec, ctx)
+        return
+    if key is not None and all(rule(spec, ctx) is None for rule in BY_FACTS):
+        passed.remember(key)
+    check(CREATE_RULES, spec, ctx)
+
+
 def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:
     for step in fills:
         step(spec, ctx)

@@ -45,6 +45,7 @@ class AdSetTables:
         self._requirements = self._index_requirements()
         self._minor_units: dict[tuple[str, float], int] = {}
         self._advantage: dict[str | None, bool] = {}
+        self.passed_by_facts = Remembered()  # rules/adset.py check_create: fact tuples that passed BY_FACTS
 
     def _index_requirements(self) -> dict[tuple[Any, ...], tuple[dict[str, Any], ...]]:
         """Every combination of the values the table names for each fact (plus 'anything else'), answered once."""
@@ -96,6 +97,22 @@ class AdSetTables:
             if len(self._advantage) < _MEMO_LIMIT:
                 self._advantage[version] = applies
         return applies
+
+
+class Remembered:
+    """A bounded set of keys (what clients send decides how many there could be)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self) -> None:
+        self.keys: set[Any] = set()
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self.keys
+
+    def remember(self, key: Any) -> None:
+        if len(self.keys) < _MEMO_LIMIT:
+            self.keys.add(key)
 
 
 def _hashable_values(entries: list[dict[str, Any]], fact: str) -> frozenset[Any]:
