@@ -199,11 +199,14 @@ class Call:
     def edge_query(self, node_type: str, *, effective: list[str] | None = None, filters: Any = None, **where: Any) -> ListQuery:
         """A list query with Graph's default visibility (no ARCHIVED/DELETED) or an effective_status filter."""
         wanted = set(effective) if effective else None
-        table = self.state.registry.rules("filtering")
-        tz = account_time.zone(self.account.timezone_name) if self.account else account_time.UTC
-        compiled = compile_filters(filters, node_type, table, tz) if filters else None
-        # a status named by `filtering` (campaign.effective_status IN [ARCHIVED]) is listed as by the param
-        lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else set()
+        compiled: Any = None
+        lifted: set[str] | frozenset[str] = _NOTHING
+        if filters:  # the filtering table and the account's zone only for a `filtering` param
+            table = self.state.registry.rules("filtering")
+            tz = account_time.zone(self.account.timezone_name) if self.account else account_time.UTC
+            compiled = compile_filters(filters, node_type, table, tz)
+            # a status named by `filtering` (campaign.effective_status IN [ARCHIVED]) is listed as by the param
+            lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else _NOTHING
         if (wanted and "DELETED" in wanted) or "DELETED" in lifted:
             raise GraphError("deleted_in_edge_filter")
         own_only = node_type in ("Campaign", "AdCreative", "AdImage")
@@ -315,6 +318,7 @@ class Call:
         return body
 
 
+_NOTHING: frozenset[str] = frozenset()
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
 
