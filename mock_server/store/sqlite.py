@@ -87,7 +87,7 @@ class SQLiteRepository(SiblingJournal):
     def get(self, object_id: int) -> Record | None:
         if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
             return None
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE id = ?", (object_id,)).fetchone()
+        row = self.conn.execute(_GET, (object_id,)).fetchone()
         if row is None and object_id < ID_BASE:  # an activity (ids below the object ids, sqlite_schema.py)
             row = self._side_row(object_id)
         return _record(row) if row else None
@@ -465,3 +465,6 @@ def _by_id(record: Record) -> int:
 def _record(row: tuple[Any, ...]) -> Record:
     # positional: keywords cost twice as much, and a list page builds limit + 1 of these
     return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8])
+
+
+_GET = f"SELECT {COLUMNS} FROM objects WHERE id = ?"  # one string: its hash is kept for the statement cache
