@@ -463,7 +463,7 @@ def _by_id(record: Record) -> int:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
-    # positional: keywords cost twice as much, and a list page builds limit + 1 of these
+    # positional: keywords cost twice as much, and a list page builds `limit` of these
     return Record(row[0], row[1], row[2], row[3], orjson.loads(row[4]), row[5], row[6], row[7], row[8])
 
 
