@@ -165,7 +165,8 @@ class SQLiteRepository(SiblingJournal):
     def _page_rows(self, table: str, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
                    count: int, columns: str = _COLUMNS) -> list[tuple[Any, ...]]:
         """The first `count` rows in id order, in one statement. Several statuses: the ids come from one
-        covering-index range per status (UNION ALL, each LIMIT count), then only the chosen rows are read."""
+        covering-index range per status (UNION ALL, each LIMIT count), then only the first `count` of them are read:
+        the outer ORDER BY walks the IN list's ids in order (no sort of the union: ~20 % of the statement)."""
         order = "ASC" if ascending else "DESC"
         wanted = sorted(set(statuses))
         if not wanted:
@@ -174,8 +175,7 @@ class SQLiteRepository(SiblingJournal):
             sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?"
             return self.conn.execute(sql, (*args, wanted[0], count)).fetchall()
         one = f"SELECT id FROM (SELECT id FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
-        ids = f"{' UNION ALL '.join([one] * len(wanted))} ORDER BY id {order} LIMIT ?"
-        sql = f"SELECT {columns} FROM {table} WHERE id IN ({ids}) ORDER BY id {order}"
+        sql = f"SELECT {columns} FROM {table} WHERE id IN ({' UNION ALL '.join([one] * len(wanted))}) ORDER BY id {order} LIMIT ?"
         params = [value for status in wanted for value in (*args, status, count)]
         return self.conn.execute(sql, (*params, count)).fetchall()
 
