@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
 from mock_server.config import ServerConfig
+from mock_server.store.sqlite import SQLiteRepository
 from mock_server.testing import InProcessClient
 
 FIELDS = ["name", "status", "effective_status", "configured_status", "daily_budget", "targeting", "created_time",
@@ -123,10 +124,14 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     through the full view."""
     from mock_server.domain import views
     from mock_server.handlers import call
+    from mock_server.wire import render
     fast = client.get(path, params=params)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
+        patch.setattr(render, "item_renderer", lambda steps: None)  # plans compiled afresh, rendered by the loop
+        patch.setattr(render, "_PLANS", {})
+        patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
 
@@ -154,6 +159,35 @@ def test_a_read_of_stored_fields_answers_as_the_full_view(mixed, data):
     listed = _answers(client, f"{client.world['ad_account_id']}/{_EDGES[node_type]}",
                       {"fields": selection, "limit": str(data.draw(st.integers(1, 4)))})
     assert listed[0] == listed[1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_a_stored_page_pages_as_records_do(mixed, data):
+    """A page of stored fields read as (id, data) pairs (`Call.stored_page`) answers what the page of records answers,
+    page after page forwards with `after` and back with `before`, with and without a status filter (GRAPH-BEHAVIOUR
+    3: cursors, next/previous links; 6.3: ARCHIVED listed only when asked)."""
+    client, ids = mixed
+    node_type = data.draw(st.sampled_from(["Campaign", "AdCreative"]))
+    stored = sorted(name for name, plan in client.state.node_types[node_type].fields.items()
+                    if plan.kind in ("plain", "money", "datetime") and name not in ("id", "account_id"))
+    fields = data.draw(st.lists(st.sampled_from(stored), min_size=1, max_size=5))
+    params = {"fields": ",".join(fields), "limit": str(data.draw(st.integers(1, 3)))}
+    if node_type == "Campaign" and data.draw(st.booleans()):
+        params["effective_status"] = json.dumps(data.draw(st.sampled_from([["ARCHIVED"], ["ACTIVE", "ARCHIVED"]])))
+    path = f"{client.world['ad_account_id']}/{_EDGES[node_type]}"
+    base, pages, link = params, 0, "next"
+    while pages < 8:
+        fast, slow = _answers(client, path, params)
+        assert fast == slow
+        pages += 1
+        paging = fast[1].get("paging", {})
+        if link not in paging:
+            if link == "previous" or "previous" not in paging:
+                break
+            link = "previous"  # the last page forwards: back again with `before`
+        cursor = "after" if link == "next" else "before"
+        params = {**base, cursor: paging["cursors"][cursor]}
 
 
 def test_every_key_a_view_returns_is_declared(mixed):
@@ -206,6 +240,43 @@ def test_a_compiled_selection_renders_as_render_node(mixed, data):
     expected = outcome(lambda: render_node(node_type, values, specs, expand, zone))
     object_id = str(values["id"]) if "id" in values else None
     assert outcome(lambda: render_planned(node_type, plan(node_type, specs), values, object_id, expand, zone)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_selection_compiled_to_code_renders_as_render_node(mixed, data):
+    """A selection of plain, money and datetime fields (aliases, repeats, `id` anywhere) compiles to one generated
+    function per plan (wire/render_items.py); it answers what `render_node` answers for any values: money as
+    strings, datetimes in the account's zone, absent and null fields left out, `id` last. A selection it cannot
+    compile (edges, references, sub-selections, unknown fields) keeps the loop."""
+    from mock_server.domain import account_time
+    from mock_server.wire.fields import FieldSpec
+    from mock_server.wire.render import plan, render_node
+    client, _ = mixed
+    node_type = client.state.node_types[data.draw(st.sampled_from(["Campaign", "AdSet", "Ad", "AdCreative", "AdImage"]))]
+    names = sorted(name for name, field_plan in node_type.fields.items() if field_plan.kind not in ("edge", "ref"))
+    aliased = [name for name in names if node_type.fields[name].alias]
+    chosen = data.draw(st.lists(st.sampled_from([*names, *aliased, "id"]), min_size=0, max_size=8))
+    specs = [FieldSpec(name) for name in chosen]
+    keys = sorted({*names, *(node_type.fields[n].alias for n in aliased)})
+    values = data.draw(st.dictionaries(st.sampled_from(keys), st.one_of(_value_strategy(), st.floats(0, 2e9)),
+                                       max_size=16))
+    if data.draw(st.booleans()):
+        values["id"] = data.draw(st.sampled_from([1, "120200000000000001"]))
+    zone = account_time.zone(data.draw(st.sampled_from(["America/Los_Angeles", "Asia/Kolkata", None])))
+    compiled = plan(node_type, specs)
+    assert compiled.item is not None
+    object_id = str(values["id"]) if "id" in values else None
+    assert compiled.item(values, object_id, zone) == render_node(node_type, values, specs, _no_expand, zone)
+    assert list(compiled.item(values, object_id, zone)) == list(render_node(node_type, values, specs, _no_expand, zone))
+    if data.draw(st.booleans()):  # anything else in the selection: no generated code, the loop renders it
+        other = data.draw(st.sampled_from([FieldSpec("no_such_field"), FieldSpec(names[0], children=[FieldSpec("a")]),
+                                           *(FieldSpec(n) for n, p in node_type.fields.items() if p.kind in ("edge", "ref"))]))
+        assert plan(node_type, [*specs, other]).item is None
+
+
+def _no_expand(spec: Any, kind: str) -> Any:
+    raise AssertionError("nothing to expand")
 
 
 def test_derived_keys_alone_are_the_views(mixed):

@@ -11,7 +11,7 @@ import orjson
 from mock_server.contract.decoding import Decoded
 from mock_server.domain import activities
 from mock_server.domain import status as statuses
-from mock_server.domain import account_time, timefmt, views
+from mock_server.domain import account_time, views
 from mock_server.domain.filtering import compile_filters, named_statuses
 from mock_server.domain.world import AdAccount, Token, World
 from mock_server.state import NodeRef, State
@@ -47,7 +47,7 @@ class Call:
 
     def params(self, schema: str) -> dict[str, Any]:
         """Decode and validate this request's params against `requests/<schema>`."""
-        tz = timefmt.zone(self.account.timezone_name if self.account else None)
+        tz = account_time.zone(self.account.timezone_name if self.account else None)  # cached: ZoneInfo() is not free
         decoded = self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
         self.decoded_schema = f"requests/{schema}"
         if not decoded.unknown:
@@ -115,6 +115,8 @@ class Call:
                 return None
             return self.render(target, spec.children or [])
 
+        if compiled.item is not None:  # no edge, reference or sub-selection: nothing to expand
+            return compiled.item(values, object_id, self.zone(record.account_id))
         return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
 
     def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
@@ -130,8 +132,31 @@ class Call:
         if compiled.expands or (not stored and reading is None) or any(r.type != first.type for r in records):
             return [self.render(record, specs) for record in records]
         account, tz, lookup, narrow = first.account_id, self.zone(first.account_id), self.parent, views.narrow
+        item = compiled.item
+        if item is not None and all(r.account_id == account for r in records):  # straight-line code per item
+            if reading is None:
+                return [item(r.data, str(r.id), tz) for r in records]
+            return [item(narrow(r, lookup, reading), str(r.id), tz) for r in records]
         return [render_planned(node_type, compiled, r.data if reading is None else narrow(r, lookup, reading), str(r.id),
                                _NO_EXPAND, tz if r.account_id == account else self.zone(r.account_id)) for r in records]
+
+    def stored_page(self, query: ListQuery, specs: list[FieldSpec], *, after: int | None, before: int | None,
+                    limit: int) -> tuple[list[dict[str, Any]], list[int], bool] | None:
+        """A page of one account's objects whose selection reads stored fields only (names, statuses, money, times),
+        rendered from each object's id and stored data (`store.page_values`, SQLite): no `Record` is built and only
+        two columns are read. None when the page needs more (a predicate, derived fields, edges, references,
+        sub-selections) or the store has no such read: `page` and `render_all` answer it, the same way."""
+        page_values = getattr(self.state.store, "page_values", None)
+        node_type = self.state.node_types.get(query.type)
+        if page_values is None or node_type is None or query.predicate is not None or query.account_id is None:
+            return None
+        compiled = plan(node_type, specs)
+        item = compiled.item
+        if item is None or not _stored_only(query.type, compiled):
+            return None
+        rows, more = page_values(query, after=after, before=before, limit=limit)
+        tz = self.zone(query.account_id)
+        return [item(data, str(object_id), tz) for object_id, data in rows], [object_id for object_id, _ in rows], more
 
     def zone(self, account_id: str) -> tzinfo:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
@@ -174,11 +199,14 @@ class Call:
     def edge_query(self, node_type: str, *, effective: list[str] | None = None, filters: Any = None, **where: Any) -> ListQuery:
         """A list query with Graph's default visibility (no ARCHIVED/DELETED) or an effective_status filter."""
         wanted = set(effective) if effective else None
-        table = self.state.registry.rules("filtering")
-        tz = account_time.zone(self.account.timezone_name) if self.account else account_time.UTC
-        compiled = compile_filters(filters, node_type, table, tz) if filters else None
-        # a status named by `filtering` (campaign.effective_status IN [ARCHIVED]) is listed as by the param
-        lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else set()
+        compiled: Any = None
+        lifted: set[str] | frozenset[str] = _NOTHING
+        if filters:  # the filtering table and the account's zone only for a `filtering` param
+            table = self.state.registry.rules("filtering")
+            tz = account_time.zone(self.account.timezone_name) if self.account else account_time.UTC
+            compiled = compile_filters(filters, node_type, table, tz)
+            # a status named by `filtering` (campaign.effective_status IN [ARCHIVED]) is listed as by the param
+            lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else _NOTHING
         if (wanted and "DELETED" in wanted) or "DELETED" in lifted:
             raise GraphError("deleted_in_edge_filter")
         own_only = node_type in ("Campaign", "AdCreative", "AdImage")
@@ -227,10 +255,14 @@ class Call:
             total = self.state.store.count(query) if summary else None
             return paging.offset_envelope(data, [r.id for r in records], more=more, offset=offset, limit=limit,
                                           link_base=link_base, link_params=link_params, total=total)
-        records, more = self.state.store.page(query, after=after, before=before, limit=limit)
-        data = self.render_all(records, specs)
+        stored = self.stored_page(query, specs, after=after, before=before, limit=limit)
+        if stored is not None:
+            data, ids, more = stored
+        else:
+            records, more = self.state.store.page(query, after=after, before=before, limit=limit)
+            data, ids = self.render_all(records, specs), [r.id for r in records]
         total = self.state.store.count(query) if summary else None
-        return paging.envelope(data, [r.id for r in records], more=more, backwards=before is not None and after is None,
+        return paging.envelope(data, ids, more=more, backwards=before is not None and after is None,
                                had_cursor=after is not None or before is not None, link_base=link_base,
                                link_params=link_params, limit=limit, total=total)
 
@@ -286,6 +318,7 @@ class Call:
         return body
 
 
+_NOTHING: frozenset[str] = frozenset()
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
 

@@ -9,7 +9,7 @@ edges and references are expanded through the callbacks the caller passes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from typing import Any
 
@@ -17,6 +17,7 @@ from mock_server.domain import timefmt
 from mock_server.domain.nodes import NodeType
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec
+from mock_server.wire.render_items import ItemRenderer, item_renderer
 
 Expand = Callable[[FieldSpec, str], Any]  # (spec, node field kind) -> rendered value or None
 
@@ -60,6 +61,7 @@ class Plan:
     steps: tuple[tuple[str, str, str | None, FieldSpec], ...]  # (name, kind, alias, spec); kind "" = unknown field
     reads: frozenset[str]
     expands: bool  # an edge or a reference: rendering needs the record, not only its values
+    item: ItemRenderer | None = field(default=None, compare=False)  # values, id, zone -> rendered (render_items.py)
 
 
 def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
@@ -81,7 +83,8 @@ def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
         elif spec.name != "id":
             steps.append((spec.name, field_plan.kind, field_plan.alias, spec))
             reads.update(k for k in (spec.name, field_plan.alias, field_plan.id_field) if k)
-    compiled = Plan(tuple(steps), frozenset(reads), any(step[1] in ("edge", "ref") for step in steps))
+    compiled = Plan(tuple(steps), frozenset(reads), any(step[1] in ("edge", "ref") for step in steps),
+                    item_renderer(steps))
     if len(_PLANS) >= _MAX_PLANS:
         _PLANS.clear()
     _PLANS[key] = (node_type, specs, compiled)
@@ -89,7 +92,7 @@ def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
 
 
 _PLANS: dict[tuple[int, int], tuple[NodeType, list[FieldSpec], Plan]] = {}
-_ID_ONLY = Plan((), frozenset(), False)
+_ID_ONLY = Plan((), frozenset(), False, item_renderer(()))
 _MAX_PLANS = 1024
 
 
