@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import http.client
 import random
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 
 from helpers.server import ServerProcess
 from mock_server.store.sqlite import SQLiteRepository
+from mock_server.store.sqlite_group import recover
 from test_concurrency import NO_THROTTLE, Connection, ad_params, ad_set_params, campaign_params, make_creative
 
 WRITERS = 4
@@ -192,3 +194,63 @@ def _settle(server: ServerProcess, writer: Writer) -> None:
                            if a["name"] == name})
     conn.close()
     writer.in_flight = None
+
+
+def _names(db: object) -> set[str]:
+    """Campaign names committed in the file, read by a plain sqlite3 connection (no redo replay)."""
+    import orjson
+
+    conn = sqlite3.connect(str(db))
+    try:
+        return {orjson.loads(data).get("name") for (data,) in conn.execute(
+            "SELECT data FROM objects WHERE type = 'Campaign'")}
+    finally:
+        conn.close()
+
+
+def test_group_commit_clean_stop_reset_and_sigkill(tmp_path):
+    """docs/group-commit.md on a real `graphmock serve`: a stop (SIGTERM) commits the open group, so another
+    process reading the file sees every acknowledged write and no redo file is left; writes acknowledged after
+    a reset and just before a SIGKILL come back from the redo file, and the reset stays done."""
+    db = tmp_path / "group.sqlite3"
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        for n in range(5):
+            status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"before-{n}"))
+            assert status == 200, body
+    finally:
+        conn.close()
+    server.stop()
+    assert {f"before-{n}" for n in range(5)} <= _names(db)  # committed: a plain reader sees them
+    plain = sqlite3.connect(str(db), isolation_level=None)
+    try:
+        assert recover(plain, str(db), False) == 0  # nothing acknowledged was left for a replay
+    finally:
+        plain.close()
+
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        conn.conn.request("POST", "/__graphmock/reset", body=b"{}", headers={"Content-Type": "application/json"})
+        response = conn.conn.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+        ids = []
+        for n in range(5):
+            status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"after-{n}"))
+            assert status == 200, body
+            ids.append(body["id"])
+        server.kill()  # at once: the last creates are in the open group, acknowledged through the redo file
+    finally:
+        conn.close()
+    assert (tmp_path / "group.sqlite3-redo").stat().st_size > 0
+    with ServerProcess(db, fixtures=NO_THROTTLE) as restarted:
+        conn = Connection(restarted)
+        try:
+            listed = conn.walk(f"{restarted.act}/campaigns")
+            assert sorted(listed) == sorted(ids)  # nothing from before the reset, nothing lost after it
+            status, body = conn.call("POST", f"{restarted.act}/campaigns", campaign_params("fresh"))
+            assert status == 200 and body["id"] not in ids, body
+        finally:
+            conn.close()
