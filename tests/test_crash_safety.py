@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from helpers.server import ServerProcess
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group import recover
+from mock_server.store.sqlite_redo import REDO_SUFFIX, RedoFile
 from test_concurrency import NO_THROTTLE, Connection, ad_params, ad_set_params, campaign_params, make_creative
 
 WRITERS = 4
@@ -225,7 +226,7 @@ def test_group_commit_clean_stop_reset_and_sigkill(tmp_path):
     assert {f"before-{n}" for n in range(5)} <= _names(db)  # committed: a plain reader sees them
     plain = sqlite3.connect(str(db), isolation_level=None)
     try:
-        assert recover(plain, str(db), False) == 0  # nothing acknowledged was left for a replay
+        assert recover(plain, RedoFile(f"{db}{REDO_SUFFIX}", durable=False)) == 0  # nothing left for a replay
     finally:
         plain.close()
 

@@ -26,7 +26,7 @@ from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
 from mock_server.store.sqlite_group import Group, enabled_by_env, recover
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
-from mock_server.store.sqlite_redo import RecordingConnection
+from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile
 from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
 from mock_server.store.sqlite_schema import COLUMNS, INDEXES, OBJECTS, SIDE_TABLES, open_schema, table_of, table_sql
 from mock_server.store.sqlite_transaction import Transaction
@@ -62,8 +62,11 @@ class SQLiteRepository(SiblingJournal):
             self.conn.execute("PRAGMA busy_timeout=5000")
             self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
         open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
+        self._redo: RedoFile | None = None
         if path != ":memory:":
-            recover(self.conn, path, durable)  # what a killed group-commit server acknowledged (sqlite_group.py)
+            self._redo = RedoFile(path + REDO_SUFFIX, durable=durable)
+            self._redo.share()  # present on the file: a group-commit server commits per request meanwhile
+            recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group.py)
         self._group: Group | None = None
         self._holding = False  # a group transaction holds the write lock between requests
         self._max_ids: dict[str, int] = {}  # max(id) per table, kept only while `_holding`
@@ -431,7 +434,7 @@ class SQLiteRepository(SiblingJournal):
 
     def close(self) -> None:
         if self._group is not None:
-            self._group.close()  # COMMIT the open group; the redo file goes (sqlite_group.py)
+            self._group.close()  # COMMIT the open group, empty the redo file (sqlite_group.py)
         if self.checkpointer is not None:
             self.checkpointer.stop()
         journal = getattr(self, "_journal_conn", None)
@@ -439,6 +442,8 @@ class SQLiteRepository(SiblingJournal):
             self._journal_checkpointer.stop()
             journal.close()
         self.conn.close()
+        if self._redo is not None:
+            self._redo.close()  # releases the presence lock
 
 
 def _after_prefix(prefix: str) -> str:

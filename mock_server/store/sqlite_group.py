@@ -2,15 +2,19 @@
 
 A COMMIT was the largest statement of every create (~41 of 166 us in-process), with BEGIN IMMEDIATE, the
 `PRAGMA data_version` read and two `SELECT max(id)` around it. Here the store keeps ONE write transaction open
-across requests (a group): each request's `store.transaction()` is a SAVEPOINT in it (an error rolls back to it),
-and its writes are made durable before the answer by one appended redo record (store/sqlite_redo.py). The group
+across requests (a group): each request's `store.transaction()` joins it, and its writes are made durable before
+the answer by one appended redo record (store/sqlite_redo.py). A request failing after it wrote rolls the group
+back and replays the group's earlier records (`_undo`). The group
 COMMITs (with the last record's sequence, in `graphmock_redo`) about GROUP_SECONDS after it began, before a reset
 or snapshot load, and at close. While it is open no other connection can write, so ids, the activity numbering
 and data_version are kept in memory instead of read per request.
 
 Only when asked (`SQLiteRepository(group_commit=True)`: a lone `graphmock serve`, never `--workers`, where each
-request must commit for the other workers) and only while an event loop runs the request: without one (plain
-unit tests, start-up) every transaction commits as before. GRAPHMOCK_GROUP_COMMIT=0 turns it off.
+request must commit for the other workers), only while an event loop runs the request (without one: plain unit
+tests, start-up, every transaction commits as before), and only while no other store has the file open: every
+file store holds a shared flock on `<db>-redo` while open, and a group needs it exclusively, so a second process
+(another `serve`, the CLI, a test) makes this one commit per request until it closes.
+GRAPHMOCK_GROUP_COMMIT=0 turns it off.
 """
 
 from __future__ import annotations
@@ -23,57 +27,46 @@ import time
 import weakref
 from typing import Any
 
-from mock_server.store.sqlite_redo import REDO_SUFFIX, RedoFile, Statement, encode, replay
+from mock_server.store.sqlite_redo import RedoFile, Statement, encode, replay
 
 GROUP_SECONDS = 0.02  # how long acknowledged writes may wait in the open group before its COMMIT
 TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's start once above this
 _TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
           "(id INTEGER PRIMARY KEY CHECK (id = 0), epoch INTEGER NOT NULL, seq INTEGER NOT NULL)")
-_SAVEPOINT = "SAVEPOINT graphmock_request"
-_RELEASE = "RELEASE graphmock_request"
-_ROLLBACK_TO = "ROLLBACK TO graphmock_request"
 
 running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
 _OPEN: weakref.WeakSet[Group] = weakref.WeakSet()  # committed at interpreter exit (a server stopped by SIGTERM)
 
 
 def enabled_by_env() -> bool:
+    """GRAPHMOCK_GROUP_COMMIT=0 turns group commit off even for a lone `serve` (=1 turns it on in-process)."""
     return os.environ.get("GRAPHMOCK_GROUP_COMMIT", "1") != "0"
 
 
-def recover(conn: sqlite3.Connection, path: str, durable: bool) -> int:
+def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
     """Apply the redo records a killed process left above the committed sequence (in one transaction), then
     empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
     (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
-    redo_path = path + REDO_SUFFIX
-    if not os.path.exists(redo_path):
+    if not os.fstat(redo.fd).st_size:
+        redo.size = 0
         return 0
-    redo = RedoFile(redo_path, durable=durable)
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        applied = 0
-        if redo.size:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                epoch, committed, _created = position(conn)
-                data = redo.read()
-                redo.size = len(data)
-                last = replay(conn, data, epoch, committed)
-                applied = last - committed
-                if applied:
-                    conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        conn.execute("BEGIN IMMEDIATE")  # under the write lock: no other process appends while it is emptied
-        try:
-            if not redo.changed_elsewhere():
-                redo.truncate()
-        finally:
-            conn.execute("COMMIT")
-        return applied
+        epoch, committed, _created = position(conn)
+        last = replay(conn, redo.read(), epoch, committed)
+        if last != committed:
+            conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    conn.execute("BEGIN IMMEDIATE")  # under the write lock: no other process appends while it is emptied
+    try:
+        if not redo.changed_elsewhere():
+            redo.truncate()
     finally:
-        redo.close()
+        conn.execute("COMMIT")
+    return last - committed
 
 
 def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
@@ -97,41 +90,49 @@ class Group:
         self.store = store
         self.conn = store.conn
         self.durable = durable
-        self.redo = RedoFile(store.path + REDO_SUFFIX, durable=durable)
+        self.redo: RedoFile = store._redo  # opened (and share-locked) by the store
         self.open = False
-        self.epoch = self.seq = self.first_seq = 0
+        self.epoch = self.seq = self.first_seq = self.start_offset = 0
         self.started = 0.0
         self.timer: asyncio.Task[None] | None = None
         self.timer_loop: Any = None
         _OPEN.add(self)
 
     # -- the group ----------------------------------------------------------------------------
-    def begin(self) -> None:
+    def begin(self, *, truncate: bool = True) -> bool:
+        """Open a group, if this store is alone on its file (the presence lock); False: commit per request."""
+        if not self.redo.exclusive():
+            return False
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        if self.redo.changed_elsewhere():  # another process appended (or removed the file): catch up first
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.redo.share()
+            raise
+        if self.redo.changed_elsewhere():  # another process appended or emptied it: catch up first
             conn.execute("ROLLBACK")
-            self.redo.close()
-            recover(conn, self.store.path, self.durable)
-            self.redo = RedoFile(self.store.path + REDO_SUFFIX, durable=self.durable)
+            recover(conn, self.redo)
             conn.execute("BEGIN IMMEDIATE")
         try:
             self.epoch, self.seq, created = position(conn)
             if created:  # a record's epoch must be committed before the record can count on it
                 conn.execute("COMMIT")
                 conn.execute("BEGIN IMMEDIATE")
-            if self.redo.size > TRUNCATE_ABOVE:  # every record in it is committed (none appended elsewhere)
+            if truncate and self.redo.size > TRUNCATE_ABOVE:  # every record in it is committed (none elsewhere)
                 self.redo.truncate()
         except BaseException:
             conn.execute("ROLLBACK")
+            self.redo.share()
             raise
         self.first_seq = self.seq
+        self.start_offset = self.redo.size
         store = self.store
         store._txn_version = None
         store._max_ids.clear()
         store._holding = self.open = True
         self.started = time.monotonic()
         conn.loose = self._loose
+        return True
 
     def commit(self) -> None:
         """COMMIT the group (with the last sequence it holds) and let other connections write again."""
@@ -152,44 +153,46 @@ class Group:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             store._counts.changed()
-            recover(conn, store.path, self.durable)
+            recover(conn, self.redo)
             raise
+        finally:
+            self.redo.share()  # other processes may open the file again
         if store._retired:
             store._drop_retired()
 
     def close(self) -> None:
-        """At the store's close (or the interpreter's exit): COMMIT, remove the redo file, close it."""
-        if self.redo.fd < 0:
-            return
+        """At the store's close (or the interpreter's exit): COMMIT, then empty the redo file (all committed)."""
         _OPEN.discard(self)
-        self.finish()
-        self.redo.close()
+        if self.redo.fd >= 0:
+            self.finish()
 
     def finish(self) -> None:
-        """COMMIT, then remove the redo file (all of it committed) under the write lock, unless another process
-        appended to it. A later group of this store starts a new file (`begin` sees this one gone)."""
+        """COMMIT, then empty the redo file under the write lock unless another process appended to it."""
         self.commit()
+        if not self.redo.size:
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 if not self.redo.changed_elsewhere():
-                    os.unlink(self.redo.path)
+                    self.redo.truncate()
             finally:
                 self.conn.execute("COMMIT")
         except (OSError, sqlite3.Error):
-            pass  # busy, or gone already: the next open empties it
+            pass  # busy: the next open empties it
 
     # -- one request inside the group ---------------------------------------------------------
-    def enter(self) -> None:
-        """The outermost `store.transaction()` of a request: a savepoint inside the group."""
+    def enter(self) -> bool:
+        """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
+        connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
+        request that fails after writing is rare, undone by `_undo`)."""
         if self.open and (time.monotonic() - self.started > 2 * GROUP_SECONDS
                           or self.timer_loop is not running_loop()):
             self.commit()  # the loop that was to commit it stopped (or another loop runs this request)
-        if not self.open:
-            self.begin()
-        conn = self.conn
-        conn.execute(_SAVEPOINT)
-        conn.log = []
+        if not self.open and not self.begin():
+            return False
+        self.conn.log = []
+        return True
 
     def exit(self, ok: bool) -> None:
         conn, store = self.conn, self.store
@@ -202,24 +205,33 @@ class Group:
                 if log:
                     self.redo.append(encode(self.epoch, self.seq + 1, log))  # durable before the answer
                     self.seq += 1
-                conn.execute(_RELEASE)
         except BaseException:
             ok = False
             raise
         finally:
             if not ok:
-                self._undo()
+                store._counters.discard()
+                if log:
+                    self._undo()
             self._arm()
 
     def _undo(self) -> None:
-        """Roll the request back to its savepoint; what this store cached from its writes is void."""
-        store = self.store
-        store._counts.changed()
+        """Take back a failed request's writes: ROLLBACK the group, begin it again and replay from the redo
+        file the records the group had acknowledged (they are durable there); every cache is void."""
+        conn, store = self.conn, self.store
+        start = self.start_offset
+        data = self.redo.read()[start:]
+        conn.loose = None
+        self._cancel_timer()
+        self.open = store._holding = False
+        store._txn_version = None
         store._max_ids.clear()
-        store._counters.discard()
-        conn = self.conn
-        conn.execute(_ROLLBACK_TO)
-        conn.execute(_RELEASE)
+        store._counts.changed()
+        store._writes += 1
+        conn.execute("ROLLBACK")
+        self.begin(truncate=False)  # still holds the presence lock exclusively: cannot refuse
+        self.start_offset = start  # still the group's first record (none of it committed)
+        self.seq = replay(conn, data, self.epoch, self.seq)
 
     def _loose(self, statement: Statement) -> None:
         """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was."""

@@ -27,12 +27,11 @@ class Transaction:
         if store._depth == 0:
             group = store._group
             if group is not None:
-                if not self.solo and running_loop() is not None:
-                    group.enter()
+                if not self.solo and running_loop() is not None and group.enter():
                     self.outer = self.grouped = True
                     store._depth = 1
                     return
-                group.commit()  # no loop to commit a group later (or a solo transaction): commit it first
+                group.commit()  # no loop to commit a group later, a solo transaction, or not alone: commit first
             store.conn.execute("BEGIN IMMEDIATE")
             store._txn_version = None  # read again inside this transaction (store._data_version)
             self.outer = True
