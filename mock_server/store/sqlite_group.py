@@ -71,8 +71,7 @@ def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
 
 def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
     """(this file's epoch, the last redo sequence committed, whether the row was created now); creates the row
-    for a new file (inside the
-    caller's transaction). The epoch ties redo records to this database: a file deleted and created again
+    for a new file (inside the caller's transaction). The epoch ties redo records to this database: a file deleted and created again
     does not replay a stale `-redo` left beside it."""
     conn.execute(_TABLE)
     row = conn.execute("SELECT epoch, seq FROM graphmock_redo WHERE id = 0").fetchone()
