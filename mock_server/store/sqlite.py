@@ -61,11 +61,12 @@ class SQLiteRepository(SiblingJournal):
             self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.conn.execute("PRAGMA busy_timeout=5000")
             self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
-        open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
         self._redo: RedoFile | None = None
-        if path != ":memory:":
+        if path != ":memory:":  # present on the file first: a group-commit server commits per request meanwhile
             self._redo = RedoFile(path + REDO_SUFFIX, durable=durable)
-            self._redo.share()  # present on the file: a group-commit server commits per request meanwhile
+            self._redo.share()
+        open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
+        if self._redo is not None:
             recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group.py)
         self._group: Group | None = None
         self._holding = False  # a group transaction holds the write lock between requests
@@ -90,11 +91,6 @@ class SQLiteRepository(SiblingJournal):
         """Group writes into one atomic commit; nested use joins the outer transaction. `solo`: never inside a
         group-commit group (a reset, a load, a bulk insert commit on their own)."""
         return Transaction(self, solo)
-
-    def commit_group(self) -> None:
-        """COMMIT the open group transaction now, if any (before another connection must see the writes)."""
-        if self._group is not None and self._depth == 0:
-            self._group.commit()
 
     def set_id_floor(self, floor: int) -> None:
         """Ids are allocated above `floor` (derived from the server seed)."""
