@@ -18,6 +18,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from helpers.server import ServerProcess
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group import recover
@@ -263,5 +266,45 @@ def test_group_commit_clean_stop_reset_and_sigkill(tmp_path):
             assert sorted(listed) == sorted(ids)  # nothing from before the reset, nothing lost after it
             status, body = conn.call("POST", f"{restarted.act}/campaigns", campaign_params("fresh"))
             assert status == 200 and body["id"] not in ids, body
+        finally:
+            conn.close()
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.one_of(st.tuples(st.just("create"), st.integers(0, 0)),
+                              st.tuples(st.just("rename"), st.integers(0, 20)),
+                              st.tuples(st.just("pause"), st.floats(0.0, 0.03))), min_size=1, max_size=12))
+def test_sigkill_after_any_run_of_writes_restarts_with_exactly_the_acknowledged_campaigns(tmp_path_factory, ops):
+    """docs/group-commit.md: a real `graphmock serve` takes creates and renames (pauses let some groups commit,
+    others stay open), then SIGKILL: the restarted server lists exactly the acknowledged campaigns with their
+    acknowledged names, and a new create gets an id above all of them."""
+    db = tmp_path_factory.mktemp("kill") / "kill.sqlite3"
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        names = {item["id"]: item["name"] for item in conn.walk_items(f"{server.act}/campaigns", fields="name")}
+        for n, (kind, arg) in enumerate(ops):
+            if kind == "create":
+                status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"c{n}"))
+                assert status == 200, body
+                names[body["id"]] = f"c{n}"
+            elif kind == "rename" and names:
+                target = sorted(names)[int(arg) % len(names)]
+                status, body = conn.call("POST", target, {"name": f"r{n}"})
+                assert status == 200 and body == {"success": True}, body
+                names[target] = f"r{n}"
+            elif kind == "pause":
+                time.sleep(arg)
+        server.kill()
+    finally:
+        conn.close()
+        server.stop()
+    with ServerProcess(db, fixtures=NO_THROTTLE) as restarted:
+        conn = Connection(restarted)
+        try:
+            listed = {item["id"]: item["name"] for item in conn.walk_items(f"{restarted.act}/campaigns", fields="name")}
+            assert listed == names
+            status, body = conn.call("POST", f"{restarted.act}/campaigns", campaign_params("after"))
+            assert status == 200 and int(body["id"]) > max(map(int, names), default=0), body
         finally:
             conn.close()
