@@ -32,6 +32,7 @@ _MARSHAL_VERSION = 4
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
 _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _KINDS: dict[str, bool] = {}  # sql -> whether it writes (bounded: dynamic IN lists make new strings)
+_datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 
@@ -155,7 +156,7 @@ class RedoFile:
             while written < len(record):  # a short write (a full disk, a signal): finish it, or raise
                 written += os.write(self.fd, record[written:])
             if self.durable:
-                os.fdatasync(self.fd)
+                _datasync(self.fd)
         except BaseException:
             os.ftruncate(self.fd, self.size)  # no torn record in the middle: later ones must stay readable
             raise
