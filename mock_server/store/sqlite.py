@@ -24,7 +24,7 @@ from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import ListQuery, Record, VersionPin, iterate_pages, pinned_value, take_page
 from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
-from mock_server.store.sqlite_group import Group, enabled_by_env, recover
+from mock_server.store.sqlite_group import Group, enabled_by_env, recover, renew_epoch
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile
 from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
@@ -68,6 +68,7 @@ class SQLiteRepository(SiblingJournal):
         open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
         if self._redo is not None:
             recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group.py)
+            renew_epoch(self.conn, self._redo)  # records are this open's own (a restored copy replays none)
         self._group: Group | None = None
         self._holding = False  # a group transaction holds the write lock between requests
         self._max_ids: dict[str, int] = {}  # max(id) per table, kept only while `_holding`

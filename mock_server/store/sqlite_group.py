@@ -12,7 +12,7 @@ and data_version are kept in memory instead of read per request.
 Only when asked (`SQLiteRepository(group_commit=True)`: a lone `graphmock serve`, never `--workers`, where each
 request must commit for the other workers), only while an event loop runs the request (without one: plain unit
 tests, start-up, every transaction commits as before), and only while no other store has the file open: every
-file store holds a shared flock on `<db>-redo` while open, and a group needs it exclusively, so a second process
+file store holds a shared lock (an open-file-description lock) on `<db>-redo` while open, and a group needs it exclusively, so a second process
 (another `serve`, the CLI, a test) makes this one commit per request until it closes.
 GRAPHMOCK_GROUP_COMMIT=0 turns it off.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import os
 import sqlite3
 import time
@@ -34,6 +35,7 @@ TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's
 _TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
           "(id INTEGER PRIMARY KEY CHECK (id = 0), epoch INTEGER NOT NULL, seq INTEGER NOT NULL)")
 
+log = logging.getLogger("graphmock")
 running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
 _OPEN: weakref.WeakSet[Group] = weakref.WeakSet()  # committed at interpreter exit (a server stopped by SIGTERM)
 
@@ -69,6 +71,22 @@ def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
     return last - committed
 
 
+def renew_epoch(conn: sqlite3.Connection, redo: RedoFile) -> None:
+    """A new epoch for this open of the file, when no record waits in `-redo`: a copy of the database taken before
+    (a template restored with `cp`, which leaves `-redo` alone) then never replays what a killed run left there."""
+    if redo.changed_elsewhere() or os.fstat(redo.fd).st_size:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        position(conn)
+        if not os.fstat(redo.fd).st_size:  # still none, under the write lock
+            conn.execute("UPDATE graphmock_redo SET epoch = ? WHERE id = 0", (int.from_bytes(os.urandom(7), "big"),))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
     """(this file's epoch, the last redo sequence committed, whether the row was created now); creates the row
     for a new file (inside the caller's transaction). The epoch ties redo records to this database: a file deleted and created again
@@ -82,6 +100,10 @@ def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
     return int(row[0]), int(row[1]), False
 
 
+class RedoBehind(RuntimeError):
+    """The database lacks acknowledged writes that are in the redo file (a failed COMMIT not yet caught up)."""
+
+
 class Group:
     """The open group transaction of one SQLiteRepository (whose `conn` is a RecordingConnection)."""
 
@@ -92,14 +114,17 @@ class Group:
         self.redo: RedoFile = store._redo  # opened (and share-locked) by the store
         self.open = False
         self.epoch = self.seq = self.first_seq = self.start_offset = 0
+        self.appended = 0  # the highest sequence this process appended: the database must reach it before a group
+        self.behind = False  # a COMMIT or an undo failed: the redo file holds writes the database lacks
         self.started = 0.0
         self.timer: asyncio.Task[None] | None = None
         self.timer_loop: Any = None
         _OPEN.add(self)
 
     # -- the group ----------------------------------------------------------------------------
-    def begin(self, *, truncate: bool = True) -> bool:
-        """Open a group, if this store is alone on its file (the presence lock); False: commit per request."""
+    def begin(self, *, truncate: bool = True, undoing: bool = False) -> bool:
+        """Open a group, if this store is alone on its file (the presence lock); False: commit per request.
+        `undoing`: `_undo` replays the group's acknowledged records right after."""
         if not self.redo.exclusive():
             return False
         conn = self.conn
@@ -114,6 +139,9 @@ class Group:
             conn.execute("BEGIN IMMEDIATE")
         try:
             self.epoch, self.seq, created = position(conn)
+            if self.seq < self.appended and not undoing:  # never build on a state without acknowledged writes,
+                self.behind = True  # nor reuse a sequence: the next request catches up first
+                raise RedoBehind(f"the database is at redo record {self.seq}, {self.appended} were acknowledged")
             if created:  # a record's epoch must be committed before the record can count on it
                 conn.execute("COMMIT")
                 conn.execute("BEGIN IMMEDIATE")
@@ -148,11 +176,13 @@ class Group:
                 conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (self.seq,))
             conn.execute("COMMIT")
         except BaseException:
-            # the acknowledged writes are in the redo file: roll back and apply them again from there
+            # the acknowledged writes are in the redo file: roll back and apply them again from there (if that
+            # fails too, e.g. the disk is still full, the next request tries again before anything: `catch_up`)
+            self.behind = True
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             store._counts.changed()
-            recover(conn, self.redo)
+            self.catch_up()
             raise
         finally:
             self.redo.share()  # other processes may open the file again
@@ -181,10 +211,23 @@ class Group:
             pass  # busy: the next open empties it
 
     # -- one request inside the group ---------------------------------------------------------
+    def catch_up(self) -> None:
+        """After a failed COMMIT or undo: apply the redo file's records the database lacks (raises while it
+        cannot: the request fails, and nothing is acknowledged on a state missing earlier acknowledged writes)."""
+        if not self.behind:
+            return
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.store._counts.changed()
+        self.store._max_ids.clear()
+        recover(self.conn, self.redo)
+        self.behind = False
+
     def enter(self) -> bool:
         """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
         connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
         request that fails after writing is rare, undone by `_undo`)."""
+        self.catch_up()
         if self.open and (time.monotonic() - self.started > 2 * GROUP_SECONDS
                           or self.timer_loop is not running_loop()):
             self.commit()  # the loop that was to commit it stopped (or another loop runs this request)
@@ -203,7 +246,7 @@ class Group:
                     counters.flush()
                 if log:
                     self.redo.append(encode(self.epoch, self.seq + 1, log))  # durable before the answer
-                    self.seq += 1
+                    self.seq = self.appended = self.seq + 1
         except BaseException:
             ok = False
             raise
@@ -227,15 +270,22 @@ class Group:
         store._max_ids.clear()
         store._counts.changed()
         store._writes += 1
+        self.behind = True  # until the group holds again exactly what was acknowledged
         conn.execute("ROLLBACK")
-        self.begin(truncate=False)  # still holds the presence lock exclusively: cannot refuse
+        self.begin(truncate=False, undoing=True)  # still holds the presence lock exclusively: cannot refuse
         self.start_offset = start  # still the group's first record (none of it committed)
         self.seq = replay(conn, data, self.epoch, self.seq)
+        self.behind = False
 
     def _loose(self, statement: Statement) -> None:
-        """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was."""
-        self.redo.append(encode(self.epoch, self.seq + 1, [statement]))
-        self.seq += 1
+        """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was
+        (or taken back with the group's undo when it cannot be made durable)."""
+        try:
+            self.redo.append(encode(self.epoch, self.seq + 1, [statement]))
+        except BaseException:
+            self._undo()
+            raise
+        self.seq = self.appended = self.seq + 1
         self._arm()
 
     # -- the timer ----------------------------------------------------------------------------
@@ -264,7 +314,11 @@ class Group:
             raise
         if self.timer is me:
             self.timer = None
-            self.commit()
+            try:
+                self.commit()
+            except (OSError, sqlite3.Error) as exc:  # a full disk, say: every acknowledged write is in the redo
+                log.warning("graphmock: group commit failed (%s); the next request catches up from %s",  # file
+                            exc, self.redo.path)
 
     def _cancel_timer(self) -> None:
         timer, self.timer = self.timer, None

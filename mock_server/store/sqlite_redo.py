@@ -3,7 +3,7 @@
 While writes wait in the open group transaction (store/sqlite_group.py), each acknowledged request is made
 durable by ONE record appended to `<db>-redo` before its response: the mutating statements it ran, with their
 parameters, captured at the connection (`RecordingConnection`), so every write path is covered without each
-one reporting itself. A record is framed as length + CRC32 + body (marshal of `(seq, statements)`), so a tail
+one reporting itself. A record is framed as length + CRC32 + body (marshal of `(epoch, seq, statements)`), so a tail
 torn by a kill is recognised and ignored. Replaying the records above the sequence the database last committed
 rebuilds exactly the acknowledged world: the statements are concrete (ids, times and JSON already computed in
 Python; no random() or datetime('now') in the store's SQL).
@@ -33,6 +33,18 @@ _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DR
 _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _KINDS: dict[str, bool] = {}  # sql -> whether it writes (bounded: dynamic IN lists make new strings)
 _datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None) if fcntl is not None else None  # Linux: else never alone
+_FLOCK = struct.Struct("hhqqi4x")  # struct flock: type, whence, start, len (0: the whole file), pid (0 for OFD)
+
+
+def _ofd_lock(fd: int, kind: int) -> bool:
+    """Take or convert this open file's lock on the whole file without waiting; False when another holds one
+    that conflicts (the lock held before is then unchanged)."""
+    try:
+        fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(kind, os.SEEK_SET, 0, 0, 0))
+        return True
+    except (BlockingIOError, PermissionError):  # EAGAIN / EACCES: held elsewhere
+        return False
 
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 
@@ -120,33 +132,27 @@ class RedoFile:
             finally:
                 os.close(directory)
 
-    # -- presence: who else has this store open (flock on this file, released by the OS when a process dies) ---
+    # -- presence: who else has this store open (an open-file-description lock on this file, released by the OS
+    # when the file is closed or its process dies; unlike flock, converting it is atomic: a failed upgrade keeps
+    # the shared lock, so no other store can slip in between) ----------------------------------------------
     def share(self, timeout: float = 10.0) -> bool:
         """Hold a shared lock while this store is open: a group-commit server then knows it is not alone and
-        commits every request. Waits (briefly: a group commits within ~20 ms) while a group holds it."""
-        if fcntl is None:
+        commits every request. At open only, this waits (briefly: a group commits within ~20 ms) while a group
+        holds the file; downgrading from a group's exclusive lock never waits."""
+        if _OFD_SETLK is None:
             return False
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            if _ofd_lock(self.fd, fcntl.F_RDLCK):
                 return True
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    return False  # a group that never commits (a stopped loop): go on without the lock
-                time.sleep(0.002)
+            if time.monotonic() > deadline:
+                return False  # a group that never commits (a stopped loop): go on without the lock
+            time.sleep(0.002)
 
     def exclusive(self) -> bool:
         """Whether no other process (or store) has this file open: then this one may hold a group. On failure
-        the shared lock is taken again (Linux drops it while trying to convert)."""
-        if fcntl is None:
-            return False
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            self.share()
-            return False
+        the shared lock stays as it was (the conversion is atomic)."""
+        return _OFD_SETLK is not None and _ofd_lock(self.fd, fcntl.F_WRLCK)
 
     def append(self, record: bytes) -> None:
         """One write (and an fdatasync when durable): a killed process leaves the record whole or torn, never
