@@ -227,7 +227,8 @@ class Group:
         store._max_ids.clear()
         store._counts.changed()
         store._writes += 1
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # an I/O error may have rolled it back already
+            conn.execute("ROLLBACK")
         self.begin(truncate=False)  # still holds the presence lock exclusively: cannot refuse
         self.start_offset = start  # still the group's first record (none of it committed)
         self.seq = replay(conn, data, self.epoch, self.seq)
