@@ -271,7 +271,8 @@ class Group:
         store._counts.changed()
         store._writes += 1
         self.behind = True  # until the group holds again exactly what was acknowledged
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # an I/O error may have rolled it back already
+            conn.execute("ROLLBACK")
         self.begin(truncate=False, undoing=True)  # still holds the presence lock exclusively: cannot refuse
         self.start_offset = start  # still the group's first record (none of it committed)
         self.seq = replay(conn, data, self.epoch, self.seq)
