@@ -60,6 +60,7 @@ def _serve(args: argparse.Namespace) -> int:
                           admin_token=args.admin_token, rate_limits=rate_limits, read_cache=args.read_cache,
                           limits=limits, allowed_hosts=tuple(h.lower() for h in args.allowed_host or ()) + _bound(args.host),
                           allowed_origins=tuple(o.lower().rstrip("/") for o in args.allowed_origin or ()))
+    config.group_commit = config.group_commit or args.workers <= 1  # docs/group-commit.md
     try:
         app = create_app(config)
     except Exception as exc:  # noqa: BLE001 - e.g. a damaged SQLite file: one line, not a traceback

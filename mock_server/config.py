@@ -36,6 +36,8 @@ class ServerConfig:
     read_cache: bool = True  # reuse GET answers until a write, a world change or a clock-dependent read
     join_shared: bool = False  # a worker process: adopt the clock, seed and faults the store holds (shared.py)
     worker: int | None = None  # `serve --workers N`: this process's index (its own seeded trace-id sequence)
+    # a lone `serve` on a SQLite file commits in groups (docs/group-commit.md); GRAPHMOCK_GROUP_COMMIT=1 in-process
+    group_commit: bool = field(default_factory=lambda: os.environ.get("GRAPHMOCK_GROUP_COMMIT") == "1")
 
     def __post_init__(self) -> None:
         if self.versions is None:

@@ -80,7 +80,8 @@ class State:
         ReviewPolicy.from_layers(config.review)  # a bad --review config fails at start, not on the first ad
         recorder = activities.Recorder(self.registry.rules("assets")["activities"], self.now)
         binder = adlabels.Binder(self.now, self.registry.rules("assets")["label"]["per_object"])
-        self.store = ObservedRepository(open_repository(config.db, durable=config.durable), [binder, recorder],
+        self.store = ObservedRepository(open_repository(config.db, durable=config.durable,
+                                                        group_commit=config.group_commit and not config.join_shared), [binder, recorder],
                                         frozenset({"Campaign", "AdSet", "Ad", "AdCreative", "CustomAudience"}))
         self.read_cache = ReadCache(enabled=config.read_cache)
         self.trace_stream = trace_stream(config)

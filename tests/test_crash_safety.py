@@ -5,19 +5,26 @@ in acknowledged ad sets) and renames over several connections; the server proces
 a random moment. After a restart on the same file: every write whose response
 reached the client is present and intact (a write in flight may or may not have
 landed, never half), no ad or ad set points at a missing parent, SQLite's integrity
-check passes, and new writes get fresh ids.
+check passes, and new writes get fresh ids. A lone server commits in groups (docs/group-commit.md): the last
+acknowledged writes before the kill are replayed from its redo file, which the test checks happened.
 """
 
 from __future__ import annotations
 
 import http.client
 import random
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from helpers.server import ServerProcess
 from mock_server.store.sqlite import SQLiteRepository
+from mock_server.store.sqlite_group import recover
+from mock_server.store.sqlite_redo import REDO_SUFFIX, RedoFile
 from test_concurrency import NO_THROTTLE, Connection, ad_params, ad_set_params, campaign_params, make_creative
 
 WRITERS = 4
@@ -86,6 +93,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
     writers = [Writer(n) for n in range(WRITERS)]
     probes: dict[str, str] = {}  # campaigns created after each restart
     creative = ""
+    replayed = 0
     for round_no in range(ROUNDS):
         server = ServerProcess(db, fixtures=NO_THROTTLE).start()
         creative = creative or make_creative(server)
@@ -107,6 +115,13 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
         assert not [w.error for w in writers if w.error], [w.error for w in writers]
         assert sum(w.acks for w in writers) > before, "no write was acknowledged in this round"
 
+        plain = sqlite3.connect(str(db), isolation_level=None)
+        redo = RedoFile(f"{db}{REDO_SUFFIX}", durable=False)
+        try:  # a lone serve commits in groups: its last acknowledged writes come back from the redo file
+            replayed += recover(plain, redo)
+        finally:
+            redo.close()
+            plain.close()
         repo = SQLiteRepository(str(db))
         assert repo.integrity_check() == "ok"
         repo.close()
@@ -114,6 +129,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
             _verify(restarted, writers, probes)
             for w in writers:  # the in-flight write was either applied whole or not at all; forget it now
                 _settle(restarted, w)
+    assert replayed > 0, "no round killed the server with acknowledged writes only in the redo file"
 
 
 def _verify(server: ServerProcess, writers: list[Writer], probes: dict[str, str]) -> None:
@@ -192,3 +208,103 @@ def _settle(server: ServerProcess, writer: Writer) -> None:
                            if a["name"] == name})
     conn.close()
     writer.in_flight = None
+
+
+def _names(db: object) -> set[str]:
+    """Campaign names committed in the file, read by a plain sqlite3 connection (no redo replay)."""
+    import orjson
+
+    conn = sqlite3.connect(str(db))
+    try:
+        return {orjson.loads(data).get("name") for (data,) in conn.execute(
+            "SELECT data FROM objects WHERE type = 'Campaign'")}
+    finally:
+        conn.close()
+
+
+def test_group_commit_clean_stop_reset_and_sigkill(tmp_path):
+    """docs/group-commit.md on a real `graphmock serve`: a stop (SIGTERM) commits the open group, so another
+    process reading the file sees every acknowledged write and no redo file is left; writes acknowledged after
+    a reset and just before a SIGKILL come back from the redo file, and the reset stays done."""
+    db = tmp_path / "group.sqlite3"
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        for n in range(5):
+            status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"before-{n}"))
+            assert status == 200, body
+    finally:
+        conn.close()
+    server.stop()
+    assert {f"before-{n}" for n in range(5)} <= _names(db)  # committed: a plain reader sees them
+    plain = sqlite3.connect(str(db), isolation_level=None)
+    try:
+        assert recover(plain, RedoFile(f"{db}{REDO_SUFFIX}", durable=False)) == 0  # nothing left for a replay
+    finally:
+        plain.close()
+
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        conn.conn.request("POST", "/__graphmock/reset", body=b"{}", headers={"Content-Type": "application/json"})
+        response = conn.conn.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+        ids = []
+        for n in range(5):
+            status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"after-{n}"))
+            assert status == 200, body
+            ids.append(body["id"])
+        server.kill()  # at once: the last creates are in the open group, acknowledged through the redo file
+    finally:
+        conn.close()
+    assert (tmp_path / "group.sqlite3-redo").stat().st_size > 0
+    with ServerProcess(db, fixtures=NO_THROTTLE) as restarted:
+        conn = Connection(restarted)
+        try:
+            listed = conn.walk(f"{restarted.act}/campaigns")
+            assert sorted(listed) == sorted(ids)  # nothing from before the reset, nothing lost after it
+            status, body = conn.call("POST", f"{restarted.act}/campaigns", campaign_params("fresh"))
+            assert status == 200 and body["id"] not in ids, body
+        finally:
+            conn.close()
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.one_of(st.tuples(st.just("create"), st.integers(0, 0)),
+                              st.tuples(st.just("rename"), st.integers(0, 20)),
+                              st.tuples(st.just("pause"), st.floats(0.0, 0.03))), min_size=1, max_size=12))
+def test_sigkill_after_any_run_of_writes_restarts_with_exactly_the_acknowledged_campaigns(tmp_path_factory, ops):
+    """docs/group-commit.md: a real `graphmock serve` takes creates and renames (pauses let some groups commit,
+    others stay open), then SIGKILL: the restarted server lists exactly the acknowledged campaigns with their
+    acknowledged names, and a new create gets an id above all of them."""
+    db = tmp_path_factory.mktemp("kill") / "kill.sqlite3"
+    server = ServerProcess(db, fixtures=NO_THROTTLE).start()
+    conn = Connection(server)
+    try:
+        names = {item["id"]: item["name"] for item in conn.walk_items(f"{server.act}/campaigns", fields="name")}
+        for n, (kind, arg) in enumerate(ops):
+            if kind == "create":
+                status, body = conn.call("POST", f"{server.act}/campaigns", campaign_params(f"c{n}"))
+                assert status == 200, body
+                names[body["id"]] = f"c{n}"
+            elif kind == "rename" and names:
+                target = sorted(names)[int(arg) % len(names)]
+                status, body = conn.call("POST", target, {"name": f"r{n}"})
+                assert status == 200 and body == {"success": True}, body
+                names[target] = f"r{n}"
+            elif kind == "pause":
+                time.sleep(arg)
+        server.kill()
+    finally:
+        conn.close()
+        server.stop()
+    with ServerProcess(db, fixtures=NO_THROTTLE) as restarted:
+        conn = Connection(restarted)
+        try:
+            listed = {item["id"]: item["name"] for item in conn.walk_items(f"{restarted.act}/campaigns", fields="name")}
+            assert listed == names
+            status, body = conn.call("POST", f"{restarted.act}/campaigns", campaign_params("after"))
+            assert status == 200 and int(body["id"]) > max(map(int, names), default=0), body
+        finally:
+            conn.close()

@@ -17,8 +17,9 @@ def is_postgres_url(target: str) -> bool:
     return target.lower().startswith(POSTGRES_SCHEMES)
 
 
-def open_repository(target: str, *, durable: bool = False) -> Any:
-    """The repository for `target`: PostgreSQL for a URL (durability is the server's own setting), else SQLite."""
+def open_repository(target: str, *, durable: bool = False, group_commit: bool = False) -> Any:
+    """The repository for `target`: PostgreSQL for a URL (durability is the server's own setting), else SQLite
+    (`group_commit`: a lone server's file store commits in groups, docs/group-commit.md)."""
     if is_postgres_url(target):
         try:
             from mock_server.store.postgres import PostgresRepository
@@ -30,7 +31,7 @@ def open_repository(target: str, *, durable: bool = False) -> Any:
             raise RuntimeError(f"cannot open the store {masked(target)}: {str(exc).strip()}") from None
     from mock_server.store.sqlite import SQLiteRepository
 
-    return SQLiteRepository(target, durable=durable)
+    return SQLiteRepository(target, durable=durable, group_commit=group_commit)
 
 
 def masked(target: str) -> str:

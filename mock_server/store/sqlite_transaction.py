@@ -1,25 +1,37 @@
 """SQLite transactions of the repository (store/sqlite.py): BEGIN IMMEDIATE at the outermost entry, COMMIT or
 ROLLBACK at its exit; a shared world's counters (store/sqlite_counters.py) committed to their sibling file while
-the objects file's write lock is still held; tables a reset retired dropped after the COMMIT."""
+the objects file's write lock is still held; tables a reset retired dropped after the COMMIT. In group-commit mode
+(store/sqlite_group.py) the outermost entry is a savepoint of the open group instead."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from mock_server.store.sqlite_group import running_loop
 
 
 class Transaction:
     """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. A class rather
     than a generator-based context manager: every write goes through it."""
 
-    __slots__ = ("store", "outer")
+    __slots__ = ("store", "outer", "solo", "grouped")
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, solo: bool = False) -> None:
         self.store = store
         self.outer = False
+        self.solo = solo  # a reset, a snapshot load, a bulk insert: committed on its own, never grouped
+        self.grouped = False
 
     def __enter__(self) -> None:
         store = self.store
         if store._depth == 0:
+            group = store._group
+            if group is not None:
+                if not self.solo and running_loop() is not None and group.enter():
+                    self.outer = self.grouped = True
+                    store._depth = 1
+                    return
+                group.commit()  # no loop to commit a group later, a solo transaction, or not alone: commit first
             store.conn.execute("BEGIN IMMEDIATE")
             store._txn_version = None  # read again inside this transaction (store._data_version)
             self.outer = True
@@ -28,7 +40,10 @@ class Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
         store = self.store
         store._depth -= 1
-        if self.outer:
+        if self.grouped:
+            store._depth = 0
+            store._group.exit(exc_type is None)
+        elif self.outer:
             store._depth = 0
             if exc_type is not None:
                 store._counts.changed()  # counts adjusted by this transaction's inserts are void

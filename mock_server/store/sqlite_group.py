@@ -1,0 +1,341 @@
+"""Group commit of a lone server's SQLite file store (docs/group-commit.md).
+
+A COMMIT was the largest statement of every create (~41 of 166 us in-process), with BEGIN IMMEDIATE, the
+`PRAGMA data_version` read and two `SELECT max(id)` around it. Here the store keeps ONE write transaction open
+across requests (a group): each request's `store.transaction()` joins it, and its writes are made durable before
+the answer by one appended redo record (store/sqlite_redo.py). A request failing after it wrote rolls the group
+back and replays the group's earlier records (`_undo`). The group
+COMMITs (with the last record's sequence, in `graphmock_redo`) about GROUP_SECONDS after it began, before a reset
+or snapshot load, and at close. While it is open no other connection can write, so ids, the activity numbering
+and data_version are kept in memory instead of read per request.
+
+Only when asked (`SQLiteRepository(group_commit=True)`: a lone `graphmock serve`, never `--workers`, where each
+request must commit for the other workers), only while an event loop runs the request (without one: plain unit
+tests, start-up, every transaction commits as before), and only while no other store has the file open: every
+file store holds a shared lock (an open-file-description lock) on `<db>-redo` while open, and a group needs it exclusively, so a second process
+(another `serve`, the CLI, a test) makes this one commit per request until it closes.
+GRAPHMOCK_GROUP_COMMIT=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import sqlite3
+import time
+import weakref
+from typing import Any
+
+from mock_server.store.sqlite_redo import RedoFile, Statement, encode, replay
+
+GROUP_SECONDS = 0.02  # how long acknowledged writes may wait in the open group before its COMMIT
+TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's start once above this
+_TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
+          "(id INTEGER PRIMARY KEY CHECK (id = 0), epoch INTEGER NOT NULL, seq INTEGER NOT NULL)")
+
+log = logging.getLogger("graphmock")
+running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
+_OPEN: weakref.WeakSet[Group] = weakref.WeakSet()  # committed at interpreter exit (a server stopped by SIGTERM)
+
+
+def enabled_by_env() -> bool:
+    """GRAPHMOCK_GROUP_COMMIT=0 turns group commit off even for a lone `serve` (=1 turns it on in-process)."""
+    return os.environ.get("GRAPHMOCK_GROUP_COMMIT", "1") != "0"
+
+
+def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
+    """Apply the redo records a killed process left above the committed sequence (in one transaction), then
+    empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
+    (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
+    if not os.fstat(redo.fd).st_size:
+        redo.size = 0
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        epoch, committed, _created = position(conn)
+        last = replay(conn, redo.read(), epoch, committed)
+        if last != committed:
+            conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    conn.execute("BEGIN IMMEDIATE")  # under the write lock: no other process appends while it is emptied
+    try:
+        if not redo.changed_elsewhere():
+            redo.truncate()
+    finally:
+        conn.execute("COMMIT")
+    return last - committed
+
+
+def renew_epoch(conn: sqlite3.Connection, redo: RedoFile) -> None:
+    """A new epoch for this open of the file, when no record waits in `-redo`: a copy of the database taken before
+    (a template restored with `cp`, which leaves `-redo` alone) then never replays what a killed run left there."""
+    if redo.changed_elsewhere() or os.fstat(redo.fd).st_size:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        position(conn)
+        if not os.fstat(redo.fd).st_size:  # still none, under the write lock
+            conn.execute("UPDATE graphmock_redo SET epoch = ? WHERE id = 0", (int.from_bytes(os.urandom(7), "big"),))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
+    """(this file's epoch, the last redo sequence committed, whether the row was created now); creates the row
+    for a new file (inside the caller's transaction). The epoch ties redo records to this database: a file deleted and created again
+    does not replay a stale `-redo` left beside it."""
+    conn.execute(_TABLE)
+    row = conn.execute("SELECT epoch, seq FROM graphmock_redo WHERE id = 0").fetchone()
+    if row is None:
+        epoch = int.from_bytes(os.urandom(7), "big")
+        conn.execute("INSERT INTO graphmock_redo (id, epoch, seq) VALUES (0, ?, 0)", (epoch,))
+        return epoch, 0, True
+    return int(row[0]), int(row[1]), False
+
+
+class RedoBehind(RuntimeError):
+    """The database lacks acknowledged writes that are in the redo file (a failed COMMIT not yet caught up)."""
+
+
+class Group:
+    """The open group transaction of one SQLiteRepository (whose `conn` is a RecordingConnection)."""
+
+    def __init__(self, store: Any, durable: bool) -> None:
+        self.store = store
+        self.conn = store.conn
+        self.durable = durable
+        self.redo: RedoFile = store._redo  # opened (and share-locked) by the store
+        self.open = False
+        self.epoch = self.seq = self.first_seq = self.start_offset = 0
+        self.appended = 0  # the highest sequence this process appended: the database must reach it before a group
+        self.behind = False  # a COMMIT or an undo failed: the redo file holds writes the database lacks
+        self.started = 0.0
+        self.timer: asyncio.Task[None] | None = None
+        self.timer_loop: Any = None
+        _OPEN.add(self)
+
+    # -- the group ----------------------------------------------------------------------------
+    def begin(self, *, truncate: bool = True, undoing: bool = False) -> bool:
+        """Open a group, if this store is alone on its file (the presence lock); False: commit per request.
+        `undoing`: `_undo` replays the group's acknowledged records right after."""
+        if not self.redo.exclusive():
+            return False
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.redo.share()
+            raise
+        if self.redo.changed_elsewhere():  # another process appended or emptied it: catch up first
+            conn.execute("ROLLBACK")
+            recover(conn, self.redo)
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.epoch, self.seq, created = position(conn)
+            if self.seq < self.appended and not undoing:  # never build on a state without acknowledged writes,
+                self.behind = True  # nor reuse a sequence: the next request catches up first
+                raise RedoBehind(f"the database is at redo record {self.seq}, {self.appended} were acknowledged")
+            if created:  # a record's epoch must be committed before the record can count on it
+                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+            if truncate and self.redo.size > TRUNCATE_ABOVE:  # every record in it is committed (none elsewhere)
+                self.redo.truncate()
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self.redo.share()
+            raise
+        self.first_seq = self.seq
+        self.start_offset = self.redo.size
+        store = self.store
+        store._txn_version = None
+        store._max_ids.clear()
+        store._holding = self.open = True
+        self.started = time.monotonic()
+        conn.loose = self._loose
+        return True
+
+    def commit(self) -> None:
+        """COMMIT the group (with the last sequence it holds) and let other connections write again."""
+        if not self.open:
+            return
+        conn, store = self.conn, self.store
+        conn.loose = None
+        self._cancel_timer()
+        self.open = store._holding = False
+        store._txn_version = None
+        store._max_ids.clear()
+        try:
+            if self.seq != self.first_seq:
+                conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (self.seq,))
+            conn.execute("COMMIT")
+        except BaseException:
+            # the acknowledged writes are in the redo file: roll back and apply them again from there (if that
+            # fails too, e.g. the disk is still full, the next request tries again before anything: `catch_up`)
+            self.behind = True
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            store._counts.changed()
+            self.catch_up()
+            raise
+        finally:
+            self.redo.share()  # other processes may open the file again
+        if store._retired:
+            store._drop_retired()
+
+    def close(self) -> None:
+        """At the store's close (or the interpreter's exit): COMMIT, then empty the redo file (all committed)."""
+        _OPEN.discard(self)
+        if self.redo.fd >= 0:
+            self.finish()
+
+    def finish(self) -> None:
+        """COMMIT, then empty the redo file under the write lock unless another process appended to it."""
+        self.commit()
+        if not self.redo.size:
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if not self.redo.changed_elsewhere():
+                    self.redo.truncate()
+            finally:
+                self.conn.execute("COMMIT")
+        except (OSError, sqlite3.Error):
+            pass  # busy: the next open empties it
+
+    # -- one request inside the group ---------------------------------------------------------
+    def catch_up(self) -> None:
+        """After a failed COMMIT or undo: apply the redo file's records the database lacks (raises while it
+        cannot: the request fails, and nothing is acknowledged on a state missing earlier acknowledged writes)."""
+        if not self.behind:
+            return
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.store._counts.changed()
+        self.store._max_ids.clear()
+        recover(self.conn, self.redo)
+        self.behind = False
+
+    def enter(self) -> bool:
+        """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
+        connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
+        request that fails after writing is rare, undone by `_undo`)."""
+        self.catch_up()
+        if self.open and (time.monotonic() - self.started > 2 * GROUP_SECONDS
+                          or self.timer_loop is not running_loop()):
+            self.commit()  # the loop that was to commit it stopped (or another loop runs this request)
+        if not self.open and not self.begin():
+            return False
+        self.conn.log = []
+        return True
+
+    def exit(self, ok: bool) -> None:
+        conn, store = self.conn, self.store
+        log, conn.log = conn.log, None
+        try:
+            if ok:
+                counters = store._counters
+                if counters.dirty:
+                    counters.flush()
+                if log:
+                    self.redo.append(encode(self.epoch, self.seq + 1, log))  # durable before the answer
+                    self.seq = self.appended = self.seq + 1
+        except BaseException:
+            ok = False
+            raise
+        finally:
+            if not ok:
+                store._counters.discard()
+                if log:
+                    self._undo()
+            self._arm()
+
+    def _undo(self) -> None:
+        """Take back a failed request's writes: ROLLBACK the group, begin it again and replay from the redo
+        file the records the group had acknowledged (they are durable there); every cache is void."""
+        conn, store = self.conn, self.store
+        start = self.start_offset
+        data = self.redo.read()[start:]
+        conn.loose = None
+        self._cancel_timer()
+        self.open = store._holding = False
+        store._txn_version = None
+        store._max_ids.clear()
+        store._counts.changed()
+        store._writes += 1
+        self.behind = True  # until the group holds again exactly what was acknowledged
+        if conn.in_transaction:  # an I/O error may have rolled it back already
+            conn.execute("ROLLBACK")
+        self.begin(truncate=False, undoing=True)  # still holds the presence lock exclusively: cannot refuse
+        self.start_offset = start  # still the group's first record (none of it committed)
+        self.seq = replay(conn, data, self.epoch, self.seq)
+        self.behind = False
+
+    def _loose(self, statement: Statement) -> None:
+        """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was
+        (or taken back with the group's undo when it cannot be made durable)."""
+        try:
+            self.redo.append(encode(self.epoch, self.seq + 1, [statement]))
+        except BaseException:
+            self._undo()
+            raise
+        self.seq = self.appended = self.seq + 1
+        self._arm()
+
+    # -- the timer ----------------------------------------------------------------------------
+    def _arm(self) -> None:
+        if self.timer is not None or not self.open:
+            return
+        loop = running_loop()
+        if loop is None:
+            self.commit()  # no loop to commit it later: now
+            return
+        self.timer_loop = loop
+        self.timer = loop.create_task(self._commit_later())
+
+    async def _commit_later(self) -> None:
+        """A task rather than a call_later handle: at a server's shutdown asyncio.run cancels the tasks left, and
+        the cancelled one still commits (uvicorn then re-raises SIGTERM: no atexit handler would run)."""
+        me = asyncio.current_task()
+        try:
+            await asyncio.sleep(GROUP_SECONDS)
+            while self.store._depth:  # a transaction open across an await: wait for its end
+                await asyncio.sleep(0.001)
+        except asyncio.CancelledError:
+            if self.timer is me:  # not by `_cancel_timer`: the loop is shutting down (a stopped server)
+                self.timer = None
+                self.finish()
+            raise
+        if self.timer is me:
+            self.timer = None
+            try:
+                self.commit()
+            except (OSError, sqlite3.Error) as exc:  # a full disk, say: every acknowledged write is in the redo
+                log.warning("graphmock: group commit failed (%s); the next request catches up from %s",  # file
+                            exc, self.redo.path)
+
+    def _cancel_timer(self) -> None:
+        timer, self.timer = self.timer, None
+        if timer is not None and timer is not asyncio.current_task():
+            try:
+                timer.cancel()
+            except RuntimeError:  # its loop is closed: the task never runs again anyway
+                pass
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """A lone server stopped by SIGTERM/Ctrl-C returns from uvicorn without closing the store: commit its group,
+    so a process opening the file next finds everything without a replay (a kill leaves it to the replay)."""
+    for group in list(_OPEN):
+        try:
+            group.close()
+        except Exception:  # noqa: BLE001 - the redo file still holds every acknowledged write
+            pass
