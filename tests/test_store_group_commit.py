@@ -48,6 +48,20 @@ def _kill_copy(store: SQLiteRepository, where: Path) -> str:
     return target
 
 
+def _killed_after_writing(path: str, name: str, where: Path) -> str:
+    """A group-commit store at `path` acknowledges one campaign `name`; the files a kill would leave, copied."""
+    store = SQLiteRepository(path, group_commit=True)
+
+    async def run() -> str:
+        with store.transaction():
+            store.insert(_campaign(store, name))
+        return _kill_copy(store, where)
+
+    killed = asyncio.run(run())
+    store.close()
+    return killed
+
+
 def _world(store: SQLiteRepository) -> tuple[dict[int, str], dict[str, Any]]:
     dump = store.dump()
     return {o["id"]: o["data"]["name"] for o in dump["objects"]}, dump["meta"]
@@ -263,16 +277,7 @@ def test_without_an_event_loop_every_transaction_commits(tmp_path):
 def test_a_stale_redo_file_of_a_deleted_database_is_not_replayed(tmp_path):
     """The records carry the database's epoch: a store file deleted (and created afresh) beside an old `-redo`
     does not come back with the old objects."""
-    path = str(tmp_path / "s.sqlite3")
-    store = SQLiteRepository(path, group_commit=True)
-
-    async def run() -> str:
-        with store.transaction():
-            store.insert(_campaign(store, "old"))
-        return _kill_copy(store, tmp_path / "after")
-
-    killed = asyncio.run(run())
-    store.close()
+    killed = _killed_after_writing(str(tmp_path / "s.sqlite3"), "old", tmp_path / "after")
     os.remove(killed)
     os.remove(killed + "-wal")
     fresh = SQLiteRepository(killed)
@@ -365,15 +370,7 @@ def test_a_template_copy_replays_nothing_a_killed_run_left(tmp_path):
     seed.close()
     path = str(tmp_path / "db.sqlite3")
     shutil.copyfile(template, path)
-    store = SQLiteRepository(path, group_commit=True)
-
-    async def run() -> str:
-        with store.transaction():
-            store.insert(_campaign(store, "written by the killed run"))
-        return _kill_copy(store, tmp_path / "killed")
-
-    killed = asyncio.run(run())
-    store.close()
+    killed = _killed_after_writing(path, "written by the killed run", tmp_path / "killed")
     shutil.copyfile(template, killed)  # the reset: the template again, the killed run's -redo beside it
     os.remove(killed + "-wal")
     fresh = SQLiteRepository(killed)
