@@ -431,3 +431,28 @@ def test_two_group_capable_servers_on_one_file_never_group_over_each_other(tmp_p
         assert len(_world(check)[0]) == sum(int(out[2]) for out in outputs)
     finally:
         check.close()
+
+
+def test_a_redo_file_that_does_not_apply_names_itself_and_the_way_out(tmp_path):
+    """A `-redo` whose records no longer apply (the database edited by hand after a kill): opening fails with an
+    error naming the redo file and what to do, and `graphmock serve` says so in one line (exit 2), not a traceback."""
+    import subprocess
+    import sys
+
+    from mock_server.store.sqlite_group import RedoReplayError
+
+    killed = _killed_after_writing(str(tmp_path / "s.sqlite3"), "acknowledged", tmp_path / "killed")
+    conflicting = _killed_after_writing(str(tmp_path / "other.sqlite3"), "elsewhere", tmp_path / "other")
+    SQLiteRepository(conflicting).close()  # replayed and committed there: its object has the same id
+    edit = sqlite3.connect(killed)
+    edit.execute("ATTACH ? AS other", (conflicting,))  # the same id, committed by hand: the replay's INSERT collides
+    edit.execute("INSERT INTO objects SELECT * FROM other.objects")
+    edit.commit()
+    edit.close()
+    with pytest.raises(RedoReplayError, match=r"-redo.*move it aside"):
+        SQLiteRepository(killed)
+    result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--db", killed],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot open the store" in result.stderr and "move it aside" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -58,6 +58,10 @@ def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
         last = replay(conn, redo.read(), epoch, committed)
         if last != committed:
             conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
+    except sqlite3.Error as exc:  # the records do not apply to this database: say which file, and the way out
+        conn.execute("ROLLBACK")
+        raise RedoReplayError(f"replaying {redo.path} failed ({exc}): it does not match this database; move it "
+                              "aside to open the database as last committed (without the writes it holds)") from exc
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -98,6 +102,10 @@ def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
         conn.execute("INSERT INTO graphmock_redo (id, epoch, seq) VALUES (0, ?, 0)", (epoch,))
         return epoch, 0, True
     return int(row[0]), int(row[1]), False
+
+
+class RedoReplayError(sqlite3.DatabaseError):
+    """The redo file's records fail to apply at open (a file edited or restored by hand beside it)."""
 
 
 class RedoBehind(RuntimeError):
