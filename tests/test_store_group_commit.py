@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -387,7 +388,8 @@ from mock_server.store.sqlite import SQLiteRepository
 path, who, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 store = SQLiteRepository(path, group_commit=True)
 open(path + ".ready" + who, "w").close()
-while not all(os.path.exists(path + ".ready" + w) for w in "AB"):
+deadline = time.monotonic() + 30
+while not all(os.path.exists(path + ".ready" + w) for w in "AB") and time.monotonic() < deadline:
     time.sleep(0.005)
 async def main():
     grouped = n = 0; worst = 0.0; end = time.monotonic() + seconds
@@ -402,7 +404,8 @@ async def main():
     print(who, grouped, n, worst, flush=True)
 asyncio.run(main())
 open(path + ".done" + who, "w").close()
-while not all(os.path.exists(path + ".done" + w) for w in "AB"):
+deadline = time.monotonic() + 30
+while not all(os.path.exists(path + ".done" + w) for w in "AB") and time.monotonic() < deadline:
     time.sleep(0.005)
 store.close()
 """
@@ -420,8 +423,13 @@ def test_two_group_capable_servers_on_one_file_never_group_over_each_other(tmp_p
     script = tmp_path / "two.py"
     script.write_text(_TWO_STORES)
     env = {**os.environ, "GRAPHMOCK_GROUP_COMMIT": "1"}
-    runs = [subprocess.Popen([sys.executable, str(script), path, who, "2"], stdout=subprocess.PIPE, text=True, env=env)
-            for who in "AB"]
+    runs = []
+    for who in "AB":  # one after the other: two first opens of a new file at once may meet SQLite's lock (WAL switch)
+        runs.append(subprocess.Popen([sys.executable, str(script), path, who, "2"], stdout=subprocess.PIPE, text=True,
+                                     env=env))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(path + ".ready" + who) and runs[-1].poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
     outputs = [run.communicate(timeout=60)[0].split() for run in runs]
     for who, grouped, writes, worst in outputs:
         assert int(grouped) == 0 and int(writes) > 50, (who, grouped, writes)
