@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import sqlite3
+import time
 from collections.abc import Collection
 from typing import Any
 
@@ -56,7 +57,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
         self.conn.execute("PRAGMA secure_delete=FAST")
         self.checkpointer: Checkpointer | None = None
         if path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(self.conn)
             self.conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.conn.execute("PRAGMA busy_timeout=5000")
             self.checkpointer = Checkpointer(path)  # checkpoints in the background (checkpoint.py)
@@ -352,6 +353,20 @@ def _after_prefix(prefix: str) -> str:
 
 def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
+
+
+def _enable_wal(conn: sqlite3.Connection, seconds: float = 10.0) -> None:
+    """Switch to WAL, retrying while another process opening the same new file holds the lock: SQLite answers
+    that switch "database is locked" at once, without its busy handler."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 _GET = f"SELECT {COLUMNS} FROM objects WHERE id = ?"  # one string: its hash is kept for the statement cache

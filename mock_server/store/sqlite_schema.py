@@ -70,10 +70,17 @@ def open_schema(conn: sqlite3.Connection) -> None:
     """Create what is missing and migrate a file written by an earlier version (idempotent; several workers may
     open one file at once: the migration runs under BEGIN IMMEDIATE and checks the version again there)."""
     conn.executescript(SCHEMA)
-    for table, statements in INDEXES.items():
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
-                            (table, f"{table}_by_%")).fetchone():
-            conn.executescript(statements.format(n=""))
+    if not all(_indexed(conn, table) for table in INDEXES):
+        conn.execute("BEGIN IMMEDIATE")  # checked again under the write lock: two first opens of a new file race
+        try:
+            for table, statements in INDEXES.items():
+                if not _indexed(conn, table):
+                    for statement in statements.format(n="").strip().splitlines():
+                        conn.execute(statement.rstrip(";"))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
     if _version(conn) >= SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -87,6 +94,11 @@ def open_schema(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _indexed(conn: sqlite3.Connection, table: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
+                        (table, f"{table}_by_%")).fetchone() is not None
 
 
 def _version(conn: sqlite3.Connection) -> int:
