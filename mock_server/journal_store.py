@@ -64,6 +64,8 @@ class StoredEntry(Judged):
 class SharedJournal(Journal):
     """`Journal` whose entries live in the store, shared by every process serving the world."""
 
+    batched = False  # another process may read the journal the moment a client has its answer: kept at once
+
     def _keep(self, entry: Entry) -> None:
         try:
             document = stored_document(entry)

@@ -5,7 +5,8 @@
 Method, path (never the query: tokens live there), HTTP status, Graph error code, the journal's verdict
 and the time taken. Coloured when the stream is a terminal; `--quiet` does not install it.
 
-On a terminal each line is written as its request is answered (someone is watching). Otherwise (a file, a
+On a terminal each line is written as the journal settles its entry (at most journal.SETTLE_DELAY after the
+answer: someone is watching). Otherwise (a file, a
 pipe, CI) lines are gathered and written together FLUSH_DELAY seconds after the first of them, from the event
 loop, and at exit: one write and flush instead of one per request, which was ~5 % of a cached read's CPU. The
 flushing task also flushes when the loop cancels it at shutdown, and a line recorded where no event loop runs
@@ -81,24 +82,35 @@ class RequestLog:
         self._lock = threading.Lock()  # the pending lines and the flusher
         self._flushing = threading.Lock()  # one flush writes at a time
         self._flusher: asyncio.Task[None] | None = None
+        self._flusher_loop: Any = None  # the loop the flush is due on, and its thread (None: none due)
+        self._flusher_thread: int | None = None
+        self.journal: Any = None  # whose entries it writes (install): settled before each flush
 
     def __call__(self, entry: Entry) -> None:
+        ms = getattr(entry, "took", None)  # measured when the journal recorded it (it settles entries later)
         if self.line_by_line:
-            self._write(line(entry, colour=self.colour) + "\n")
+            self._write(line(entry, colour=self.colour, ms=ms) + "\n")
             return
-        text: str | tuple[Entry, float] = (entry, _elapsed_ms()) if _settled(entry) else line(entry, colour=self.colour)
+        if ms is None:
+            ms = _elapsed_ms()
+        text: str | tuple[Entry, float] = (entry, ms) if _settled(entry) else line(entry, colour=self.colour, ms=ms)
+        with self._lock:
+            self._pending.append(text)
+            if (len(self._pending) < MAX_PENDING and self._flusher_thread == threading.get_ident()
+                    and self._flusher_loop.is_running()):
+                return  # a flush is already due on this thread's running loop
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
         with self._lock:
-            self._pending.append(text)
-            flusher = self._flusher
             if loop is not None and len(self._pending) < MAX_PENDING:
+                flusher = self._flusher
                 if flusher is not None and not flusher.done() and flusher.get_loop() is loop:
                     return  # a flush is already due on this loop
                 self._flusher = loop.create_task(asyncio.sleep(FLUSH_DELAY))
                 self._flusher.add_done_callback(self._flush_due)
+                self._flusher_loop, self._flusher_thread = loop, threading.get_ident()
                 return
         self.flush()  # no event loop here to flush later (or too much waiting): now
 
@@ -107,11 +119,15 @@ class RequestLog:
         that never started): either way the lines are written."""
         with self._lock:
             if self._flusher is timer:
-                self._flusher = None  # a line recorded from now on schedules its own flush
+                self._flusher = self._flusher_thread = None  # a line recorded from now on schedules its own flush
         self.flush()
 
     def flush(self) -> None:
-        """Write every pending line now (batches in the order they were taken, whichever thread flushes)."""
+        """Write every pending line now (batches in the order they were taken, whichever thread flushes), the
+        journal's entries still waiting to be settled included."""
+        settle = getattr(self.journal, "settle", None)
+        if settle is not None:
+            settle()
         with self._flushing:
             with self._lock:
                 pending, self._pending = self._pending, []
@@ -136,6 +152,7 @@ def install(journal: Journal, out: TextIO | None = None, *, colour: bool | None 
     stream = out or sys.stderr
     terminal = _is_terminal(stream)
     log = RequestLog(stream, colour=terminal if colour is None else colour, line_by_line=terminal)
+    log.journal = journal
     journal.listeners.append(log)
     atexit.register(_flush_at_exit, weakref.ref(log))
     return log

@@ -1,0 +1,120 @@
+"""The journal settles entries in batches on an event loop (mock_server/journal.py `Journal.record`): readers
+never see the difference, memory stays bounded, and the console log's figures stay each request's own."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_server.config import ServerConfig
+from mock_server.journal import MAX_VALUE_CHARS, REQUEST_STARTED, SETTLE_BATCH, SETTLE_DELAY, Journal
+from mock_server.request_log import FLUSH_DELAY, install
+from mock_server.state import State
+from mock_server.wire.request import GraphRequest
+
+STATE = State(ServerConfig(seed=1))
+
+
+def request(i: int, *, big: bool = False) -> GraphRequest:
+    value = "x" * (MAX_VALUE_CHARS + 10) if big else f"campaign {i}"
+    return GraphRequest(method="POST", path=f"/v25.0/act_1/campaigns/{i}", version="v25.0",
+                        segments=["act_1", "campaigns"], params={"name": value}, query={}, base_url="http://x",
+                        headers={"user-agent": "t"}, body_kind="form", wire_bytes=len(value) + 6)
+
+
+def seen(journal: Journal) -> list[tuple[int, str, int, dict[str, Any]]]:
+    return [(e.seq, e.path, e.status, e.params) for e in journal.entries()]
+
+
+actions = st.lists(st.one_of(st.tuples(st.just("record"), st.booleans()), st.just(("read", None)),
+                             st.just(("yield", None))), max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(program=actions)
+def test_readers_see_what_a_journal_settling_each_entry_at_once_shows(program: list[tuple[str, Any]]) -> None:
+    """Any interleaving of requests, reads (entries, last_seq, bytes) and turns of the loop reads the same as a
+    journal that keeps each entry the moment it is recorded (journal_store.SharedJournal's way)."""
+    batched, at_once = Journal(STATE, size=10), Journal(STATE, size=10)
+    at_once.batched = False
+
+    async def run() -> None:
+        for i, (action, big) in enumerate(program):
+            if action == "record":
+                for journal in (batched, at_once):
+                    journal.record(request(i, big=big), 200, None)
+            elif action == "read":
+                assert seen(batched) == seen(at_once)
+                assert (batched.last_seq, batched.bytes) == (at_once.last_seq, at_once.bytes)
+            else:
+                await asyncio.sleep(0)
+        assert not at_once._fresh
+        assert seen(batched) == seen(at_once) and batched.last_seq == at_once.last_seq
+
+    asyncio.run(run())
+
+
+def test_entries_wait_on_a_running_loop_and_settle_on_the_timer() -> None:
+    """On a loop, recording only queues the entry; SETTLE_DELAY later the loop numbers and keeps it."""
+    journal = Journal(STATE)
+
+    async def run() -> None:
+        journal.record(request(1), 200, None)
+        assert len(journal._fresh) == 1 and journal._seq == 0  # nothing weighed or numbered yet
+        await asyncio.sleep(SETTLE_DELAY * 3)
+        assert not journal._fresh and journal._seq == 1
+
+    asyncio.run(run())
+
+
+def test_no_more_than_a_batch_waits_whatever_arrives() -> None:
+    """Memory stays bounded: a loop that never yields settles every SETTLE_BATCH entries."""
+    journal = Journal(STATE)
+
+    async def run() -> None:
+        most = 0
+        for i in range(SETTLE_BATCH * 3 + 5):
+            journal.record(request(i), 200, None)
+            most = max(most, len(journal._fresh))
+        assert most <= SETTLE_BATCH
+        assert journal.last_seq == SETTLE_BATCH * 3 + 5
+
+    asyncio.run(run())
+
+
+def test_a_request_with_a_long_value_is_trimmed_at_once() -> None:
+    """issue 16's bound: an entry whose values may need trimming never waits with the whole request in it."""
+    journal = Journal(STATE)
+
+    async def run() -> None:
+        journal.record(request(1), 200, None)
+        journal.record(request(2, big=True), 200, None)
+        assert not journal._fresh  # settled, the small one first
+        first, second = journal._entries
+        assert (first.seq, second.seq) == (1, 2) and "truncated" in second._request.params["name"]
+
+    asyncio.run(run())
+
+
+def test_the_console_line_shows_the_time_the_request_took_not_when_it_was_settled() -> None:
+    """The log line's milliseconds run from the request's arrival to its answer, even though the line is
+    written a batch later (and after the settle timer)."""
+    journal = Journal(STATE)
+    stream = io.StringIO()
+    install(journal, stream, colour=False)
+
+    async def run() -> None:
+        REQUEST_STARTED.set(time.perf_counter() - 0.5)  # arrived 500 ms ago
+        journal.record(request(1), 200, None)
+        await asyncio.sleep(SETTLE_DELAY + FLUSH_DELAY + 0.3)
+
+    asyncio.run(run())
+    text = stream.getvalue()
+    assert text.startswith("POST   /v25.0/act_1/campaigns/1  200  "), text
+    ms = float(text.split()[-2])
+    assert 500 <= ms < 700, text  # not the ~900 ms until the line was written
