@@ -51,7 +51,10 @@ def free_port() -> int:
 def start(args: list[str], probe: str, port: int, timeout: float = 20) -> tuple[subprocess.Popen[bytes], float]:
     """Start a server; return it and the seconds until `probe` first answered 200."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # stderr to a file: graphmock's console request log is written as in CI (to the null device it is skipped)
+    log = tempfile.NamedTemporaryFile("wb", suffix=".log", delete=True)  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
+    proc.log = log  # type: ignore[attr-defined]  # closed (and removed) with the server object
     while time.perf_counter() - started < timeout:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -149,10 +151,14 @@ class RequestLog:
 
 
 def install(journal: Journal, out: TextIO | None = None, *, colour: bool | None = None) -> RequestLog:
+    """The log of `journal`'s entries on `out` (stderr). A stream that is the null device (`2>/dev/null`) gets
+    no listener: its lines would be judged and formatted (a few us a request) to be thrown away."""
     stream = out or sys.stderr
     terminal = _is_terminal(stream)
     log = RequestLog(stream, colour=terminal if colour is None else colour, line_by_line=terminal)
     log.journal = journal
+    if _is_null_device(stream):
+        return log
     journal.listeners.append(log)
     atexit.register(_flush_at_exit, weakref.ref(log))
     return log
@@ -162,6 +168,15 @@ def _flush_at_exit(ref: weakref.ref[RequestLog]) -> None:
     log = ref()
     if log is not None:
         log.flush()
+
+
+def _is_null_device(stream: TextIO) -> bool:
+    try:
+        found = os.fstat(stream.fileno())
+        null = os.stat(os.devnull)
+    except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is an OSError: StringIO, a closed file
+        return False
+    return stat.S_ISCHR(found.st_mode) and found.st_rdev == null.st_rdev
 
 
 def _is_terminal(stream: TextIO) -> bool:

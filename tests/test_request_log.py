@@ -180,3 +180,19 @@ def test_a_batched_line_reads_as_the_line_built_at_once() -> None:
     written = stream.getvalue().splitlines()
     assert written == [line(entry, ms=0.0) for entry in found] and len(written) == 4
     assert "violation(missing_required)" in written[1] and "unknown_field" in written[2] and " 400 #190 " in written[3]
+
+
+def test_lines_for_the_null_device_are_not_worked_out(tmp_path: Any) -> None:
+    """`graphmock serve 2>/dev/null`: nobody can read the lines, so none is judged or formatted; a file (CI's
+    logs) gets every line."""
+    import os
+
+    class Journal:
+        def __init__(self) -> None:
+            self.listeners: list[Any] = []
+
+    discarded, kept = Journal(), Journal()
+    with open(os.devnull, "w") as null, open(tmp_path / "serve.log", "w") as file:
+        install(discarded, null)  # type: ignore[arg-type]
+        install(kept, file)  # type: ignore[arg-type]
+    assert discarded.listeners == [] and len(kept.listeners) == 1
