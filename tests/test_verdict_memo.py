@@ -36,6 +36,7 @@ def forget(state: Any) -> None:
     held = memo.of(state)
     held.requests.clear()
     held.fields.clear()
+    held.parses.clear()
 
 
 # -- x-graph-recommended: the compiled plan walks as the schema walk did -------------------------------------------
@@ -181,6 +182,42 @@ def test_a_remembered_verdict_is_the_one_judged_afresh(shared: InProcessClient, 
     assert remembered == again == from_request(state, two)
 
 
+@settings(max_examples=60)
+@given(spec=REQUESTS, other=REQUESTS)
+def test_a_copy_of_a_judged_parse_gets_the_verdict_an_equal_fresh_parse_gets(shared: InProcessClient, spec: Any,
+                                                                             other: Any) -> None:
+    """A repeated bodiless GET is a copy of one kept parse (its params and segments shared): the verdict kept for that
+    parse (memo.same_parse) is the verdict an equal request parsed afresh gets, and another parse, another node or
+    another world is judged afresh."""
+    state = shared.state
+    kept, fresh, unrelated = build(shared, spec), build(shared, spec), build(shared, other)
+    forget(state)
+    first = from_request(state, kept)
+    unrelated_verdict = from_request(state, unrelated)
+    assert from_request(state, kept.copy()) == first == from_request(state, fresh)
+    assert from_request(state, unrelated.copy()) == unrelated_verdict
+    forget(state)
+    assert from_request(state, fresh) == first
+
+
+def test_a_kept_parse_judged_for_another_node_or_world_is_judged_again(shared: InProcessClient) -> None:
+    """The identity check covers what a verdict depends on beyond the parse: the node type the path names and the
+    world (a reset with other fixtures)."""
+    state = shared.state
+    request = build(shared, ("GET", 1, None, {"fields": "name,bogus_field"}))
+    forget(state)
+    as_campaign = from_request(state, request, SimpleNamespace(node=SimpleNamespace(id="1", type="Campaign")))
+    as_ad = from_request(state, request.copy(), SimpleNamespace(node=SimpleNamespace(id="1", type="Ad")))
+    assert [v.kind for v in as_campaign] == [v.kind for v in as_ad] == ["unknown_field"]
+    assert "a field of Campaign (" in as_campaign[0].message and "a field of Ad (" in as_ad[0].message
+    world, state.world = state.world, SimpleNamespace(ad_accounts={})
+    try:
+        held = memo.same_parse(memo.of(state), request, "Campaign", state.world)
+        assert held is None  # kept under the old world
+    finally:
+        state.world = world
+
+
 def test_the_memos_are_bounded(shared: InProcessClient) -> None:
     """Memory stays bounded whatever clients send (brief: memory bounded)."""
     state = shared.state
@@ -191,10 +228,11 @@ def test_the_memos_are_bounded(shared: InProcessClient) -> None:
         from_request(state, request)
     held = memo.of(state)
     assert 0 < len(held.requests) <= memo.MAX_ENTRIES and 0 < len(held.fields) <= memo.MAX_ENTRIES
+    assert 0 < len(held.parses) <= memo.MAX_ENTRIES
     huge = GraphRequest("GET", f"/v25.0/{act}", "v25.0", [act], {"fields": "name," + "x" * 5000}, {}, "http://x")
-    before = len(held.requests)
+    before, parses = len(held.requests), len(held.parses)
     assert [v.kind for v in from_request(state, huge)] == ["unknown_field"]
-    assert len(held.requests) == before  # too long to remember
+    assert (len(held.requests), len(held.parses)) == (before, parses)  # too long to remember
 
 
 # -- the handler's decoded params give the verdict a fresh decode gives ---------------------------------------------

@@ -26,6 +26,7 @@ class Memos:
         self.node_types = node_types
         self.fields: dict[Hashable, tuple[Any, ...]] = {}  # (node, edge, fields) -> unknown/unmodelled fields
         self.requests: dict[Hashable, tuple[Any, ...]] = {}  # request_key -> its verdict from the params
+        self.parses: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, segments, method, node, world, verdict)
 
 
 _HELD: weakref.WeakKeyDictionary[Any, Memos] = weakref.WeakKeyDictionary()
@@ -47,6 +48,26 @@ def remember(memo: dict[Hashable, tuple[Any, ...]], key: Hashable, value: list[A
     if len(memo) >= MAX_ENTRIES:
         memo.clear()
     memo[key] = tuple(value)
+
+
+def same_parse(memos: Memos, request: Any, node: Any, world: Any) -> tuple[Any, ...] | None:
+    """The verdict of an earlier request with this very parse: a bodiless GET repeated is a copy of one kept
+    parse (wire/request.py), sharing its params and segments, so one identity check stands for building and
+    hashing `request_key` (issue 18: ~3 us of a repeated read's journal line)."""
+    held = memos.parses.get(id(request.params))
+    if (held is not None and held[0] is request.params and held[1] is request.segments and held[2] == request.method
+            and held[3] == node and held[4] is world):
+        return held[5]  # type: ignore[no-any-return]
+    return None
+
+
+def remember_parse(memos: Memos, request: Any, node: Any, world: Any, verdict: list[Any]) -> None:
+    """Keep `verdict` for later copies of this parse: bodiless requests whose key `request_key` would give."""
+    if request.body_kind != "none" or len(verdict) > MAX_VIOLATIONS or request_key(request, node, None) is None:
+        return
+    if len(memos.parses) >= MAX_ENTRIES:
+        memos.parses.clear()
+    memos.parses[id(request.params)] = (request.params, request.segments, request.method, node, world, tuple(verdict))
 
 
 def request_key(request: Any, node: str, zone: Any) -> Hashable | None:

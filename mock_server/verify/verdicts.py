@@ -97,6 +97,16 @@ def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
     if request is None or len(request.segments) > 2:
         return []
     node = node_of(state, request.segments, call)
+    memos = memo.of(state)
+    same = memo.same_parse(memos, request, node, state.world)
+    if same is not None:
+        return list(same)
+    out = _from_params(state, request, call, node, memos)
+    memo.remember_parse(memos, request, node, state.world, out)
+    return out
+
+
+def _from_params(state: Any, request: Any, call: Any, node: str | None, memos: memo.Memos) -> list[Violation]:
     edge = request.segments[1] if len(request.segments) == 2 else None
     operation = find(state.registry, request.method, node or "", edge) if node else None
     if operation is None:
@@ -106,7 +116,6 @@ def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
         return _judge(state, request, operation, node, edge, decoded, validated=True)
     zone = _zone(state, request)
     key = memo.request_key(request, node, zone)
-    memos = memo.of(state)
     found = memos.requests.get(key) if key is not None else None
     if found is not None:
         return list(found)
