@@ -122,14 +122,22 @@ class DirectCalls:
     def _answer(self, cycle: Any, app: Any) -> None:
         # a context of its own, as the ASGI task would have (uvicorn's reset_contextvars: an empty one)
         context = contextvars.Context() if getattr(self.config, "reset_contextvars", False) else contextvars.copy_context()  # type: ignore[attr-defined]
-        try:
-            response = context.run(self._direct, cycle.scope, bytes(cycle.body), self.journal_after_send)
-        except Exception:  # direct_call answers its own errors; this is a bug in it: the ASGI path answers
-            log.exception("graphmock internal error in a direct call")
-            response = None
+        response = self._call_direct(context, self._direct, cycle.scope, bytes(cycle.body))
         if response is None:
             self._asgi(cycle, app)
             return
+        self._send(cycle, response, context)
+
+    def _call_direct(self, context: contextvars.Context, direct: Any, scope: dict[str, Any], body: bytes) -> Any:
+        """The app's answer, or None: the ASGI path takes the request."""
+        try:
+            return context.run(direct, scope, body, self.journal_after_send)
+        except Exception:  # direct_call answers its own errors; this is a bug in it: the ASGI path answers
+            log.exception("graphmock internal error in a direct call")
+            return None
+
+    def _send(self, cycle: Any, response: Any, context: contextvars.Context) -> None:
+        """Write `response` for `cycle`'s request as uvicorn would, then run its `after` and complete it."""
         cycle.response_started = cycle.response_complete = True
         if self.access_log:  # type: ignore[attr-defined]  # the line uvicorn's cycle logs when the response starts
             scope = cycle.scope

@@ -33,10 +33,11 @@ def protocol_class(head_timeout: float = 10.0, journal_after_send: bool = False)
 
         from mock_server.wire.direct import DirectCalls
         from mock_server.wire.keep_alive import IdleKeepAlive
+        from mock_server.wire.plain_requests import PlainRequests
     except ImportError:  # pragma: no cover - uvicorn without [standard]
         return "auto"
 
-    class GraphHttpToolsProtocol(DirectCalls, IdleKeepAlive, HttpToolsProtocol):  # type: ignore[misc]
+    class GraphHttpToolsProtocol(PlainRequests, DirectCalls, IdleKeepAlive, HttpToolsProtocol):  # type: ignore[misc]
         _head_timer: Any = None
 
         def send_400_response(self, msg: str) -> None:
