@@ -130,6 +130,7 @@ class PlainRequests:
         """No answer in flight, nothing queued behind one, nothing held, the client reading its answers."""
         cycle = self.cycle  # type: ignore[attr-defined]
         return ((cycle is None or cycle.response_complete) and not self.pipeline  # type: ignore[attr-defined]
+                and self.limit_concurrency is None  # type: ignore[attr-defined]  # uvicorn's 503s: the parser path
                 and self._held is None and not self.flow.write_paused  # type: ignore[attr-defined]
                 and not self.transport.is_closing())  # type: ignore[attr-defined]
 
