@@ -56,6 +56,7 @@ class Journal:
         self._settling = threading.RLock()  # one settle at a time; a listener may settle again (the log's flush)
         self._settle_loop: Any = None  # the loop a settle is due on, and its thread (None: none due)
         self._settle_thread: int | None = None
+        self._weighed: dict[int, tuple[Any, Any, tuple[int, bool]]] = {}  # id(params) -> a kept parse's weight
 
     batched = True  # entries settle in batches on an event loop (journal_store.SharedJournal: one at a time)
 
@@ -128,8 +129,8 @@ class Journal:
     def _admit(self, entry: Entry) -> None:
         graph_request = entry._request
         body = entry._body
-        size, oversize = _weigh(graph_request.params, 0)
-        size += _weigh(graph_request.headers, 0)[0] + _weigh(body, 0)[0] + len(graph_request.path)
+        size, oversize = self._weigh_request(graph_request)
+        size += _weigh(body, 0)[0] + len(graph_request.path)
         if oversize or size > MAX_VALUE_CHARS * 4:
             entry.violations  # judged now, on the whole request; then only a trimmed copy is kept
             graph_request = dataclasses.replace(graph_request, params=_trim(graph_request.params),
@@ -146,6 +147,23 @@ class Journal:
                 listener(entry)
             except Exception:  # noqa: BLE001 - a log line must never break the request it describes
                 pass
+
+    def _weigh_request(self, graph_request: Any) -> tuple[int, bool]:
+        """`_weigh` of the params and headers; a repeated bodiless GET (a copy of one kept parse: the same params
+        and headers objects) is weighed once."""
+        params, headers = graph_request.params, graph_request.headers
+        kept = graph_request.body_kind == "none" and 0 <= getattr(graph_request, "wire_bytes", -1) <= MAX_VALUE_CHARS
+        if kept:
+            held = self._weighed.get(id(params))
+            if held is not None and held[0] is params and held[1] is headers:
+                return held[2]
+        size, oversize = _weigh(params, 0)
+        weight = (size + _weigh(headers, 0)[0], oversize)
+        if kept:
+            if len(self._weighed) >= SETTLE_BATCH:
+                self._weighed.clear()
+            self._weighed[id(params)] = (params, headers, weight)
+        return weight
 
     def _keep(self, entry: Entry) -> None:
         """Number `entry` and add it to the ring, dropping the oldest beyond `size` entries or `max_bytes`

@@ -118,3 +118,20 @@ def test_the_console_line_shows_the_time_the_request_took_not_when_it_was_settle
     assert text.startswith("POST   /v25.0/act_1/campaigns/1  200  "), text
     ms = float(text.split()[-2])
     assert 500 <= ms < 700, text  # not the ~900 ms until the line was written
+
+
+@settings(max_examples=30, deadline=None)
+@given(fields=st.lists(st.sampled_from(["name", "status", "x" * 50, "é"]), max_size=4), repeats=st.integers(1, 5))
+def test_a_repeated_parse_weighs_what_an_equal_fresh_parse_weighs(fields: list[str], repeats: int) -> None:
+    """issue 16's byte bound: copies of one kept parse (a repeated GET) are weighed once, to the same figure."""
+    def get() -> GraphRequest:
+        return GraphRequest(method="GET", path="/v25.0/act_1", version="v25.0", segments=["act_1"],
+                            params={"fields": ",".join(fields)}, query={}, base_url="http://x",
+                            headers={"host": "h", "user-agent": "t"}, wire_bytes=40)
+
+    copies, fresh = Journal(STATE), Journal(STATE)
+    kept = get()
+    for _ in range(repeats):
+        copies.record(kept.copy(), 200, None)
+        fresh.record(get(), 200, None)
+    assert copies.bytes == fresh.bytes and len(copies._weighed) == 1

@@ -196,3 +196,24 @@ def test_lines_for_the_null_device_are_not_worked_out(tmp_path: Any) -> None:
         install(discarded, null)  # type: ignore[arg-type]
         install(kept, file)  # type: ignore[arg-type]
     assert discarded.listeners == [] and len(kept.listeners) == 1
+
+
+def test_a_repeated_read_logs_the_line_its_first_answer_logged() -> None:
+    """A repeated GET (a copy of one kept parse) reuses its first line's text, judged once; a read of another
+    URL, an error answer or another world gets its own (issue 18: judging and formatting each line cost ~3 us)."""
+    client = InProcessClient(ServerConfig(seed=3))
+    act = client.world["ad_account_id"]
+    stream = io.StringIO()
+    log = install(journal_of(client.state), stream, colour=False)
+    try:
+        for params in ({"fields": "name"}, {"fields": "name"}, {"fields": "name,bogus"}, {"fields": "name,bogus"},
+                       {"fields": "name"}):
+            client.get(act, params=params)
+        client.get("999999999", params={"fields": "name"})
+        log.flush()
+    finally:
+        client.close()
+    starts = [text.rsplit("  ", 1)[0] for text in stream.getvalue().splitlines()]
+    ok, bad = f"GET    /v25.0/{act}  200  ok", f"GET    /v25.0/{act}  400 #100  violation(unknown_field)"
+    assert starts == [ok, ok, bad, bad, ok, "GET    /v25.0/999999999  400 #100  violation(rule_broken)"], starts
+    assert len(log._starts) == 1  # kept for the one parse that answered 200 (the others were judged each time)
