@@ -45,3 +45,22 @@ def test_content_length_zero_is_a_bodiless_get() -> None:
     again = wire_request.parse_received(_scope("fields=name&limit=3", headers), b"", LIMITS)
     assert again is not None and first is not None
     assert (again.params, again.path, again.headers) == (first.params, first.path, first.headers)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=40) | st.dictionaries(NAMES, VALUES, max_size=3).map(lambda d: urlencode(d).encode()),
+                min_size=1, max_size=6))
+def test_a_kept_query_string_parses_as_it_did_the_first_time(queries: list[bytes]) -> None:
+    """A write's query string (`?access_token=...`, repeated by a client on every call) is kept parsed: each
+    query, repeated or not, valid UTF-8 or not, reads as the parser reads it afresh (an invalid one refused
+    each time)."""
+    for raw in queries + queries:
+        try:
+            fresh: object = wire_request._parse_urlencoded(raw, "query string", LIMITS)
+        except wire_request.GraphError as error:
+            fresh = error.code
+        try:
+            kept: object = wire_request._query_pairs(raw, LIMITS)
+        except wire_request.GraphError as error:
+            kept = error.code
+        assert kept == fresh

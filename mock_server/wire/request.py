@@ -154,7 +154,7 @@ def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphR
     if seen is not None:
         return seen
     headers = headers_of(scope)
-    query_pairs = _parse_urlencoded(scope.get("query_string", b""), "query string", limits)
+    query_pairs = _query_pairs(scope.get("query_string", b""), limits)
     method = scope["method"].upper()
     if method in _BODY_METHODS:
         _declared_length(headers, limits)
@@ -165,6 +165,24 @@ def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphR
     if body.strip() and _content_type(headers) == "multipart/form-data":
         return None
     return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, None))
+
+
+def _query_pairs(raw: bytes, limits: Limits) -> list[tuple[str, Any]]:
+    """`_parse_urlencoded` of a query string; a short one is kept: a client repeats its `?access_token=...` on
+    every write (bodiless GETs are kept whole by `_seen`). The pairs are never mutated (_assemble copies them)."""
+    if len(raw) > 512:
+        return _parse_urlencoded(raw, "query string", limits)
+    key = (raw, limits)
+    pairs = _QUERIES.get(key)
+    if pairs is None:
+        pairs = _parse_urlencoded(raw, "query string", limits)
+        if len(_QUERIES) >= _MAX_PARSED:
+            _QUERIES.clear()
+        _QUERIES[key] = pairs
+    return pairs
+
+
+_QUERIES: dict[tuple[bytes, Limits], list[tuple[str, Any]]] = {}
 
 
 def _seen(scope: dict[str, Any], limits: Limits) -> tuple[Any, GraphRequest | None]:
