@@ -64,3 +64,17 @@ def test_a_kept_query_string_parses_as_it_did_the_first_time(queries: list[bytes
         except wire_request.GraphError as error:
             kept = error.code
         assert kept == fresh
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="/v25.0act_1me", max_size=20), min_size=1, max_size=5))
+def test_a_path_split_again_splits_as_the_first_time(paths: list[str]) -> None:
+    """A path is split once and kept; every later split of it gives the same version and segments, in a list of
+    its own (a caller may change its copy without changing the next one's)."""
+    for path in paths + paths:
+        parts = [part for part in path.split("/") if part]
+        expected = (parts[0], parts[1:]) if parts and wire_request.LOOKS_LIKE_VERSION.match(parts[0]) else (None, parts)
+        version, segments = wire_request.split_path(path)
+        assert (version, segments) == expected
+        segments.append("changed")
+        assert wire_request.split_path(path) == expected

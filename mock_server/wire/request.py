@@ -298,11 +298,21 @@ def headers_of(scope: dict[str, Any]) -> dict[str, str]:
 
 
 def split_path(path: str) -> tuple[str | None, list[str]]:
-    """`/v25.0/act_1/campaigns/` -> ("v25.0", ["act_1", "campaigns"]); empty segments are dropped."""
-    segments = [s for s in path.split("/") if s]
-    if segments and LOOKS_LIKE_VERSION.match(segments[0]):
-        return segments[0], segments[1:]
-    return None, segments
+    """`/v25.0/act_1/campaigns/` -> ("v25.0", ["act_1", "campaigns"]); empty segments are dropped. A path seen
+    before is split once (a client calls a few paths again and again); each caller gets its own list."""
+    kept = _SPLIT.get(path)
+    if kept is None:
+        segments = [s for s in path.split("/") if s]
+        kept = (segments[0], tuple(segments[1:])) if segments and LOOKS_LIKE_VERSION.match(segments[0]) \
+            else (None, tuple(segments))
+        if len(path) <= 512:
+            if len(_SPLIT) >= _MAX_PARSED:
+                _SPLIT.clear()
+            _SPLIT[path] = kept
+    return kept[0], list(kept[1])
+
+
+_SPLIT: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
 
 def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str, Any]]:
