@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import random
 import secrets
@@ -57,8 +57,18 @@ class TraceIds:
         else:
             self._random = random.Random(f"{seed} {stream}" if stream else seed)
 
+        self._raw = b""  # random bytes drawn ahead, 16 per id: the same sequence as one draw per id
+        self._at = 0
+
     def next(self) -> str:
-        return "A" + base64.urlsafe_b64encode(self._random.randbytes(16)).decode()[:22]
+        at = self._at
+        if at >= len(self._raw):
+            self._raw, at = self._random.randbytes(16 * 64), 0
+        self._at = at + 16
+        return "A" + binascii.b2a_base64(self._raw[at:at + 16], newline=False).translate(_URLSAFE).decode()[:22]
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def trace_stream(config: ServerConfig) -> str:

@@ -82,3 +82,19 @@ def test_injected_fault_keys_appear_only_when_given():
     assert "error_subcode" not in plain.envelope("T")["error"]
     titled = GraphError("injected_error", overrides={"code": 17, "error_user_title": "Slow down"})
     assert titled.envelope("T")["error"]["error_user_title"] == "Slow down"
+
+
+def test_a_seeded_servers_trace_ids_are_the_sequence_one_draw_per_id_gave() -> None:
+    """Deterministic trace ids (brief: a CI fixture is deterministic): with a seed, ids drawn ahead in batches are
+    exactly the ids one draw of 16 random bytes per answer gave, and stay 'A' + 22 URL-safe base64 characters."""
+    import base64
+    import random
+    import re
+
+    from mock_server.state import TraceIds
+
+    ids, one_by_one = TraceIds(5), random.Random(5)
+    for _ in range(200):
+        trace_id = ids.next()
+        assert trace_id == "A" + base64.urlsafe_b64encode(one_by_one.randbytes(16)).decode()[:22]
+        assert re.fullmatch(r"A[A-Za-z0-9_-]{22}", trace_id)
