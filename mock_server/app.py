@@ -58,8 +58,25 @@ def graph_response(state: State, status: int, body: Any, *, version: str | None 
         version = state.config.latest_version
     headers = [(b"x-fb-trace-id", state.trace.next().encode()), (b"facebook-api-version", version.encode())]
     if extra:
-        headers += [(k.lower().encode("latin-1"), header_value(v)) for k, v in extra.items()]
+        headers += extra_headers(extra)
     return GraphResponse(orjson.dumps(body) if content is None else content, status, headers)
+
+
+def extra_headers(extra: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    """An answer's own headers as raw pairs. The usage headers repeat on every answer (the same strings, whose
+    hashes Python keeps): the pairs of a set seen before are reused (a bounded memo)."""
+    key = tuple(extra.items())
+    raw = _EXTRA.get(key)
+    if raw is None:
+        raw = tuple([(k.lower().encode("latin-1"), header_value(v)) for k, v in key])
+        if sum(len(k) + len(v) for k, v in key) <= 2048:
+            if len(_EXTRA) >= 256:
+                _EXTRA.clear()
+            _EXTRA[key] = raw
+    return raw
+
+
+_EXTRA: dict[tuple[tuple[str, str], ...], tuple[tuple[bytes, bytes], ...]] = {}
 
 
 def header_value(value: str) -> bytes:

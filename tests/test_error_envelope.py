@@ -98,3 +98,18 @@ def test_a_seeded_servers_trace_ids_are_the_sequence_one_draw_per_id_gave() -> N
         trace_id = ids.next()
         assert trace_id == "A" + base64.urlsafe_b64encode(one_by_one.randbytes(16)).decode()[:22]
         assert re.fullmatch(r"A[A-Za-z0-9_-]{22}", trace_id)
+
+
+def test_an_answers_own_headers_are_encoded_alike_every_time() -> None:
+    """The usage headers repeat on every answer and are encoded once: a repeated set gives the same pairs, a
+    changed value its own, control characters are still made spaces, and the kept pairs cannot be changed by an answer."""
+    from mock_server.app import extra_headers, header_value
+
+    def fresh(extra: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+        return tuple((k.lower().encode("latin-1"), header_value(v)) for k, v in extra.items())
+
+    usage = {"X-App-Usage": '{"call_count":0}', "x-ad-account-usage": '{"acc_id_util_pct":0}'}
+    for extra in (usage, dict(usage), {**usage, "X-App-Usage": '{"call_count":7}'}, {"x-bad": "a\r\nb"}, usage):
+        first = extra_headers(extra)
+        assert first == fresh(extra) == extra_headers(extra)
+        assert isinstance(first, tuple)  # shared between answers: no caller can change the next answer's
