@@ -68,6 +68,7 @@ class RecordingConnection(sqlite3.Connection):
 
     log: list[Statement] | None = None
     loose: Any = None  # callable(statement) or None
+    _writer: sqlite3.Cursor | None = None  # the cursor `write` reuses
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
         cursor = sqlite3.Connection.execute(self, sql, parameters)
@@ -83,6 +84,18 @@ class RecordingConnection(sqlite3.Connection):
         if writes(sql):
             self._record((sql, rows, True))
         return cursor
+
+    def write(self, sql: str, parameters: Any, /) -> None:
+        """A statement the caller knows writes (the store's insert and update): run on one reused cursor (no new
+        cursor per call) and recorded without the per-statement checks of `execute`."""
+        cursor = self._writer
+        if cursor is None:
+            cursor = self._writer = self.cursor()
+        cursor.execute(sql, parameters)
+        if self.log is not None:
+            self.log.append((sql, parameters, False))
+        elif self.loose is not None:
+            self.loose((sql, parameters, False))
 
     def _record(self, statement: Statement) -> None:
         if self.log is not None:
