@@ -18,7 +18,7 @@ import sqlite3
 import struct
 import zlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 try:
@@ -107,9 +107,19 @@ class RecordingConnection(sqlite3.Connection):
 def encode(epoch: int, seq: int, statements: list[Statement]) -> bytes:
     """One framed record (raises ValueError for a parameter marshal cannot hold: the request then fails whole).
     `epoch` names the database file the record belongs to (a file deleted and created again gets a new one)."""
-    body = marshal.dumps((epoch, seq, [(sql, params if isinstance(params, (list, tuple)) else tuple(params), many)
-                                for sql, params, many in statements]), _MARSHAL_VERSION)
+    try:  # in one pass: the statements as captured (parameters are tuples, lists or dicts of plain values)
+        body = marshal.dumps((epoch, seq, statements), _MARSHAL_VERSION)
+    except ValueError:  # another sequence or mapping type: as plain tuples and dicts (else ValueError again)
+        body = marshal.dumps((epoch, seq, [(sql, _plain(params), many) for sql, params, many in statements]),
+                             _MARSHAL_VERSION)
     return _HEADER.pack(len(body), zlib.crc32(body)) + body
+
+
+def _plain(params: Any) -> Any:
+    if isinstance(params, Mapping):
+        return dict(params)
+    return [_plain(row) if not isinstance(row, (str, bytes, bytearray, int, float, type(None))) else row
+            for row in params]
 
 
 def decode(data: bytes) -> Iterator[tuple[int, int, list[Statement]]]:
