@@ -40,13 +40,15 @@ class ObservedRepository:
         return self.inner.count(query)
 
     def insert(self, record: Record) -> None:
-        if record.type in self.watched:
-            for observer in self.observers:
-                observer.before_write(self.inner, record)
-        self.inner.insert(record)
-        if record.type in self.watched:
-            for observer in self.observers:
-                observer.inserted(self.inner, record)
+        inner = self.inner
+        if record.type not in self.watched:
+            inner.insert(record)
+            return
+        for observer in self.observers:
+            observer.before_write(inner, record)
+        inner.insert(record)
+        for observer in self.observers:
+            observer.inserted(inner, record)
 
     def update(self, record: Record) -> None:
         before = None
