@@ -47,6 +47,7 @@ def _ofd_lock(fd: int, kind: int) -> bool:
         return False
 
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
+_execute = sqlite3.Connection.execute
 
 
 def writes(sql: str) -> bool:
@@ -71,9 +72,11 @@ class RecordingConnection(sqlite3.Connection):
     _writer: sqlite3.Cursor | None = None  # the cursor `write` reuses
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        cursor = sqlite3.Connection.execute(self, sql, parameters)
-        if (self.log is not None or self.loose is not None) and writes(sql):
-            self._record((sql, parameters, False))
+        cursor = _execute(self, sql, parameters)
+        if self.log is not None or self.loose is not None:  # a read costs this test and one dict lookup
+            kind = _KINDS.get(sql)
+            if kind or (kind is None and writes(sql)):
+                self._record((sql, parameters, False))
         return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
