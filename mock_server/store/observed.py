@@ -22,6 +22,10 @@ class ObservedRepository:
         self.inner = inner
         self.observers = observers
         self.watched = watched
+        for name in _HOT:  # asked on every request: a found attribute, not a failed lookup and then __getattr__
+            method = getattr(inner, name, None)
+            if method is not None:
+                setattr(self, name, method)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -60,3 +64,8 @@ class ObservedRepository:
         if before is not None:
             for observer in self.observers:
                 observer.updated(self.inner, before, record)
+
+
+# Read-path methods every request asks (Shared.sync, the read cache, GETs, lists), bound to the inner store once.
+_HOT = ("external_version", "version", "pinned", "page", "page_values", "iterate", "get_many", "get_meta",
+        "find_by_key")
