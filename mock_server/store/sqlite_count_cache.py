@@ -40,11 +40,14 @@ class CountCache:
         """`record` was just inserted: each cached count whose filters it matches grows by one."""
         if not self.entries:
             return
-        for campaign_id in {record.campaign_id, None}:
-            for key in self.by_scope.get((record.type, campaign_id), ()):
-                if _matches(key, record):
-                    stamp, total = self.entries[key]
-                    self.entries[key] = (stamp, total + 1)
+        by_scope, type_, campaign_id = self.by_scope, record.type, record.campaign_id
+        campaign_keys = by_scope.get((type_, campaign_id)) if campaign_id is not None else None
+        for keys in (by_scope.get((type_, None)), campaign_keys):  # its campaign's counts, the campaign-less ones
+            if keys:
+                for key in keys:
+                    if _matches(key, record):
+                        stamp, total = self.entries[key]
+                        self.entries[key] = (stamp, total + 1)
 
     def changed(self) -> None:
         """Anything but an insert changed the objects (or a transaction rolled back): forget every count."""

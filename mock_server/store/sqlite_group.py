@@ -235,9 +235,12 @@ class Group:
         """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
         connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
         request that fails after writing is rare, undone by `_undo`)."""
-        self.catch_up()
-        if self.open and (time.monotonic() - self.started > 2 * GROUP_SECONDS
-                          or self.timer_loop is not running_loop()):
+        loop = running_loop()  # once per request (asyncio's C lookup asks getpid() each time)
+        if loop is None:
+            return False  # no loop to commit a group later: the caller commits on its own
+        if self.behind:
+            self.catch_up()
+        if self.open and (loop is not self.timer_loop or time.monotonic() - self.started > 2 * GROUP_SECONDS):
             self.commit()  # the loop that was to commit it stopped (or another loop runs this request)
         if not self.open and not self.begin():
             return False
@@ -245,11 +248,13 @@ class Group:
         return True
 
     def exit(self, ok: bool) -> None:
-        conn, store = self.conn, self.store
+        conn = self.conn
         log, conn.log = conn.log, None
+        counters = self.store._counters
+        if ok and self.timer is not None and not log and not counters.pending and not counters.cleared:
+            return  # a request that wrote nothing (its timer already armed): nothing to append or undo
         try:
             if ok:
-                counters = store._counters
                 if counters.dirty:
                     counters.flush()
                 if log:
@@ -260,7 +265,7 @@ class Group:
             raise
         finally:
             if not ok:
-                store._counters.discard()
+                counters.discard()
                 if log:
                     self._undo()
             self._arm()

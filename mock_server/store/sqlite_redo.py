@@ -18,7 +18,7 @@ import sqlite3
 import struct
 import zlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 try:
@@ -47,6 +47,7 @@ def _ofd_lock(fd: int, kind: int) -> bool:
         return False
 
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
+_execute = sqlite3.Connection.execute
 
 
 def writes(sql: str) -> bool:
@@ -68,11 +69,14 @@ class RecordingConnection(sqlite3.Connection):
 
     log: list[Statement] | None = None
     loose: Any = None  # callable(statement) or None
+    _writer: sqlite3.Cursor | None = None  # the cursor `write` reuses
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        cursor = sqlite3.Connection.execute(self, sql, parameters)
-        if (self.log is not None or self.loose is not None) and writes(sql):
-            self._record((sql, parameters, False))
+        cursor = _execute(self, sql, parameters)
+        if self.log is not None or self.loose is not None:  # a read costs this test and one dict lookup
+            kind = _KINDS.get(sql)
+            if kind or (kind is None and writes(sql)):
+                self._record((sql, parameters, False))
         return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
@@ -84,6 +88,18 @@ class RecordingConnection(sqlite3.Connection):
             self._record((sql, rows, True))
         return cursor
 
+    def write(self, sql: str, parameters: Any, /) -> None:
+        """A statement the caller knows writes (the store's insert and update): run on one reused cursor (no new
+        cursor per call) and recorded without the per-statement checks of `execute`."""
+        cursor = self._writer
+        if cursor is None:
+            cursor = self._writer = self.cursor()
+        cursor.execute(sql, parameters)
+        if self.log is not None:
+            self.log.append((sql, parameters, False))
+        elif self.loose is not None:
+            self.loose((sql, parameters, False))
+
     def _record(self, statement: Statement) -> None:
         if self.log is not None:
             self.log.append(statement)
@@ -94,9 +110,19 @@ class RecordingConnection(sqlite3.Connection):
 def encode(epoch: int, seq: int, statements: list[Statement]) -> bytes:
     """One framed record (raises ValueError for a parameter marshal cannot hold: the request then fails whole).
     `epoch` names the database file the record belongs to (a file deleted and created again gets a new one)."""
-    body = marshal.dumps((epoch, seq, [(sql, params if isinstance(params, (list, tuple)) else tuple(params), many)
-                                for sql, params, many in statements]), _MARSHAL_VERSION)
+    try:  # in one pass: the statements as captured (parameters are tuples, lists or dicts of plain values)
+        body = marshal.dumps((epoch, seq, statements), _MARSHAL_VERSION)
+    except ValueError:  # another sequence or mapping type: as plain tuples and dicts (else ValueError again)
+        body = marshal.dumps((epoch, seq, [(sql, _plain(params), many) for sql, params, many in statements]),
+                             _MARSHAL_VERSION)
     return _HEADER.pack(len(body), zlib.crc32(body)) + body
+
+
+def _plain(params: Any) -> Any:
+    if isinstance(params, Mapping):
+        return dict(params)
+    return [_plain(row) if not isinstance(row, (str, bytes, bytearray, int, float, type(None))) else row
+            for row in params]
 
 
 def decode(data: bytes) -> Iterator[tuple[int, int, list[Statement]]]:

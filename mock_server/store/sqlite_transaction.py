@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.store.sqlite_group import running_loop
-
 
 class Transaction:
     """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. A class rather
@@ -27,7 +25,7 @@ class Transaction:
         if store._depth == 0:
             group = store._group
             if group is not None:
-                if not self.solo and running_loop() is not None and group.enter():
+                if not self.solo and group.enter():  # False without a running loop, or when not alone
                     self.outer = self.grouped = True
                     store._depth = 1
                     return
