@@ -129,7 +129,7 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
-        patch.setattr(render, "item_renderer", lambda steps: None)  # plans compiled afresh, rendered by the loop
+        patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
         patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
         slow = client.get(path, params=params)
@@ -269,6 +269,9 @@ def test_a_selection_compiled_to_code_renders_as_render_node(mixed, data):
     object_id = str(values["id"]) if "id" in values else None
     assert compiled.item(values, object_id, zone) == render_node(node_type, values, specs, _no_expand, zone)
     assert list(compiled.item(values, object_id, zone)) == list(render_node(node_type, values, specs, _no_expand, zone))
+    shared = compiled.shared_item(values, object_id, zone)  # values shared between reads (sqlite_pages.decoded)
+    assert list(shared.items()) == list(compiled.item(values, object_id, zone).items())
+    assert not any(isinstance(v, (list, dict)) and any(v is kept for kept in values.values()) for v in shared.values())
     if data.draw(st.booleans()):  # anything else in the selection: no generated code, the loop renders it
         other = data.draw(st.sampled_from([FieldSpec("no_such_field"), FieldSpec(names[0], children=[FieldSpec("a")]),
                                            *(FieldSpec(n) for n, p in node_type.fields.items() if p.kind in ("edge", "ref"))]))
@@ -302,3 +305,43 @@ def test_derived_keys_alone_are_the_views(mixed):
                     assert views.narrow(record, store.get, reading) == {key: full.get(key) for key in keys}
     assert seen == {"ACTIVE", "ADSET_PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "DISAPPROVED", "PAUSED", "PENDING_REVIEW",
                     "WITH_ISSUES"}  # the world covers every outcome
+
+
+def test_stored_data_decodes_once_per_stored_bytes_and_the_memo_is_bounded(monkeypatch):
+    """`sqlite_pages.decoded` answers what `orjson.loads` answers, the same object for the same stored bytes, and
+    keeps at most its bounds (memory bounded whatever the pages read)."""
+    import orjson
+
+    from mock_server.store import sqlite_pages
+    monkeypatch.setattr(sqlite_pages, "_DECODED", {})
+    monkeypatch.setattr(sqlite_pages, "_DECODED_BYTES", 0)
+    monkeypatch.setattr(sqlite_pages, "_DECODED_ENTRIES", 10)
+    raw = orjson.dumps({"name": "a", "special_ad_categories": [], "targeting": {"geo_locations": {"countries": ["US"]}}})
+    first = sqlite_pages.decoded(raw)
+    assert first == orjson.loads(raw) and sqlite_pages._DECODED.get(bytes(bytearray(raw))) is first
+    for i in range(25):
+        assert sqlite_pages.decoded(orjson.dumps({"n": i})) == {"n": i}
+        assert len(sqlite_pages._DECODED) <= 10
+    monkeypatch.setattr(sqlite_pages, "_DECODED_MAX_BYTES", 64)
+    for i in range(25):
+        sqlite_pages.decoded(orjson.dumps({"text": "x" * 20, "n": i}))
+        assert sqlite_pages._DECODED_BYTES <= 64
+
+
+def test_a_page_read_again_after_an_update_shows_the_update(mixed):
+    """A page whose objects' data was decoded before (and kept) answers an object's new stored value once it is
+    updated, and an answer's list and object values are its own: a client's page never changes the next one
+    (GRAPH-BEHAVIOUR 3)."""
+    client, ids = mixed
+    path, fields = f"{client.world['ad_account_id']}/campaigns", "name,special_ad_categories,pacing_type,status"
+    campaign = ids["Campaign"][1]
+    before = client.get(path, params={"fields": fields, "limit": "50"}).json()["data"]
+    listed = {item["id"]: item for item in before}
+    old_name = listed[campaign]["name"]
+    try:
+        assert client.post(campaign, data={"name": "renamed after a read"}).status_code == 200
+        after = {item["id"]: item for item in client.get(path, params={"fields": fields, "limit": "50"}).json()["data"]}
+        assert after[campaign]["name"] == "renamed after a read"
+        assert {k: v for k, v in after.items() if k != campaign} == {k: v for k, v in listed.items() if k != campaign}
+    finally:
+        assert client.post(campaign, data={"name": old_name}).status_code == 200

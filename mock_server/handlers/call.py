@@ -151,7 +151,7 @@ class Call:
         if page_values is None or node_type is None or query.predicate is not None or query.account_id is None:
             return None
         compiled = plan(node_type, specs)
-        item = compiled.item
+        item = compiled.shared_item  # the data dicts are shared with other pages (sqlite_pages.py `decoded`)
         if item is None or not _stored_only(query.type, compiled):
             return None
         rows, more = page_values(query, after=after, before=before, limit=limit)
