@@ -345,3 +345,32 @@ def test_a_page_read_again_after_an_update_shows_the_update(mixed):
         assert {k: v for k, v in after.items() if k != campaign} == {k: v for k, v in listed.items() if k != campaign}
     finally:
         assert client.post(campaign, data={"name": old_name}).status_code == 200
+
+
+@settings(max_examples=40, deadline=None)
+@given(params=st.dictionaries(st.sampled_from(["fields", "limit", "summary", "effective_status", "after", "date_preset",
+                                               "unknown_param"]),
+                              st.sampled_from(["", "25", "x", "name,status", "true", '["ACTIVE"]', '"quoted"', "-1", "[]"]),
+                              max_size=4))
+def test_a_reads_params_decode_the_same_kept_or_not(mixed, params):
+    """A GET's params decoded once and kept (`call._decoded_read`) are what a fresh decode answers (values, unknown
+    and relaxed names, or the same error), the second time too; values decoded to a list or an object are never
+    kept (a handler could change them)."""
+    from mock_server.domain import account_time
+    from mock_server.handlers import call
+    from mock_server.wire.errors import GraphError
+    client, _ = mixed
+    contract, zone = client.state.contract, account_time.zone("America/Los_Angeles")
+
+    def outcome(decode: Any) -> Any:
+        try:
+            decoded = decode()
+        except GraphError as error:
+            return error.code, error.message
+        return decoded.values, decoded.unknown, decoded.relaxed
+    fresh = outcome(lambda: contract.decode("requests/campaign.list", params, zone))
+    for _ in range(2):
+        assert outcome(lambda: call._decoded_read(contract, "requests/campaign.list", params, zone)) == fresh
+    if not isinstance(fresh[0], int):
+        kept = call._READ_PARAMS.get((id(contract), "requests/campaign.list", zone, *params.items()))
+        assert (kept is not None) == all(not isinstance(v, (list, dict)) for v in fresh[0].values())

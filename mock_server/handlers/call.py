@@ -46,10 +46,16 @@ class Call:
         return self.node.account
 
     def params(self, schema: str) -> dict[str, Any]:
-        """Decode and validate this request's params against `requests/<schema>`."""
-        tz = account_time.zone(self.account.timezone_name if self.account else None)  # cached: ZoneInfo() is not free
-        decoded = self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
-        self.decoded_schema = f"requests/{schema}"
+        """Decode and validate this request's params against `requests/<schema>`. A read's params of plain values
+        decode the same every time (the decoder reads only them and the zone): kept (`_decoded_read`)."""
+        account = self.account
+        tz = account_time.zone(account.timezone_name if account else None)  # cached: ZoneInfo() is not free
+        name = self.decoded_schema = _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, f"requests/{schema}")
+        contract, params = self.state.contract, self.request.params
+        decoded = _decoded_read(contract, name, params, tz) if self.request.method == "GET" else None
+        if decoded is None:
+            decoded = contract.decode(name, params, tz)
+        self.decoded = decoded
         if not decoded.unknown:
             return dict(decoded.values)
         return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
@@ -318,6 +324,29 @@ class Call:
         return body
 
 
+def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo) -> Decoded | None:
+    """A GET's params decoded and validated, kept by (contract, schema, zone, params in order) when every value is a
+    string (the wire's form and query values): decoding reads nothing else, so the same key decodes the same (a
+    repeated read of one list page or object: ~2 us a request). A decoded value may be a list or an object (a JSON
+    param): those are decoded each time, never shared. None when not kept yet, or not keepable: decode it then."""
+    try:
+        key = (id(contract), schema, tz, *params.items())
+        kept = _READ_PARAMS.get(key)
+    except TypeError:  # an unhashable value (a JSON body's list or object)
+        return None
+    if kept is not None and kept[0] is contract:
+        return kept[1]
+    decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
+    if all(value.__class__ in _SCALARS for value in decoded.values.values()):
+        if len(_READ_PARAMS) >= 1024:
+            _READ_PARAMS.clear()
+        _READ_PARAMS[key] = (contract, decoded)
+    return decoded
+
+
+_READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
 _NOTHING: frozenset[str] = frozenset()
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
