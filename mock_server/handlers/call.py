@@ -168,7 +168,16 @@ class Call:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
         zone = self._zones.get(account_id)
         if zone is None:
-            zone = self._zones[account_id] = account_time.of_account(self.state.world, account_id)
+            world = self.state.world  # replaced, never edited in place (read_cache.py): its zones are kept with it
+            kept = _ZONES.get(account_id)
+            if kept is not None and kept[0] is world:
+                zone = kept[1]
+            else:
+                zone = account_time.of_account(world, account_id)
+                if len(_ZONES) >= 1024:
+                    _ZONES.clear()
+                _ZONES[account_id] = (world, zone)
+            self._zones[account_id] = zone
         return zone
 
     def visible(self, record: Record | None) -> bool:
@@ -347,6 +356,7 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
 _READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
+_ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone
 _NOTHING: frozenset[str] = frozenset()
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 

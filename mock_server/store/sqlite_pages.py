@@ -122,9 +122,7 @@ class ListPages:
         """One keyset range in chunks: the first sized to the page (limit + 1), then 4x larger each time, so a
         page whose rows mostly pass the predicate decodes ~limit rows, not 200 (a nested `adsets.limit(5)` on a
         campaign with many ad sets computed the status of 200 of them)."""
-        order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
-        sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
-        sql_next = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?"
+        sql, sql_next = _run_sql(table, tuple(where), ascending)
         rows = self.conn.execute(sql, (*args, chunk)).fetchall()
         while True:
             for row in rows:
@@ -166,6 +164,14 @@ def _page_sql(table: str, where: tuple[str, ...], statuses: int, ascending: bool
     ~20 % less than the ids' UNION inside `id IN (...)` it replaces, the same rows."""
     arm = f"SELECT {columns} FROM {table} WHERE {' AND '.join([*where, 'status = ?'])}"
     return f"{' UNION ALL '.join([arm] * statuses)} ORDER BY id {'ASC' if ascending else 'DESC'} LIMIT ?"
+
+
+@lru_cache(maxsize=512)
+def _run_sql(table: str, where: tuple[str, ...], ascending: bool) -> tuple[str, str]:
+    """`_run`'s first and next statements, kept per shape like `_page_sql`."""
+    order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
+    return (f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?",
+            f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?")
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
