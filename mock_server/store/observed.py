@@ -39,6 +39,13 @@ class ObservedRepository:
     def count(self, query: Any) -> int:
         return self.inner.count(query)
 
+    # Every read asks these (a GET's version pin, a list's page): plain delegates too (~0.9 us each otherwise).
+    def pinned(self, at: Any = None) -> Any:
+        return self.inner.pinned(at)
+
+    def page(self, query: Any, *, after: int | None, before: int | None, limit: int) -> Any:
+        return self.inner.page(query, after=after, before=before, limit=limit)
+
     def insert(self, record: Record) -> None:
         if record.type in self.watched:
             for observer in self.observers:
