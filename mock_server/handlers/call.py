@@ -339,11 +339,11 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
     string (the wire's form and query values): decoding reads nothing else, so the same key decodes the same (a
     repeated read of one list page or object: ~2 us a request). A decoded value may be a list or an object (a JSON
     param): those are decoded each time, never shared. None when not kept yet, or not keepable: decode it then."""
-    try:
-        key = (id(contract), schema, tz, *params.items())
-        kept = _READ_PARAMS.get(key)
-    except TypeError:  # an unhashable value (a JSON body's list or object)
-        return None
+    for value in params.values():
+        if value.__class__ is not str:  # a JSON body's value: 1, 1.0 and True are equal keys yet decode apart
+            return None
+    key = (id(contract), schema, tz, *params.items())
+    kept = _READ_PARAMS.get(key)
     if kept is not None and kept[0] is contract:
         return kept[1]
     decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
