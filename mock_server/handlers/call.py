@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
@@ -155,7 +156,8 @@ class Call:
         store = self.state.store  # the repository an ObservedRepository wraps: a failed lookup there costs ~1 us
         page_values = getattr(getattr(store, "inner", store), "page_values", None)
         node_type = self.state.node_types.get(query.type)
-        if page_values is None or node_type is None or query.predicate is not None or query.account_id is None:
+        if page_values is None or node_type is None or query.account_id is None or \
+                (query.predicate is not None and query.status_test is None):
             return None
         compiled = plan(node_type, specs)
         item = compiled.shared_item  # the data dicts are shared with other pages (sqlite_pages.py `decoded`)
@@ -233,6 +235,12 @@ class Call:
         needs_values = compiled is not None or not own_only
         status_of = views.EFFECTIVE_STATUS.get(node_type) if compiled is None else None
 
+        def listed(effective_status: str) -> bool:
+            """Whether an object of this effective_status is listed: the param's statuses, else the default."""
+            if wanted is None:
+                return effective_status not in statuses.HIDDEN_BY_DEFAULT or effective_status in lifted
+            return effective_status in wanted
+
         def derived(record: Record) -> bool:
             """Derived effective_status and `filtering` need the node's read values (kept for `render`, which
             follows for the records of the page: an ad set's view reads its parents, computed once, not twice).
@@ -245,13 +253,16 @@ class Call:
                 if len(self._tested) < _MAX_TESTED:
                     self._tested[id(record)] = (record, values)
                 effective_status = values.get("effective_status", record.status)
-            if wanted is None:
-                if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
-                    return False
-            elif effective_status not in wanted:
+            if not listed(effective_status):
                 return False
             return values is None or all(test(values) for _, test in compiled or [])
-        return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None, **where)
+        status_test = None
+        if status_of is not None:  # the scope may fix the parents: then the own status alone decides (views.py)
+            of_own = views.effective_of_own(node_type, where, self.parent)
+            if of_own is not None:
+                status_test = _status_test(listed, of_own)
+        return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None,
+                         status_test=status_test, **where)
 
     def _listed_by_default(self, node_type: str) -> set[str]:
         """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""
@@ -367,6 +378,10 @@ def _stored_only(record_type: str, compiled: Plan) -> bool:
     as it is, without the copy and the view `values` builds (domain/views.py `derived`; issue 18)."""
     derived = views.derived(record_type)
     return derived is not None and compiled.reads.isdisjoint(derived)
+
+
+def _status_test(listed: Callable[[str], bool], of_own: Callable[[str], str]) -> Callable[[str], bool]:
+    return lambda own: listed(of_own(own))
 
 
 def _NO_EXPAND(spec: FieldSpec, kind: str) -> Any:

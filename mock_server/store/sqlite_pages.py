@@ -35,7 +35,8 @@ class ListPages:
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
         """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
         table, where, args, statuses, ascending = self._page_scope(query, after, before)
-        if query.predicate is None:  # the row after the page only says that more follow: never decoded
+        if query.predicate is None or query.status_test is not None:  # SQL sees every filter
+            # the row after the page only says that more follow: never decoded
             rows = self._page_rows(table, where, args, statuses, ascending, limit + 1)
             records = [_record(row) for row in rows[:limit]]
             if ascending:
@@ -49,7 +50,7 @@ class ListPages:
         """`page` for a read that renders stored fields only (handlers/call.py `Call.stored_page`): each object's id
         and stored data, no `Record`. Two columns read instead of nine and no record built. No predicate (SQL sees
         every filter). The data dicts may be shared with earlier pages (`decoded`): read them, never change them."""
-        assert query.predicate is None, "a predicate needs whole records: page()"
+        assert query.predicate is None or query.status_test is not None, "a predicate needs whole records: page()"
         table, where, args, statuses, ascending = self._page_scope(query, after, before)
         rows = self._page_rows(table, where, args, statuses, ascending, limit + 1, "id, data")
         kept = _DECODED.get
@@ -64,6 +65,8 @@ class ListPages:
         where, args = _where(query, statuses=False)
         table = table_of(query.type)
         statuses = query.statuses if query.statuses is not None else self._statuses_present(table, where, args)
+        if query.status_test is not None:  # the predicate decides by status alone: only the statuses it keeps
+            statuses = [status for status in statuses if query.status_test(status)]
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
