@@ -219,8 +219,8 @@ def decoded(raw: bytes) -> dict[str, Any]:
 
 
 _DECODED: dict[bytes, dict[str, Any]] = {}
-_DECODED_ENTRIES = 4096
-_DECODED_MAX_BYTES = 4 * 1024 * 1024  # stored bytes kept (their decoded dicts take a few times more)
+_DECODED_ENTRIES = 2048
+_DECODED_MAX_BYTES = 2 * 1024 * 1024  # stored bytes kept (their decoded dicts take a few times more: ~10 MB)
 _DECODED_BYTES = 0
 
 
