@@ -2,7 +2,7 @@
 page). `render_planned` loops over the plan's steps for every item of a page, unpacking each step and testing its
 kind; a selection without edges, references, sub-selections or unknown fields compiles to straight-line code
 instead (one `get` and one test per field), ~2x faster per item. The same answer as `render_planned` (property test
-in tests/test_render_items.py)."""
+in tests/test_cold_reads.py)."""
 
 from __future__ import annotations
 
