@@ -129,7 +129,8 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
-        patch.setattr(render, "item_renderer", lambda steps: None)  # plans compiled afresh, rendered by the loop
+        patch.setattr(views, "effective_of_own", lambda node_type, scope, lookup: None)  # the predicate per record
+        patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
         patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
         slow = client.get(path, params=params)
@@ -269,6 +270,9 @@ def test_a_selection_compiled_to_code_renders_as_render_node(mixed, data):
     object_id = str(values["id"]) if "id" in values else None
     assert compiled.item(values, object_id, zone) == render_node(node_type, values, specs, _no_expand, zone)
     assert list(compiled.item(values, object_id, zone)) == list(render_node(node_type, values, specs, _no_expand, zone))
+    shared = compiled.shared_item(values, object_id, zone)  # values shared between reads (sqlite_pages.decoded)
+    assert list(shared.items()) == list(compiled.item(values, object_id, zone).items())
+    assert not any(isinstance(v, (list, dict)) and any(v is kept for kept in values.values()) for v in shared.values())
     if data.draw(st.booleans()):  # anything else in the selection: no generated code, the loop renders it
         other = data.draw(st.sampled_from([FieldSpec("no_such_field"), FieldSpec(names[0], children=[FieldSpec("a")]),
                                            *(FieldSpec(n) for n, p in node_type.fields.items() if p.kind in ("edge", "ref"))]))
@@ -302,3 +306,125 @@ def test_derived_keys_alone_are_the_views(mixed):
                     assert views.narrow(record, store.get, reading) == {key: full.get(key) for key in keys}
     assert seen == {"ACTIVE", "ADSET_PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "DISAPPROVED", "PAUSED", "PENDING_REVIEW",
                     "WITH_ISSUES"}  # the world covers every outcome
+
+
+def test_stored_data_decodes_once_per_stored_bytes_and_the_memo_is_bounded(monkeypatch):
+    """`sqlite_pages.decoded` answers what `orjson.loads` answers, the same object for the same stored bytes, and
+    keeps at most its bounds (memory bounded whatever the pages read)."""
+    import orjson
+
+    from mock_server.store import sqlite_pages
+    monkeypatch.setattr(sqlite_pages, "_DECODED", {})
+    monkeypatch.setattr(sqlite_pages, "_DECODED_BYTES", 0)
+    monkeypatch.setattr(sqlite_pages, "_DECODED_ENTRIES", 10)
+    raw = orjson.dumps({"name": "a", "special_ad_categories": [], "targeting": {"geo_locations": {"countries": ["US"]}}})
+    first = sqlite_pages.decoded(raw)
+    assert first == orjson.loads(raw) and sqlite_pages._DECODED.get(bytes(bytearray(raw))) is first
+    for i in range(25):
+        assert sqlite_pages.decoded(orjson.dumps({"n": i})) == {"n": i}
+        assert len(sqlite_pages._DECODED) <= 10
+    monkeypatch.setattr(sqlite_pages, "_DECODED_MAX_BYTES", 64)
+    for i in range(25):
+        sqlite_pages.decoded(orjson.dumps({"text": "x" * 20, "n": i}))
+        assert sqlite_pages._DECODED_BYTES <= 64
+
+
+def test_a_page_read_again_after_an_update_shows_the_update(mixed):
+    """A page whose objects' data was decoded before (and kept) answers an object's new stored value once it is
+    updated, and an answer's list and object values are its own: a client's page never changes the next one
+    (GRAPH-BEHAVIOUR 3)."""
+    client, ids = mixed
+    path, fields = f"{client.world['ad_account_id']}/campaigns", "name,special_ad_categories,pacing_type,status"
+    campaign = ids["Campaign"][1]
+    before = client.get(path, params={"fields": fields, "limit": "50"}).json()["data"]
+    listed = {item["id"]: item for item in before}
+    old_name = listed[campaign]["name"]
+    try:
+        assert client.post(campaign, data={"name": "renamed after a read"}).status_code == 200
+        after = {item["id"]: item for item in client.get(path, params={"fields": fields, "limit": "50"}).json()["data"]}
+        assert after[campaign]["name"] == "renamed after a read"
+        assert {k: v for k, v in after.items() if k != campaign} == {k: v for k, v in listed.items() if k != campaign}
+    finally:
+        assert client.post(campaign, data={"name": old_name}).status_code == 200
+
+
+@settings(max_examples=40, deadline=None)
+@given(params=st.dictionaries(st.sampled_from(["fields", "limit", "summary", "effective_status", "after", "date_preset",
+                                               "unknown_param"]),
+                              st.sampled_from(["", "25", "x", "name,status", "true", '["ACTIVE"]', '"quoted"', "-1", "[]"]),
+                              max_size=4))
+def test_a_reads_params_decode_the_same_kept_or_not(mixed, params):
+    """A GET's params decoded once and kept (`call._decoded_read`) are what a fresh decode answers (values, unknown
+    and relaxed names, or the same error), the second time too; values decoded to a list or an object are never
+    kept (a handler could change them)."""
+    from mock_server.domain import account_time
+    from mock_server.handlers import call
+    from mock_server.wire.errors import GraphError
+    client, _ = mixed
+    contract, zone = client.state.contract, account_time.zone("America/Los_Angeles")
+
+    def outcome(decode: Any) -> Any:
+        try:
+            decoded = decode()
+        except GraphError as error:
+            return error.code, error.message
+        return decoded.values, decoded.unknown, decoded.relaxed
+    fresh = outcome(lambda: contract.decode("requests/campaign.list", params, zone))
+    for _ in range(2):
+        assert outcome(lambda: call._decoded_read(contract, "requests/campaign.list", params, zone)) == fresh
+    if not isinstance(fresh[0], int):
+        kept = call._READ_PARAMS.get((id(contract), "requests/campaign.list", zone, *params.items()))
+        assert (kept is not None) == all(not isinstance(v, (list, dict)) for v in fresh[0].values())
+    # a JSON body's values are never kept (Call.params decodes them): 1 and True are equal keys, yet decode apart
+    for value in (1, True, 1.0):
+        assert call._decoded_read(contract, "requests/campaign.list", {**params, "limit": value}, zone) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_ad_sets_under_a_campaign_list_by_status_as_by_predicate(mixed, data):
+    """An ad set's effective_status under one campaign depends on its own status alone (`views.effective_of_own`):
+    the edge `{campaign}/adsets` and the nested `adsets.limit(n){...}` keep the statuses that pass instead of testing
+    each record, and answer what the per-record predicate answers, for every campaign state, with and without an
+    effective_status filter, page after page (GRAPH-BEHAVIOUR 3, 6.3: ARCHIVED/DELETED hidden unless asked)."""
+    client, ids = mixed
+    campaign = data.draw(st.sampled_from(ids["Campaign"]))
+    fields = ",".join(data.draw(st.lists(st.sampled_from(["name", "status", "effective_status", "daily_budget",
+                                                          "configured_status"]), min_size=1, max_size=3)))
+    params = {"fields": fields, "limit": str(data.draw(st.integers(1, 3)))}
+    effective = data.draw(st.none() | st.lists(st.sampled_from(["ACTIVE", "PAUSED", "CAMPAIGN_PAUSED", "ARCHIVED"]),
+                                               min_size=1, max_size=2, unique=True))
+    if effective is not None:
+        params["effective_status"] = json.dumps(effective)
+    for _ in range(3):
+        fast, slow = _answers(client, f"{campaign}/adsets", params)
+        assert fast == slow
+        after = fast[1].get("paging", {}).get("cursors", {}).get("after")
+        if "next" not in fast[1].get("paging", {}):
+            break
+        params = {**params, "after": after}
+    nested = {"fields": f"name,adsets.limit({data.draw(st.integers(1, 3))}){{{fields}}}"}
+    fast, slow = _answers(client, campaign, nested)
+    assert fast == slow
+
+
+def test_an_ad_sets_effective_status_of_its_own_status_is_the_views(mixed):
+    """`views.effective_of_own` under the ad set's campaign gives, from the ad set's own status, its view's
+    effective_status, for every own, campaign and review state of the world and every own status an ad set can
+    hold (GRAPH-BEHAVIOUR 6)."""
+    from mock_server.domain import views
+    from mock_server.store.repository import Record
+    client, ids = mixed
+    store = client.state.store
+    for object_id in ids["AdSet"]:
+        record = store.get(int(object_id))
+        assert record is not None
+        of_own = views.effective_of_own("AdSet", {"account_id": record.account_id, "campaign_id": record.campaign_id},
+                                        store.get)
+        assert of_own is not None
+        for own in ("ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS"):
+            other = Record(record.id, record.type, record.account_id, own, {**record.data, "status": own},
+                           record.campaign_id, record.adset_id, record.key, record.created)
+            assert of_own(own) == views.values(other, store.get)["effective_status"], (own, record.campaign_id)
+    assert views.effective_of_own("AdSet", {"account_id": "1"}, store.get) is None  # parents vary: per record
+    assert views.effective_of_own("Ad", {"adset_id": 1}, store.get) is None  # the review state reads the clock

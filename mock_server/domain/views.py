@@ -86,6 +86,17 @@ EFFECTIVE_STATUS: dict[str, Callable[[Record, Lookup], Any]] = {
     node_type: alone["effective_status"] for node_type, alone in ALONE.items()}
 
 
+def effective_of_own(node_type: str, scope: dict[str, Any], lookup: Lookup) -> Callable[[str], str] | None:
+    """When a list's scope fixes every parent an object's effective_status reads, that status as a function of the
+    object's own configured status alone (`EFFECTIVE_STATUS` of every object in scope equals it of its status); None
+    otherwise. An ad set under one campaign (its edge, `adsets.limit(5){...}`) reads that campaign's status only; an
+    ad also reads its review state (the clock), so it has none."""
+    if node_type == "AdSet" and scope.get("campaign_id"):
+        campaign = _status(lookup, scope["campaign_id"])
+        return lambda own: statuses.derive(own, campaign=campaign)
+    return None
+
+
 @lru_cache(maxsize=64)
 def derived(record_type: str) -> frozenset[str] | None:
     """Every key `values` may set or replace for this type, beyond the stored data; None when not declared (a

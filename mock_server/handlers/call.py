@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
@@ -46,10 +47,16 @@ class Call:
         return self.node.account
 
     def params(self, schema: str) -> dict[str, Any]:
-        """Decode and validate this request's params against `requests/<schema>`."""
-        tz = account_time.zone(self.account.timezone_name if self.account else None)  # cached: ZoneInfo() is not free
-        decoded = self.decoded = self.state.contract.decode(f"requests/{schema}", self.request.params, tz)
-        self.decoded_schema = f"requests/{schema}"
+        """Decode and validate this request's params against `requests/<schema>`. A read's params of plain values
+        decode the same every time (the decoder reads only them and the zone): kept (`_decoded_read`)."""
+        account = self.account
+        tz = account_time.zone(account.timezone_name if account else None)  # cached: ZoneInfo() is not free
+        name = self.decoded_schema = _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, f"requests/{schema}")
+        contract, params = self.state.contract, self.request.params
+        decoded = _decoded_read(contract, name, params, tz) if self.request.method == "GET" else None
+        if decoded is None:
+            decoded = contract.decode(name, params, tz)
+        self.decoded = decoded
         if not decoded.unknown:
             return dict(decoded.values)
         return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
@@ -146,12 +153,14 @@ class Call:
         rendered from each object's id and stored data (`store.page_values`, SQLite): no `Record` is built and only
         two columns are read. None when the page needs more (a predicate, derived fields, edges, references,
         sub-selections) or the store has no such read: `page` and `render_all` answer it, the same way."""
-        page_values = getattr(self.state.store, "page_values", None)
+        store = self.state.store  # the repository an ObservedRepository wraps: a failed lookup there costs ~1 us
+        page_values = getattr(getattr(store, "inner", store), "page_values", None)
         node_type = self.state.node_types.get(query.type)
-        if page_values is None or node_type is None or query.predicate is not None or query.account_id is None:
+        if page_values is None or node_type is None or query.account_id is None or \
+                (query.predicate is not None and query.status_test is None):
             return None
         compiled = plan(node_type, specs)
-        item = compiled.item
+        item = compiled.shared_item  # the data dicts are shared with other pages (sqlite_pages.py `decoded`)
         if item is None or not _stored_only(query.type, compiled):
             return None
         rows, more = page_values(query, after=after, before=before, limit=limit)
@@ -162,7 +171,16 @@ class Call:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
         zone = self._zones.get(account_id)
         if zone is None:
-            zone = self._zones[account_id] = account_time.of_account(self.state.world, account_id)
+            world = self.state.world  # replaced, never edited in place (read_cache.py): its zones are kept with it
+            kept = _ZONES.get(account_id)
+            if kept is not None and kept[0] is world:
+                zone = kept[1]
+            else:
+                zone = account_time.of_account(world, account_id)
+                if len(_ZONES) >= 1024:
+                    _ZONES.clear()
+                _ZONES[account_id] = (world, zone)
+            self._zones[account_id] = zone
         return zone
 
     def visible(self, record: Record | None) -> bool:
@@ -217,6 +235,12 @@ class Call:
         needs_values = compiled is not None or not own_only
         status_of = views.EFFECTIVE_STATUS.get(node_type) if compiled is None else None
 
+        def listed(effective_status: str) -> bool:
+            """Whether an object of this effective_status is listed: the param's statuses, else the default."""
+            if wanted is None:
+                return effective_status not in statuses.HIDDEN_BY_DEFAULT or effective_status in lifted
+            return effective_status in wanted
+
         def derived(record: Record) -> bool:
             """Derived effective_status and `filtering` need the node's read values (kept for `render`, which
             follows for the records of the page: an ad set's view reads its parents, computed once, not twice).
@@ -229,13 +253,16 @@ class Call:
                 if len(self._tested) < _MAX_TESTED:
                     self._tested[id(record)] = (record, values)
                 effective_status = values.get("effective_status", record.status)
-            if wanted is None:
-                if effective_status in statuses.HIDDEN_BY_DEFAULT and effective_status not in lifted:
-                    return False
-            elif effective_status not in wanted:
+            if not listed(effective_status):
                 return False
             return values is None or all(test(values) for _, test in compiled or [])
-        return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None, **where)
+        status_test = None
+        if status_of is not None:  # the scope may fix the parents: then the own status alone decides (views.py)
+            of_own = views.effective_of_own(node_type, where, self.parent)
+            if of_own is not None:
+                status_test = _status_test(listed, of_own)
+        return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None,
+                         status_test=status_test, **where)
 
     def _listed_by_default(self, node_type: str) -> set[str]:
         """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""
@@ -318,6 +345,30 @@ class Call:
         return body
 
 
+def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo) -> Decoded | None:
+    """A GET's params decoded and validated, kept by (contract, schema, zone, params in order) when every value is a
+    string (the wire's form and query values): decoding reads nothing else, so the same key decodes the same (a
+    repeated read of one list page or object: ~2 us a request). A decoded value may be a list or an object (a JSON
+    param): those are decoded each time, never shared. None when not kept yet, or not keepable: decode it then."""
+    for value in params.values():
+        if value.__class__ is not str:  # a JSON body's value: 1, 1.0 and True are equal keys yet decode apart
+            return None
+    key = (id(contract), schema, tz, *params.items())
+    kept = _READ_PARAMS.get(key)
+    if kept is not None and kept[0] is contract:
+        return kept[1]
+    decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
+    if all(value.__class__ in _SCALARS for value in decoded.values.values()):
+        if len(_READ_PARAMS) >= 1024:
+            _READ_PARAMS.clear()
+        _READ_PARAMS[key] = (contract, decoded)
+    return decoded
+
+
+_READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
+_ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone
 _NOTHING: frozenset[str] = frozenset()
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
@@ -327,6 +378,10 @@ def _stored_only(record_type: str, compiled: Plan) -> bool:
     as it is, without the copy and the view `values` builds (domain/views.py `derived`; issue 18)."""
     derived = views.derived(record_type)
     return derived is not None and compiled.reads.isdisjoint(derived)
+
+
+def _status_test(listed: Callable[[str], bool], of_own: Callable[[str], str]) -> Callable[[str], bool]:
+    return lambda own: listed(of_own(own))
 
 
 def _NO_EXPAND(spec: FieldSpec, kind: str) -> Any:

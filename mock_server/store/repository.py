@@ -38,6 +38,10 @@ class ListQuery:
     statuses: Collection[str] | None = None
     key: str | None = None
     predicate: Callable[[Record], bool] | None = field(default=None, compare=False)
+    # Set when `predicate(record)` is `status_test(record.status)` for every record in scope (an ad set's derived
+    # effective_status under one campaign): a backend may keep the statuses that pass instead of running the
+    # predicate per record (SQLite's pages do); one that ignores it runs the predicate, the same answer.
+    status_test: Callable[[str], bool] | None = field(default=None, compare=False)
 
 
 class Repository(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Collection, Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -34,7 +35,8 @@ class ListPages:
     def page(self, query: ListQuery, *, after: int | None, before: int | None, limit: int) -> tuple[list[Record], bool]:
         """Up to `limit` records after/before a cursor id; the flag says whether more exist that way."""
         table, where, args, statuses, ascending = self._page_scope(query, after, before)
-        if query.predicate is None:  # the row after the page only says that more follow: never decoded
+        if query.predicate is None or query.status_test is not None:  # SQL sees every filter
+            # the row after the page only says that more follow: never decoded
             rows = self._page_rows(table, where, args, statuses, ascending, limit + 1)
             records = [_record(row) for row in rows[:limit]]
             if ascending:
@@ -46,13 +48,13 @@ class ListPages:
     def page_values(self, query: ListQuery, *, after: int | None, before: int | None,
                     limit: int) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
         """`page` for a read that renders stored fields only (handlers/call.py `Call.stored_page`): each object's id
-        and stored data, no `Record`. Two columns read instead of nine and no record built: ~a quarter of an
-        uncached list page's store and render time. No predicate (SQL sees every filter)."""
-        assert query.predicate is None, "a predicate needs whole records: page()"
+        and stored data, no `Record`. Two columns read instead of nine and no record built. No predicate (SQL sees
+        every filter). The data dicts may be shared with earlier pages (`decoded`): read them, never change them."""
+        assert query.predicate is None or query.status_test is not None, "a predicate needs whole records: page()"
         table, where, args, statuses, ascending = self._page_scope(query, after, before)
         rows = self._page_rows(table, where, args, statuses, ascending, limit + 1, "id, data")
-        loads = orjson.loads
-        values = [(row[0], loads(row[1])) for row in rows[:limit]]
+        kept = _DECODED.get
+        values = [(object_id, kept(raw) or decoded(raw)) for object_id, raw in rows[:limit]]
         if ascending:
             values.reverse()
         return values, len(rows) > limit
@@ -63,6 +65,8 @@ class ListPages:
         where, args = _where(query, statuses=False)
         table = table_of(query.type)
         statuses = query.statuses if query.statuses is not None else self._statuses_present(table, where, args)
+        if query.status_test is not None:  # the predicate decides by status alone: only the statuses it keeps
+            statuses = [status for status in statuses if query.status_test(status)]
         ascending = before is not None and after is None
         if after is not None:
             where.append("id < ?")
@@ -74,20 +78,16 @@ class ListPages:
 
     def _page_rows(self, table: str, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
                    count: int, columns: str = _COLUMNS) -> list[tuple[Any, ...]]:
-        """The first `count` rows in id order, in one statement. Several statuses: the ids come from one
-        covering-index range per status (UNION ALL, each LIMIT count), then only the first `count` of them are read:
-        the outer ORDER BY walks the IN list's ids in order (no sort of the union: ~20 % of the statement)."""
-        order = "ASC" if ascending else "DESC"
+        """The first `count` rows in id order, in one statement: one index range per status, merged by SQLite
+        (`_page_sql`). Each range yields its rows in id order and the merge reads only as many as the LIMIT takes,
+        so a page costs the same in an account of a million objects."""
         wanted = sorted(set(statuses))
         if not wanted:
             return []
+        sql = _page_sql(table, tuple(where), len(wanted), ascending, columns)
         if len(wanted) == 1:
-            sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?"
             return self.conn.execute(sql, (*args, wanted[0], count)).fetchall()
-        one = f"SELECT id FROM (SELECT id FROM {table} WHERE {' AND '.join([*where, 'status = ?'])} ORDER BY id {order} LIMIT ?)"
-        sql = f"SELECT {columns} FROM {table} WHERE id IN ({' UNION ALL '.join([one] * len(wanted))}) ORDER BY id {order} LIMIT ?"
-        params = [value for status in wanted for value in (*args, status, count)]
-        return self.conn.execute(sql, (*params, count)).fetchall()
+        return self.conn.execute(sql, (*[value for status in wanted for value in (*args, status)], count)).fetchall()
 
     def _scan(self, table: str, where: list[str], args: list[Any], statuses: Collection[str], ascending: bool,
               first_chunk: int) -> Iterator[Record]:
@@ -125,9 +125,7 @@ class ListPages:
         """One keyset range in chunks: the first sized to the page (limit + 1), then 4x larger each time, so a
         page whose rows mostly pass the predicate decodes ~limit rows, not 200 (a nested `adsets.limit(5)` on a
         campaign with many ad sets computed the status of 200 of them)."""
-        order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
-        sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
-        sql_next = f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?"
+        sql, sql_next = _run_sql(table, tuple(where), ascending)
         rows = self.conn.execute(sql, (*args, chunk)).fetchall()
         while True:
             for row in rows:
@@ -161,6 +159,24 @@ class ListPages:
         return iterate_pages(self, query, _CHUNK)
 
 
+@lru_cache(maxsize=512)
+def _page_sql(table: str, where: tuple[str, ...], statuses: int, ascending: bool, columns: str) -> str:
+    """A page's statement, kept per shape (its text is built once, and the same string object finds sqlite3's
+    prepared statement at once). Several statuses: a compound SELECT of one range per status, ORDER BY id: SQLite
+    merges the ranges (MERGE (UNION ALL), each read in index order), with no temp B-tree and no `IN` list to build:
+    ~20 % less than the ids' UNION inside `id IN (...)` it replaces, the same rows."""
+    arm = f"SELECT {columns} FROM {table} WHERE {' AND '.join([*where, 'status = ?'])}"
+    return f"{' UNION ALL '.join([arm] * statuses)} ORDER BY id {'ASC' if ascending else 'DESC'} LIMIT ?"
+
+
+@lru_cache(maxsize=512)
+def _run_sql(table: str, where: tuple[str, ...], ascending: bool) -> tuple[str, str]:
+    """`_run`'s first and next statements, kept per shape like `_page_sql`."""
+    order, step = ("ASC", "id > ?") if ascending else ("DESC", "id < ?")
+    return (f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?",
+            f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?")
+
+
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
     where = ["type = ?"]
     args: list[Any] = [query.type]
@@ -181,6 +197,31 @@ def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[
         where.append(f"status IN ({','.join('?' * len(wanted))})" if wanted else "0")
         args.extend(wanted)
     return where, args
+
+
+def decoded(raw: bytes) -> dict[str, Any]:
+    """A stored object's data decoded, kept by its stored bytes (the same bytes always decode to the same value):
+    a list page re-read after a write decodes only the objects that changed, the others cost a dict lookup
+    (~0.1 us against ~1 us for `orjson.loads` of a campaign's ~440 bytes, ~20 us of a 25-item page). The dicts
+    are shared between every page that reads those bytes: `page_values`' callers only read them (and
+    `render_items` copies a list or object value it puts in an answer). Bounded in entries and bytes; full, it
+    starts again empty."""
+    global _DECODED_BYTES
+    value = orjson.loads(raw)
+    if type(value) is not dict or not value:  # `{}` is falsy: the lookup's `or` would decode it each time anyway
+        return value  # type: ignore[no-any-return]
+    if len(_DECODED) >= _DECODED_ENTRIES or _DECODED_BYTES + len(raw) > _DECODED_MAX_BYTES:
+        _DECODED.clear()
+        _DECODED_BYTES = 0
+    _DECODED[raw] = value
+    _DECODED_BYTES += len(raw)
+    return value
+
+
+_DECODED: dict[bytes, dict[str, Any]] = {}
+_DECODED_ENTRIES = 2048
+_DECODED_MAX_BYTES = 2 * 1024 * 1024  # stored bytes kept (their decoded dicts take a few times more: ~10 MB)
+_DECODED_BYTES = 0
 
 
 def _by_id(record: Record) -> int:

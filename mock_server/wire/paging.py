@@ -26,9 +26,10 @@ _DROP_FROM_OFFSET_LINKS = _DROP_FROM_LINKS | {"offset"}
 MAX_OFFSET = 10**9
 
 
+@lru_cache(maxsize=4096, typed=True)  # ids are ints; typed: an equal True or 1.0 never shares their text
 def encode_cursor(object_id: int) -> str:
     """Standard base64 of the decimal id; its alphabet is URL-safe except '+', '/' and '=' ('+' and '/' cannot
-    occur for digits)."""
+    occur for digits). Kept per id: a client pages the same lists again and again."""
     return base64.b64encode(str(object_id).encode()).decode()
 
 

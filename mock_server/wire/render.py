@@ -62,6 +62,7 @@ class Plan:
     reads: frozenset[str]
     expands: bool  # an edge or a reference: rendering needs the record, not only its values
     item: ItemRenderer | None = field(default=None, compare=False)  # values, id, zone -> rendered (render_items.py)
+    shared_item: ItemRenderer | None = field(default=None, compare=False)  # `item` for values shared between reads
 
 
 def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
@@ -83,8 +84,9 @@ def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
         elif spec.name != "id":
             steps.append((spec.name, field_plan.kind, field_plan.alias, spec))
             reads.update(k for k in (spec.name, field_plan.alias, field_plan.id_field) if k)
-    compiled = Plan(tuple(steps), frozenset(reads), any(step[1] in ("edge", "ref") for step in steps),
-                    item_renderer(steps))
+    item = item_renderer(steps)
+    compiled = Plan(tuple(steps), frozenset(reads), any(step[1] in ("edge", "ref") for step in steps), item,
+                    item_renderer(steps, shared=True) if item is not None else None)
     if len(_PLANS) >= _MAX_PLANS:
         _PLANS.clear()
     _PLANS[key] = (node_type, specs, compiled)
@@ -92,7 +94,7 @@ def plan(node_type: NodeType, specs: list[FieldSpec]) -> Plan:
 
 
 _PLANS: dict[tuple[int, int], tuple[NodeType, list[FieldSpec], Plan]] = {}
-_ID_ONLY = Plan((), frozenset(), False, item_renderer(()))
+_ID_ONLY = Plan((), frozenset(), False, item_renderer(()), item_renderer((), shared=True))
 _MAX_PLANS = 1024
 
 
