@@ -41,6 +41,7 @@ class AdSetContext:
     changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
     count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
     version: str | None = None  # the request's API version ("v25.0"); version-gated rules apply to all if None
+    raw: dict[str, Any] | None = None  # the create's params as sent, before decoding (check_create's memo key)
     table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/adset.json, read by every rule
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # derived once per request
     tables: AdSetTables = field(init=False, repr=False)  # the tables compiled once (rules/adset_tables.py)
@@ -419,17 +420,56 @@ def facts(spec: Spec, ctx: AdSetContext) -> tuple[Any, ...] | None:
     return key + (spec.get("bid_amount") is None,)
 
 
+# The create rules that read, besides the facts, only the execution_options, promoted_object and targeting params
+# (fills applied), the campaign's restricted special ad category and its special_ad_category_country, and whether
+# the request's version is under the Advantage+ gate. Keyed by those params as sent (text, decoded the same way
+# every time), a create that repeats a passing one skips them all (`request_key`, `check_create`).
+BY_REQUEST: tuple[Rule, ...] = (*BY_FACTS, execution_options, promoted_object_requirements,  # type: ignore[arg-type]
+                                *targeting.CHECKS)
+_CREATE_AFTER_REQUEST: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if rule not in BY_REQUEST)
+_KEY_TEXT_LIMIT = 4096
+
+
+def request_key(key: tuple[Any, ...], ctx: AdSetContext) -> tuple[Any, ...] | None:
+    """What the BY_REQUEST rules read from a create whose `facts` are `key` (None: not remembered). The params
+    count as sent only when sent as text (a form's value; a JSON body's or a PHP-style key's objects are not)."""
+    raw = ctx.raw
+    if raw is None:
+        return None
+    sent = (raw.get("execution_options"), raw.get("promoted_object"), raw.get("targeting"))
+    size = 0
+    for value in sent:
+        if value is not None:
+            if type(value) is not str:
+                return None
+            size += len(value)
+    if size > _KEY_TEXT_LIMIT:  # the memo holds up to 512 keys: each stays small
+        return None
+    category = targeting.restricted_category(ctx)
+    countries: tuple[Any, ...] = ()
+    if category is not None:  # special_category_radius's fallback countries
+        countries = tuple(c for c in ctx.campaign.data.get("special_ad_category_country") or [] if isinstance(c, str))
+    return key + sent + (category, countries, ctx.tables.advantage_applies(ctx.version))
+
+
 def check_create(spec: Spec, ctx: AdSetContext) -> None:
-    """check(CREATE_RULES, ...), skipping BY_FACTS when a create with the same facts passed them (they would
-    answer None again, so the first error raised is the same)."""
+    """check(CREATE_RULES, ...), skipping the rules a create with the same `request_key`, else the same `facts`,
+    passed before (they would answer None again, so the first error raised is the same)."""
     key = facts(spec, ctx)
-    passed = ctx.tables.passed_by_facts
+    wide = request_key(key, ctx) if key is not None else None
+    tables = ctx.tables
+    if wide is not None and wide in tables.passed_by_request:
+        check(_CREATE_AFTER_REQUEST, spec, ctx)
+        return
+    passed = tables.passed_by_facts
     if key is not None and key in passed:
         check(_CREATE_REST, spec, ctx)
-        return
-    if key is not None and all(rule(spec, ctx) is None for rule in BY_FACTS):
-        passed.remember(key)
-    check(CREATE_RULES, spec, ctx)
+    else:
+        if key is not None and all(rule(spec, ctx) is None for rule in BY_FACTS):
+            passed.remember(key)
+        check(CREATE_RULES, spec, ctx)
+    if wide is not None:  # every rule passed
+        tables.passed_by_request.remember(wide)
 
 
 def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:

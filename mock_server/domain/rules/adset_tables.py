@@ -46,6 +46,7 @@ class AdSetTables:
         self._minor_units: dict[tuple[str, float], int] = {}
         self._advantage: dict[str | None, bool] = {}
         self.passed_by_facts = Remembered()  # rules/adset.py check_create: fact tuples that passed BY_FACTS
+        self.passed_by_request = Remembered()  # the same for BY_REQUEST: keys of creates that passed every rule
 
     def _index_requirements(self) -> dict[tuple[Any, ...], tuple[dict[str, Any], ...]]:
         """Every combination of the values the table names for each fact (plus 'anything else'), answered once."""
