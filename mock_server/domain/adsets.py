@@ -8,6 +8,7 @@ from the ad set's own status and its campaign's on every read.
 from __future__ import annotations
 
 import copy
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +25,65 @@ _MAX_ID = 2**63 - 1
 Lookup = Callable[[int], Record | None]
 
 
+class Parents:
+    """The campaigns ad set creates were made under, reused while the store's version() has not moved since (it
+    moves with every write and rollback here and with every other connection's commit), or moved only by the
+    creates' own writes: an ad set and its activity record, never a campaign row (`wrote`). Bounded; one store."""
+
+    __slots__ = ("store", "stamp", "records")
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self.store: weakref.ref[Any] | None = None
+        self.stamp: Any = None
+        self.records: dict[int, Record | None] = {}
+
+    def lookup(self, store: Any, lookup: Lookup, campaign_id: int) -> tuple[Record | None, Any]:
+        """The record `lookup` answers for `campaign_id` (call inside the create's transaction), and the version
+        it holds for (what `wrote` is given)."""
+        repository = getattr(store, "inner", store)  # the ObservedRepository's: version() without __getattr__
+        version = repository.version()
+        if version != self.stamp or self.store is None or self.store() is not repository:
+            self.records.clear()
+            self.store, self.stamp = weakref.ref(repository), version
+        records = self.records
+        if campaign_id in records:
+            return records[campaign_id], version
+        record = lookup(campaign_id)
+        if len(records) < self.LIMIT:
+            records[campaign_id] = record
+        return record, version
+
+    def wrote(self, store: Any, version: Any) -> None:
+        """The create writing at `version` inserted its ad set (and what the observers add): no campaign changed."""
+        if version == self.stamp:
+            self.stamp = getattr(store, "inner", store).version()
+
+
+PARENTS = Parents()
+
+
 def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
     """The live campaign of this account an ad set is created under (seed 000: 'A valid ... campaign')."""
     text = str(campaign_id)
     record = lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
+    _check_parent(record, text, account, table)
+    assert record is not None
+    return record
+
+
+def remembered_parent(campaign_id: Any, account: AdAccount, store: Any, lookup: Lookup,
+                      table: dict[str, Any]) -> tuple[Record, Any]:
+    """`parent_campaign` through PARENTS (call inside the create's transaction), and the version to give
+    `PARENTS.wrote` once the ad set is inserted."""
+    text = str(campaign_id)
+    record, version = PARENTS.lookup(store, lookup, int(text)) if text.isdigit() and int(text) <= _MAX_ID else (None, None)
+    _check_parent(record, text, account, table)
+    assert record is not None
+    return record, version
+
+
+def _check_parent(record: Record | None, text: str, account: AdAccount, table: dict[str, Any]) -> None:
     reason = None
     if record is None or record.type != "Campaign" or record.account_id != account.account_id:
         reason = "is not a campaign id of this ad account"  # the same words for another account's object: no leak
@@ -35,8 +91,6 @@ def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table:
         reason = f"is a {record.status} campaign"
     if reason is not None:
         raise GraphError("adset_campaign_invalid", field="campaign_id", value=text, reason=reason, account=account.id)
-    assert record is not None
-    return record
 
 
 def normalise(params: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:

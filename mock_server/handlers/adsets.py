@@ -38,11 +38,12 @@ def create(call: Call) -> tuple[int, Any]:
     store = call.state.store
     table = call.state.registry.rules("adset")
     with store.transaction():
-        campaign = adsets.parent_campaign(params["campaign_id"], account, call.lookup, table)
+        campaign, read_at = adsets.remembered_parent(params["campaign_id"], account, store, call.lookup, table)
         record = adsets.build(params, _context(call, campaign, raw=call.request.params), store.next_id())
         if _validate_only(params):
             return 200, {"success": True}
         store.insert(record)
+        adsets.PARENTS.wrote(store, read_at)
     return 200, read_after_write(call, record.id, {"id": str(record.id)})
 
 
