@@ -30,22 +30,29 @@ class Parents:
     moves with every write and rollback here and with every other connection's commit), or moved only by the
     creates' own writes: an ad set and its activity record, never a campaign row (`wrote`). Bounded; one store."""
 
-    __slots__ = ("store", "stamp", "records")
+    __slots__ = ("store", "stamp", "records", "local")
     LIMIT = 256
 
     def __init__(self) -> None:
         self.store: weakref.ref[Any] | None = None
         self.stamp: Any = None
         self.records: dict[int, Record | None] = {}
+        self.local = False
 
     def lookup(self, store: Any, lookup: Lookup, campaign_id: int) -> tuple[Record | None, Any]:
         """The record `lookup` answers for `campaign_id` (call inside the create's transaction), and the version
         it holds for (what `wrote` is given)."""
         repository = getattr(store, "inner", store)  # the ObservedRepository's: version() without __getattr__
-        version = repository.version()
-        if version != self.stamp or self.store is None or self.store() is not repository:
+        if self.store is None or self.store() is not repository:
             self.records.clear()
-            self.store, self.stamp = weakref.ref(repository), version
+            self.store, self.stamp = weakref.ref(repository), None
+            self.local = _local_version(repository)
+        if not self.local:
+            return lookup(campaign_id), None
+        version = repository.version()
+        if version != self.stamp:
+            self.records.clear()
+            self.stamp = version
         records = self.records
         if campaign_id in records:
             return records[campaign_id], version
@@ -56,8 +63,15 @@ class Parents:
 
     def wrote(self, store: Any, version: Any) -> None:
         """The create writing at `version` inserted its ad set (and what the observers add): no campaign changed."""
-        if version == self.stamp:
+        if version is not None and version == self.stamp:
             self.stamp = getattr(store, "inner", store).version()
+
+
+def _local_version(repository: Any) -> bool:
+    """SQLite only: its version() is read from memory (data_version, the WAL-index header), one connection per
+    store. PostgreSQL's asks the server each time and serves several threads: no memo there."""
+    from mock_server.store.sqlite import SQLiteRepository
+    return isinstance(repository, SQLiteRepository)
 
 
 PARENTS = Parents()
