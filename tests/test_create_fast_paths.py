@@ -514,3 +514,41 @@ def test_create_rules_remembered_by_request_see_each_changed_part(first: Any, se
             break
     assert outcomes[0] is None and len(tables.passed_by_request.keys) == 1
     assert outcomes[1] is not None and outcomes[1][0] == error
+
+
+# -- the create fills remembered by the targeting sent (rules/adset.py fill_create) ---------------------------------
+_FILL_TARGETINGS = st.fixed_dictionaries({}, optional={
+    "geo_locations": st.sampled_from([{"countries": ["US"]}, {"countries": ["de", "US"]}, {"country_groups": ["eu"]},
+                                      {"regions": [{"key": "3847", "country": "FR"}]}, {"zips": [{"key": "DE:10115"}]},
+                                      {}]),
+    "age_min": st.sampled_from([18, 30]), "genders": st.sampled_from([[1], [1, 2]]),
+    "interests": st.just([{"id": "6003"}]),
+    "targeting_automation": st.sampled_from([{"advantage_audience": 0}, {}, {"other": 1}])})
+_DSA_ACCOUNTS = st.sampled_from([
+    SimpleNamespace(currency="EUR", raw={}, id="act_1", account_id="1"),
+    SimpleNamespace(currency="EUR", raw={"default_dsa_payor": "Payor", "default_dsa_beneficiary": "Beneficiary"},
+                    id="act_2", account_id="2")])
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(_FILL_TARGETINGS, st.sampled_from([None, "v22.0", "v23.0", "v25.0"]), _DSA_ACCOUNTS,
+                          st.sampled_from([{}, {"dsa_payor": "Sent"}, {"dsa_beneficiary": " "}])), min_size=1, max_size=8))
+def test_create_fills_remembered_by_the_targeting_sent_fill_as_the_fills_do(creates: Any) -> None:
+    """fill_create completes a create exactly as fill(CREATE_FILLS) does (advantage_audience default: M-ADV v23+;
+    the account's DSA payor and beneficiary for EU targeting: GRAPH-BEHAVIOUR 9), each create sent twice, so the
+    second (and any create with the same targeting text) is answered from the memo; the rules then agree too."""
+    rules.compiled(REGISTRY).targeting_fills.answers.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    for sent, version, account, dsa_params in creates * 2:
+        spec = {"status": "PAUSED", "targeting": json.loads(json.dumps(sent)), **dsa_params}
+        fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version,  # type: ignore[arg-type]
+                            raw=_sent(spec))
+        plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version)  # type: ignore[arg-type]
+        filled, expected = dict(spec), dict(spec)
+        rules.fill_create(filled, fast)
+        rules.fill(rules.CREATE_FILLS, expected, plain)
+        assert filled == expected
+        assert json.dumps(sent) == json.dumps(spec["targeting"])  # the params' own targeting left as sent
+        for name in ("dsa_payor_required", "dsa_beneficiary_required"):
+            rule = getattr(rules.dsa, name)
+            assert _same(rule(filled, fast), rule(expected, plain))

@@ -14,8 +14,8 @@ from typing import Any
 
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
-from mock_server.domain.rules.adset import (CREATE_FILLS, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create,
-                                           fill, strategy_in_force)
+from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
+                                           fill_create, strategy_in_force)
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -125,7 +125,7 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     spec["start_time"] = spec.get("start_time") or int(ctx.now)  # seed 000: defaults to the current time
     if not spec.get("end_time"):
         spec.pop("end_time", None)  # seed 000: end_time=0 or empty -> ongoing
-    fill(CREATE_FILLS, spec, ctx)  # documented defaults (advantage_audience 1 for a default setup, v23+)
+    fill_create(spec, ctx)  # fill(CREATE_FILLS, ...): documented defaults (advantage_audience 1 by default, v23+)
     check_create(spec, ctx)  # check(CREATE_RULES, ...), the fact-only rules skipped when known to pass
     data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
     data["campaign_id"] = str(ctx.campaign.id)

@@ -472,6 +472,29 @@ def check_create(spec: Spec, ctx: AdSetContext) -> None:
         tables.passed_by_request.remember(wide)
 
 
+def fill_create(spec: Spec, ctx: AdSetContext) -> None:
+    """fill(CREATE_FILLS, ...), with what the targeting fills work out from a targeting sent as text remembered by
+    that text and the Advantage+ gate: whether the advantage_audience default applies, and the EU locations
+    (rules/dsa.py). Both read the targeting, the tables and the gate only."""
+    raw, sent = ctx.raw, spec.get("targeting")
+    text = raw.get("targeting") if raw is not None else None
+    if type(text) is not str or len(text) > _KEY_TEXT_LIMIT or not isinstance(sent, dict):
+        fill(CREATE_FILLS, spec, ctx)
+        return
+    tables = ctx.tables
+    key = (text, tables.advantage_applies(ctx.version))
+    known = tables.targeting_fills.get(key)
+    if known is None:
+        targeting.advantage_audience_default(spec, ctx)
+        known = (spec.get("targeting") is not sent, tuple(dsa.regulated(spec, ctx)))
+        tables.targeting_fills.remember(key, known)
+    else:
+        if known[0]:
+            targeting.flag_default(spec, sent, ctx.table["targeting"]["advantage_audience"])
+        ctx.memo["dsa"] = (spec.get("targeting"), list(known[1]))
+    dsa.dsa_account_defaults(spec, ctx)
+
+
 def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:
     for step in fills:
         step(spec, ctx)

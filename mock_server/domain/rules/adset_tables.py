@@ -46,6 +46,7 @@ class AdSetTables:
         self._minor_units: dict[tuple[str, float], int] = {}
         self._advantage: dict[str | None, bool] = {}
         self.passed_by_facts = Remembered()  # rules/adset.py check_create: fact tuples that passed BY_FACTS
+        self.targeting_fills = Answers()  # rules/adset.py fill_create: (targeting text, gate) -> what the fills found
         self.passed_by_request = Remembered()  # the same for BY_REQUEST: keys of creates that passed every rule
 
     def _index_requirements(self) -> dict[tuple[Any, ...], tuple[dict[str, Any], ...]]:
@@ -114,6 +115,22 @@ class Remembered:
     def remember(self, key: Any) -> None:
         if len(self.keys) < _MEMO_LIMIT:
             self.keys.add(key)
+
+
+class Answers:
+    """A bounded dictionary of answers by key (what clients send decides how many keys there could be)."""
+
+    __slots__ = ("answers",)
+
+    def __init__(self) -> None:
+        self.answers: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.answers.get(key)
+
+    def remember(self, key: Any, answer: Any) -> None:
+        if len(self.answers) < _MEMO_LIMIT:
+            self.answers[key] = answer
 
 
 def _hashable_values(entries: list[dict[str, Any]], fact: str) -> frozenset[Any]:

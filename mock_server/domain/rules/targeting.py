@@ -249,6 +249,11 @@ def advantage_audience_default(spec: Spec, ctx: AdSetContext) -> None:
         return
     if narrowing(targeting, rule):
         return
+    flag_default(spec, targeting, rule)
+
+
+def flag_default(spec: Spec, targeting: dict[str, Any], rule: dict[str, Any]) -> None:
+    """spec's targeting, a copy of `targeting` with advantage_audience set to its default."""
     automation = targeting.get("targeting_automation")
     automation = dict(automation) if isinstance(automation, dict) else {}
     automation["advantage_audience"] = rule["default_value"]
