@@ -552,3 +552,14 @@ def test_create_fills_remembered_by_the_targeting_sent_fill_as_the_fills_do(crea
         for name in ("dsa_payor_required", "dsa_beneficiary_required"):
             rule = getattr(rules.dsa, name)
             assert _same(rule(filled, fast), rule(expected, plain))
+
+
+def test_record_defaults_are_the_tables_each_record_its_own_copy() -> None:
+    """domain/adsets.py build: the table's defaults (graph-node-fields AdSet: pacing_type ["standard"] ...), as
+    compiled (adset_tables.defaults, not_stored), fill what the create did not send; a record owns its lists."""
+    tables = rules.compiled(REGISTRY)
+    assert [(key, value) for key, value, _ in tables.defaults] == list(TABLE["defaults"].items())
+    assert tables.not_stored == frozenset(TABLE["not_stored"])
+    copies = [copier(value) for _, value, copier in tables.defaults if copier is not None]
+    assert copies and all(copy == value and copy is not value
+                          for copy, (_, value, copier) in zip(copies, [d for d in tables.defaults if d[2] is not None]))

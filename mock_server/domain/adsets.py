@@ -7,7 +7,6 @@ from the ad set's own status and its campaign's on every read.
 
 from __future__ import annotations
 
-import copy
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -127,25 +126,17 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
         spec.pop("end_time", None)  # seed 000: end_time=0 or empty -> ongoing
     fill_create(spec, ctx)  # fill(CREATE_FILLS, ...): documented defaults (advantage_audience 1 by default, v23+)
     check_create(spec, ctx)  # check(CREATE_RULES, ...), the fact-only rules skipped when known to pass
-    data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
+    not_stored = ctx.tables.not_stored
+    data = {k: v for k, v in spec.items() if k not in not_stored}
     data["campaign_id"] = str(ctx.campaign.id)
     if "bid_strategy" not in data and not ctx.campaign.data.get("bid_strategy"):
         data["bid_strategy"] = strategy_in_force(spec, ctx)[0]  # the default; a campaign's is inherited on read
-    for key, value in table["defaults"].items():
+    for key, value, copier in ctx.tables.defaults:  # table["defaults"], each the record's own copy
         if key not in data:
-            data[key] = _fresh(value)
+            data[key] = value if copier is None else copier(value)
     data["created_time"] = data["updated_time"] = int(ctx.now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
                   campaign_id=ctx.campaign.id, created=int(ctx.now))
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of a table default the record may own (deepcopy, without its cost for scalars and flat lists)."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
-        return list(value)
-    return copy.deepcopy(value)
 
 
 def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:

@@ -96,7 +96,11 @@ def campaign_adset_limit(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     rule = ctx.table["limits"]
     if ctx.count is None or ctx.existing is not None:
         return None
-    query = ListQuery("AdSet", campaign_id=ctx.campaign.id, statuses=tuple(rule["counted_statuses"]))
+    queries = ctx.tables.count_queries  # a frozen ListQuery costs ~1.5 us to build: one per campaign
+    query = queries.get(ctx.campaign.id)
+    if query is None:
+        query = ListQuery("AdSet", campaign_id=ctx.campaign.id, statuses=tuple(rule["counted_statuses"]))
+        queries.remember(ctx.campaign.id, query)
     count = ctx.count(query)
     if count >= rule["adsets_per_campaign"]:
         return GraphError("adset_campaign_limit", campaign_id=str(ctx.campaign.id), count=count,
