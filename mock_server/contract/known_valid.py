@@ -16,12 +16,12 @@ from typing import Any
 import jsonschema_rs
 
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description"})
-_LIMIT = 1024  # remembered (param, text) pairs per schema; cleared when full (what clients send is unbounded)
+_LIMIT = 512  # texts remembered per param; cleared when full (what clients send is unbounded)
 _TEXT_LIMIT = 4096  # a longer text is validated every time rather than kept
 
 
 class KnownValid:
-    """One request schema's split validator and the (param, text) pairs known valid."""
+    """One request schema's split validator and the texts of each param known valid."""
 
     __slots__ = ("required", "loose", "kinds", "seen")
 
@@ -29,7 +29,7 @@ class KnownValid:
         self.required = tuple(schema.get("required", ()))
         self.loose = jsonschema_rs.validator_for({k: v for k, v in schema.items() if k != "required"}, registry=registry)
         self.kinds = kinds
-        self.seen: set[tuple[str, str]] = set()
+        self.seen: dict[str, set[str]] = {}  # param name -> texts known valid
 
     @staticmethod
     def applies(schema: dict[str, Any]) -> bool:
@@ -45,9 +45,11 @@ class KnownValid:
                 return False
         seen, rest = self.seen, None
         for name, value in known.items():
-            raw = params.get(name)
-            if type(raw) is str and (name, raw) in seen:
-                continue
+            texts = seen.get(name)
+            if texts is not None:
+                raw = params.get(name)
+                if type(raw) is str and raw in texts:  # text only (a JSON body's list is not hashable)
+                    continue
             if rest is None:
                 rest = {}
             rest[name] = value
@@ -61,9 +63,12 @@ class KnownValid:
     def _remember(self, params: dict[str, Any], valid: dict[str, Any]) -> None:
         """Each param of `valid` sent as text is valid alone with that text (datetimes aside: the time zone)."""
         seen, kinds = self.seen, self.kinds
-        if len(seen) >= _LIMIT:
-            seen.clear()
         for name in valid:
             raw = params.get(name)
             if type(raw) is str and len(raw) <= _TEXT_LIMIT and kinds.get(name, "datetime") != "datetime":
-                seen.add((name, raw))
+                texts = seen.get(name)
+                if texts is None:
+                    texts = seen[name] = set()
+                elif len(texts) >= _LIMIT:
+                    texts.clear()  # the texts in use are learnt again
+                texts.add(raw)
