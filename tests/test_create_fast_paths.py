@@ -337,15 +337,19 @@ def test_create_rules_skip_the_fact_rules_only_as_the_full_rules_would(run: Any,
             _outcome(lambda: rules.check(rules.CREATE_RULES, dict(spec), plain))
 
 
+_PASSING: dict[str, Any] = {  # a create every rule passes under an OUTCOME_TRAFFIC campaign
+    "status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
+    "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
+    "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+
+
 def test_create_rules_remember_the_facts_that_passed() -> None:
     """A create that passes the fact rules is remembered; one with other facts is not taken for it."""
     tables = rules.compiled(REGISTRY)
     tables.passed_by_facts.keys.clear()
     record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
     account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
-    spec = {"status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
-            "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
-            "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+    spec = dict(_PASSING)
     ctx = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW)  # type: ignore[arg-type]
     rules.check_create(dict(spec), ctx)
     assert rules.facts(spec, ctx) in tables.passed_by_facts
@@ -443,9 +447,7 @@ def test_create_rules_remember_the_request_only_when_sent_as_text() -> None:
     tables.passed_by_request.keys.clear()
     record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
     account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
-    spec = {"status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
-            "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
-            "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+    spec = dict(_PASSING)
 
     def context(raw: dict[str, Any] | None) -> AdSetContext:
         return AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0", raw=raw)  # type: ignore[arg-type]
@@ -459,9 +461,6 @@ def test_create_rules_remember_the_request_only_when_sent_as_text() -> None:
     assert rules.request_key(rules.facts(long, context(_sent(long))), context(_sent(long))) is None  # type: ignore[arg-type]
 
 
-_PASSING = {"status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS",
-            "daily_budget": 5000, "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
-            "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
 _HOUSING = {"objective": "OUTCOME_TRAFFIC", "special_ad_categories": ["HOUSING"]}
 _CITY = {"geo_locations": {"cities": [{"key": "3", "radius": 18, "distance_unit": "kilometer"}]},
          "targeting_automation": {"advantage_audience": 0}}
