@@ -562,3 +562,34 @@ def test_record_defaults_are_the_tables_each_record_its_own_copy() -> None:
     copies = [copier(value) for _, value, copier in tables.defaults if copier is not None]
     assert copies and all(copy == value and copy is not value
                           for copy, (_, value, copier) in zip(copies, [d for d in tables.defaults if d[2] is not None]))
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(_FILL_TARGETINGS, _DSA_ACCOUNTS), min_size=1, max_size=4),
+       st.lists(st.sampled_from([{}, {"dsa_payor": "P", "dsa_beneficiary": "B"}, {"dsa_payor": " "},
+                                 {"dsa_beneficiary": "B"}]), min_size=2, max_size=4))
+def test_a_remembered_create_skips_the_dsa_rules_only_outside_the_eu(setups: Any, sent_dsa: Any) -> None:
+    """adsets.build's fills and rules (fill_create, check_create) answer as fill(CREATE_FILLS) + check(CREATE_RULES)
+    when creates repeat a remembered one with other DSA params: the DSA rules are skipped only for a targeting
+    without EU locations (GRAPH-BEHAVIOUR 1.1/9: 'No payor provided in DSA regulated region')."""
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_request.keys.clear()
+    tables.targeting_fills.answers.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    for targeting_sent, account in setups:
+        geo = targeting_sent.get("geo_locations") or {"countries": ["US"]}
+        for dsa_params in sent_dsa * 2:
+            spec = {**_PASSING, "targeting": {**targeting_sent, "geo_locations": geo}, **dsa_params}
+            fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0",  # type: ignore[arg-type]
+                                raw=_sent(spec))
+            plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0")  # type: ignore[arg-type]
+            filled, expected = dict(spec), dict(spec)
+
+            def fast_path() -> None:
+                rules.fill_create(filled, fast)
+                rules.check_create(filled, fast)
+
+            def plain_path() -> None:
+                rules.fill(rules.CREATE_FILLS, expected, plain)
+                rules.check(rules.CREATE_RULES, expected, plain)
+            assert _outcome(fast_path) == _outcome(plain_path)

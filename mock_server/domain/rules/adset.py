@@ -431,6 +431,8 @@ def facts(spec: Spec, ctx: AdSetContext) -> tuple[Any, ...] | None:
 BY_REQUEST: tuple[Rule, ...] = (*BY_FACTS, execution_options, promoted_object_requirements,  # type: ignore[arg-type]
                                 *targeting.CHECKS)
 _CREATE_AFTER_REQUEST: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if rule not in BY_REQUEST)
+# ... and without the DSA rules, which answer None when the targeting has no EU location (fill_create knows)
+_CREATE_AFTER_REQUEST_OUTSIDE_EU: tuple[Rule, ...] = tuple(rule for rule in _CREATE_AFTER_REQUEST if rule not in _DSA)
 _KEY_TEXT_LIMIT = 4096
 
 
@@ -463,7 +465,9 @@ def check_create(spec: Spec, ctx: AdSetContext) -> None:
     wide = request_key(key, ctx) if key is not None else None
     tables = ctx.tables
     if wide is not None and wide in tables.passed_by_request:
-        check(_CREATE_AFTER_REQUEST, spec, ctx)
+        located = ctx.memo.get("dsa")  # (the targeting, its EU locations): rules/dsa.py _dsa_regulated's memo
+        outside_eu = located is not None and located[0] is spec.get("targeting") and not located[1]
+        check(_CREATE_AFTER_REQUEST_OUTSIDE_EU if outside_eu else _CREATE_AFTER_REQUEST, spec, ctx)
         return
     passed = tables.passed_by_facts
     if key is not None and key in passed:
