@@ -5,11 +5,13 @@ the rules and decoders the server runs now: same error key, values and blame, or
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timezone
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,7 +170,7 @@ def test_promoted_object_and_location_rules_answer_as_the_tables_read_directly(
     ctx = _context(account, campaign)
     assert _same(rules.promoted_object_requirements(spec, ctx), _plain_promoted_object_requirements(spec, ctx))
     assert _same(targeting.location_required(spec, ctx), _plain_location_required(spec, ctx))
-    assert targeting._restricted_category(ctx) == _plain_restricted_category(ctx)
+    assert targeting.restricted_category(ctx) == _plain_restricted_category(ctx)
 
 
 @settings(max_examples=40)
@@ -335,15 +337,19 @@ def test_create_rules_skip_the_fact_rules_only_as_the_full_rules_would(run: Any,
             _outcome(lambda: rules.check(rules.CREATE_RULES, dict(spec), plain))
 
 
+_PASSING: dict[str, Any] = {  # a create every rule passes under an OUTCOME_TRAFFIC campaign
+    "status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
+    "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
+    "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+
+
 def test_create_rules_remember_the_facts_that_passed() -> None:
     """A create that passes the fact rules is remembered; one with other facts is not taken for it."""
     tables = rules.compiled(REGISTRY)
     tables.passed_by_facts.keys.clear()
     record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
     account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
-    spec = {"status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
-            "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
-            "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+    spec = dict(_PASSING)
     ctx = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW)  # type: ignore[arg-type]
     rules.check_create(dict(spec), ctx)
     assert rules.facts(spec, ctx) in tables.passed_by_facts
@@ -351,3 +357,239 @@ def test_create_rules_remember_the_facts_that_passed() -> None:
     assert rules.facts(refused, ctx) not in tables.passed_by_facts
     outcome = _outcome(lambda: rules.check_create(refused, ctx))
     assert outcome is not None and outcome[0] == "creation_status_invalid"
+
+
+# -- the create rules keyed by the params as sent (rules/adset.py BY_REQUEST, request_key) -------------------------
+_SENT_GEOS = st.sampled_from([
+    {"countries": ["US"]}, {"zips": [{"key": "US:94304"}]},
+    {"cities": [{"key": "1", "radius": 12, "distance_unit": "mile", "country": "US"}]},
+    {"cities": [{"key": "2", "radius": 20, "distance_unit": "kilometer", "country": "DE"}]},
+    {"cities": [{"key": "3", "radius": 18, "distance_unit": "kilometer"}]},  # its region from the campaign's
+    {"custom_locations": [{"latitude": 1.0, "longitude": 2.0, "radius": 0.5}]}])
+_SENT_TARGETINGS = st.one_of(_targetings, st.fixed_dictionaries({"geo_locations": _SENT_GEOS}), st.fixed_dictionaries(
+    {"geo_locations": _SENT_GEOS}, optional={
+        "age_min": st.sampled_from([13, 18, 30]), "age_max": st.sampled_from([65, 40, 20]),
+        "genders": st.sampled_from([[1], [1, 2]]), "interests": st.sampled_from([[{"id": "6003"}]]),
+        "excluded_geo_locations": st.sampled_from([{"countries": ["CA"]}]), "not_an_option": st.just(1),
+        "targeting_automation": st.sampled_from([{"advantage_audience": 0}, {"advantage_audience": 1}, {}])}))
+_SENT: dict[str, Any] = {
+    "targeting": _SENT_TARGETINGS,
+    "promoted_object": st.one_of(st.none(), st.dictionaries(st.sampled_from(_PROMOTED_FIELDS),
+                                                            st.sampled_from([None, "", "1234", "999"]), max_size=3)),
+    "execution_options": st.sampled_from([None, [], ["validate_only"], ["include_recommendations"],
+                                          ["include_recommendations", "validate_only"]]),
+}
+_CAMPAIGN_SAC = st.fixed_dictionaries({}, optional={
+    "special_ad_categories": st.lists(st.sampled_from(_CATEGORIES), max_size=2),
+    "special_ad_category_country": st.sampled_from([["DE"], ["US", "DE"], [], ["FR", 7]])})
+_VERSIONS = st.permutations([st.sampled_from([None, "v23.0", "v25.0"]), st.just("v22.0")])
+
+
+@st.composite
+def _request_runs(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, str | None, dict[str, Any]]]]:
+    """A create that passes, then variants that change one sent param (targeting, promoted_object,
+    execution_options) or its facts (`_fact_runs`), each sent twice under five campaigns (their special ad
+    categories and countries differ) at two versions: a part left out of the remembered key lets a variant through."""
+    (plain, other), runs = draw(_fact_runs())
+    plain, other = ({k: v for k, v in campaign.items() if k not in ("daily_budget", "lifetime_budget")}
+                    for campaign in (plain, other))
+    housing = {**plain, "special_ad_categories": ["HOUSING"]}  # the same facts, a restricted category
+    campaigns = [plain, housing, {**housing, "special_ad_category_country": ["DE"]},
+                 {**housing, "special_ad_category_country": ["US"]}, {**other, **draw(_CAMPAIGN_SAC)}]
+    first = {**runs[0][1], "daily_budget": 5_000_000,
+             "bid_strategy": runs[0][1].get("bid_strategy") or "LOWEST_COST_WITHOUT_CAP",  # not a campaign's BID_CAP "promoted_object": {name: "1234" for name in _PROMOTED_FIELDS},
+             "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+    specs = [first]
+    for name in draw(st.lists(st.sampled_from([*sorted(_SENT), "facts"]), min_size=1, max_size=4)):
+        if name == "facts":
+            specs.append({**first, **draw(st.sampled_from([spec for _, spec in runs]))})
+        else:
+            specs.append({**first, name: draw(_SENT[name])})
+    versions = [draw(version) for version in draw(_VERSIONS)]  # one below the Advantage+ gate (v23.0)
+    order = draw(st.permutations(range(len(campaigns))))
+    out = []
+    for spec in specs:
+        clean = {k: v for k, v in spec.items() if v is not None}
+        for which in order:
+            for version in versions:
+                out += [(which, version, clean)] * 2
+    return campaigns, out
+
+
+def _sent(spec: dict[str, Any]) -> dict[str, Any]:
+    """The params as a form sends them: JSON text for each object or list (what the decoder turns into `spec`)."""
+    return {name: value if isinstance(value, str) else json.dumps(value) for name, value in spec.items()}
+
+
+@settings(max_examples=60)
+@given(_request_runs(), _accounts)
+def test_create_rules_skip_the_request_rules_only_as_the_full_rules_would(run: Any, account: Any) -> None:
+    """rules/adset.py check_create skips BY_REQUEST for a create whose sent targeting, promoted_object,
+    execution_options, facts, campaign special ad category (and its countries) and Advantage+ gate passed before:
+    every create answers the same error (or none) as check(CREATE_RULES) (GRAPH-BEHAVIOUR 7-9, 11)."""
+    campaigns, creates = run
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_facts.keys.clear()
+    tables.passed_by_request.keys.clear()
+    for which, version, spec in creates:
+        record = Record(id=7 + which, type="Campaign", account_id="1", status="ACTIVE", data=campaigns[which])
+        fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version,  # type: ignore[arg-type]
+                            raw=_sent(spec))
+        plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version)  # type: ignore[arg-type]
+        assert _outcome(lambda: rules.check_create(dict(spec), fast)) == \
+            _outcome(lambda: rules.check(rules.CREATE_RULES, dict(spec), plain))
+
+
+def test_create_rules_remember_the_request_only_when_sent_as_text() -> None:
+    """A passing create sent as a form is remembered and a changed targeting is checked again (GRAPH-BEHAVIOUR 9:
+    'at least one country'); objects (a JSON body, PHP-style keys) and long texts are never keys."""
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_request.keys.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
+    spec = dict(_PASSING)
+
+    def context(raw: dict[str, Any] | None) -> AdSetContext:
+        return AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0", raw=raw)  # type: ignore[arg-type]
+    rules.check_create(dict(spec), context(_sent(spec)))
+    assert len(tables.passed_by_request.keys) == 1
+    no_country = {**spec, "targeting": {"targeting_automation": {"advantage_audience": 0}}}
+    assert _outcome(lambda: rules.check_create(dict(no_country), context(_sent(no_country))))[0] == \
+        "targeting_geo_required"  # type: ignore[index]
+    assert rules.request_key(rules.facts(spec, context(spec)), context(spec)) is None  # type: ignore[arg-type]
+    long = {**spec, "targeting": {**spec["targeting"], "interests": [{"id": str(i)} for i in range(400)]}}
+    assert rules.request_key(rules.facts(long, context(_sent(long))), context(_sent(long))) is None  # type: ignore[arg-type]
+
+
+_HOUSING = {"objective": "OUTCOME_TRAFFIC", "special_ad_categories": ["HOUSING"]}
+_CITY = {"geo_locations": {"cities": [{"key": "3", "radius": 18, "distance_unit": "kilometer"}]},
+         "targeting_automation": {"advantage_audience": 0}}
+
+
+@pytest.mark.parametrize(("first", "second", "error"), [
+    # (campaign, version, spec) of a passing create, then of one that differs in one part of the key
+    (({"objective": "OUTCOME_TRAFFIC"}, "v25.0", _PASSING),
+     ({"objective": "OUTCOME_TRAFFIC"}, "v25.0", {**_PASSING, "targeting": {"geo_locations": {}}}),
+     "targeting_geo_required"),  # GRAPH-BEHAVIOUR 9: a location
+    (({"objective": "OUTCOME_TRAFFIC"}, "v25.0", _PASSING),
+     ({"objective": "OUTCOME_TRAFFIC"}, "v25.0", {**_PASSING, "execution_options": ["include_recommendations"]}),
+     "include_recommendations_alone"),  # GRAPH-BEHAVIOUR 11
+    (({"objective": "OUTCOME_APP_PROMOTION"}, "v25.0",
+      {**_PASSING, "optimization_goal": "APP_INSTALLS", "promoted_object": {"application_id": "1234",
+                                                                            "object_store_url": "https://x"}}),
+     ({"objective": "OUTCOME_APP_PROMOTION"}, "v25.0",
+      {**_PASSING, "optimization_goal": "APP_INSTALLS", "promoted_object": {"application_id": "1234"}}),
+     "adset_promoted_object_required"),  # GRAPH-BEHAVIOUR 7.6
+    (({"objective": "OUTCOME_TRAFFIC"}, "v25.0", {**_PASSING, "targeting": {**_CITY, "age_min": 30}}),
+     (_HOUSING, "v25.0", {**_PASSING, "targeting": {**_CITY, "age_min": 30}}),
+     "targeting_sac_age"),  # M-SAC: the campaign's restricted category
+    (({**_HOUSING, "special_ad_category_country": ["DE"]}, "v25.0", {**_PASSING, "targeting": _CITY}),
+     ({**_HOUSING, "special_ad_category_country": ["US"]}, "v25.0", {**_PASSING, "targeting": _CITY}),
+     "targeting_sac_radius"),  # M-SAC: 15 km in Europe, 25 km in the US (the campaign's countries)
+    (({"objective": "OUTCOME_TRAFFIC"}, "v22.0", {**_PASSING, "targeting": {"geo_locations": {"countries": ["US"]},
+                                                                            "age_min": 30}}),
+     ({"objective": "OUTCOME_TRAFFIC"}, "v25.0", {**_PASSING, "targeting": {"geo_locations": {"countries": ["US"]},
+                                                                            "age_min": 30}}),
+     "targeting_advantage_audience_required"),  # M-ADV: from v23.0 on
+    (({"objective": "OUTCOME_TRAFFIC"}, "v25.0", _PASSING),
+     ({"objective": "OUTCOME_TRAFFIC", "bid_strategy": "COST_CAP"}, "v25.0",
+      {k: v for k, v in _PASSING.items() if k != "bid_strategy"}),
+     "adset_bid_amount_required"),  # seed 000: the strategy in force, the campaign's
+])
+def test_create_rules_remembered_by_request_see_each_changed_part(first: Any, second: Any, error: str) -> None:
+    """A create that differs from a remembered passing one in any part of `request_key` gets the full rules'
+    answer (the error named), not the remembered pass."""
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_request.keys.clear()
+    tables.passed_by_facts.keys.clear()
+    account = SimpleNamespace(currency="USD", raw={}, id="act_1", account_id="1")
+    outcomes = []
+    for campaign, version, spec in (first, second):
+        record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data=campaign)
+        ctx = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version,  # type: ignore[arg-type]
+                           raw=_sent(spec))
+        outcomes.append(_outcome(lambda: rules.check_create(dict(spec), ctx)))
+        if not outcomes[0] is None:
+            break
+    assert outcomes[0] is None and len(tables.passed_by_request.keys) == 1
+    assert outcomes[1] is not None and outcomes[1][0] == error
+
+
+# -- the create fills remembered by the targeting sent (rules/adset.py fill_create) ---------------------------------
+_FILL_TARGETINGS = st.fixed_dictionaries({}, optional={
+    "geo_locations": st.sampled_from([{"countries": ["US"]}, {"countries": ["de", "US"]}, {"country_groups": ["eu"]},
+                                      {"regions": [{"key": "3847", "country": "FR"}]}, {"zips": [{"key": "DE:10115"}]},
+                                      {}]),
+    "age_min": st.sampled_from([18, 30]), "genders": st.sampled_from([[1], [1, 2]]),
+    "interests": st.just([{"id": "6003"}]),
+    "targeting_automation": st.sampled_from([{"advantage_audience": 0}, {}, {"other": 1}])})
+_DSA_ACCOUNTS = st.sampled_from([
+    SimpleNamespace(currency="EUR", raw={}, id="act_1", account_id="1"),
+    SimpleNamespace(currency="EUR", raw={"default_dsa_payor": "Payor", "default_dsa_beneficiary": "Beneficiary"},
+                    id="act_2", account_id="2")])
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(_FILL_TARGETINGS, st.sampled_from([None, "v22.0", "v23.0", "v25.0"]), _DSA_ACCOUNTS,
+                          st.sampled_from([{}, {"dsa_payor": "Sent"}, {"dsa_beneficiary": " "}])), min_size=1, max_size=8))
+def test_create_fills_remembered_by_the_targeting_sent_fill_as_the_fills_do(creates: Any) -> None:
+    """fill_create completes a create exactly as fill(CREATE_FILLS) does (advantage_audience default: M-ADV v23+;
+    the account's DSA payor and beneficiary for EU targeting: GRAPH-BEHAVIOUR 9), each create sent twice, so the
+    second (and any create with the same targeting text) is answered from the memo; the rules then agree too."""
+    rules.compiled(REGISTRY).targeting_fills.answers.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    for sent, version, account, dsa_params in creates * 2:
+        spec = {"status": "PAUSED", "targeting": json.loads(json.dumps(sent)), **dsa_params}
+        fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version,  # type: ignore[arg-type]
+                            raw=_sent(spec))
+        plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version=version)  # type: ignore[arg-type]
+        filled, expected = dict(spec), dict(spec)
+        rules.fill_create(filled, fast)
+        rules.fill(rules.CREATE_FILLS, expected, plain)
+        assert filled == expected
+        assert json.dumps(sent) == json.dumps(spec["targeting"])  # the params' own targeting left as sent
+        for name in ("dsa_payor_required", "dsa_beneficiary_required"):
+            rule = getattr(rules.dsa, name)
+            assert _same(rule(filled, fast), rule(expected, plain))
+
+
+def test_record_defaults_are_the_tables_each_record_its_own_copy() -> None:
+    """domain/adsets.py build: the table's defaults (graph-node-fields AdSet: pacing_type ["standard"] ...), as
+    compiled (adset_tables.defaults, not_stored), fill what the create did not send; a record owns its lists."""
+    tables = rules.compiled(REGISTRY)
+    assert [(key, value) for key, value, _ in tables.defaults] == list(TABLE["defaults"].items())
+    assert tables.not_stored == frozenset(TABLE["not_stored"])
+    copies = [copier(value) for _, value, copier in tables.defaults if copier is not None]
+    assert copies and all(copy == value and copy is not value
+                          for copy, (_, value, copier) in zip(copies, [d for d in tables.defaults if d[2] is not None]))
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(_FILL_TARGETINGS, _DSA_ACCOUNTS), min_size=1, max_size=4),
+       st.lists(st.sampled_from([{}, {"dsa_payor": "P", "dsa_beneficiary": "B"}, {"dsa_payor": " "},
+                                 {"dsa_beneficiary": "B"}]), min_size=2, max_size=4))
+def test_a_remembered_create_skips_the_dsa_rules_only_outside_the_eu(setups: Any, sent_dsa: Any) -> None:
+    """adsets.build's fills and rules (fill_create, check_create) answer as fill(CREATE_FILLS) + check(CREATE_RULES)
+    when creates repeat a remembered one with other DSA params: the DSA rules are skipped only for a targeting
+    without EU locations (GRAPH-BEHAVIOUR 1.1/9: 'No payor provided in DSA regulated region')."""
+    tables = rules.compiled(REGISTRY)
+    tables.passed_by_request.keys.clear()
+    tables.targeting_fills.answers.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE", data={"objective": "OUTCOME_TRAFFIC"})
+    for targeting_sent, account in setups:
+        geo = targeting_sent.get("geo_locations") or {"countries": ["US"]}
+        for dsa_params in sent_dsa * 2:
+            spec = {**_PASSING, "targeting": {**targeting_sent, "geo_locations": geo}, **dsa_params}
+            fast = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0",  # type: ignore[arg-type]
+                                raw=_sent(spec))
+            plain = AdSetContext(REGISTRY, account, _WORLD, _TOKEN, record, NOW, version="v25.0")  # type: ignore[arg-type]
+            filled, expected = dict(spec), dict(spec)
+
+            def fast_path() -> None:
+                rules.fill_create(filled, fast)
+                rules.check_create(filled, fast)
+
+            def plain_path() -> None:
+                rules.fill(rules.CREATE_FILLS, expected, plain)
+                rules.check(rules.CREATE_RULES, expected, plain)
+            assert _outcome(fast_path) == _outcome(plain_path)

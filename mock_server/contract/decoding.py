@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import timezone, tzinfo
 from typing import Any
 
@@ -26,11 +25,24 @@ _FALSE = {"false", "0", "False", "FALSE"}
 _TEXT_KINDS = frozenset({"string", "numeric-string"})  # text unless JSON-quoted
 
 
-@dataclass
 class Decoded:
-    values: dict[str, Any]
-    unknown: list[str] = field(default_factory=list)
-    relaxed: list[str] = field(default_factory=list)
+    """A request's decoded params, the names no schema property declares, and those read as relaxed JSON.
+    A slotted class, not a dataclass: one is built per request (its default_factory lists cost ~0.3 us)."""
+
+    __slots__ = ("values", "unknown", "relaxed")
+
+    def __init__(self, values: dict[str, Any], unknown: list[str] | None = None,
+                 relaxed: list[str] | None = None) -> None:
+        self.values = values
+        self.unknown: list[str] = [] if unknown is None else unknown
+        self.relaxed: list[str] = [] if relaxed is None else relaxed
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decoded) and (self.values, self.unknown, self.relaxed) == \
+            (other.values, other.unknown, other.relaxed)
+
+    def __repr__(self) -> str:
+        return f"Decoded(values={self.values!r}, unknown={self.unknown!r}, relaxed={self.relaxed!r})"
 
 
 class ParamDecoder:

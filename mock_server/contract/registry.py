@@ -78,6 +78,11 @@ class SchemaRegistry:
             seen += 1
         return schema
 
+    @property
+    def rs_registry(self) -> Any:
+        """The jsonschema-rs registry of every schema (contract/known_valid.py compiles with it)."""
+        return self._rs_registry
+
     def rules(self, name: str) -> Any:
         """A rule table from `schemas/rules/<name>.json`."""
         return self.documents["rules/" + name]

@@ -6,6 +6,7 @@ from datetime import timezone, tzinfo
 from typing import Any
 
 from mock_server.contract.decoding import Decoded, ParamDecoder
+from mock_server.contract.known_valid import KnownValid
 from mock_server.contract.registry import SchemaRegistry
 from mock_server.contract.violations import first_error, to_graph_error
 
@@ -16,6 +17,7 @@ class Contract:
     def __init__(self, registry: SchemaRegistry) -> None:
         self.registry = registry
         self._decoders: dict[str, ParamDecoder] = {}
+        self._known: dict[str, KnownValid | None] = {}
 
     def decoder(self, schema_name: str) -> ParamDecoder:
         decoder = self._decoders.get(schema_name)
@@ -25,14 +27,26 @@ class Contract:
 
     def decode(self, schema_name: str, params: dict[str, Any], tz: tzinfo = timezone.utc) -> Decoded:
         """Typed params, or the GraphError the first contract violation maps to."""
-        decoded = self.decoder(schema_name).decode(params, tz)
-        compiled = self.registry.get(schema_name)
+        decoder = self.decoder(schema_name)
+        decoded = decoder.decode(params, tz)
         known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown} if decoded.unknown else decoded.values
+        split = self._known.get(schema_name, False)
+        if split is False:
+            split = self._split(schema_name, decoder)
+        if split is not None and split.holds(params, known):
+            return decoded  # the params not known valid are, and the required ones are there (known_valid.py)
+        compiled = self.registry.get(schema_name)
         if not compiled.is_valid(known):
             error = first_error(compiled, known)
             if error is not None:
                 raise to_graph_error(compiled, self.registry, error)
         return decoded
+
+    def _split(self, schema_name: str, decoder: ParamDecoder) -> KnownValid | None:
+        schema = self.registry.documents[schema_name]
+        split = KnownValid(schema, self.registry.rs_registry, decoder.kinds) if KnownValid.applies(schema) else None
+        self._known[schema_name] = split
+        return split
 
     def warm(self) -> None:
         """Compile every request schema and decoder now, so the first request pays nothing."""

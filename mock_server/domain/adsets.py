@@ -7,14 +7,14 @@ from the ad set's own status and its campaign's on every read.
 
 from __future__ import annotations
 
-import copy
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
-from mock_server.domain.rules.adset import (CREATE_FILLS, UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create,
-                                           fill, strategy_in_force)
+from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
+                                           fill_create, strategy_in_force)
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -24,10 +24,79 @@ _MAX_ID = 2**63 - 1
 Lookup = Callable[[int], Record | None]
 
 
+class Parents:
+    """The campaigns ad set creates were made under, reused while the store's version() has not moved since (it
+    moves with every write and rollback here and with every other connection's commit), or moved only by the
+    creates' own writes: an ad set and its activity record, never a campaign row (`wrote`). Bounded; one store."""
+
+    __slots__ = ("store", "stamp", "records", "local")
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self.store: weakref.ref[Any] | None = None
+        self.stamp: Any = None
+        self.records: dict[int, Record | None] = {}
+        self.local = False
+
+    def lookup(self, store: Any, lookup: Lookup, campaign_id: int) -> tuple[Record | None, Any]:
+        """The record `lookup` answers for `campaign_id` (call inside the create's transaction), and the version
+        it holds for (what `wrote` is given)."""
+        repository = getattr(store, "inner", store)  # the ObservedRepository's: version() without __getattr__
+        if self.store is None or self.store() is not repository:
+            self.records.clear()
+            self.store, self.stamp = weakref.ref(repository), None
+            self.local = _local_version(repository)
+        if not self.local:
+            return lookup(campaign_id), None
+        version = repository.version()
+        if version != self.stamp:
+            self.records.clear()
+            self.stamp = version
+        records = self.records
+        if campaign_id in records:
+            return records[campaign_id], version
+        record = lookup(campaign_id)
+        if len(records) < self.LIMIT:
+            records[campaign_id] = record
+        return record, version
+
+    def wrote(self, store: Any, version: Any) -> None:
+        """The create writing at `version` inserted its ad set (and what the observers add): no campaign changed."""
+        if version is not None and version == self.stamp:
+            self.stamp = getattr(store, "inner", store).version()
+
+
+def _local_version(repository: Any) -> bool:
+    """SQLite only: its version() is read from memory (data_version, the WAL-index header), one connection per
+    store. PostgreSQL's asks the server each time and serves several threads: no memo there."""
+    from mock_server.store.sqlite import SQLiteRepository
+    return isinstance(repository, SQLiteRepository)
+
+
+PARENTS = Parents()
+
+
 def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
     """The live campaign of this account an ad set is created under (seed 000: 'A valid ... campaign')."""
     text = str(campaign_id)
     record = lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
+    _check_parent(record, text, account, table)
+    assert record is not None
+    return record
+
+
+def remembered_parent(campaign_id: Any, account: AdAccount, store: Any, lookup: Lookup,
+                      table: dict[str, Any]) -> tuple[Record, Any]:
+    """`parent_campaign` through PARENTS (call inside the create's transaction), and the version to give
+    `PARENTS.wrote` once the ad set is inserted."""
+    text = str(campaign_id)
+    record, version = PARENTS.lookup(store, lookup, int(text)) if text.isdigit() and int(text) <= _MAX_ID else (None, None)
+    _check_parent(record, text, account, table)
+    assert record is not None
+    return record, version
+
+
+def _check_parent(record: Record | None, text: str, account: AdAccount, table: dict[str, Any]) -> None:
     reason = None
     if record is None or record.type != "Campaign" or record.account_id != account.account_id:
         reason = "is not a campaign id of this ad account"  # the same words for another account's object: no leak
@@ -35,8 +104,6 @@ def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table:
         reason = f"is a {record.status} campaign"
     if reason is not None:
         raise GraphError("adset_campaign_invalid", field="campaign_id", value=text, reason=reason, account=account.id)
-    assert record is not None
-    return record
 
 
 def normalise(params: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
@@ -57,27 +124,19 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     spec["start_time"] = spec.get("start_time") or int(ctx.now)  # seed 000: defaults to the current time
     if not spec.get("end_time"):
         spec.pop("end_time", None)  # seed 000: end_time=0 or empty -> ongoing
-    fill(CREATE_FILLS, spec, ctx)  # documented defaults (advantage_audience 1 for a default setup, v23+)
+    fill_create(spec, ctx)  # fill(CREATE_FILLS, ...): documented defaults (advantage_audience 1 by default, v23+)
     check_create(spec, ctx)  # check(CREATE_RULES, ...), the fact-only rules skipped when known to pass
-    data = {k: v for k, v in spec.items() if k not in table["not_stored"]}
+    not_stored = ctx.tables.not_stored
+    data = {k: v for k, v in spec.items() if k not in not_stored}
     data["campaign_id"] = str(ctx.campaign.id)
     if "bid_strategy" not in data and not ctx.campaign.data.get("bid_strategy"):
         data["bid_strategy"] = strategy_in_force(spec, ctx)[0]  # the default; a campaign's is inherited on read
-    for key, value in table["defaults"].items():
+    for key, value, copier in ctx.tables.defaults:  # table["defaults"], each the record's own copy
         if key not in data:
-            data[key] = _fresh(value)
+            data[key] = value if copier is None else copier(value)
     data["created_time"] = data["updated_time"] = int(ctx.now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
                   campaign_id=ctx.campaign.id, created=int(ctx.now))
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of a table default the record may own (deepcopy, without its cost for scalars and flat lists)."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
-        return list(value)
-    return copy.deepcopy(value)
 
 
 def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:

@@ -16,12 +16,15 @@ from mock_server.handlers.nodes import delete, read, read_after_write
 from mock_server.store.repository import ListQuery, Record
 
 
-def _context(call: Call, campaign: Record, existing: Record | None = None, changed: set[str] | None = None) -> AdSetContext:
+def _context(call: Call, campaign: Record, existing: Record | None = None, changed: set[str] | None = None,
+             raw: dict[str, Any] | None = None) -> AdSetContext:
+    """`raw`: the create's params as sent, when `params` decoded from them are the spec (not for a copy)."""
     account = call.account if existing is None else call.state.account_for(existing)
     assert account is not None
     return AdSetContext(call.state.registry, account, call.state.world, call.token, campaign, call.state.now(),
                         existing.data if existing is not None else None, frozenset(changed or ()),
-                        count=call.state.store.count, version=call.version)
+                        count=call.state.store.count, version=call.version,
+                        raw=raw)
 
 
 def _validate_only(params: dict[str, Any]) -> bool:
@@ -35,11 +38,12 @@ def create(call: Call) -> tuple[int, Any]:
     store = call.state.store
     table = call.state.registry.rules("adset")
     with store.transaction():
-        campaign = adsets.parent_campaign(params["campaign_id"], account, call.lookup, table)
-        record = adsets.build(params, _context(call, campaign), store.next_id())
+        campaign, read_at = adsets.remembered_parent(params["campaign_id"], account, store, call.lookup, table)
+        record = adsets.build(params, _context(call, campaign, raw=call.request.params), store.next_id())
         if _validate_only(params):
             return 200, {"success": True}
         store.insert(record)
+        adsets.PARENTS.wrote(store, read_at)
     return 200, read_after_write(call, record.id, {"id": str(record.id)})
 
 

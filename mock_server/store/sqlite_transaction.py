@@ -45,6 +45,7 @@ class Transaction:
             store._depth = 0
             if exc_type is not None:
                 store._counts.changed()  # counts adjusted by this transaction's inserts are void
+                store._writes += 1  # so is what was read inside it: version() moves (domain/adsets.py Parents)
             try:
                 if store._counters.dirty:  # committed while this transaction still holds the write lock
                     _end_counters(store, exc_type is None)

@@ -41,6 +41,7 @@ class AdSetContext:
     changed: frozenset[str] = field(default_factory=frozenset)  # params sent on update
     count: Callable[[ListQuery], int] | None = None  # the repository's count (limits), None where nothing is stored
     version: str | None = None  # the request's API version ("v25.0"); version-gated rules apply to all if None
+    raw: dict[str, Any] | None = None  # the create's params as sent, before decoding (check_create's memo key)
     table: dict[str, Any] = field(init=False, repr=False)  # schemas/rules/adset.json, read by every rule
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # derived once per request
     tables: AdSetTables = field(init=False, repr=False)  # the tables compiled once (rules/adset_tables.py)
@@ -95,7 +96,11 @@ def campaign_adset_limit(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     rule = ctx.table["limits"]
     if ctx.count is None or ctx.existing is not None:
         return None
-    query = ListQuery("AdSet", campaign_id=ctx.campaign.id, statuses=tuple(rule["counted_statuses"]))
+    queries = ctx.tables.count_queries  # a frozen ListQuery costs ~1.5 us to build: one per campaign
+    query = queries.get(ctx.campaign.id)
+    if query is None:
+        query = ListQuery("AdSet", campaign_id=ctx.campaign.id, statuses=tuple(rule["counted_statuses"]))
+        queries.remember(ctx.campaign.id, query)
     count = ctx.count(query)
     if count >= rule["adsets_per_campaign"]:
         return GraphError("adset_campaign_limit", campaign_id=str(ctx.campaign.id), count=count,
@@ -419,17 +424,83 @@ def facts(spec: Spec, ctx: AdSetContext) -> tuple[Any, ...] | None:
     return key + (spec.get("bid_amount") is None,)
 
 
+# The create rules that read, besides the facts, only the execution_options, promoted_object and targeting params
+# (fills applied), the campaign's restricted special ad category and its special_ad_category_country, and whether
+# the request's version is under the Advantage+ gate. Keyed by those params as sent (text, decoded the same way
+# every time), a create that repeats a passing one skips them all (`request_key`, `check_create`).
+BY_REQUEST: tuple[Rule, ...] = (*BY_FACTS, execution_options, promoted_object_requirements,  # type: ignore[arg-type]
+                                *targeting.CHECKS)
+_CREATE_AFTER_REQUEST: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if rule not in BY_REQUEST)
+# ... and without the DSA rules, which answer None when the targeting has no EU location (fill_create knows)
+_CREATE_AFTER_REQUEST_OUTSIDE_EU: tuple[Rule, ...] = tuple(rule for rule in _CREATE_AFTER_REQUEST if rule not in _DSA)
+_KEY_TEXT_LIMIT = 4096
+
+
+def request_key(key: tuple[Any, ...], ctx: AdSetContext) -> tuple[Any, ...] | None:
+    """What the BY_REQUEST rules read from a create whose `facts` are `key` (None: not remembered). The params
+    count as sent only when sent as text (a form's value; a JSON body's or a PHP-style key's objects are not)."""
+    raw = ctx.raw
+    if raw is None:
+        return None
+    sent = (raw.get("execution_options"), raw.get("promoted_object"), raw.get("targeting"))
+    size = 0
+    for value in sent:
+        if value is not None:
+            if type(value) is not str:
+                return None
+            size += len(value)
+    if size > _KEY_TEXT_LIMIT:  # the memo holds up to 512 keys: each stays small
+        return None
+    category = targeting.restricted_category(ctx)
+    countries: tuple[Any, ...] = ()
+    if category is not None:  # special_category_radius's fallback countries
+        countries = tuple(c for c in ctx.campaign.data.get("special_ad_category_country") or [] if isinstance(c, str))
+    return key + sent + (category, countries, ctx.tables.advantage_applies(ctx.version))
+
+
 def check_create(spec: Spec, ctx: AdSetContext) -> None:
-    """check(CREATE_RULES, ...), skipping BY_FACTS when a create with the same facts passed them (they would
-    answer None again, so the first error raised is the same)."""
+    """check(CREATE_RULES, ...), skipping the rules a create with the same `request_key`, else the same `facts`,
+    passed before (they would answer None again, so the first error raised is the same)."""
     key = facts(spec, ctx)
-    passed = ctx.tables.passed_by_facts
+    wide = request_key(key, ctx) if key is not None else None
+    tables = ctx.tables
+    if wide is not None and wide in tables.passed_by_request:
+        located = ctx.memo.get("dsa")  # (the targeting, its EU locations): rules/dsa.py _dsa_regulated's memo
+        outside_eu = located is not None and located[0] is spec.get("targeting") and not located[1]
+        check(_CREATE_AFTER_REQUEST_OUTSIDE_EU if outside_eu else _CREATE_AFTER_REQUEST, spec, ctx)
+        return
+    passed = tables.passed_by_facts
     if key is not None and key in passed:
         check(_CREATE_REST, spec, ctx)
+    else:
+        if key is not None and all(rule(spec, ctx) is None for rule in BY_FACTS):
+            passed.remember(key)
+        check(CREATE_RULES, spec, ctx)
+    if wide is not None:  # every rule passed
+        tables.passed_by_request.remember(wide)
+
+
+def fill_create(spec: Spec, ctx: AdSetContext) -> None:
+    """fill(CREATE_FILLS, ...), with what the targeting fills work out from a targeting sent as text remembered by
+    that text and the Advantage+ gate: whether the advantage_audience default applies, and the EU locations
+    (rules/dsa.py). Both read the targeting, the tables and the gate only."""
+    raw, sent = ctx.raw, spec.get("targeting")
+    text = raw.get("targeting") if raw is not None else None
+    if type(text) is not str or len(text) > _KEY_TEXT_LIMIT or not isinstance(sent, dict):
+        fill(CREATE_FILLS, spec, ctx)
         return
-    if key is not None and all(rule(spec, ctx) is None for rule in BY_FACTS):
-        passed.remember(key)
-    check(CREATE_RULES, spec, ctx)
+    tables = ctx.tables
+    key = (text, tables.advantage_applies(ctx.version))
+    known = tables.targeting_fills.get(key)
+    if known is None:
+        targeting.advantage_audience_default(spec, ctx)
+        known = (spec.get("targeting") is not sent, tuple(dsa.regulated(spec, ctx)))
+        tables.targeting_fills.remember(key, known)
+    else:
+        if known[0]:
+            targeting.flag_default(spec, sent, ctx.table["targeting"]["advantage_audience"])
+        ctx.memo["dsa"] = (spec.get("targeting"), list(known[1]))
+    dsa.dsa_account_defaults(spec, ctx)
 
 
 def fill(fills: tuple[Fill, ...], spec: Spec, ctx: AdSetContext) -> None:

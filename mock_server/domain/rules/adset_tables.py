@@ -8,9 +8,10 @@ interpretation the rules used to run per request (`applicable_requirements`, `mo
 
 from __future__ import annotations
 
+import copy
 import itertools
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from mock_server.config import version_key
@@ -40,12 +41,18 @@ class AdSetTables:
         self.targeting_options: dict[str, Any] = \
             registry.documents["targeting"]["$defs"]["targeting"]["properties"]
         self.geo_keys = frozenset(self.table["targeting"]["geo_keys"])  # location_required: a set, not a scan
+        self.not_stored = frozenset(self.table["not_stored"])  # domain/adsets.py build
+        # the record defaults, each with how a record gets its own copy (None: a scalar, shared)
+        self.defaults = tuple((key, value, _copier(value)) for key, value in self.table["defaults"].items())
         self._named = {fact: _hashable_values(self.table["promoted_object"], fact) for fact in FACTS}
         self._lookups = tuple({value: value for value in self._named[fact]} for fact in FACTS)
         self._requirements = self._index_requirements()
         self._minor_units: dict[tuple[str, float], int] = {}
         self._advantage: dict[str | None, bool] = {}
         self.passed_by_facts = Remembered()  # rules/adset.py check_create: fact tuples that passed BY_FACTS
+        self.count_queries = Answers()  # rules/adset.py campaign_adset_limit: campaign id -> its ListQuery (frozen)
+        self.targeting_fills = Answers()  # rules/adset.py fill_create: (targeting text, gate) -> what the fills found
+        self.passed_by_request = Remembered()  # the same for BY_REQUEST: keys of creates that passed every rule
 
     def _index_requirements(self) -> dict[tuple[Any, ...], tuple[dict[str, Any], ...]]:
         """Every combination of the values the table names for each fact (plus 'anything else'), answered once."""
@@ -111,8 +118,35 @@ class Remembered:
         return key in self.keys
 
     def remember(self, key: Any) -> None:
-        if len(self.keys) < _MEMO_LIMIT:
-            self.keys.add(key)
+        if len(self.keys) >= _MEMO_LIMIT:
+            self.keys.clear()  # the keys in use are learnt again
+        self.keys.add(key)
+
+
+class Answers:
+    """A bounded dictionary of answers by key (what clients send decides how many keys there could be)."""
+
+    __slots__ = ("answers",)
+
+    def __init__(self) -> None:
+        self.answers: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.answers.get(key)
+
+    def remember(self, key: Any, answer: Any) -> None:
+        if len(self.answers) >= _MEMO_LIMIT:
+            self.answers.clear()
+        self.answers[key] = answer
+
+
+def _copier(value: Any) -> Callable[[Any], Any] | None:
+    """How a record gets its own copy of a table default (deepcopy without its cost for scalars and flat lists)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+        return list
+    return copy.deepcopy
 
 
 def _hashable_values(entries: list[dict[str, Any]], fact: str) -> frozenset[Any]:

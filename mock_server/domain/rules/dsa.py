@@ -28,6 +28,11 @@ def _dsa_regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
     return kept[1]
 
 
+def regulated(spec: Spec, ctx: AdSetContext) -> list[str]:
+    """The EU locations of the targeting as a create sends it (rules/adset.py fill_create remembers them)."""
+    return _dsa_regulated(spec, ctx)
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -87,7 +87,7 @@ def radius_range(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     return None
 
 
-def _restricted_category(ctx: AdSetContext) -> str | None:
+def restricted_category(ctx: AdSetContext) -> str | None:
     """The campaign's first restricted special ad category (four rules ask: worked out once per request)."""
     memo = ctx.memo
     if "restricted_category" not in memo:
@@ -102,7 +102,7 @@ def _restricted_category(ctx: AdSetContext) -> str | None:
 
 def special_category_age(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9 (M-SAC): HOUSING/EMPLOYMENT/CREDIT/FINANCIAL ad sets: 'age fixed 18-65+'."""
-    category = _restricted_category(ctx)
+    category = restricted_category(ctx)
     if category is None:
         return None
     rule = ctx.table["targeting"]["special_ad_categories"]
@@ -115,7 +115,7 @@ def special_category_age(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 
 def special_category_gender(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9 (M-SAC): special ad categories allow 'no specific gender'."""
-    category = _restricted_category(ctx)
+    category = restricted_category(ctx)
     genders = _targeting(spec).get("genders")
     rule = ctx.table["targeting"]["special_ad_categories"]["genders"]
     if category is None or not genders or sorted(set(genders)) == sorted(rule):
@@ -125,7 +125,7 @@ def special_category_gender(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 
 def special_category_location(spec: Spec, ctx: AdSetContext) -> GraphError | None:
     """GRAPH-BEHAVIOUR 9 (M-SAC): no zips, sub-city areas or location exclusion under special ad categories."""
-    category = _restricted_category(ctx)
+    category = restricted_category(ctx)
     if category is None:
         return None
     rule = ctx.table["targeting"]["special_ad_categories"]
@@ -144,7 +144,7 @@ def special_category_radius(spec: Spec, ctx: AdSetContext) -> GraphError | None:
 
     A location's region comes from the country it carries, else from the campaign's special_ad_category_country;
     the strictest region applies, none -> the table's default (schemas/rules/adset.json min_radius)."""
-    category = _restricted_category(ctx)
+    category = restricted_category(ctx)
     if category is None:
         return None
     rule = ctx.table["targeting"]["special_ad_categories"]["min_radius"]
@@ -249,6 +249,11 @@ def advantage_audience_default(spec: Spec, ctx: AdSetContext) -> None:
         return
     if narrowing(targeting, rule):
         return
+    flag_default(spec, targeting, rule)
+
+
+def flag_default(spec: Spec, targeting: dict[str, Any], rule: dict[str, Any]) -> None:
+    """spec's targeting, a copy of `targeting` with advantage_audience set to its default."""
     automation = targeting.get("targeting_automation")
     automation = dict(automation) if isinstance(automation, dict) else {}
     automation["advantage_audience"] = rule["default_value"]
