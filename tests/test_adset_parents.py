@@ -127,13 +127,13 @@ def test_creates_under_many_campaigns_read_each_once(tmp_path: Path) -> None:
     campaigns = [make_campaign(client, act) for _ in range(3)]
     store = client.state.store
     reads: list[int] = []
-    get = store.inner.get
-    store.inner.get = lambda object_id: reads.append(object_id) or get(object_id)  # type: ignore[method-assign]
+    get = store.get  # the ObservedRepository's, bound to the inner store's (store/observed.py `_HOT`)
+    store.get = lambda object_id: reads.append(object_id) or get(object_id)  # type: ignore[method-assign]
     try:
         for _ in range(3):
             for campaign in campaigns:
                 assert create(client, act, world, campaign).status_code == 200
     finally:
-        store.inner.get = get  # type: ignore[method-assign]
+        store.get = get  # type: ignore[method-assign]
     assert sorted(set(reads) & {int(c) for c in campaigns}) == sorted(int(c) for c in campaigns)
     assert all(reads.count(int(c)) == 1 for c in campaigns), reads
