@@ -105,3 +105,6 @@ def test_the_known_texts_stay_bounded() -> None:
         contract.decode("requests/campaign.create", {**base, "name": f"campaign {i}"})
     split = contract._known["requests/campaign.create"]
     assert split is not None and all(len(texts) <= 512 for texts in split.seen.values())
+    for i in range(300):  # long texts: the characters kept stay bounded too
+        contract.decode("requests/campaign.create", {**base, "name": f"{i:04d}" + "x" * 396})
+    assert split.chars == sum(len(text) for texts in split.seen.values() for text in texts) <= 65536

@@ -18,18 +18,20 @@ import jsonschema_rs
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description"})
 _LIMIT = 512  # texts remembered per param; cleared when full (what clients send is unbounded)
 _TEXT_LIMIT = 4096  # a longer text is validated every time rather than kept
+_CHARS_LIMIT = 65536  # characters kept per schema, all params together: all forgotten beyond (memory bounded)
 
 
 class KnownValid:
     """One request schema's split validator and the texts of each param known valid."""
 
-    __slots__ = ("required", "loose", "kinds", "seen")
+    __slots__ = ("required", "loose", "kinds", "seen", "chars")
 
     def __init__(self, schema: dict[str, Any], registry: Any, kinds: dict[str, str]) -> None:
         self.required = tuple(schema.get("required", ()))
         self.loose = jsonschema_rs.validator_for({k: v for k, v in schema.items() if k != "required"}, registry=registry)
         self.kinds = kinds
         self.seen: dict[str, set[str]] = {}  # param name -> texts known valid
+        self.chars = 0  # their length in all
 
     @staticmethod
     def applies(schema: dict[str, Any]) -> bool:
@@ -66,9 +68,15 @@ class KnownValid:
         for name in valid:
             raw = params.get(name)
             if type(raw) is str and len(raw) <= _TEXT_LIMIT and kinds.get(name, "datetime") != "datetime":
+                if self.chars + len(raw) > _CHARS_LIMIT:
+                    seen.clear()  # the texts in use are learnt again
+                    self.chars = 0
                 texts = seen.get(name)
                 if texts is None:
                     texts = seen[name] = set()
                 elif len(texts) >= _LIMIT:
-                    texts.clear()  # the texts in use are learnt again
-                texts.add(raw)
+                    self.chars -= sum(len(text) for text in texts)
+                    texts.clear()
+                if raw not in texts:
+                    texts.add(raw)
+                    self.chars += len(raw)
