@@ -68,8 +68,8 @@ def _campaign(store: SQLiteRepository, status: str = "ACTIVE") -> Record:
 
 def _read(store: SQLiteRepository, campaign_id: int) -> Record | None:
     with store.transaction():
-        record, at = adsets.PARENTS.lookup(store, store.get, campaign_id)
-        adsets.PARENTS.wrote(store, at)  # as the create does once its ad set is inserted
+        record, at = adsets.parents_of(store).lookup(store, store.get, campaign_id)
+        adsets.parents_of(store).wrote(store, at)  # as the create does once its ad set is inserted
     return record
 
 
@@ -107,15 +107,16 @@ def test_a_rolled_back_campaign_is_forgotten(tmp_path: Path) -> None:
 
 
 def test_one_store_and_a_bounded_memo(tmp_path: Path) -> None:
-    """Another store (a new server in the same process) never answers from this one's records; the memo keeps
-    at most LIMIT campaigns."""
+    """Another store (a new server in the same process) never answers from this one's records, nor empties its
+    memo; a memo keeps at most LIMIT campaigns."""
     first, second = SQLiteRepository(":memory:"), SQLiteRepository(":memory:")
     campaign = _campaign(first)
     assert _read(first, campaign.id) is not None
     assert _read(second, campaign.id) is None
     for campaign_id in range(1, adsets.Parents.LIMIT + 50):
         _read(second, campaign_id)
-    assert len(adsets.PARENTS.records) <= adsets.Parents.LIMIT
+    assert len(adsets.parents_of(second).records) <= adsets.Parents.LIMIT
+    assert campaign.id in adsets.parents_of(first).records  # the other store's reads left this memo alone
 
 
 def test_creates_under_many_campaigns_read_each_once(tmp_path: Path) -> None:

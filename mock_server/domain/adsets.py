@@ -73,7 +73,17 @@ def _local_version(repository: Any) -> bool:
     return isinstance(repository, SQLiteRepository)
 
 
-PARENTS = Parents()
+_PER_STORE: weakref.WeakKeyDictionary[Any, Parents] = weakref.WeakKeyDictionary()
+
+
+def parents_of(store: Any) -> Parents:
+    """The memo of one store: two servers in one process (fixtures on threads, same seed and so the same ids)
+    never share records, and neither empties the other's memo."""
+    repository = getattr(store, "inner", store)
+    memo = _PER_STORE.get(repository)
+    if memo is None:
+        memo = _PER_STORE[repository] = Parents()
+    return memo
 
 
 def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
@@ -87,10 +97,10 @@ def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table:
 
 def remembered_parent(campaign_id: Any, account: AdAccount, store: Any, lookup: Lookup,
                       table: dict[str, Any]) -> tuple[Record, Any]:
-    """`parent_campaign` through PARENTS (call inside the create's transaction), and the version to give
-    `PARENTS.wrote` once the ad set is inserted."""
+    """`parent_campaign` through the store's `Parents` (call inside the create's transaction), and the version to
+    give its `wrote` once the ad set is inserted."""
     text = str(campaign_id)
-    record, version = PARENTS.lookup(store, lookup, int(text)) if text.isdigit() and int(text) <= _MAX_ID else (None, None)
+    record, version = parents_of(store).lookup(store, lookup, int(text)) if text.isdigit() and int(text) <= _MAX_ID else (None, None)
     _check_parent(record, text, account, table)
     assert record is not None
     return record, version

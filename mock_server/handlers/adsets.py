@@ -43,7 +43,7 @@ def create(call: Call) -> tuple[int, Any]:
         if _validate_only(params):
             return 200, {"success": True}
         store.insert(record)
-        adsets.PARENTS.wrote(store, read_at)
+        adsets.parents_of(store).wrote(store, read_at)
     return 200, read_after_write(call, record.id, {"id": str(record.id)})
 
 
