@@ -62,7 +62,7 @@ def parse_versions(text: str) -> tuple[str, ...]:
     versions = tuple(v.strip() for v in text.split(",") if v.strip())
     for version in versions:
         major, dot, minor = version.removeprefix("v").partition(".")
-        if not (version.startswith("v") and major.isdigit() and dot and minor.isdigit()):
+        if not (version.startswith("v") and major.isascii() and major.isdigit() and dot and minor.isascii() and minor.isdigit()):
             raise ValueError(f"not a Graph version: {version!r} (expected vNN.N)")
     if not versions:
         raise ValueError("at least one version is required")

@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from mock_server import redaction
+from mock_server.wire.limits import ascii_digits
 from mock_server.journal_entry import CONFORMING, Entry, Judged, _Judging  # noqa: F401 (Judged: re-exported)
 from mock_server.verify.verdicts import SILENT, Violation, from_request
 
@@ -223,7 +224,7 @@ class Journal:
     def query(self, params: dict[str, str]) -> dict[str, Any]:
         """JSON for `GET /__graphmock/journal?path=&method=&verdict=&since=&limit=N&violations=1`: the last
         `limit` matching entries (oldest first), only violating ones with `violations=1`."""
-        since = int(params.get("since") or 0) if str(params.get("since") or "0").isdigit() else 0
+        since = int(params.get("since") or 0) if ascii_digits(str(params.get("since") or "0")) else 0
         verdict = params.get("verdict")
         if str(params.get("violations", "")).strip().lower() in ("1", "true", "yes"):
             verdict = verdict or "violation"

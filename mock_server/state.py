@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.config import ServerConfig
 from mock_server.contract.registry import SchemaRegistry, default_registry
 from mock_server.contract.validate import Contract
@@ -192,7 +193,7 @@ class State:
         now = self.clock.now()
         raws = [(advideos.from_fixture, raw) for raw in self.world.document.get("videos", [])]
         raws += [(savedaudiences.from_fixture, raw) for raw in self.world.document.get("saved_audiences", [])]
-        missing = [(build, raw) for build, raw in raws if str(raw.get("id", "")).isdigit()
+        missing = [(build, raw) for build, raw in raws if ascii_digits(str(raw.get("id", "")))
                    and raw.get("ad_account_id") and self.store.get(int(raw["id"])) is None]
         if missing:
             with self.store.transaction():
@@ -328,7 +329,7 @@ def _str_or_none(value: Any) -> str | None:
 def _int_id(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and ascii_digits(value):
         return int(value)
     raise ValueError(f"{where} must be a numeric id, got {value!r}")
 

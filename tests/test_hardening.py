@@ -249,3 +249,25 @@ def test_sample_image_writes_the_walkthroughs_pixel_png_and_it_uploads(tmp_path,
     assert readme.index("graphmock sample-image pixel.png") < readme.index("filename=@pixel.png")
     assert "Python ≥ 3.11" in readme and "Node ≥ 18" in readme and "graphmock[sdk]" in readme
     assert 'sdk = ["facebook-business' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("digits", ["³", "٣", "①", "1²"])
+def test_an_id_of_unicode_digits_is_a_graph_error_not_a_500(client, act, digits):
+    """`str.isdigit` accepts superscripts and other scripts' digits, which `int()` refuses or reads as ASCII ones:
+    every id a client sends is numeric only in ASCII digits, so these answer Graph's error for a missing or
+    invalid object, never a server error (Schemathesis found `DELETE /act_.../advideos?video_id=³`)."""
+    calls = [("DELETE", f"{act}/advideos", {"video_id": digits}),
+             ("POST", f"{act}/adsets", {"campaign_id": digits, "name": "x", "billing_event": "IMPRESSIONS",
+                                          "optimization_goal": "REACH", "daily_budget": "5000",
+                                          "targeting": '{"geo_locations":{"countries":["US"]}}'}),
+             ("POST", f"{act}/ads", {"adset_id": digits, "name": "x", "creative": '{"creative_id":"1"}'}),
+             ("GET", f"{act}/insights", {"date_preset": f"last_{digits}d"}),
+             ("GET", digits, {"fields": "name"}),
+             ("GET", f"{act}/generatepreviews", {"creative": '{"object_story_id":"1"}', "ad_format": "DESKTOP_FEED_STANDARD",
+                                                 "creative_id": digits}),
+             ("GET", f"{act}/insights", {"since": digits})]
+    for method, path, params in calls:
+        response = client.request(method, path, params=params if method != "POST" else None,
+                                  data=params if method == "POST" else None)
+        assert response.status_code < 500, (method, path, response.status_code, response.text[:200])
+        assert response.status_code == 200 or error_of(response)["code"] != 1, (method, path, response.text[:200])

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.wire.errors import GraphError, catalogue, envelope_rules
+from mock_server.wire.limits import ascii_digits
 
 _ERROR_KEYS = {"code": int, "error_subcode": int, "type": str, "message": str, "is_transient": bool,
                "http_status": int, "error_user_title": str, "error_user_msg": str}
@@ -144,7 +145,7 @@ class FaultRegistry:
             faults.append(fault)
         with self._lock:
             self._faults = faults
-            numbers = [int(f.id.rpartition("_")[2]) for f in faults if f.id.rpartition("_")[2].isdigit()]
+            numbers = [int(f.id.rpartition("_")[2]) for f in faults if ascii_digits(f.id.rpartition("_")[2])]
             self._next = max([self._next - 1, *numbers]) + 1
 
     def clear(self, fault_id: str | None = None) -> int:

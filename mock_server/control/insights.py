@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain.delivery import profiles
 from mock_server.domain.insights import jobs
@@ -79,7 +80,7 @@ def _object_key(state: State, object_id: str) -> str:
         if text not in state.world.ad_accounts:
             raise ControlError(f"unknown ad account {text}", 404)
         return text
-    if not text.isdigit() or state.store.get(int(text)) is None:
+    if not ascii_digits(text) or state.store.get(int(text)) is None:
         raise ControlError(f"unknown object {text}", 404)
     record = state.store.get(int(text))
     if record is None or record.type not in ("Campaign", "AdSet", "Ad"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server import redaction
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain.review import PolicyError
@@ -15,7 +16,7 @@ def reset(state: State, body: Any = None) -> dict[str, Any]:
     """Back to the fixtures: everything (clock and ids too), or one ad account's objects and settings."""
     body = body_of(body, {"ad_account_id"})
     act = body.get("ad_account_id")
-    if act is not None and (not isinstance(act, str) or not act.removeprefix("act_").isdigit()):
+    if act is not None and (not isinstance(act, str) or not ascii_digits(act.removeprefix("act_"))):
         raise ControlError(f"ad_account_id must look like act_<digits>, got {act!r}")
     try:
         state.reset(act)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain import review
 from mock_server.state import State
@@ -85,7 +86,7 @@ def _account_id(state: State, act: Any) -> str:
 
 
 def _ad(state: State, ad_id: str) -> Record:
-    record = state.store.get(int(ad_id)) if str(ad_id).isdigit() and len(str(ad_id)) <= 20 else None
+    record = state.store.get(int(ad_id)) if ascii_digits(str(ad_id)) and len(str(ad_id)) <= 20 else None
     if record is None or record.type != "Ad":
         raise ControlError(f"no ad with id {ad_id}", 404)
     return record

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.control import access, clock, lifecycle, reviews
 from mock_server.control.errors import ControlError, body_of
 from mock_server.dashboard.insights import steer
@@ -126,7 +127,7 @@ def _fault(state: State, body: dict[str, Any]) -> str:
     spec = {k: v for k, v in body_of(body, access.FAULT_KEYS).items() if v not in ("", None)}
     for key in ("times", "status", "latency_ms"):
         if isinstance(spec.get(key), str):
-            if not spec[key].strip().isdigit():
+            if not ascii_digits(spec[key].strip()):
                 raise ControlError(f"{key} must be a whole number, got {spec[key]!r}")
             spec[key] = int(spec[key])
     fault = access.add_fault(state, spec)

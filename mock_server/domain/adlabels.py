@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.domain import timefmt
 from mock_server.store.repository import Record, Repository
 from mock_server.wire.errors import GraphError
@@ -53,7 +54,7 @@ def resolve(store: Repository, account_id: str, items: list[dict[str, Any]], now
         label_id, name = item.get("id"), item.get("name")
         record: Record | None = None
         if label_id is not None:
-            record = store.get(int(label_id)) if str(label_id).isdigit() and len(str(label_id)) < 20 else None
+            record = store.get(int(label_id)) if ascii_digits(str(label_id)) and len(str(label_id)) < 20 else None
             if record is None or record.type != TYPE or record.account_id != account_id or record.status == "DELETED":
                 raise GraphError("adlabel_invalid", field=f"adlabels[{index}]", value=str(label_id))
         elif name is not None and str(name).strip():
@@ -114,7 +115,7 @@ def view(items: list[dict[str, Any]] | None, lookup: Any) -> list[dict[str, Any]
     out = []
     for item in items:
         label_id = str(item.get("id") or "")
-        record = lookup(int(label_id)) if label_id.isdigit() else None
+        record = lookup(int(label_id)) if ascii_digits(label_id) else None
         if record is None or record.type != TYPE:
             out.append(dict(item))
             continue

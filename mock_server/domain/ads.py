@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.domain import clock, review
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
@@ -26,7 +27,7 @@ Lookup = Callable[[int], Record | None]
 
 def _get(lookup: Lookup, value: Any) -> Record | None:
     text = str(value)
-    return lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
+    return lookup(int(text)) if ascii_digits(text) and int(text) <= _MAX_ID else None
 
 
 def parent_adset(adset_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:

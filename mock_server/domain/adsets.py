@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
 from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
@@ -89,7 +90,7 @@ def parents_of(store: Any) -> Parents:
 def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
     """The live campaign of this account an ad set is created under (seed 000: 'A valid ... campaign')."""
     text = str(campaign_id)
-    record = lookup(int(text)) if text.isdigit() and int(text) <= _MAX_ID else None
+    record = lookup(int(text)) if ascii_digits(text) and int(text) <= _MAX_ID else None
     _check_parent(record, text, account, table)
     assert record is not None
     return record
@@ -100,7 +101,7 @@ def remembered_parent(campaign_id: Any, account: AdAccount, store: Any, lookup: 
     """`parent_campaign` through the store's `Parents` (call inside the create's transaction), and the version to
     give its `wrote` once the ad set is inserted."""
     text = str(campaign_id)
-    record, version = parents_of(store).lookup(store, lookup, int(text)) if text.isdigit() and int(text) <= _MAX_ID else (None, None)
+    record, version = parents_of(store).lookup(store, lookup, int(text)) if ascii_digits(text) and int(text) <= _MAX_ID else (None, None)
     _check_parent(record, text, account, table)
     assert record is not None
     return record, version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.contract.registry import SchemaRegistry
 
 
@@ -16,7 +17,7 @@ def minor_units_for_usd(registry: SchemaRegistry, currency: str, usd: float) -> 
 
 def display(registry: SchemaRegistry, currency: str, minor: int | str | None) -> str | None:
     """A minor-unit amount as people read it, e.g. 1050 USD -> "10.50 USD" (the dashboard's budgets)."""
-    if minor is None or (isinstance(minor, str) and not minor.lstrip("-").isdigit()):
+    if minor is None or (isinstance(minor, str) and not ascii_digits(minor.lstrip("-"))):
         return None
     table = registry.rules("currencies")
     offset = int(table["currencies"].get(currency, table["default"])["offset"])

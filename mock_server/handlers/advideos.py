@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.domain import advideos
 from mock_server.domain.assetrules import table
 from mock_server.handlers import assets
@@ -80,7 +81,7 @@ def create(call: Call) -> tuple[int, Any]:
 
 def _session_video(call: Call, session_id: str) -> Record | None:
     """The video a session belongs to: session ids are the video id + 1 (advideos.start)."""
-    if not session_id.isdigit() or len(session_id) > 19:
+    if not ascii_digits(session_id) or len(session_id) > 19:
         return None
     return assets.live(call, TYPE, int(session_id) - 1)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.domain import adlabels, adspixels, customconversions, savedaudiences
 from mock_server.domain.assetrules import table
 from mock_server.handlers.call import Call
@@ -82,7 +83,7 @@ def live(call: Call, node_type: str, object_id: Any) -> Record | None:
     """A non-deleted record of this type in the caller's account, or None."""
     account = call.account
     text = str(object_id or "")
-    record = call.state.store.get(int(text)) if text.isdigit() and len(text) < 20 else None
+    record = call.state.store.get(int(text)) if ascii_digits(text) and len(text) < 20 else None
     if record is None or record.type != node_type or record.status == "DELETED":
         return None
     return record if account is not None and record.account_id == account.account_id else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server import media
 from mock_server.handlers.call import Call
 from mock_server.store.repository import Record
@@ -65,7 +66,7 @@ def answer(call: Call, shown: dict[str, Any]) -> tuple[int, Any]:
 
 def _creative_of(call: Call, record: Record) -> Record:
     creative_id = record.data.get("creative_id") if record.type == "Ad" else record.id
-    creative = call.lookup(int(creative_id)) if str(creative_id or "").isdigit() else None
+    creative = call.lookup(int(creative_id)) if ascii_digits(str(creative_id or "")) else None
     if creative is None or not call.visible(creative):
         raise GraphError("unsupported_get", object_id=str(creative_id))
     return creative

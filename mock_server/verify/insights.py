@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import contract_tests.insights as ins
 from contract_tests.driver import CheckFailure, SentRequest
+from mock_server.wire.limits import ascii_digits
 from mock_server.contract.registry import default_registry
 
 POLL_SECONDS = 60
@@ -60,7 +61,7 @@ def async_and_nested(verifier: Any, result: Any) -> None:
         status, body = driver.send(start)
         result.examples += 1
         run = body.get("report_run_id") if isinstance(body, dict) else None
-        if status != 200 or not isinstance(run, str) or not run.isdigit():
+        if status != 200 or not isinstance(run, str) or not ascii_digits(run):
             raise CheckFailure(f"POST insights must answer {{report_run_id}}: HTTP {status} {str(body)[:200]}", start)
         poll = SentRequest("GET", f"/{driver.version}/{run}", params={"fields": "async_status,async_percent_completion"})
         deadline = time.monotonic() + POLL_SECONDS

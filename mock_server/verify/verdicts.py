@@ -16,6 +16,7 @@ from datetime import timezone
 from functools import cache
 from typing import Any
 
+from mock_server.wire.limits import ascii_digits
 from mock_server.contract.decoding import Decoded
 from mock_server.contract.violations import field_path
 from mock_server.domain import timefmt
@@ -82,7 +83,7 @@ def node_of(state: Any, segments: list[str], call: Any = None) -> str | None:
     head = segments[0]
     if head.startswith("act_"):
         return "AdAccount"
-    if head.isdigit() and len(head) <= 20:
+    if ascii_digits(head) and len(head) <= 20:
         record = state.store.get(int(head))
         if record is not None:
             return record.type

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mock_server.wire.limits import ascii_digits
+
 Window = tuple[date, date]
 
 
@@ -15,7 +17,7 @@ def preset(name: str, today: date, lookback_months: int) -> Window:
         return today, today
     if name == "yesterday":
         return yesterday, yesterday
-    if name.startswith("last_") and name.endswith("d") and name[5:-1].isdigit():
+    if name.startswith("last_") and name.endswith("d") and ascii_digits(name[5:-1]):
         n = int(name[5:-1])
         return today - timedelta(days=n), yesterday
     if name == "this_week_mon_today":
