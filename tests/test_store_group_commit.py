@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.killed import kill_copy
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group import GROUP_SECONDS
@@ -37,18 +38,6 @@ def _campaign(store: SQLiteRepository, name: str) -> Record:
     return Record(store.next_id(), "Campaign", ACT, "ACTIVE", {"name": name}, None, None, None, 1)
 
 
-def _kill_copy(store: SQLiteRepository, where: Path) -> str:
-    """The files a SIGKILL of the process holding `store` would leave, copied to `where`."""
-    if store.checkpointer is not None:
-        store.checkpointer.stop()  # no checkpoint racing the copy
-    where.mkdir(parents=True, exist_ok=True)
-    target = str(where / "killed.sqlite3")
-    for suffix in ("", "-wal", REDO_SUFFIX):
-        if os.path.exists(store.path + suffix):
-            shutil.copyfile(store.path + suffix, target + suffix)
-    return target
-
-
 def _killed_after_writing(path: str, name: str, where: Path) -> str:
     """A group-commit store at `path` acknowledges one campaign `name`; the files a kill would leave, copied."""
     store = SQLiteRepository(path, group_commit=True)
@@ -56,7 +45,7 @@ def _killed_after_writing(path: str, name: str, where: Path) -> str:
     async def run() -> str:
         with store.transaction():
             store.insert(_campaign(store, name))
-        return _kill_copy(store, where)
+        return kill_copy(store, where)
 
     killed = asyncio.run(run())
     store.close()
@@ -147,7 +136,7 @@ def test_kill_keeps_exactly_the_acknowledged_writes(ops, torn):
                         store.clear()
                     objects, meta, highest = {}, {}, 0  # a reset starts the id sequence again (state.reset)
             assert _world(store) == (objects, meta)
-            return _kill_copy(store, Path(tmp) / "after")  # inside the loop: its end commits the group
+            return kill_copy(store, Path(tmp) / "after")  # inside the loop: its end commits the group
 
         killed = asyncio.run(run())
         with open(killed + REDO_SUFFIX, "ab") as fh:
@@ -193,7 +182,7 @@ def test_a_failed_request_leaves_nothing_and_caches_follow(tmp_path):
             assert store.count(query) == 2
             raise Refused
         assert store.count(query) == 1
-        return store.next_id(), _kill_copy(store, tmp_path / "after")
+        return store.next_id(), kill_copy(store, tmp_path / "after")
 
     next_id, killed = asyncio.run(run())
     store.close()
@@ -223,7 +212,7 @@ def test_reset_then_kill_then_restart_gives_an_empty_working_store(tmp_path, mon
         await asyncio.sleep(GROUP_SECONDS * 1.5)
         with store.transaction():
             store.clear()
-        return _kill_copy(store, tmp_path / "after")
+        return kill_copy(store, tmp_path / "after")
 
     killed = asyncio.run(run())
     store.close()
@@ -349,7 +338,7 @@ def test_a_failed_group_commit_loses_nothing_and_reuses_no_id(tmp_path):
         for n in range(3):
             create(f"after {n}")  # the first of them catches up first
         assert _world(store)[0] == acknowledged
-        return _kill_copy(store, tmp_path / "killed")
+        return kill_copy(store, tmp_path / "killed")
 
     killed = asyncio.run(run())
     assert len(acknowledged) == 6  # six distinct ids

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import sqlite3
 from collections import UserList
 from pathlib import Path
@@ -18,6 +17,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.killed import kill_copy
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group import position
@@ -29,18 +29,6 @@ MAYBE_KEY = st.one_of(st.none(), st.text(max_size=5))
 SHAPES = st.tuples(st.sampled_from(["Campaign", "AdSet", "Ad", "AdActivity"]), MAYBE_ID, MAYBE_ID, MAYBE_KEY,
                    st.dictionaries(st.text(max_size=4), st.one_of(st.integers(-2**53, 2**53), st.text(max_size=8)), max_size=3))
 WRITES = st.lists(st.tuples(st.booleans(), SHAPES), min_size=1, max_size=12)  # (update an earlier one?, shape)
-
-
-def _copy_as_killed(store: SQLiteRepository, where: Path) -> str:
-    """The files SIGKILL would leave while the group is open (as tests/test_store_group_commit.py)."""
-    if store.checkpointer is not None:
-        store.checkpointer.stop()
-    where.mkdir(parents=True, exist_ok=True)
-    target = str(where / "killed.sqlite3")
-    for suffix in ("", "-wal", REDO_SUFFIX):
-        if os.path.exists(store.path + suffix):
-            shutil.copyfile(store.path + suffix, target + suffix)
-    return target
 
 
 def _apply(store: SQLiteRepository, writes: list[tuple[bool, tuple[Any, ...]]]) -> None:
@@ -80,7 +68,7 @@ def test_every_null_shape_reads_back_alike_grouped_killed_and_plain(tmp_path_fac
 
     async def run() -> str:
         _apply(grouped, writes)
-        return _copy_as_killed(grouped, base / "killed")
+        return kill_copy(grouped, base / "killed")
 
     killed = asyncio.run(run())
     grouped.close()
