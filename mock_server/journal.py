@@ -93,7 +93,8 @@ class Journal:
             fresh = self._fresh
             fresh.append(entry)
             may_wait = (len(fresh) < SETTLE_BATCH  # no value can need trimming:
-                        and 0 <= getattr(graph_request, "wire_bytes", -1) <= MAX_VALUE_CHARS)
+                        and 0 <= getattr(graph_request, "wire_bytes", -1) <= MAX_VALUE_CHARS
+                        and len(graph_request.path) <= MAX_VALUE_CHARS)
             due = self._settle_thread == threading.get_ident()
         if may_wait and ((due and self._settle_loop.is_running()) or self._settle_later()):
             return entry  # a settle is due on this thread's running loop
@@ -184,7 +185,7 @@ class Journal:
         return self._bytes
 
     def clear(self) -> None:
-        with self._lock:
+        with self._settling, self._lock:  # not while a batch taken before the clear is being kept
             self._fresh.clear()
             self._entries.clear()
             self._bytes = 0

@@ -92,6 +92,27 @@ def test_another_connections_commit_is_seen(tmp_path: Path) -> None:
         there.close()
 
 
+def test_another_connections_commit_is_seen_inside_a_batch(tmp_path: Path) -> None:
+    """A batch runs pinned (batch.py): `version()` keeps the other processes' part read when the pin began. A second
+    server archiving the campaign between two of the batch's ad set creates must still refuse the second one: the
+    memo stands aside while pinned (found by review)."""
+    path = str(tmp_path / "store.sqlite3")
+    here, there = SQLiteRepository(path), SQLiteRepository(path)
+    try:
+        campaign = _campaign(here)
+        with here.pinned():
+            assert _read(here, campaign.id).status == "ACTIVE"  # type: ignore[union-attr]
+            stored = there.get(campaign.id)
+            assert stored is not None
+            stored.status = "ARCHIVED"
+            with there.transaction():
+                there.update(stored)
+            assert _read(here, campaign.id).status == "ARCHIVED"  # type: ignore[union-attr]
+    finally:
+        here.close()
+        there.close()
+
+
 def test_a_rolled_back_campaign_is_forgotten(tmp_path: Path) -> None:
     """A campaign read inside a transaction that rolls back (its insert undone) is not answered afterwards."""
     store = SQLiteRepository(str(tmp_path / "store.sqlite3"))

@@ -378,6 +378,12 @@ def test_a_reads_params_decode_the_same_kept_or_not(mixed, params):
     # a JSON body's values are never kept (Call.params decodes them): 1 and True are equal keys, yet decode apart
     for value in (1, True, 1.0):
         assert call._decoded_read(contract, "requests/campaign.list", {**params, "limit": value}, zone) is None
+    # a long read is decoded every time, never kept: 1024 kept reads of 100 KB each would hold 100 MB (review)
+    long = {**params, "unknown_param": "x" * (call._MAX_KEPT_CHARS + 1)}
+    assert outcome(lambda: call._decoded_read(contract, "requests/campaign.list", long, zone) or
+                   contract.decode("requests/campaign.list", long, zone)) == \
+        outcome(lambda: contract.decode("requests/campaign.list", long, zone))
+    assert (id(contract), "requests/campaign.list", zone, *long.items()) not in call._READ_PARAMS
 
 
 @settings(max_examples=40, deadline=None)

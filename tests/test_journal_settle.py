@@ -135,3 +135,45 @@ def test_a_repeated_parse_weighs_what_an_equal_fresh_parse_weighs(fields: list[s
         copies.record(kept.copy(), 200, None)
         fresh.record(get(), 200, None)
     assert copies.bytes == fresh.bytes and len(copies._weighed) == 1
+
+
+def test_a_request_with_a_long_path_is_settled_at_once() -> None:
+    """A path can be as long as a client makes it (the console line keeps 120 characters, the ring a trimmed
+    copy): such an entry never waits untrimmed in a batch."""
+    journal = Journal(STATE)
+    long = GraphRequest(method="GET", path="/v25.0/" + "a" * (MAX_VALUE_CHARS * 5), version="v25.0", segments=[],
+                        params={}, query={}, base_url="http://x", wire_bytes=0)
+
+    async def run() -> None:
+        journal.record(request(1), 200, None)
+        journal.record(long, 200, None)
+        assert not journal._fresh and "truncated" in journal._entries[-1]._request.path
+
+    asyncio.run(run())
+
+
+def test_clear_from_another_thread_waits_for_a_settle_under_way() -> None:
+    """The pytest plugin clears the journal from the test thread: entries answered before the clear are gone
+    after it, even when the loop was settling them at that moment (a slow listener: the console log)."""
+    import threading
+
+    journal = Journal(STATE)
+    settling = threading.Event()
+
+    def slow_listener(entry: Any) -> None:
+        if entry.path.endswith("/1"):
+            settling.set()
+            time.sleep(0.2)  # the loop thread is inside settle(), the batch taken out of _fresh
+
+    journal.listeners.append(slow_listener)
+    clearer = threading.Thread(target=lambda: (settling.wait(5), journal.clear()))
+
+    async def run() -> None:
+        journal.record(request(1), 200, None)
+        journal.record(request(2), 200, None)
+        clearer.start()
+        await asyncio.sleep(SETTLE_DELAY * 2)
+
+    asyncio.run(run())
+    clearer.join(5)
+    assert journal.entries() == [] and not journal._fresh

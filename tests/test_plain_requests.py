@@ -91,7 +91,8 @@ def servers() -> Iterator[tuple[Server, Server]]:
         loop.close()
 
 
-NAMES = st.sampled_from(["Host", "host", "User-Agent", "Content-Type", "Accept", "Connection", "content-length",
+NAMES = st.sampled_from(["Host", "host", "User-Agent", "Content-Type", "Accept", "Connection", "Proxy-Connection",
+                         "content-length",
                          "Content-Length", "Transfer-Encoding", "Expect", "X-Forwarded-For", "Upgrade", "X-Custom",
                          "Bad Name", "Bad:Name", "", "TE", "If-None-Match", "Authorization"])
 VALUES = st.sampled_from(["127.0.0.1:8000", " spaced ", "\tx\t", "keep-alive", "close", "Keep-Alive", "upgrade",
@@ -105,7 +106,8 @@ HEADS = st.tuples(st.sampled_from(["GET", "POST", "DELETE", "HEAD", "PUT", "get"
                   st.lists(st.tuples(NAMES, VALUES), max_size=6))
 
 
-GOOD_NAMES = st.sampled_from(["Host", "host", "User-Agent", "Content-Type", "Accept", "Connection", "X-Custom",
+GOOD_NAMES = st.sampled_from(["Host", "host", "User-Agent", "Content-Type", "Accept", "Connection", "Connection",
+                              "X-Custom",
                               "If-None-Match", "Authorization", "accept-encoding", "X-Graphmock-Strict"])
 GOOD_VALUES = st.sampled_from(["127.0.0.1:8000", " spaced ", "\tx\t", "keep-alive", "close", "", "a,b", '"abc"',
                                "application/x-www-form-urlencoded", "Bearer t0k", "gzip, deflate", "*/*"])
@@ -180,3 +182,11 @@ def test_a_request_the_parser_must_judge_is_not_plain() -> None:
                  head + b"Content-Length: 1\r\nContent-Length: 1\r\n\r\nx"):
         assert parse_plain(data) is None, data
     assert parse_plain(b"GET / HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n", proxy_headers=True) is None
+    assert parse_plain(b"GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n") is None  # llhttp reads it as Connection
+
+
+def test_any_connection_close_closes_as_the_parser_decides() -> None:
+    """llhttp's keep-alive flags add up over the headers: a `Connection: close` anywhere closes the connection, a
+    later `keep-alive` does not reopen it (found by review: the last header won)."""
+    plain = parse_plain(b"GET / HTTP/1.1\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n")
+    assert plain is not None and plain.keep_alive is False

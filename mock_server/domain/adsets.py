@@ -17,7 +17,7 @@ from mock_server.domain.delivery import history
 from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
                                            fill_create, strategy_in_force)
 from mock_server.domain.world import AdAccount
-from mock_server.store.repository import Record
+from mock_server.store.repository import Record, pinned_value
 from mock_server.wire.errors import GraphError
 
 TYPE = "AdSet"
@@ -47,7 +47,9 @@ class Parents:
             self.records.clear()
             self.store, self.stamp = weakref.ref(repository), None
             self.local = _local_version(repository)
-        if not self.local:
+        if not self.local or pinned_value(repository) is not None:
+            # pinned (a batch): version() keeps the other processes' part read when the pin began, so another
+            # worker's commit would not move it; the row read inside this transaction is the truth
             return lookup(campaign_id), None
         version = repository.version()
         if version != self.stamp:

@@ -350,9 +350,13 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
     string (the wire's form and query values): decoding reads nothing else, so the same key decodes the same (a
     repeated read of one list page or object: ~2 us a request). A decoded value may be a list or an object (a JSON
     param): those are decoded each time, never shared. None when not kept yet, or not keepable: decode it then."""
-    for value in params.values():
+    size = 0
+    for name, value in params.items():
         if value.__class__ is not str:  # a JSON body's value: 1, 1.0 and True are equal keys yet decode apart
             return None
+        size += len(name) + len(value)
+    if size > _MAX_KEPT_CHARS:  # 1024 kept reads of 100 KB each would hold 100 MB: a long one is decoded each time
+        return None
     key = (id(contract), schema, tz, *params.items())
     kept = _READ_PARAMS.get(key)
     if kept is not None and kept[0] is contract:
@@ -366,6 +370,7 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
 
 
 _READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
+_MAX_KEPT_CHARS = 2048  # of a kept read's param names and values
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
 _ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone

@@ -28,7 +28,7 @@ _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"  # RFC 9110 token
 _LINES = re.compile(rb"(?:" + _TOKEN + rb":[\x20-\x7e\t]*\r\n){0,64}")  # no control characters, no obs-text
 _HEADER = re.compile(rb"(" + _TOKEN + rb"):[ \t]*([\x20-\x7e\t]*)\r\n")  # name, value without leading OWS
 _SPECIAL = frozenset((b"content-length", b"connection", b"transfer-encoding", b"expect", b"upgrade", b"te",
-                      b"trailer"))
+                      b"trailer", b"proxy-connection"))  # llhttp reads Proxy-Connection as Connection: the parser's
 
 
 class Plain:
@@ -72,7 +72,7 @@ def parse_plain(data: bytes, proxy_headers: bool = False) -> Plain | None:
                 return None
             length = int(value)
         elif name == b"connection" and value.lower() in (b"close", b"keep-alive"):
-            keep_alive = value.lower() == b"keep-alive"
+            keep_alive = keep_alive and value.lower() == b"keep-alive"  # any `close` closes (llhttp's flags add up)
         else:
             return None
     body = data[end + 4:]

@@ -56,7 +56,7 @@ class GraphRequest:
     notes: list[str] = field(default_factory=list)
     body_kind: str = "none"
     body_include_headers: Any = None  # a batch's `include_headers` sent in a form or JSON body (a wire param)
-    wire_bytes: int = -1  # the query string's, body's and header values' bytes as received (-1: not known)
+    wire_bytes: int = -1  # the path's, query string's, body's and headers' bytes as received (-1: not known)
 
     def copy(self) -> GraphRequest:
         """A shallow copy: after parsing only `version` is ever reassigned (auto-upgrade), nothing is mutated."""
@@ -284,7 +284,8 @@ def _assemble(scope: dict[str, Any], headers: dict[str, str], query_pairs: list[
         base_url=_base_url(scope, headers), access_token=token, appsecret_proof=proof if isinstance(proof, str) else None,
         files=files, headers=headers, suppress_http_code=suppress, notes=notes, body_kind=body_kind,
         body_include_headers=included,
-        wire_bytes=len(scope.get("query_string") or b"") + len(body) + sum(map(len, headers.values())))
+        wire_bytes=(len(path) + len(scope.get("query_string") or b"") + len(body) + sum(map(len, headers.values()))
+                    + sum(map(len, headers))))
 
 
 def headers_of(scope: dict[str, Any]) -> dict[str, str]:
