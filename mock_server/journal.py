@@ -28,9 +28,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from mock_server import redaction
-from mock_server.wire.limits import ascii_digits
 from mock_server.journal_entry import CONFORMING, Entry, Judged, _Judging  # noqa: F401 (Judged: re-exported)
 from mock_server.verify.verdicts import SILENT, Violation, from_request
+from mock_server.wire.limits import ascii_digits
 
 DEFAULT_SIZE = 1000
 DEFAULT_BYTES = 32 * 1024 * 1024

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.config import ServerConfig
 from mock_server.contract.registry import SchemaRegistry, default_registry
 from mock_server.contract.validate import Contract
@@ -28,6 +27,7 @@ from mock_server.store import is_postgres_url, open_repository
 from mock_server.store.sqlite import ID_BASE
 from mock_server.store.observed import ObservedRepository
 from mock_server.domain import activities, adlabels, advideos, savedaudiences
+from mock_server.wire.limits import ascii_digits
 
 WORLD_KEY = "world"
 FIXTURES_KEY = "fixtures"  # set only when fixtures were loaded at runtime (control API / handle)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain.delivery import profiles
 from mock_server.domain.insights import jobs
 from mock_server.state import State
+from mock_server.wire.limits import ascii_digits
 
 FAILURES_KEY = "insights_job_failures"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server import redaction
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain.review import PolicyError
 from mock_server.domain.world import World
 from mock_server.state import State
+from mock_server.wire.limits import ascii_digits
 
 
 def reset(state: State, body: Any = None) -> dict[str, Any]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.control.errors import ControlError, body_of
 from mock_server.domain import review
 from mock_server.state import State
 from mock_server.store.repository import ListQuery, Record
+from mock_server.wire.limits import ascii_digits
 
 ACTIONS = {"approve": review.APPROVED, "disapprove": review.DISAPPROVED}
 

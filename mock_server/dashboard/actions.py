@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.control import access, clock, lifecycle, reviews
 from mock_server.control.errors import ControlError, body_of
 from mock_server.dashboard.insights import steer
 from mock_server.journal import journal_of
 from mock_server.state import State
+from mock_server.wire.limits import ascii_digits
 
 log = logging.getLogger("graphmock.dashboard")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.domain import timefmt
 from mock_server.store.repository import Record, Repository
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import ascii_digits
 
 TYPE = "AdLabel"
 LABELLED = ("Campaign", "AdSet", "Ad", "AdCreative")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.domain import clock, review
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
@@ -19,6 +18,7 @@ from mock_server.domain.rules.ad import CREATE_RULES, UPDATE_RULES, AdContext, c
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import ascii_digits
 
 TYPE = "Ad"
 _MAX_ID = 2**63 - 1

@@ -11,7 +11,6 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
 from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
@@ -19,6 +18,7 @@ from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetCon
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record, pinned_value
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import ascii_digits
 
 TYPE = "AdSet"
 _MAX_ID = 2**63 - 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.contract.registry import SchemaRegistry
+from mock_server.wire.limits import ascii_digits
 
 
 def minor_units_for_usd(registry: SchemaRegistry, currency: str, usd: float) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.domain import advideos
 from mock_server.domain.assetrules import table
 from mock_server.handlers import assets
@@ -19,6 +18,7 @@ from mock_server.handlers.call import Call
 from mock_server.store.repository import Record
 from mock_server.wire import paging
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import ascii_digits
 
 TYPE = advideos.TYPE
 

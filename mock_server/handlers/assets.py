@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.domain import adlabels, adspixels, customconversions, savedaudiences
 from mock_server.domain.assetrules import table
 from mock_server.handlers.call import Call
@@ -18,6 +17,7 @@ from mock_server.handlers.nodes import read_after_write
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec
+from mock_server.wire.limits import ascii_digits
 
 
 # -- shared steps ----------------------------------------------------------------------------------

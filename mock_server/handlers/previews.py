@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server import media
 from mock_server.handlers.call import Call
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
+from mock_server.wire.limits import ascii_digits
 
 # iframe sizes per format family (the doc example: 274x213 for a right-column ad) [INFER]
 _SIZES = {"RIGHT_COLUMN_STANDARD": (274, 213), "DESKTOP_FEED_STANDARD": (502, 580)}

@@ -177,21 +177,17 @@ def _run_sql(table: str, where: tuple[str, ...], ascending: bool) -> tuple[str, 
             f"SELECT {_COLUMNS} FROM {table} WHERE {' AND '.join([*where, step])} ORDER BY id {order} LIMIT ?")
 
 
+_SCOPE_COLUMNS = ("account_id", "campaign_id", "adset_id", "key")  # a list's scope, in index order
+
+
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
     where = ["type = ?"]
     args: list[Any] = [query.type]
-    if query.account_id is not None:
-        where.append("account_id = ?")
-        args.append(query.account_id)
-    if query.campaign_id is not None:
-        where.append("campaign_id = ?")
-        args.append(query.campaign_id)
-    if query.adset_id is not None:
-        where.append("adset_id = ?")
-        args.append(query.adset_id)
-    if query.key is not None:
-        where.append("key = ?")
-        args.append(query.key)
+    for column in _SCOPE_COLUMNS:
+        value = getattr(query, column)
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
     if statuses and query.statuses is not None:
         wanted = list(query.statuses)
         where.append(f"status IN ({','.join('?' * len(wanted))})" if wanted else "0")

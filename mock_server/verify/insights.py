@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import contract_tests.insights as ins
 from contract_tests.driver import CheckFailure, SentRequest
-from mock_server.wire.limits import ascii_digits
 from mock_server.contract.registry import default_registry
+from mock_server.wire.limits import ascii_digits
 
 POLL_SECONDS = 60
 

@@ -16,7 +16,6 @@ from datetime import timezone
 from functools import cache
 from typing import Any
 
-from mock_server.wire.limits import ascii_digits
 from mock_server.contract.decoding import Decoded
 from mock_server.contract.violations import field_path
 from mock_server.domain import timefmt
@@ -27,6 +26,7 @@ from mock_server.verify import memo
 from mock_server.verify import recommended as recommended_limits
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import parse_fields
+from mock_server.wire.limits import ascii_digits
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 # Violations the real API would accept without complaint: strict mode turns these into errors.
