@@ -162,9 +162,10 @@ def parse_received(scope: dict[str, Any], body: bytes, limits: Limits) -> GraphR
         body = b""
     if len(body) > limits.max_body_bytes:
         raise too_large(limits, f"body exceeds {limits.max_body_bytes} bytes")
-    if body.strip() and _content_type(headers) == "multipart/form-data":
+    content_type = _content_type(headers) if body and not body.isspace() else ""
+    if content_type == "multipart/form-data":
         return None
-    return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, None))
+    return _kept(key, _assemble(scope, headers, query_pairs, method, body, limits, None, content_type))
 
 
 def _query_pairs(raw: bytes, limits: Limits) -> list[tuple[str, Any]]:
@@ -225,14 +226,16 @@ def _content_type(headers: dict[str, str]) -> str:
 
 def _assemble(scope: dict[str, Any], headers: dict[str, str], query_pairs: list[tuple[str, Any]], method: str,
               body: bytes, limits: Limits, multipart: tuple[list[tuple[str, Any]], list[UploadedFile]] | None,
-              ) -> GraphRequest:
-    """The GraphRequest from a received request (`multipart`: a multipart body's fields and files, parsed)."""
-    content_type = _content_type(headers)
+              content_type: str | None = None) -> GraphRequest:
+    """The GraphRequest from a received request (`multipart`: a multipart body's fields and files, parsed;
+    `content_type`: the caller's `_content_type(headers)`, when it has it)."""
     body_pairs: list[tuple[str, Any]] = []
     files: list[UploadedFile] = []
     body_kind = "none"
     notes: list[str] = []
-    if body.strip():
+    if body and not body.isspace():  # what `body.strip()` tests, without copying the body
+        if content_type is None:
+            content_type = _content_type(headers)
         if content_type == "application/json" or (not content_type and body.lstrip()[:1] in (b"{", b"[")):
             body_kind = "json"
             values = body.count(b",") + body.count(b"[") + body.count(b"{")
@@ -331,9 +334,11 @@ def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str,
             if not piece:
                 continue
             name, _, value = piece.partition("=")
-            if "%" in piece or "+" in piece:
-                name = _unquote(name)
-                value = _unquote(value)
+            if "%" in piece or "+" in piece:  # each half unquoted only when it holds an escape
+                if "%" in name or "+" in name:
+                    name = _unquote(name)
+                if "%" in value or "+" in value:
+                    value = _unquote(value)
             pairs.append((name, value))
         return pairs
     except (UnicodeDecodeError, ValueError) as exc:
