@@ -79,3 +79,77 @@ def test_plain_json_memo_is_bounded() -> None:
     assert 0 < len(decoding._PLAIN_JSON) <= decoding._PLAIN_JSON_LIMIT
     _DECODER.decode({"targeting": json.dumps({"n": "x" * 5000})}, timezone.utc)
     assert json.dumps({"n": "x" * 5000}) not in decoding._PLAIN_JSON
+
+
+# -- campaign create: the record and the rules ----------------------------------------------------------------------
+from mock_server.domain import campaigns  # noqa: E402
+from mock_server.domain.rules import campaign as campaign_rules  # noqa: E402
+from mock_server.store.repository import Record  # noqa: E402
+from mock_server.wire.errors import GraphError  # noqa: E402
+
+_CAMPAIGN_TABLE = REGISTRY.rules("campaign")
+
+
+def _plain_campaign_build(params: dict[str, Any], ctx: Any, object_id: int, now: float) -> Record:
+    """campaigns.build as it ran before the fast forms: every create rule, the defaults read from the dict."""
+    campaign_rules.check(campaign_rules.CREATE_RULES, params, ctx)
+    table = ctx.table
+    data: dict[str, Any] = {k: v for k, v in params.items() if k not in campaigns._NOT_STORED}
+    data["status"] = params.get("status", table["default_status"])
+    data.setdefault("buying_type", table["default_buying_type"])
+    data["special_ad_categories"] = campaigns._categories(params.get("special_ad_categories", []))
+    for name, value in campaigns._READ_DEFAULTS.items():
+        if name not in data:
+            data[name] = value.copy() if isinstance(value, list) else value
+    if data.get("spend_cap") == table["spend_cap"]["remove_value"]:
+        data.pop("spend_cap")
+    data["created_time"] = data["updated_time"] = int(now)
+    return Record(id=object_id, type="Campaign", account_id=ctx.account.account_id, status=data["status"], data=data,
+                  created=int(now))
+
+
+def _built(build: Any, params: dict[str, Any], ctx: Any) -> Any:
+    try:
+        record = build(dict(params), ctx, 7, 1_900_000_000.5)
+    except GraphError as error:
+        return error.key, dict(error.values), error.blame
+    return record, list(record.data.items())  # the key order too: the stored JSON's
+
+
+_campaign_params = st.fixed_dictionaries({}, optional={
+    "name": st.just("c"),
+    "objective": st.sampled_from(["OUTCOME_TRAFFIC", "OUTCOME_SALES", "LINK_CLICKS", "CONVERSIONS"]),
+    "status": st.sampled_from(["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"]),
+    "special_ad_categories": st.lists(st.sampled_from(["NONE", "HOUSING", "EMPLOYMENT"]), max_size=2),
+    "special_ad_category_country": st.lists(st.sampled_from(["US", "DE"]), max_size=1),
+    "daily_budget": st.sampled_from([0, 100, 5000]), "lifetime_budget": st.sampled_from([0, 10_000]),
+    "spend_cap": st.sampled_from([1, 50_000, _CAMPAIGN_TABLE["spend_cap"]["remove_value"]]),
+    "bid_strategy": st.sampled_from(["LOWEST_COST_WITHOUT_CAP", "COST_CAP"]),
+    "execution_options": st.lists(st.sampled_from(["validate_only", "include_recommendations"]), max_size=2),
+    "buying_type": st.sampled_from(["AUCTION", "RESERVED"]),
+    "pacing_type": st.just(["no_pacing"]), "can_use_spend_cap": st.booleans(), "adset_budgets": st.just([]),
+})
+
+
+@settings(max_examples=60)
+@given(_campaign_params, st.sampled_from(["USD", "JPY", "EUR"]))
+def test_campaign_build_answers_as_every_rule_and_the_plain_defaults(params: dict[str, Any], currency: str) -> None:
+    """A campaign create builds the same record, key order included, or raises the same first error, whether the
+    rules run in full or only the two a plain create can fail (rules/campaign.py `check_create`)."""
+    from types import SimpleNamespace
+    ctx = campaign_rules.RuleContext(REGISTRY, SimpleNamespace(account_id="42", currency=currency))  # type: ignore[arg-type]
+    assert _built(campaigns.build, params, ctx) == _built(_plain_campaign_build, params, ctx)
+
+
+def test_a_plain_campaign_create_runs_two_rules_and_defaults_each_its_own_list() -> None:
+    """Seed 004's create (name, objective, status, special_ad_categories=[]): the record as before, and the
+    pacing_type default is each record's own list."""
+    from types import SimpleNamespace
+    ctx = campaign_rules.RuleContext(REGISTRY, SimpleNamespace(account_id="42", currency="USD"))  # type: ignore[arg-type]
+    params = {"name": "seed 004", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED", "special_ad_categories": []}
+    first, second = campaigns.build(params, ctx, 1, 10.0), campaigns.build(params, ctx, 2, 10.0)
+    assert _built(campaigns.build, params, ctx) == _built(_plain_campaign_build, params, ctx)
+    assert first.data["pacing_type"] == ["standard"] and first.data["pacing_type"] is not second.data["pacing_type"]
+    bad = {**params, "status": "ARCHIVED"}
+    assert _built(campaigns.build, bad, ctx) == _built(_plain_campaign_build, bad, ctx)
+    assert _built(campaigns.build, bad, ctx)[0] == "creation_status_invalid"
