@@ -153,3 +153,66 @@ def test_a_plain_campaign_create_runs_two_rules_and_defaults_each_its_own_list()
     bad = {**params, "status": "ARCHIVED"}
     assert _built(campaigns.build, bad, ctx) == _built(_plain_campaign_build, bad, ctx)
     assert _built(campaigns.build, bad, ctx)[0] == "creation_status_invalid"
+
+
+# -- ad set create: the budget and schedule rules a daily-budget-only create skips ------------------------------------
+from types import SimpleNamespace  # noqa: E402
+
+from mock_server.domain.rules import adset as adset_rules  # noqa: E402
+from mock_server.domain.rules.adset import AdSetContext  # noqa: E402
+
+_NOW = 1_900_000_000
+_PASSING_ADSET: dict[str, Any] = {  # a create every rule passes under an OUTCOME_TRAFFIC campaign without a budget
+    "status": "PAUSED", "billing_event": "IMPRESSIONS", "optimization_goal": "LINK_CLICKS", "daily_budget": 5000,
+    "bid_strategy": "LOWEST_COST_WITHOUT_CAP", "start_time": _NOW,
+    "targeting": {"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}}}
+_money_or_none = st.sampled_from([None, 0, 1, 100, 5000, 10**9])
+_schedules = st.fixed_dictionaries({}, optional={
+    "daily_budget": _money_or_none, "lifetime_budget": _money_or_none, "bid_amount": st.sampled_from([None, 1, 500]),
+    "end_time": st.sampled_from([None, 0, _NOW - 10, _NOW + 3600, _NOW + 30 * 86400]),
+    "start_time": st.sampled_from([_NOW, _NOW + 100, _NOW + 40 * 86400]),
+    "daily_spend_cap": st.sampled_from([None, 0, 1000]), "lifetime_min_spend_target": st.sampled_from([None, 1000])})
+
+
+def _adset_outcome(run: Any) -> Any:
+    try:
+        run()
+    except GraphError as error:
+        return error.key, dict(error.values), error.blame
+    return None
+
+
+@settings(max_examples=60)
+@given(st.lists(_schedules, min_size=1, max_size=6),
+       st.fixed_dictionaries({}, optional={"daily_budget": st.sampled_from([0, 9000]),
+                                           "lifetime_budget": st.sampled_from([0, 90000])}),
+       st.sampled_from(["USD", "JPY"]))
+def test_a_remembered_create_skips_budget_rules_only_as_the_full_rules_would(
+        variants: list[dict[str, Any]], campaign: dict[str, Any], currency: str) -> None:
+    """Creates that repeat a passing one's sent params (rules/adset.py `passed_by_request`) with other budgets,
+    bid amounts and schedules: each answers the error check(CREATE_RULES) answers, or none (seed 000 budget and
+    schedule rules; GRAPH-BEHAVIOUR 8), whether or not `_daily_budget_only` skips the budget rules."""
+    tables = adset_rules.compiled(REGISTRY)
+    tables.passed_by_request.keys.clear()
+    record = Record(id=7, type="Campaign", account_id="1", status="ACTIVE",
+                    data={"objective": "OUTCOME_TRAFFIC", **campaign})
+    account = SimpleNamespace(currency=currency, raw={}, id="act_1", account_id="1")
+    base = {k: v for k, v in _PASSING_ADSET.items() if not (k == "daily_budget" and any(campaign.values()))}
+    for variant in [{}, *variants]:
+        spec = {k: v for k, v in {**base, **variant}.items() if v is not None}
+        raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in spec.items()}
+        fast = AdSetContext(REGISTRY, account, SimpleNamespace(pages={}, apps={}), SimpleNamespace(pages=set()),  # type: ignore[arg-type]
+                            record, _NOW, version="v25.0", raw=raw)
+        plain = AdSetContext(REGISTRY, account, SimpleNamespace(pages={}, apps={}), SimpleNamespace(pages=set()),  # type: ignore[arg-type]
+                             record, _NOW, version="v25.0")
+        assert _adset_outcome(lambda: adset_rules.check_create(dict(spec), fast)) == \
+            _adset_outcome(lambda: adset_rules.check(adset_rules.CREATE_RULES, dict(spec), plain))
+    assert len(tables.passed_by_request.keys) >= 1  # the passing create was remembered: the variants took its path
+
+
+def test_the_daily_budget_only_skips_are_the_rules_that_read_those_params() -> None:
+    """What `_daily_budget_only` lets a create skip stays within the rules after the request memo (the rest run)."""
+    assert set(adset_rules._DAILY_ONLY_PASSES) <= set(adset_rules._CREATE_AFTER_REQUEST)
+    kept = [rule.__name__ for rule in adset_rules._AFTER_REQUEST_DAILY]
+    assert kept == [r.__name__ for r in adset_rules._CREATE_AFTER_REQUEST if r not in adset_rules._DAILY_ONLY_PASSES]
+    assert {"budget_minimum", "campaign_budget_only_fields", "campaign_adset_limit"} <= set(kept)
