@@ -216,3 +216,67 @@ def test_the_daily_budget_only_skips_are_the_rules_that_read_those_params() -> N
     kept = [rule.__name__ for rule in adset_rules._AFTER_REQUEST_DAILY]
     assert kept == [r.__name__ for r in adset_rules._CREATE_AFTER_REQUEST if r not in adset_rules._DAILY_ONLY_PASSES]
     assert {"budget_minimum", "campaign_budget_only_fields", "campaign_adset_limit"} <= set(kept)
+
+
+# -- request params: the known texts' decoded values reused (contract/known_valid.py `KnownValid.decode`) -------------
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from mock_server.contract.validate import Contract  # noqa: E402
+
+_PARAM_TEXTS: dict[str, list[Any]] = {  # valid and invalid texts, relaxed JSON, typed (JSON body) values
+    "name": ["Ad set", "", "x" * 500, '"quoted"', 7],
+    "campaign_id": ["120200000000000001", "abc", 120200000000000001],
+    "status": ["ACTIVE", "PAUSED", "NOPE"],
+    "billing_event": ["IMPRESSIONS", "BAD"],
+    "optimization_goal": ["REACH", "LINK_CLICKS"],
+    "daily_budget": ["5000", "-1", "1.5", 5000, "1" * 30],
+    "bid_amount": ["100", "0"],
+    "is_dynamic_creative": ["true", "1", "false", "maybe", True],
+    "targeting": ['{"geo_locations":{"countries":["US"]}}', "{'geo_locations':{'countries':['US']}}", '{"age_min": 5}',
+                  '{"geo_locations":{"countries":["US"]},"age_max":40.0}', {"geo_locations": {"countries": ["US"]}}],
+    "promoted_object": ['{"page_id":"1"}', '{"page_id": 1}', '"x"'],
+    "start_time": ["2026-01-01T00:00:00", "1767225600", "bad"],
+    "special_ad_categories": ["[]", '["HOUSING"]', '["NOT_ONE"]', []],
+    "objective": ["OUTCOME_TRAFFIC", "TRAFFIC"],
+    "execution_options": ['["validate_only"]', "[validate_only]"],
+    "not_a_param": ["1"],
+}
+_param_requests = st.lists(st.dictionaries(st.sampled_from(sorted(_PARAM_TEXTS)), st.sampled_from([0, 0, 0, 1, 2, 3, 4]),
+                                           min_size=1, max_size=10), min_size=1, max_size=6)
+
+
+def _contract_outcome(contract: Contract, schema: str, params: dict[str, Any], tz: Any) -> Any:
+    try:
+        decoded = contract.decode(schema, params, tz)
+    except GraphError as error:
+        return error.key, dict(error.values), error.blame, str(error)
+    return [(k, type(v).__name__, repr(v)) for k, v in decoded.values.items()], decoded.unknown, decoded.relaxed
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(["requests/adset.create", "requests/campaign.create", "requests/adset.update"]),
+       _param_requests, st.sampled_from([timezone.utc, ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Tokyo")]))
+def test_known_texts_decode_to_the_values_and_errors_a_fresh_decode_answers(
+        schema: str, requests: list[dict[str, int]], tz: Any) -> None:
+    """Each request of a run, then the run again (its texts known, their values kept), then in another zone:
+    the decoded values with their types and order, the unknown and relaxed names, or the first contract error, as
+    decoding and validating the whole request afresh answers (datetimes read the zone: never kept)."""
+    fast, whole = Contract(REGISTRY), Contract(REGISTRY)
+    whole._split = lambda name, decoder: None  # type: ignore[method-assign]  # always the whole validation
+    required = REGISTRY.documents[schema].get("required", [])
+    for zone in (tz, timezone.utc):
+        for picks in requests * 2:  # the required params valid unless drawn: most requests pass
+            picks = {**{name: 0 for name in required if name in _PARAM_TEXTS}, **picks}
+            params = {name: _PARAM_TEXTS[name][pick % len(_PARAM_TEXTS[name])] for name, pick in picks.items()}
+            assert _contract_outcome(fast, schema, params, zone) == _contract_outcome(whole, schema, params, zone)
+
+
+def test_a_known_container_text_decodes_to_a_value_of_its_own() -> None:
+    """A targeting seen before is read again for each request: a record built from one never shares its lists."""
+    contract = Contract(REGISTRY)
+    params = {"name": "C", "objective": "OUTCOME_TRAFFIC", "special_ad_categories": "[]", "status": "PAUSED"}
+    first = contract.decode("requests/campaign.create", params, timezone.utc)
+    second = contract.decode("requests/campaign.create", params, timezone.utc)
+    assert first == second and first.values["special_ad_categories"] is not second.values["special_ad_categories"]
+    split = contract._known["requests/campaign.create"]
+    assert split is not None and split.seen["objective"]["OUTCOME_TRAFFIC"] == "OUTCOME_TRAFFIC"

@@ -92,18 +92,24 @@ _PLAIN_JSON_TEXT_LIMIT = 4096  # a longer text is decoded the full way every tim
 
 
 def _learn_plain_json(raw: str, value: Any) -> None:
-    """Remember `raw` when it is a container's JSON text, without surrounding space, that orjson reads to exactly
-    `value` (what _decode answered, strictly): types and key order alike, so the fast read changes nothing."""
-    if len(raw) > _PLAIN_JSON_TEXT_LIMIT or not raw or raw[0] not in "[{" or raw[-1] not in "]}" or raw in _PLAIN_JSON:
+    """Remember `raw` when orjson reads it as _decode did (`reads_as_orjson`)."""
+    if len(raw) > _PLAIN_JSON_TEXT_LIMIT or raw in _PLAIN_JSON or not reads_as_orjson(raw, value):
         return
+    if len(_PLAIN_JSON) >= _PLAIN_JSON_LIMIT:
+        _PLAIN_JSON.clear()
+    _PLAIN_JSON.add(raw)
+
+
+def reads_as_orjson(raw: str, value: Any) -> bool:
+    """Whether `raw` is a container's JSON text, without surrounding space, that orjson reads to exactly `value`
+    (what _decode answered, strictly): types and key order alike, so reading it with orjson alone changes nothing."""
+    if not raw or raw[0] not in "[{" or raw[-1] not in "]}":
+        return False
     try:
         again = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return
-    if _same(again, value):
-        if len(_PLAIN_JSON) >= _PLAIN_JSON_LIMIT:
-            _PLAIN_JSON.clear()
-        _PLAIN_JSON.add(raw)
+        return False
+    return _same(again, value)
 
 
 def _same(a: Any, b: Any) -> bool:
