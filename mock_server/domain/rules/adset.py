@@ -314,7 +314,8 @@ def _daily_minimum(spec: Spec, ctx: AdSetContext) -> tuple[int, tuple[Any, ...]]
         return bid * multiplier, ("manual", multiplier)
     usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
     country = account_country(ctx)
-    if country in table["double_minimum_countries"] and billing not in table["low_frequency_billing_events"]:
+    if type(country) is str and country in ctx.tables.double_minimum_countries and \
+            billing not in table["low_frequency_billing_events"]:  # a country not text is in no list of codes
         return ctx.tables.minor_units_for_usd(ctx.account.currency, usd * 2), ("usd", usd * 2, country)
     return ctx.tables.minor_units_for_usd(ctx.account.currency, usd), ("usd", usd, None)
 
