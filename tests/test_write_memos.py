@@ -108,12 +108,19 @@ def _plain_campaign_build(params: dict[str, Any], ctx: Any, object_id: int, now:
                   created=int(now))
 
 
-def _built(build: Any, params: dict[str, Any], ctx: Any) -> Any:
+def _answer(run: Any) -> Any:
+    """What `run` returns, or the error it raises (key, values, blame)."""
     try:
-        record = build(dict(params), ctx, 7, 1_900_000_000.5)
+        return run()
     except GraphError as error:
         return error.key, dict(error.values), error.blame
-    return record, list(record.data.items())  # the key order too: the stored JSON's
+
+
+def _built(build: Any, params: dict[str, Any], ctx: Any) -> Any:
+    def record() -> Any:
+        built = build(dict(params), ctx, 7, 1_900_000_000.5)
+        return built, list(built.data.items())  # the key order too: the stored JSON's
+    return _answer(record)
 
 
 _campaign_params = st.fixed_dictionaries({}, optional={
@@ -174,14 +181,6 @@ _schedules = st.fixed_dictionaries({}, optional={
     "daily_spend_cap": st.sampled_from([None, 0, 1000]), "lifetime_min_spend_target": st.sampled_from([None, 1000])})
 
 
-def _adset_outcome(run: Any) -> Any:
-    try:
-        run()
-    except GraphError as error:
-        return error.key, dict(error.values), error.blame
-    return None
-
-
 @settings(max_examples=60)
 @given(st.lists(_schedules, min_size=1, max_size=6),
        st.fixed_dictionaries({}, optional={"daily_budget": st.sampled_from([0, 9000]),
@@ -205,8 +204,8 @@ def test_a_remembered_create_skips_budget_rules_only_as_the_full_rules_would(
                             record, _NOW, version="v25.0", raw=raw)
         plain = AdSetContext(REGISTRY, account, SimpleNamespace(pages={}, apps={}), SimpleNamespace(pages=set()),  # type: ignore[arg-type]
                              record, _NOW, version="v25.0")
-        assert _adset_outcome(lambda: adset_rules.check_create(dict(spec), fast)) == \
-            _adset_outcome(lambda: adset_rules.check(adset_rules.CREATE_RULES, dict(spec), plain))
+        assert _answer(lambda: adset_rules.check_create(dict(spec), fast)) == \
+            _answer(lambda: adset_rules.check(adset_rules.CREATE_RULES, dict(spec), plain))
     assert len(tables.passed_by_request.keys) >= 1  # the passing create was remembered: the variants took its path
 
 
