@@ -15,6 +15,8 @@ import re
 from datetime import timezone, tzinfo
 from typing import Any
 
+import orjson
+
 from mock_server.contract.registry import SchemaRegistry
 from mock_server.domain import timefmt
 from mock_server.wire import relaxed_json
@@ -23,6 +25,7 @@ _INTEGER = re.compile(r"^-?[0-9]+$")
 _TRUE = {"true", "1", "True", "TRUE"}
 _FALSE = {"false", "0", "False", "FALSE"}
 _TEXT_KINDS = frozenset({"string", "numeric-string"})  # text unless JSON-quoted
+_JSON_KINDS = frozenset({"array", "object", "any"})  # read as (relaxed) JSON when the text opens a container
 
 
 class Decoded:
@@ -68,12 +71,58 @@ class ParamDecoder:
                 values[name] = int(raw)  # plain digits, within 64 bits: what _decode answers, without its steps
             elif kind == "array" and raw == "[]":
                 values[name] = []  # special_ad_categories=[] on every campaign create
+            elif kind in _JSON_KINDS and type(raw) is str and raw in _PLAIN_JSON:
+                values[name] = orjson.loads(raw)  # a text seen before that orjson reads as _decode does
             else:
                 value, strict = _decode(raw, kind, tz)
                 if not strict:
                     out.relaxed.append(name)
+                elif kind in _JSON_KINDS and type(raw) is str:
+                    _learn_plain_json(raw, value)
                 values[name] = value
         return out
+
+
+# JSON texts (targeting, promoted_object: what a suite sends again and again) for which orjson.loads alone answers
+# what _decode answers: the relaxed reader's checks (numbers of 19+ digits, nesting, the fallbacks) cost ~1.4 us
+# a targeting and hold for the text whatever the request. Each read is orjson's fresh value (nothing shared).
+_PLAIN_JSON: set[str] = set()
+_PLAIN_JSON_LIMIT = 512  # texts remembered; all forgotten when full (what clients send is unbounded)
+_PLAIN_JSON_TEXT_LIMIT = 4096  # a longer text is decoded the full way every time
+
+
+def _learn_plain_json(raw: str, value: Any) -> None:
+    """Remember `raw` when orjson reads it as _decode did (`reads_as_orjson`)."""
+    if len(raw) > _PLAIN_JSON_TEXT_LIMIT or raw in _PLAIN_JSON or not reads_as_orjson(raw, value):
+        return
+    if len(_PLAIN_JSON) >= _PLAIN_JSON_LIMIT:
+        _PLAIN_JSON.clear()
+    _PLAIN_JSON.add(raw)
+
+
+def reads_as_orjson(raw: str, value: Any) -> bool:
+    """Whether `raw` is a container's JSON text, without surrounding space, that orjson reads to exactly `value`
+    (what _decode answered, strictly): types and key order alike, so reading it with orjson alone changes nothing."""
+    if not raw or raw[0] not in "[{" or raw[-1] not in "]}":
+        return False
+    try:
+        again = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    return _same(again, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal with the same types throughout (1, 1.0 and True are not the same here) and the same key order."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return list(a) == list(b) and all(_same(v, b[k]) for k, v in a.items())
+    if type(a) is list:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a) is float:
+        return repr(a) == repr(b)  # -0.0 is not 0.0
+    return bool(a == b)
 
 
 def _kind(resolved: dict[str, Any], original: dict[str, Any]) -> str:

@@ -28,12 +28,16 @@ class Contract:
     def decode(self, schema_name: str, params: dict[str, Any], tz: tzinfo = timezone.utc) -> Decoded:
         """Typed params, or the GraphError the first contract violation maps to."""
         decoder = self.decoder(schema_name)
-        decoded = decoder.decode(params, tz)
-        known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown} if decoded.unknown else decoded.values
         split = self._known.get(schema_name, False)
         if split is False:
             split = self._split(schema_name, decoder)
-        if split is not None and split.holds(params, known):
+        if split is not None:
+            fast = split.decode(decoder, params, tz)  # the known texts' values reused (known_valid.py)
+            if fast is not None:
+                return fast
+        decoded = decoder.decode(params, tz)
+        known = {k: v for k, v in decoded.values.items() if k not in decoded.unknown} if decoded.unknown else decoded.values
+        if split is not None and split.holds(params, known, decoded.relaxed):
             return decoded  # the params not known valid are, and the required ones are there (known_valid.py)
         compiled = self.registry.get(schema_name)
         if not compiled.is_valid(known):

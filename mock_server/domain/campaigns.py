@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.domain.delivery import history
-from mock_server.domain.rules.campaign import CREATE_RULES, UPDATE_RULES, RuleContext, check
+from mock_server.domain.rules.campaign import UPDATE_RULES, RuleContext, check, check_create
 from mock_server.store.repository import Record
 
 TYPE = "Campaign"
@@ -16,23 +16,27 @@ _READ_DEFAULTS: dict[str, Any] = {
     "can_use_spend_cap": True, "can_create_brand_lift_study": False, "budget_rebalance_flag": False,
     "primary_attribution": "UNKNOWN", "has_secondary_skadnetwork_reporting": False,
 }
+_DEFAULT_ITEMS = tuple((name, value, isinstance(value, list)) for name, value in _READ_DEFAULTS.items())
 
 
 def build(params: dict[str, Any], ctx: RuleContext, object_id: int, now: float) -> Record:
     """A new campaign record from decoded params (rules raise GraphError)."""
-    check(CREATE_RULES, params, ctx)
+    check_create(params, ctx)  # check(CREATE_RULES, ...)
     table = ctx.table
     data: dict[str, Any] = {k: v for k, v in params.items() if k not in _NOT_STORED}
-    data["status"] = params.get("status", table["default_status"])
-    data.setdefault("buying_type", table["default_buying_type"])
+    if "status" not in data:  # a sent status is in `data` already, in its place
+        data["status"] = table["default_status"]
+    if "buying_type" not in data:
+        data["buying_type"] = table["default_buying_type"]
     data["special_ad_categories"] = _categories(params.get("special_ad_categories", []))
-    for name, value in _READ_DEFAULTS.items():
+    for name, value, is_list in _DEFAULT_ITEMS:
         if name not in data:
-            data[name] = value.copy() if isinstance(value, list) else value
-    _normalise_spend_cap(data, table)
-    data["created_time"] = data["updated_time"] = int(now)
+            data[name] = value.copy() if is_list else value
+    if "spend_cap" in data:
+        _normalise_spend_cap(data, table)
+    created = data["created_time"] = data["updated_time"] = int(now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
-                  created=int(now))
+                  created=created)
 
 
 def update(record: Record, params: dict[str, Any], ctx: RuleContext, now: float) -> None:

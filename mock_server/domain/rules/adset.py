@@ -314,7 +314,8 @@ def _daily_minimum(spec: Spec, ctx: AdSetContext) -> tuple[int, tuple[Any, ...]]
         return bid * multiplier, ("manual", multiplier)
     usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
     country = account_country(ctx)
-    if country in table["double_minimum_countries"] and billing not in table["low_frequency_billing_events"]:
+    if type(country) is str and country in ctx.tables.double_minimum_countries and \
+            billing not in table["low_frequency_billing_events"]:  # a country not text is in no list of codes
         return ctx.tables.minor_units_for_usd(ctx.account.currency, usd * 2), ("usd", usd * 2, country)
     return ctx.tables.minor_units_for_usd(ctx.account.currency, usd), ("usd", usd, None)
 
@@ -434,6 +435,13 @@ _CREATE_AFTER_REQUEST: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if
 # ... and without the DSA rules, which answer None when the targeting has no EU location (fill_create knows)
 _CREATE_AFTER_REQUEST_OUTSIDE_EU: tuple[Rule, ...] = tuple(rule for rule in _CREATE_AFTER_REQUEST if rule not in _DSA)
 _KEY_TEXT_LIMIT = 4096
+# The budget and schedule rules that answer None for a create with a daily budget and none of lifetime_budget,
+# end_time, bid_amount, under a campaign without a budget (`_daily_budget_only`: the common create): skipped then.
+_DAILY_ONLY_PASSES: tuple[Rule, ...] = (
+    bid_amount_minimum, budget_not_under_campaign_budget, budget_required, one_budget, lifetime_budget_needs_end_time,
+    end_after_start, end_in_future, daily_budget_duration)
+_AFTER_REQUEST_DAILY = tuple(rule for rule in _CREATE_AFTER_REQUEST if rule not in _DAILY_ONLY_PASSES)
+_AFTER_REQUEST_DAILY_OUTSIDE_EU = tuple(rule for rule in _CREATE_AFTER_REQUEST_OUTSIDE_EU if rule not in _DAILY_ONLY_PASSES)
 
 
 def request_key(key: tuple[Any, ...], ctx: AdSetContext) -> tuple[Any, ...] | None:
@@ -458,6 +466,14 @@ def request_key(key: tuple[Any, ...], ctx: AdSetContext) -> tuple[Any, ...] | No
     return key + sent + (category, countries, ctx.tables.advantage_applies(ctx.version))
 
 
+def _daily_budget_only(spec: Spec, ctx: AdSetContext) -> bool:
+    """Whether each _DAILY_ONLY_PASSES rule answers None for this create: no bid_amount (the bid minimum), no
+    campaign budget (the budget conflict), a daily budget, one of the budget fields (budget required), no
+    lifetime_budget (both budgets, its end_time) and no end_time (the three schedule rules)."""
+    return bool(spec.get("daily_budget")) and spec.get("bid_amount") is None and not spec.get("lifetime_budget") and \
+        not spec.get("end_time") and not ctx.campaign_budget and "daily_budget" in ctx.table["budget"]["fields"]
+
+
 def check_create(spec: Spec, ctx: AdSetContext) -> None:
     """check(CREATE_RULES, ...), skipping the rules a create with the same `request_key`, else the same `facts`,
     passed before (they would answer None again, so the first error raised is the same)."""
@@ -467,7 +483,10 @@ def check_create(spec: Spec, ctx: AdSetContext) -> None:
     if wide is not None and wide in tables.passed_by_request:
         located = ctx.memo.get("dsa")  # (the targeting, its EU locations): rules/dsa.py _dsa_regulated's memo
         outside_eu = located is not None and located[0] is spec.get("targeting") and not located[1]
-        check(_CREATE_AFTER_REQUEST_OUTSIDE_EU if outside_eu else _CREATE_AFTER_REQUEST, spec, ctx)
+        if _daily_budget_only(spec, ctx):
+            check(_AFTER_REQUEST_DAILY_OUTSIDE_EU if outside_eu else _AFTER_REQUEST_DAILY, spec, ctx)
+        else:
+            check(_CREATE_AFTER_REQUEST_OUTSIDE_EU if outside_eu else _CREATE_AFTER_REQUEST, spec, ctx)
         return
     passed = tables.passed_by_facts
     if key is not None and key in passed:

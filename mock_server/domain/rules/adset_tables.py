@@ -42,6 +42,8 @@ class AdSetTables:
             registry.documents["targeting"]["$defs"]["targeting"]["properties"]
         self.geo_keys = frozenset(self.table["targeting"]["geo_keys"])  # location_required: a set, not a scan
         self.not_stored = frozenset(self.table["not_stored"])  # domain/adsets.py build
+        # budget_minimum: a set, not a scan of the list (~0.25 us a create whose account is in none of them)
+        self.double_minimum_countries = frozenset(self.table["budget"]["double_minimum_countries"])
         # the record defaults, each with how a record gets its own copy (None: a scalar, shared)
         self.defaults = tuple((key, value, _copier(value)) for key, value in self.table["defaults"].items())
         self._named = {fact: _hashable_values(self.table["promoted_object"], fact) for fact in FACTS}

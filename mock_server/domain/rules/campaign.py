@@ -111,6 +111,26 @@ UPDATE_RULES: tuple[Rule, ...] = (
 )
 
 
+# What the create rules besides creation_status and objective_creatable read (special_ad_categories aside): a create
+# sending none of it, and no special ad category, passes those five (each answers None), so `check_create` runs two.
+_READ_BY_THE_REST = ("execution_options", "special_ad_category_country", "daily_budget", "lifetime_budget", "spend_cap",
+                     "bid_strategy")
+_STATUS_AND_OBJECTIVE: tuple[Rule, ...] = (creation_status, objective_creatable)
+
+
+def check_create(params: dict[str, Any], ctx: RuleContext) -> None:
+    """check(CREATE_RULES, ...): the same first error, or none. A plain create (a name, an objective, a status,
+    special_ad_categories=[]) runs only the two rules it can fail (~0.7 us less a campaign create)."""
+    if ctx.existing is None and not params.get("special_ad_categories"):
+        for name in _READ_BY_THE_REST:
+            if name in params:
+                break
+        else:
+            check(_STATUS_AND_OBJECTIVE, params, ctx)
+            return
+    check(CREATE_RULES, params, ctx)
+
+
 def check(rules: tuple[Rule, ...], params: dict[str, Any], ctx: RuleContext) -> None:
     for rule in rules:
         error = rule(params, ctx)
