@@ -115,7 +115,10 @@ UPDATE_RULES: tuple[Rule, ...] = (
 # sending none of it, and no special ad category, passes those five (each answers None), so `check_create` runs two.
 _READ_BY_THE_REST = ("execution_options", "special_ad_category_country", "daily_budget", "lifetime_budget", "spend_cap",
                      "bid_strategy")
-_STATUS_AND_OBJECTIVE: tuple[Rule, ...] = (creation_status, objective_creatable)
+_PASSED_BY_A_PLAIN_CREATE = (execution_options, special_ad_category_country, one_campaign_budget, spend_cap_minimum,
+                             bid_strategy_needs_campaign_budget)  # each reads only _READ_BY_THE_REST's params
+# what a plain create runs: every create rule but those five (a rule added to CREATE_RULES runs here too)
+_STATUS_AND_OBJECTIVE: tuple[Rule, ...] = tuple(rule for rule in CREATE_RULES if rule not in _PASSED_BY_A_PLAIN_CREATE)
 
 
 def check_create(params: dict[str, Any], ctx: RuleContext) -> None:
