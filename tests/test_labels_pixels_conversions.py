@@ -109,6 +109,21 @@ def test_custom_conversion_create_update_delete(client, act):
     assert client.get(f"{act}/customconversions").json()["data"] == []
 
 
+def test_custom_conversion_value_beyond_64_bits_or_not_finite_is_invalid_never_a_500(client, act):
+    """A valid JSON number too large for an amount (Schemathesis found -3.97e194 answered 500: "Integer exceeds 64-bit
+    range" in the store), and texts Python reads as numbers but JSON does not (nan, inf, 1e400): Graph's #100 on
+    create and update, and nothing stored."""
+    for value in ("-3.97e194", "1e19", "nan", "inf", "-Infinity", "1e400"):
+        assert_graph_error(client.post(f"{act}/customconversions", data={"name": "x", "default_conversion_value": value}),
+                           100, blame="default_conversion_value")
+    conversion = client.post(f"{act}/customconversions", data={"name": "ok", "default_conversion_value": "9.2e18"}).json()["id"]
+    for value in ("-3.97e194", "nan"):
+        assert_graph_error(client.post(conversion, data={"default_conversion_value": value}), 100,
+                           blame="default_conversion_value")
+    assert client.get(conversion, params={"fields": "default_conversion_value"}).json()["default_conversion_value"] == 9200000000000000000
+    assert len(client.get(f"{act}/customconversions").json()["data"]) == 1
+
+
 def test_objects_by_labels_all_and_any_and_the_labels_own_edges(client, act):
     """ACCOUNT-SURFACE 5.4 'Query': GET /act_<id>/{campaigns,...}bylabels?ad_label_ids=[...]&operator=ALL|ANY, and
     GET /<label_id>/{campaigns,adsets,ads,adcreatives}."""

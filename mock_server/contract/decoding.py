@@ -11,6 +11,7 @@ unchanged so that schema validation reports them with the param's name.
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import timezone, tzinfo
 from typing import Any
@@ -161,9 +162,11 @@ def _decode(raw: Any, kind: str, tz: tzinfo) -> tuple[Any, bool]:
         return raw, True
     if kind == "number":
         try:
-            return float(_unquote(text)), True
+            number = float(_unquote(text))
         except ValueError:
             return raw, True
+        # "nan", "inf", "1e400": Python reads them, JSON has no such number (the schema then refuses the text)
+        return (number, True) if math.isfinite(number) else (raw, True)
     if kind == "boolean":
         candidate = _unquote(text)
         if candidate in _TRUE:

@@ -31,8 +31,15 @@ def update(record: Record, params: dict[str, Any], now: float) -> None:
 
 
 def _cents(value: Any) -> int:
-    """default_conversion_value is written as a float amount and read as an int (graph-surface-fields)."""
-    return int(round(float(value or 0)))
+    """default_conversion_value is written as a float amount and read as an int (graph-surface-fields); one beyond
+    a 64-bit integer (-3.97e194 is a valid JSON number) is an invalid parameter, never stored."""
+    amount = round(float(value or 0))
+    if not _INT64_MIN <= amount <= _INT64_MAX:
+        raise GraphError("param_invalid", field="default_conversion_value", detail="beyond a 64-bit integer")
+    return int(amount)
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _check_json(params: dict[str, Any], field: str) -> None:
