@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 CountKey = tuple[Any, ...]  # (type, account_id, campaign_id, adset_id, key, statuses or None)
-_LIMIT = 256
+# Counts kept at most (~300 bytes each). Ad sets created in turn under more campaigns than this re-count each one:
+# with 256, a run over 400 campaigns missed every time (~13 us a create ad set against ~0.5 us for a hit).
+_LIMIT = 4096
 
 
 class CountCache:
@@ -30,9 +32,8 @@ class CountCache:
         return entry[1] if entry is not None and entry[0] == external else None
 
     def remember(self, key: CountKey, external: Any, total: int) -> None:
-        if len(self.entries) >= _LIMIT:
-            self.entries.clear()
-            self.by_scope.clear()
+        if len(self.entries) >= _LIMIT and key not in self.entries:
+            self._evict(_LIMIT // 2)
         self.entries[key] = (external, total)
         self.by_scope.setdefault((key[0], key[2]), set()).add(key)
 
@@ -48,6 +49,19 @@ class CountCache:
                     if _matches(key, record):
                         stamp, total = self.entries[key]
                         self.entries[key] = (stamp, total + 1)
+
+    def _evict(self, count: int) -> None:
+        """Forget the `count` counts remembered first (a dict keeps insertion order), not all of them: the ones
+        in use now stay."""
+        entries, by_scope = self.entries, self.by_scope
+        for key in list(entries)[:count]:
+            del entries[key]
+            scope = (key[0], key[2])
+            keys = by_scope.get(scope)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del by_scope[scope]
 
     def changed(self) -> None:
         """Anything but an insert changed the objects (or a transaction rolled back): forget every count."""
