@@ -218,3 +218,29 @@ def test_ad_set_counts_stay_kept_across_hundreds_of_campaigns_in_turn(tmp_path):
         assert not [sql for sql in counted if "count(" in sql]
     finally:
         store.close()
+
+
+def test_get_on_its_reused_cursor_holds_no_snapshot(tmp_path):
+    """`get` reads on one reused cursor: it must not keep a read transaction open between calls, or a --workers
+    server would go on reading the snapshot of its last get (a stale read after another worker's acknowledged
+    write) and fail its next write with SQLITE_BUSY_SNAPSHOT."""
+    path = str(tmp_path / "s.sqlite3")
+    mine, other = SQLiteRepository(path), SQLiteRepository(path)
+    try:
+        with mine.transaction():
+            record = _campaign(mine, "before")
+            mine.insert(record)
+            mine.insert(_campaign(mine, "next"))
+        assert mine.get(record.id).data["name"] == "before"
+        with other.transaction():
+            other.update(dataclasses.replace(record, data={"name": "after"}))
+        assert mine.get(record.id).data["name"] == "after"
+        with other.transaction():
+            other.insert(_campaign(other, "other's"))
+        with mine.transaction():  # a write after reads: no stale snapshot to upgrade
+            mine.insert(_campaign(mine, "mine"))
+        assert sorted(r.data["name"] for r in mine.get_many(range(record.id, record.id + 4)).values()) == [
+            "after", "mine", "next", "other's"]
+    finally:
+        mine.close()
+        other.close()

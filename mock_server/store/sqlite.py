@@ -54,6 +54,9 @@ class SQLiteRepository(ListPages, SiblingJournal):
         self._write = self.conn.write if grouped else self.conn.cursor().execute
         self._execute_write = self.conn.cursor().execute  # `insert`: the statement on its own cursor, recorded after it ran
         self._recording = grouped
+        # `get`: a SELECT by primary key on one reused cursor, its row fetched at once; not through
+        # RecordingConnection.execute (a read: nothing to record) nor a new cursor per call
+        self._read_one = self.conn.cursor().execute
         # some builds (Debian's) default to secure_delete=ON: every page a DELETE frees is zeroed and written to
         # the WAL (a reset of 10 k objects wrote 1,239 frames, 15 ms). FAST zeroes deleted content only in pages
         # written anyway, as most builds' default (OFF) is cheaper still but leaves it in place.
@@ -121,7 +124,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
     def get(self, object_id: int) -> Record | None:
         if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
             return None
-        row = self.conn.execute(_GET, (object_id,)).fetchone()
+        row = self._read_one(_GET, (object_id,)).fetchone()
         if row is None and object_id < ID_BASE:  # an activity (ids below the object ids, sqlite_schema.py)
             row = self._side_row(object_id)
         return _record(row) if row else None
