@@ -4,9 +4,11 @@ checked against what the slow path it skips guarantees."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -114,6 +116,14 @@ def test_a_transaction_from_another_thread_while_the_loop_runs_commits_on_its_ow
     asyncio.run(run())
 
 
+@contextlib.contextmanager
+def request(store: SQLiteRepository) -> Iterator[None]:
+    """A request's transaction: as graphmock's do, it asks the external version first (Shared.sync)."""
+    with store.transaction():
+        store.external_version()
+        yield
+
+
 COUNT_OPS = st.lists(st.one_of(
     st.tuples(st.just("insert"), st.integers(0, 5), st.sampled_from(["ACTIVE", "PAUSED", "DELETED"])),
     st.tuples(st.just("count"), st.integers(0, 5), st.sampled_from([("ACTIVE", "PAUSED"), ("DELETED",), None])),
@@ -121,6 +131,7 @@ COUNT_OPS = st.lists(st.one_of(
     st.tuples(st.just("fail"), st.integers(0, 5), st.just("ACTIVE")),
     st.tuples(st.just("other"), st.integers(0, 5), st.just("PAUSED")),
     st.tuples(st.just("alone"), st.just(0), st.just("")),
+    st.tuples(st.just("parent"), st.just(0), st.sampled_from(["ok", "fail", "update"])),
     st.tuples(st.just("reset"), st.just(0), st.just("")),
 ), max_size=30)
 
@@ -130,13 +141,17 @@ COUNT_OPS = st.lists(st.one_of(
 @example(ops=[("count", 0, ("ACTIVE", "PAUSED")), ("fail", 0, "ACTIVE"), ("count", 0, ("ACTIVE", "PAUSED"))])
 @example(ops=[("count", n, ("ACTIVE", "PAUSED")) for n in range(4)] + [("count", n, None) for n in range(3)]
          + [("insert", 0, "ACTIVE"), ("insert", 1, "PAUSED"), ("count", 0, ("ACTIVE", "PAUSED"))])
+@example(ops=[("parent", 0, "ok"), ("count", 0, None), ("other", 0, ""), ("count", 0, None), ("parent", 0, "ok"),
+              ("other", 0, ""), ("count", 0, None), ("count", 1, None), ("alone", 0, ""), ("parent", 0, "ok"),
+              ("insert", 0, "ACTIVE"), ("count", 0, None), ("parent", 0, "fail"), ("parent", 0, "ok"),
+              ("count", 0, None)])
 @example(ops=[("count", 0, None), ("update", 0, "DELETED"), ("count", 0, None), ("insert", 0, "ACTIVE"),
               ("count", 0, ("DELETED",)), ("reset", 0, ""), ("count", 0, None), ("count", 0, ("DELETED",))])
 def test_kept_counts_equal_a_fresh_count(tmp_path_factory, monkeypatch, ops):
     """rules/adset.campaign_adset_limit counts a campaign's ad sets per create from the kept counts
-    (store/sqlite_count_cache.py): after any run of inserts (adjusting them), updates, failed requests (undone),
-    another connection's commits (another worker), resets and evictions (the bound made tiny here), each count
-    equals a fresh SQL count."""
+    (store/sqlite_count_cache.py): after any run of inserts (adjusting them), new campaigns (childless: counted 0
+    without SQL), updates, failed requests (undone), another connection's commits (another worker), resets and
+    evictions (the bound made tiny here), each count equals a fresh SQL count."""
     import mock_server.store.sqlite_count_cache as count_cache
 
     monkeypatch.setattr(count_cache, "_LIMIT", 5)
@@ -156,22 +171,34 @@ def test_kept_counts_equal_a_fresh_count(tmp_path_factory, monkeypatch, ops):
     async def run() -> None:
         nonlocal other
         for op, n, arg in ops:
-            campaign = campaigns[n % len(campaigns)]
-            if op == "insert":
-                with store.transaction():
+            campaign = campaigns[-1 - n % len(campaigns)]  # the newest (a parent just inserted) most often
+            if op == "parent":  # a campaign inserted here: childless until a record names it
+                parent = Record(store.next_id(), "Campaign", ACT, "ACTIVE", {}, None, None, None, 1)
+                if arg == "fail":  # its request fails: the id is free again
+                    with pytest.raises(RuntimeError), request(store):
+                        store.insert(parent)
+                        raise RuntimeError("refused late")
+                    continue
+                with request(store):
+                    store.insert(parent)
+                    if arg == "update":
+                        store.update(dataclasses.replace(parent, status="PAUSED"))
+                campaigns.append(parent.id)
+            elif op == "insert":
+                with request(store):
                     store.insert(ad_set(store, campaign, arg))
             elif op == "count":
-                with store.transaction():  # as the rule counts: inside the create's transaction
+                with request(store):  # as the rule counts: inside the create's transaction
                     counted = store.count(ListQuery("AdSet", campaign_id=campaign, statuses=arg))
                     assert counted == fresh(campaign, arg), (op, campaign, arg)
             elif op == "update":
                 ids = [row[0] for row in store.conn.execute("SELECT id FROM objects ORDER BY id")]
                 if ids:
                     record = store.get(ids[n % len(ids)])
-                    with store.transaction():
+                    with request(store):
                         store.update(dataclasses.replace(record, status=arg))
             elif op == "fail":
-                with pytest.raises(RuntimeError), store.transaction():
+                with pytest.raises(RuntimeError), request(store):
                     store.insert(ad_set(store, campaign, arg))
                     store.count(ListQuery("AdSet", campaign_id=campaign, statuses=("ACTIVE", "PAUSED")))
                     raise RuntimeError("refused late")
@@ -179,16 +206,17 @@ def test_kept_counts_equal_a_fresh_count(tmp_path_factory, monkeypatch, ops):
                 if other is None:
                     await asyncio.sleep(GROUP_SECONDS * 2.5)  # the group commits: the open waits for nothing
                     other = SQLiteRepository(path)
-                with other.transaction():
+                with request(other):
                     other.insert(ad_set(other, campaign, arg))
+                    other.insert(Record(other.next_id(), "Ad", ACT, arg, {}, campaigns[-1], campaign, None, 1))
             elif op == "alone":  # the other worker stops: groups resume
                 if other is not None:
                     other.close()
                     other = None
             else:
-                with store.transaction():
+                with request(store):
                     store.clear()
-        for campaign in campaigns:
+        for campaign in campaigns[-8:]:
             for statuses in (("ACTIVE", "PAUSED"), ("DELETED",), None):
                 assert store.count(ListQuery("AdSet", campaign_id=campaign, statuses=statuses)) == fresh(campaign, statuses)
 
@@ -244,3 +272,59 @@ def test_get_on_its_reused_cursor_holds_no_snapshot(tmp_path):
     finally:
         mine.close()
         other.close()
+
+
+def test_a_new_campaigns_first_ad_set_count_runs_no_sql(tmp_path):
+    """The ad set limit's count under a campaign just created here is 0 without SQL (it is childless: its id is
+    new); after its first ad set, the kept count grows with each insert; another connection's ad set under it is
+    counted (its commit voids what was kept)."""
+    path = str(tmp_path / "s.sqlite3")
+    store = SQLiteRepository(path, group_commit=True)
+    statements: list[str] = []
+
+    async def run() -> None:
+        with store.transaction():
+            store.external_version()  # as every request does first (Shared.sync): the group's data_version
+            campaign = _campaign(store, "new")
+            store.insert(campaign)
+        query = ListQuery("AdSet", campaign_id=campaign.id, statuses=("ACTIVE", "PAUSED"))
+        store.conn.set_trace_callback(statements.append)
+        for expected in range(3):
+            with store.transaction():
+                assert store.count(query) == expected
+                store.insert(Record(store.next_id(), "AdSet", ACT, "PAUSED", {}, campaign.id, None, None, 1))
+        assert not [sql for sql in statements if "count(" in sql]
+        await asyncio.sleep(GROUP_SECONDS * 2.5)  # the group commits: another store may open the file
+        other = SQLiteRepository(path)
+        try:
+            with other.transaction():
+                other.insert(Record(other.next_id(), "AdSet", ACT, "ACTIVE", {}, campaign.id, None, None, 1))
+            with store.transaction():
+                assert store.count(query) == 4
+            with request(store):  # a campaign inserted here, then an ad set under it from the other connection
+                late = _campaign(store, "late")
+                store.insert(late)
+            with request(other):
+                other.insert(Record(other.next_id(), "AdSet", ACT, "ACTIVE", {}, late.id, None, None, 1))
+            with request(store):
+                assert store.count(ListQuery("AdSet", campaign_id=late.id, statuses=("ACTIVE", "PAUSED"))) == 1
+        finally:
+            other.close()
+        with request(store):  # a new campaign's ad set inserted before anything counted under it
+            second = _campaign(store, "second")
+            store.insert(second)
+            store.insert(Record(store.next_id(), "AdSet", ACT, "ACTIVE", {}, second.id, None, None, 1))
+        with request(store):
+            assert store.count(ListQuery("AdSet", campaign_id=second.id, statuses=None)) == 1
+        with request(store):  # an update naming a new campaign (the store allows it): counted, not assumed 0
+            third = _campaign(store, "third")
+            store.insert(third)
+            moved = store.get(second.id + 1)
+            store.update(dataclasses.replace(moved, campaign_id=third.id))
+        with request(store):
+            assert store.count(ListQuery("AdSet", campaign_id=third.id, statuses=None)) == 1
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()

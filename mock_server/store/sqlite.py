@@ -209,6 +209,10 @@ class SQLiteRepository(ListPages, SiblingJournal):
         conn = self.conn
         if self._recording and (conn.log is not None or conn.loose is not None):  # RecordingConnection.write,
             conn.record_write(sql, params)  # inline: one Python frame less per insert
+        if table is OBJECTS:  # a possible parent, childless so far (its id is new): sqlite_count_cache.py
+            stamp = 0 if self._private else self._txn_version if (self._depth or self._holding) else None
+            if stamp is not None:
+                self._counts.born(record.id, stamp)
         self._counts.inserted(record)
         if self._max_ids:
             if record.id > self._max_ids.get(table, record.id):
