@@ -95,6 +95,33 @@ def test_a_request_in_another_loop_commits_the_group_of_the_first(grouped):
             loop.close()
 
 
+def test_after_a_fork_the_next_request_checks_the_loop_in_full(grouped, monkeypatch):
+    """A forked child inherits the parent's armed timer, thread id and running-loop state: its first request
+    must take the full check (asyncio's lookup, which compares the pid), and once it arms its own timer the fast
+    path serves it again. The fork is simulated by its hook."""
+    import mock_server.store.sqlite_group as sqlite_group
+
+    lookups: list[object] = []
+    real = sqlite_group.running_loop
+    monkeypatch.setattr(sqlite_group, "running_loop", lambda: lookups.append(1) or real())
+
+    async def run() -> None:
+        await _create(grouped, "armed")  # the group's first request: the full check, then the timer armed
+        first = len(lookups)
+        await _create(grouped, "fast")
+        assert len(lookups) == first  # the fast path: no lookup
+        sqlite_group._forked()
+        await _create(grouped, "after fork")
+        assert len(lookups) > first  # the full check
+        grouped._group.commit()
+        await _create(grouped, "child's group")  # a new group, armed in this process
+        again = len(lookups)
+        await _create(grouped, "child's fast")
+        assert len(lookups) == again
+
+    asyncio.run(run())
+
+
 def test_a_transaction_from_another_thread_while_the_loop_runs_commits_on_its_own(grouped):
     """The group's loop runs in one thread; a transaction from another thread (no running loop there) is not a
     request of that loop: it commits the group and itself at once, as before the fast path."""

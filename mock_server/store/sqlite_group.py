@@ -39,11 +39,11 @@ _TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
 log = logging.getLogger("graphmock")
 running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
 thread_ident = threading.get_ident  # pthread_self(): no system call, unlike running_loop()'s getpid()
-_FORKED = [False]  # set in a forked child: the parent's group and loop are not this process's
+_FORKS = [0]  # bumped in a forked child: a timer armed before the fork was the parent's (its loop, its group)
 
 
 def _forked() -> None:
-    _FORKED[0] = True
+    _FORKS[0] += 1
 
 
 if hasattr(os, "register_at_fork"):
@@ -139,6 +139,7 @@ class Group:
         self.timer: asyncio.Task[None] | None = None
         self.timer_loop: Any = None
         self.timer_thread = 0  # the thread the timer's loop ran in when it was armed (`enter`'s fast path)
+        self.timer_forks = 0  # _FORKS when it was armed: a fork since makes this process another one
         _OPEN.add(self)
 
     # -- the group ----------------------------------------------------------------------------
@@ -249,11 +250,12 @@ class Group:
         request that fails after writing is rare, undone by `_undo`).
 
         Within a group whose timer is armed (every request after its first), the loop is known without asking
-        asyncio (whose C lookup calls getpid(), a system call: ~3 % of a create): the timer's loop is running and
-        this is the thread it was armed in (a thread runs one loop at a time, and runs nothing but that loop's
-        callbacks while it runs), not a forked child, and the group is young. Anything else takes the full check."""
+        asyncio (whose C lookup calls getpid(), a system call): the timer's loop is running and this is the thread
+        it was armed in (a thread runs one loop at a time, and runs nothing but that loop's callbacks while it
+        runs), no fork since it was armed (a child arms its own), and the group is young. Anything else takes the
+        full check."""
         if (self.timer is not None and self.open and thread_ident() == self.timer_thread and not self.behind
-                and self.timer_loop.is_running() and not _FORKED[0]
+                and self.timer_loop.is_running() and self.timer_forks == _FORKS[0]
                 and time.monotonic() - self.started <= 2 * GROUP_SECONDS):
             self.conn.log = []
             return True
@@ -334,6 +336,7 @@ class Group:
             return
         self.timer_loop = loop
         self.timer_thread = thread_ident()
+        self.timer_forks = _FORKS[0]
         self.timer = loop.create_task(self._commit_later())
 
     async def _commit_later(self) -> None:
