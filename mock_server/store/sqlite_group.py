@@ -24,6 +24,7 @@ import atexit
 import logging
 import os
 import sqlite3
+import threading
 import time
 import weakref
 from typing import Any
@@ -37,6 +38,16 @@ _TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
 
 log = logging.getLogger("graphmock")
 running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
+thread_ident = threading.get_ident  # pthread_self(): no system call, unlike running_loop()'s getpid()
+_FORKS = [0]  # bumped in a forked child: a timer armed before the fork was the parent's (its loop, its group)
+
+
+def _forked() -> None:
+    _FORKS[0] += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 _OPEN: weakref.WeakSet[Group] = weakref.WeakSet()  # committed at interpreter exit (a server stopped by SIGTERM)
 
 
@@ -127,6 +138,8 @@ class Group:
         self.started = 0.0
         self.timer: asyncio.Task[None] | None = None
         self.timer_loop: Any = None
+        self.timer_thread = 0  # the thread the timer's loop ran in when it was armed (`enter`'s fast path)
+        self.timer_forks = 0  # _FORKS when it was armed: a fork since makes this process another one
         _OPEN.add(self)
 
     # -- the group ----------------------------------------------------------------------------
@@ -234,8 +247,19 @@ class Group:
     def enter(self) -> bool:
         """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
         connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
-        request that fails after writing is rare, undone by `_undo`)."""
-        loop = running_loop()  # once per request (asyncio's C lookup asks getpid() each time)
+        request that fails after writing is rare, undone by `_undo`).
+
+        Within a group whose timer is armed (every request after its first), the loop is known without asking
+        asyncio (whose C lookup calls getpid(), a system call): the timer's loop is running and this is the thread
+        it was armed in (a thread runs one loop at a time, and runs nothing but that loop's callbacks while it
+        runs), no fork since it was armed (a child arms its own), and the group is young. Anything else takes the
+        full check."""
+        if (self.timer is not None and self.open and thread_ident() == self.timer_thread and not self.behind
+                and self.timer_loop.is_running() and self.timer_forks == _FORKS[0]
+                and time.monotonic() - self.started <= 2 * GROUP_SECONDS):
+            self.conn.log = []
+            return True
+        loop = running_loop()  # asyncio's C lookup asks getpid() each time
         if loop is None:
             return False  # no loop to commit a group later: the caller commits on its own
         if self.behind:
@@ -311,6 +335,8 @@ class Group:
             self.commit()  # no loop to commit it later: now
             return
         self.timer_loop = loop
+        self.timer_thread = thread_ident()
+        self.timer_forks = _FORKS[0]
         self.timer = loop.create_task(self._commit_later())
 
     async def _commit_later(self) -> None:
@@ -336,7 +362,9 @@ class Group:
 
     def _cancel_timer(self) -> None:
         timer, self.timer = self.timer, None
-        if timer is not None and timer is not asyncio.current_task():
+        # current_task() of the timer's own loop: without a loop running (a transaction after the loop stopped
+        # with its timer pending) the argument-less form raises RuntimeError
+        if timer is not None and timer is not asyncio.current_task(timer.get_loop()):
             try:
                 timer.cancel()
             except RuntimeError:  # its loop is closed: the task never runs again anyway

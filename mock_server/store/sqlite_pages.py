@@ -148,9 +148,12 @@ class ListPages:
         cached = self._counts.get(key, external)
         if cached is not None:
             return cached
-        where, args = _where(query)
-        total = int(self.conn.execute(f"SELECT count(*) FROM {table_of(query.type)} WHERE {' AND '.join(where)}",
-                                      args).fetchone()[0])
+        if self._counts.empty(key, external):  # under a campaign or ad set just inserted here: none yet
+            total = 0
+        else:
+            where, args = _where(query)
+            total = int(self.conn.execute(f"SELECT count(*) FROM {table_of(query.type)} WHERE {' AND '.join(where)}",
+                                          args).fetchone()[0])
         self._counts.remember(key, external, total)
         return total
 

@@ -100,6 +100,14 @@ class RecordingConnection(sqlite3.Connection):
         elif self.loose is not None:
             self.loose((sql, parameters, False))
 
+    def record_write(self, sql: str, parameters: Any, /) -> None:
+        """Keep a write the caller ran itself (`SQLiteRepository.insert`, on a cursor of this connection), as
+        `write` does after running it."""
+        if self.log is not None:
+            self.log.append((sql, parameters, False))
+        elif self.loose is not None:
+            self.loose((sql, parameters, False))
+
     def _record(self, statement: Statement) -> None:
         if self.log is not None:
             self.log.append(statement)
