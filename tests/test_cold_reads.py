@@ -133,6 +133,7 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
         patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
         patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
+        patch.setattr(call, "_KEPT_DEFAULT", frozenset())  # list queries built afresh (Call._default_query)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
 
@@ -262,6 +263,9 @@ def test_a_selection_compiled_to_code_renders_as_render_node(mixed, data):
     keys = sorted({*names, *(node_type.fields[n].alias for n in aliased)})
     values = data.draw(st.dictionaries(st.sampled_from(keys), st.one_of(_value_strategy(), st.floats(0, 2e9)),
                                        max_size=16))
+    if data.draw(st.booleans()):  # every field chosen present (a list page's usual item: one dict display)
+        for name in chosen:
+            values.setdefault(name, data.draw(st.one_of(st.text(max_size=3), _value_strategy(), st.floats(0, 2e9))))
     if data.draw(st.booleans()):
         values["id"] = data.draw(st.sampled_from([1, "120200000000000001"]))
     zone = account_time.zone(data.draw(st.sampled_from(["America/Los_Angeles", "Asia/Kolkata", None])))
@@ -434,3 +438,39 @@ def test_an_ad_sets_effective_status_of_its_own_status_is_the_views(mixed):
             assert of_own(own) == views.values(other, store.get)["effective_status"], (own, record.campaign_id)
     assert views.effective_of_own("AdSet", {"account_id": "1"}, store.get) is None  # parents vary: per record
     assert views.effective_of_own("Ad", {"adset_id": 1}, store.get) is None  # the review state reads the clock
+
+
+@pytest.fixture(scope="module")
+def statuses_store() -> Iterator[tuple[SQLiteRepository, list[int]]]:
+    """Campaigns of two accounts in every status, interleaved ids (a private store: nothing else writes)."""
+    from mock_server.store.repository import Record
+    store = SQLiteRepository()
+    records = [Record(1000 + i, "Campaign", "1" if i % 3 else "2", ["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"][i % 4],
+                      {"name": f"c{i}", "status": "x"}) for i in range(40)]
+    store.insert_many(records)
+    yield store, [r.id for r in records]
+    store.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_kept_page_statement_reads_what_the_page_scope_reads(statuses_store, data):
+    """`page_values` of a query with a frozenset of statuses runs a statement kept per query shape
+    (`sqlite_pages._shape`); it reads the same page as the statement built per call (`_page_scope`), forwards,
+    backwards and from the start, for any statuses (none included) and limit (GRAPH-BEHAVIOUR 3: cursor paging)."""
+    from mock_server.store.repository import ListQuery
+    store, ids = statuses_store
+    wanted = data.draw(st.sets(st.sampled_from(["ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "NOPE"])))
+    account = data.draw(st.sampled_from(["1", "2", "3"]))
+    cursor = data.draw(st.sampled_from([None, *ids, 0, 2**63 + 5]))
+    which = data.draw(st.sampled_from(["after", "before"]))
+    after, before = (cursor, None) if which == "after" else (None, cursor)
+    limit = data.draw(st.integers(1, 12))
+    kept = store.page_values(ListQuery("Campaign", account_id=account, statuses=frozenset(wanted)), after=after,
+                             before=before, limit=limit)
+    built = store.page_values(ListQuery("Campaign", account_id=account, statuses=set(wanted)), after=after,
+                              before=before, limit=limit)
+    assert kept == built
+    records, more = store.page(ListQuery("Campaign", account_id=account, statuses=set(wanted)), after=after,
+                               before=before, limit=limit)
+    assert [(r.id, r.data) for r in records] == kept[0] and more == kept[1]

@@ -216,6 +216,8 @@ class Call:
 
     def edge_query(self, node_type: str, *, effective: list[str] | None = None, filters: Any = None, **where: Any) -> ListQuery:
         """A list query with Graph's default visibility (no ARCHIVED/DELETED) or an effective_status filter."""
+        if not effective and not filters and node_type in _KEPT_DEFAULT:  # the plain list of a type without parents
+            return self._default_query(node_type, where)
         wanted = set(effective) if effective else None
         compiled: Any = None
         lifted: set[str] | frozenset[str] = _NOTHING
@@ -227,7 +229,7 @@ class Call:
             lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else _NOTHING
         if (wanted and "DELETED" in wanted) or "DELETED" in lifted:
             raise GraphError("deleted_in_edge_filter")
-        own_only = node_type in ("Campaign", "AdCreative", "AdImage")
+        own_only = node_type in _OWN_ONLY
         if wanted is None:
             sql_statuses = (self._listed_by_default(node_type) | lifted) if own_only else None
         else:
@@ -263,6 +265,21 @@ class Call:
                 status_test = _status_test(listed, of_own)
         return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None,
                          status_test=status_test, **where)
+
+    def _default_query(self, node_type: str, where: dict[str, Any]) -> ListQuery:
+        """`edge_query` without a filter for a type whose listing reads only its own status (campaigns, creatives,
+        images): the same query for the same scope, so it is built once (a frozen `ListQuery` with a frozenset of
+        statuses: nobody can change it) and kept per registry (creatives' listed statuses are a rule)."""
+        registry = self.state.registry
+        key = (node_type, *where.items())
+        kept = _DEFAULT_QUERIES.get(key)
+        if kept is not None and kept[0] is registry:
+            return kept[1]
+        query = ListQuery(node_type, statuses=frozenset(self._listed_by_default(node_type)), **where)
+        if len(_DEFAULT_QUERIES) >= 1024:
+            _DEFAULT_QUERIES.clear()
+        _DEFAULT_QUERIES[key] = (registry, query)
+        return query
 
     def _listed_by_default(self, node_type: str) -> set[str]:
         """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""
@@ -375,6 +392,9 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
 _ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone
 _NOTHING: frozenset[str] = frozenset()
+_OWN_ONLY = frozenset({"Campaign", "AdCreative", "AdImage"})  # listed by their own status (no parents' to derive)
+_KEPT_DEFAULT = _OWN_ONLY  # types whose unfiltered list query is kept (`Call._default_query`; tests turn it off)
+_DEFAULT_QUERIES: dict[tuple[Any, ...], tuple[Any, ListQuery]] = {}  # Call._default_query: (registry, query)
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
 

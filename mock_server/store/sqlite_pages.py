@@ -51,8 +51,21 @@ class ListPages:
         and stored data, no `Record`. Two columns read instead of nine and no record built. No predicate (SQL sees
         every filter). The data dicts may be shared with earlier pages (`decoded`): read them, never change them."""
         assert query.predicate is None or query.status_test is not None, "a predicate needs whole records: page()"
-        table, where, args, statuses, ascending = self._page_scope(query, after, before)
-        rows = self._page_rows(table, where, args, statuses, ascending, limit + 1, "id, data")
+        shape = _shape(query, after, before) if query.status_test is None else None
+        if shape is not None:  # the statement and its arguments kept for this query (`_shape`)
+            sql, args, ascending = shape
+            if sql is None:
+                return [], False
+            if after is None and before is None:
+                rows = self.conn.execute(sql, (*args, limit + 1)).fetchall()
+            else:  # each status range: its scope, the cursor's id, its status (`_page_scope`'s order)
+                cursor = min(after if after is not None else before, MAX_ID)  # type: ignore[type-var]
+                scope, wanted = args
+                rows = self.conn.execute(sql, [*[v for status in wanted for v in (*scope, cursor, status)],
+                                               limit + 1]).fetchall()
+        else:
+            table, where, args, statuses, ascending = self._page_scope(query, after, before)
+            rows = self._page_rows(table, where, args, statuses, ascending, limit + 1, "id, data")
         kept = _DECODED.get
         values = [(object_id, kept(raw) or decoded(raw)) for object_id, raw in rows[:limit]]
         if ascending:
@@ -178,6 +191,41 @@ def _run_sql(table: str, where: tuple[str, ...], ascending: bool) -> tuple[str, 
 
 
 _SCOPE_COLUMNS = ("account_id", "campaign_id", "adset_id", "key")  # a list's scope, in index order
+
+
+def _shape(query: ListQuery, after: int | None, before: int | None) -> tuple[str | None, Any, bool] | None:
+    """`page_values`' statement for a query whose statuses are given as a frozenset (store-independent: no
+    statuses-present look, no status test), kept per (query, cursor direction): the scope, its statement text and
+    its arguments are built once instead of per page (`_page_scope`, `_page_rows`). Returns (statement, arguments,
+    ascending): without a cursor the arguments but the LIMIT, with one (scope arguments, statuses); the statement
+    is None when no status is wanted. None when not kept: both cursors, or statuses not a frozenset."""
+    statuses = query.statuses
+    if statuses.__class__ is not frozenset or (after is not None and before is not None):
+        return None
+    key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses, after is None,
+           before is None)
+    shape = _SHAPES.get(key)
+    if shape is not None:
+        return shape
+    where, args = _where(query, statuses=False)
+    wanted = sorted(statuses)  # type: ignore[type-var]
+    ascending = before is not None
+    table = table_of(query.type)
+    if not wanted:
+        shape = (None, (), ascending)
+    elif after is None and before is None:
+        sql = _page_sql(table, tuple(where), len(wanted), ascending, "id, data")
+        shape = (sql, tuple(value for status in wanted for value in (*args, status)), ascending)
+    else:
+        sql = _page_sql(table, (*where, "id > ?" if ascending else "id < ?"), len(wanted), ascending, "id, data")
+        shape = (sql, (tuple(args), tuple(wanted)), ascending)
+    if len(_SHAPES) >= 1024:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+_SHAPES: dict[tuple[Any, ...], tuple[str | None, Any, bool]] = {}
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:
