@@ -132,7 +132,7 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
         patch.setattr(views, "effective_of_own", lambda node_type, scope, lookup: None)  # the predicate per record
         patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
-        patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
+        patch.setattr(SQLiteRepository, "page_rendered", None)  # pages read as records (Call.stored_page)
         patch.setattr(call, "_KEPT_DEFAULT", frozenset())  # list queries built afresh (Call._default_query)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
@@ -474,3 +474,8 @@ def test_a_kept_page_statement_reads_what_the_page_scope_reads(statuses_store, d
     records, more = store.page(ListQuery("Campaign", account_id=account, statuses=set(wanted)), after=after,
                                before=before, limit=limit)
     assert [(r.id, r.data) for r in records] == kept[0] and more == kept[1]
+    items, ends, more = store.page_rendered(ListQuery("Campaign", account_id=account, statuses=frozenset(wanted)),
+                                            lambda data, object_id, tz: (object_id, data, tz), "zone", after=after,
+                                            before=before, limit=limit)
+    assert items == [(str(r.id), r.data, "zone") for r in records] and more == kept[1]
+    assert ends == ([records[0].id, records[-1].id] if records else [])

@@ -150,22 +150,22 @@ class Call:
     def stored_page(self, query: ListQuery, specs: list[FieldSpec], *, after: int | None, before: int | None,
                     limit: int) -> tuple[list[dict[str, Any]], list[int], bool] | None:
         """A page of one account's objects whose selection reads stored fields only (names, statuses, money, times),
-        rendered from each object's id and stored data (`store.page_values`, SQLite): no `Record` is built and only
-        two columns are read. None when the page needs more (a predicate, derived fields, edges, references,
+        rendered from each object's id and stored data as the store reads them (`store.page_rendered`, SQLite): no
+        `Record` is built and only two columns are read. The items, the page's first and last ids (its cursors) and
+        whether more follow; None when the page needs more (a predicate, derived fields, edges, references,
         sub-selections) or the store has no such read: `page` and `render_all` answer it, the same way."""
         store = self.state.store  # the repository an ObservedRepository wraps: a failed lookup there costs ~1 us
-        page_values = getattr(getattr(store, "inner", store), "page_values", None)
+        page_rendered = getattr(getattr(store, "inner", store), "page_rendered", None)
         node_type = self.state.node_types.get(query.type)
-        if page_values is None or node_type is None or query.account_id is None or \
+        if page_rendered is None or node_type is None or query.account_id is None or \
                 (query.predicate is not None and query.status_test is None):
             return None
         compiled = plan(node_type, specs)
         item = compiled.shared_item  # the data dicts are shared with other pages (sqlite_pages.py `decoded`)
         if item is None or not _stored_only(query.type, compiled):
             return None
-        rows, more = page_values(query, after=after, before=before, limit=limit)
-        tz = self.zone(query.account_id)
-        return [item(data, str(object_id), tz) for object_id, data in rows], [object_id for object_id, _ in rows], more
+        return page_rendered(query, item, self.zone(query.account_id), after=after, before=before,  # type: ignore[no-any-return]
+                             limit=limit)
 
     def zone(self, account_id: str) -> tzinfo:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
