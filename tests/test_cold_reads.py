@@ -479,3 +479,43 @@ def test_a_kept_page_statement_reads_what_the_page_scope_reads(statuses_store, d
                                             before=before, limit=limit)
     assert items == [(str(r.id), r.data, "zone") for r in records] and more == kept[1]
     assert ends == ([records[0].id, records[-1].id] if records else [])
+
+
+@settings(max_examples=30, deadline=None)
+@given(params=st.dictionaries(st.sampled_from(["fields", "limit", "summary", "effective_status", "unknown_param"]),
+                              st.sampled_from(["", "25", "x", "name,status", "true", '["ACTIVE"]', "-1", "name{"]),
+                              max_size=4))
+def test_a_repeated_reads_kept_parse_decodes_and_selects_as_a_fresh_one(mixed, params):
+    """A repeated bodiless GET shares one kept parse's params dict (wire/request.py): `Call.params` and `Call.specs`
+    answer it from what that very dict decoded to before (`_SAME_PARAMS`, `_SAME_FIELDS`), the same values, unknown
+    names and fields as a fresh decode and parse of equal params (or the same error); a write's params never are."""
+    from mock_server.handlers.call import Call
+    from mock_server.state import NodeRef
+    from mock_server.wire.errors import GraphError
+    from mock_server.wire.request import GraphRequest
+    client, _ = mixed
+    state, world = client.state, client.state.world
+    account = world.ad_accounts[client.world["ad_account_id"]]
+    token = world.tokens[client.world["access_token"]]
+
+    def call(method: str, request_params: dict[str, Any]) -> Call:
+        request = GraphRequest(method=method, path="/x", version="v25.0", segments=[account.id], params=request_params,
+                               query={}, base_url="http://127.0.0.1")
+        return Call(state, request, token, NodeRef("AdAccount", account.id, account=account))
+
+    def outcome(run: Any) -> Any:
+        try:
+            return run()
+        except GraphError as error:
+            return error.code, error.message
+    fresh = (outcome(lambda: call("GET", dict(params)).params("campaign.list")),
+             outcome(lambda: call("GET", dict(params)).specs()))
+    shared = dict(params)
+    for _ in range(3):  # the first decodes and keeps, the next answer from the kept parse
+        assert (outcome(lambda: call("GET", shared).params("campaign.list")),
+                outcome(lambda: call("GET", shared).specs())) == fresh
+    kept = call("GET", shared)
+    if isinstance(fresh[0], dict):
+        assert kept.params("campaign.list") == fresh[0]
+        writing = call("POST", shared)  # a write's params are decoded afresh, never a read's kept decode
+        assert writing.params("campaign.list") == fresh[0] and writing.decoded is not kept.decoded

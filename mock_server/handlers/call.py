@@ -53,16 +53,28 @@ class Call:
         tz = account_time.zone(account.timezone_name if account else None)  # cached: ZoneInfo() is not free
         name = self.decoded_schema = _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, f"requests/{schema}")
         contract, params = self.state.contract, self.request.params
-        decoded = _decoded_read(contract, name, params, tz) if self.request.method == "GET" else None
-        if decoded is None:
-            decoded = contract.decode(name, params, tz)
+        reading = self.request.method == "GET"
+        same = _SAME_PARAMS.get(id(params)) if reading else None  # this very dict decoded before (a kept parse)
+        if same is not None and same[0] is params and same[1] is contract and same[2] is tz and same[3] == name:
+            decoded = same[4]
+        else:
+            decoded = _decoded_read(contract, name, params, tz) if reading else None
+            if decoded is None:
+                decoded = contract.decode(name, params, tz)
         self.decoded = decoded
         if not decoded.unknown:
             return dict(decoded.values)
         return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
 
     def specs(self) -> list[FieldSpec]:
-        return parse_fields(self.request.fields)
+        params = self.request.params
+        same = _SAME_FIELDS.get(id(params))  # this very params dict parsed before (a repeated GET's kept parse)
+        if same is not None and same[0] is params:
+            return same[1]  # type: ignore[no-any-return]
+        specs = parse_fields(self.request.fields)  # a syntax error raises: never kept
+        if self.request.method == "GET" and self.request.body_kind == "none":
+            _keep_same(_SAME_FIELDS, params, (params, specs))
+        return specs
 
     @property
     def version(self) -> str:
@@ -108,6 +120,8 @@ class Call:
             else:
                 values = self.values(record)
                 object_id = str(values["id"]) if "id" in values else None
+        if compiled.item is not None:  # no edge, reference or sub-selection: nothing to expand
+            return compiled.item(values, object_id, self.zone(record.account_id))
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -122,8 +136,6 @@ class Call:
                 return None
             return self.render(target, spec.children or [])
 
-        if compiled.item is not None:  # no edge, reference or sub-selection: nothing to expand
-            return compiled.item(values, object_id, self.zone(record.account_id))
         return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
 
     def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
@@ -377,16 +389,30 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
     key = (id(contract), schema, tz, *params.items())
     kept = _READ_PARAMS.get(key)
     if kept is not None and kept[0] is contract:
+        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, kept[1]))
         return kept[1]
     decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
     if all(value.__class__ in _SCALARS for value in decoded.values.values()):
         if len(_READ_PARAMS) >= 1024:
             _READ_PARAMS.clear()
         _READ_PARAMS[key] = (contract, decoded)
+        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, decoded))
     return decoded
 
 
+def _keep_same(memo: dict[int, tuple[Any, ...]], params: dict[str, Any], entry: tuple[Any, ...]) -> None:
+    """Keep what was derived from one request's params dict, by identity. A repeated bodiless GET is a copy of one
+    kept parse sharing its params dict, never mutated after parsing (wire/request.py `GraphRequest.copy`; the
+    journal's verdict memo relies on the same, verify/memo.py): one identity check instead of building and hashing
+    a key of every param (~1 us a read). Each entry holds the dict, so its id cannot be reused while kept; bounded."""
+    if len(memo) >= 1024:
+        memo.clear()
+    memo[id(params)] = entry
+
+
 _READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
+_SAME_PARAMS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, contract, zone, schema, decoded): Call.params
+_SAME_FIELDS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, specs): Call.specs
 _MAX_KEPT_CHARS = 2048  # of a kept read's param names and values
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
