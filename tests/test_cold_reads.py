@@ -125,8 +125,15 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     from mock_server.domain import views
     from mock_server.handlers import call
     from mock_server.wire import render
-    fast = client.get(path, params=params)
+    from mock_server.wire import paging
+    first = client.get(path, params=params)
+    fast = client.get(path, params=params)  # the same request again: a copy of its kept parse (the params' memos)
+    assert _comparable(first) == _comparable(fast)
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(call, "_keep_same", lambda memo, params, entry: None)  # params, fields, paging afresh
+        for memo in ("_SAME_PARAMS", "_SAME_FIELDS", "_SAME_PAGING"):
+            patch.setattr(call, memo, {})
+        patch.setattr(paging, "_LINK_QUERIES", {})  # links' queries built afresh
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
         patch.setattr(views, "effective_of_own", lambda node_type, scope, lookup: None)  # the predicate per record

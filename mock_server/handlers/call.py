@@ -356,22 +356,38 @@ class Call:
                   default: list[FieldSpec] | None = None) -> dict[str, Any]:
         """Serve a list edge: paging params, `summary`, `fields` (else the node's `default` fields), absolute
         next/previous links."""
-        limit = paging.parse_limit(self.request.params.get("limit"), self.state.config.max_page_size)
+        limit, offset, link_base, link_params = self._paging(segments)
         after_raw, before_raw = query_params.get("after"), query_params.get("before")
         after = paging.decode_cursor(after_raw, "after") if after_raw else None
         before = paging.decode_cursor(before_raw, "before") if before_raw and not after_raw else None
         summary = str(query_params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
-        offset = paging.parse_offset(self.request.params.get("offset"))
-        link_params = {k: _link_value(v) for k, v in self.request.params.items()}
-        if self.request.access_token:
-            link_params["access_token"] = self.request.access_token
         body = self.list_page(query, self.specs() or default or [], limit=limit, after=after, before=before,
-                              link_base=self.link_base(*segments), link_params=link_params, summary=summary,
-                              offset=offset)
+                              link_base=link_base, link_params=link_params, summary=summary, offset=offset)
         if summary and "insights" in str(query_params.get("summary")):
             from mock_server.handlers import insights  # summary=insights (M-ACTCAMP): the edge owner's insights
             body["summary"]["insights"] = insights.summary_of(self, query)
         return body
+
+
+    def _paging(self, segments: tuple[str, ...]) -> tuple[int, int | None, str, dict[str, str]]:
+        """`limit`, `offset`, the links' base and params of a list read (the links carry the query and the token).
+        A repeated GET's kept parse gives the same ones: kept by its params dict, as `params` and `specs` are (the
+        link params are only read: `paging` builds new dicts from them)."""
+        request = self.request
+        params, token, maximum = request.params, request.access_token, self.state.config.max_page_size
+        same = _SAME_PAGING.get(id(params))
+        if same is not None and same[0] is params and same[1] == (token, maximum, request.base_url, self.version,
+                                                                 segments):
+            return same[2]  # type: ignore[no-any-return]
+        limit = paging.parse_limit(params.get("limit"), maximum)
+        offset = paging.parse_offset(params.get("offset"))
+        link_params = {k: _link_value(v) for k, v in params.items()}
+        if token:
+            link_params["access_token"] = token
+        found = (limit, offset, self.link_base(*segments), link_params)
+        if request.method == "GET" and request.body_kind == "none":
+            _keep_same(_SAME_PAGING, params, (params, (token, maximum, request.base_url, self.version, segments), found))
+        return found
 
 
 def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo) -> Decoded | None:
@@ -413,6 +429,7 @@ def _keep_same(memo: dict[int, tuple[Any, ...]], params: dict[str, Any], entry: 
 _READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
 _SAME_PARAMS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, contract, zone, schema, decoded): Call.params
 _SAME_FIELDS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, specs): Call.specs
+_SAME_PAGING: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, what else it depends on, paging): Call._paging
 _MAX_KEPT_CHARS = 2048  # of a kept read's param names and values
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
