@@ -526,3 +526,22 @@ def test_a_repeated_reads_kept_parse_decodes_and_selects_as_a_fresh_one(mixed, p
         assert kept.params("campaign.list") == fresh[0]
         writing = call("POST", shared)  # a write's params are decoded afresh, never a read's kept decode
         assert writing.params("campaign.list") == fresh[0] and writing.decoded is not kept.decoded
+
+
+def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
+    """A nested edge's `next` link carries the edge's own selection as `fields` text (GRAPH-BEHAVIOUR 3: the SDKs
+    follow it verbatim); kept per parsed selection (`call._unparse`), it reads the same on every read."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from mock_server.handlers import call
+    from mock_server.wire.fields import parse_fields
+    client, ids = mixed
+    selection = "campaigns.limit(1){name,daily_budget,adsets{name},insights.date_preset(maximum){spend}}"
+    links = []
+    for _ in range(3):
+        body = client.get(client.world["ad_account_id"], params={"fields": selection}).json()
+        links.append(body["campaigns"]["paging"].get("next"))
+    assert links[0] is not None and links == [links[0]] * 3
+    assert parse_qs(urlsplit(links[0]).query)["fields"] == [call._unparsed(parse_fields(selection)[0].children)]
+    assert call._unparsed(parse_fields(selection)[0].children) == \
+        "name,daily_budget,adsets{name},insights.date_preset(maximum){spend}"

@@ -479,6 +479,24 @@ def _link_value(value: Any) -> str:
 
 
 def _unparse(specs: list[FieldSpec]) -> str:
+    """A selection as `fields` text again (a nested edge's links carry it). `parse_fields` shares its lists between
+    requests and nobody changes them: the text is kept per list (the entry holds it, so its id is not reused)."""
+    if not specs:
+        return ""
+    kept = _UNPARSED.get(id(specs))
+    if kept is not None and kept[0] is specs:
+        return kept[1]
+    text = _unparsed(specs)
+    if len(_UNPARSED) >= 256:
+        _UNPARSED.clear()
+    _UNPARSED[id(specs)] = (specs, text)
+    return text
+
+
+_UNPARSED: dict[int, tuple[list[FieldSpec], str]] = {}
+
+
+def _unparsed(specs: list[FieldSpec]) -> str:
     parts = []
     for spec in specs:
         text = spec.name + "".join(f".{k}({v})" for k, v in spec.modifiers.items())
