@@ -125,14 +125,22 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     from mock_server.domain import views
     from mock_server.handlers import call
     from mock_server.wire import render
-    fast = client.get(path, params=params)
+    from mock_server.wire import paging
+    first = client.get(path, params=params)
+    fast = client.get(path, params=params)  # the same request again: a copy of its kept parse (the params' memos)
+    assert _comparable(first) == _comparable(fast)
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(call, "_keep_same", lambda memo, params, entry: None)  # params, fields, paging afresh
+        for memo in ("_SAME_PARAMS", "_SAME_FIELDS", "_SAME_PAGING"):
+            patch.setattr(call, memo, {})
+        patch.setattr(paging, "_LINK_QUERIES", {})  # links' queries built afresh
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
         patch.setattr(views, "effective_of_own", lambda node_type, scope, lookup: None)  # the predicate per record
         patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
-        patch.setattr(SQLiteRepository, "page_values", None)  # pages read as records (Call.stored_page)
+        patch.setattr(SQLiteRepository, "page_rendered", None)  # pages read as records (Call.stored_page)
+        patch.setattr(call, "_KEPT_DEFAULT", frozenset())  # list queries built afresh (Call._default_query)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
 
@@ -262,6 +270,9 @@ def test_a_selection_compiled_to_code_renders_as_render_node(mixed, data):
     keys = sorted({*names, *(node_type.fields[n].alias for n in aliased)})
     values = data.draw(st.dictionaries(st.sampled_from(keys), st.one_of(_value_strategy(), st.floats(0, 2e9)),
                                        max_size=16))
+    if data.draw(st.booleans()):  # every field chosen present (a list page's usual item: one dict display)
+        for name in chosen:
+            values.setdefault(name, data.draw(st.one_of(st.text(max_size=3), _value_strategy(), st.floats(0, 2e9))))
     if data.draw(st.booleans()):
         values["id"] = data.draw(st.sampled_from([1, "120200000000000001"]))
     zone = account_time.zone(data.draw(st.sampled_from(["America/Los_Angeles", "Asia/Kolkata", None])))
@@ -434,3 +445,103 @@ def test_an_ad_sets_effective_status_of_its_own_status_is_the_views(mixed):
             assert of_own(own) == views.values(other, store.get)["effective_status"], (own, record.campaign_id)
     assert views.effective_of_own("AdSet", {"account_id": "1"}, store.get) is None  # parents vary: per record
     assert views.effective_of_own("Ad", {"adset_id": 1}, store.get) is None  # the review state reads the clock
+
+
+@pytest.fixture(scope="module")
+def statuses_store() -> Iterator[tuple[SQLiteRepository, list[int]]]:
+    """Campaigns of two accounts in every status, interleaved ids (a private store: nothing else writes)."""
+    from mock_server.store.repository import Record
+    store = SQLiteRepository()
+    records = [Record(1000 + i, "Campaign", "1" if i % 3 else "2", ["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"][i % 4],
+                      {"name": f"c{i}", "status": "x"}) for i in range(40)]
+    store.insert_many(records)
+    yield store, [r.id for r in records]
+    store.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_kept_page_statement_reads_what_the_page_scope_reads(statuses_store, data):
+    """`page_values` of a query with a frozenset of statuses runs a statement kept per query shape
+    (`sqlite_pages._shape`); it reads the same page as the statement built per call (`_page_scope`), forwards,
+    backwards and from the start, for any statuses (none included) and limit (GRAPH-BEHAVIOUR 3: cursor paging)."""
+    from mock_server.store.repository import ListQuery
+    store, ids = statuses_store
+    wanted = data.draw(st.sets(st.sampled_from(["ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "NOPE"])))
+    account = data.draw(st.sampled_from(["1", "2", "3"]))
+    cursor = data.draw(st.sampled_from([None, *ids, 0, 2**63 + 5]))
+    which = data.draw(st.sampled_from(["after", "before"]))
+    after, before = (cursor, None) if which == "after" else (None, cursor)
+    limit = data.draw(st.integers(1, 12))
+    kept = store.page_values(ListQuery("Campaign", account_id=account, statuses=frozenset(wanted)), after=after,
+                             before=before, limit=limit)
+    built = store.page_values(ListQuery("Campaign", account_id=account, statuses=set(wanted)), after=after,
+                              before=before, limit=limit)
+    assert kept == built
+    records, more = store.page(ListQuery("Campaign", account_id=account, statuses=set(wanted)), after=after,
+                               before=before, limit=limit)
+    assert [(r.id, r.data) for r in records] == kept[0] and more == kept[1]
+    items, ends, more = store.page_rendered(ListQuery("Campaign", account_id=account, statuses=frozenset(wanted)),
+                                            lambda data, object_id, tz: (object_id, data, tz), "zone", after=after,
+                                            before=before, limit=limit)
+    assert items == [(str(r.id), r.data, "zone") for r in records] and more == kept[1]
+    assert ends == ([records[0].id, records[-1].id] if records else [])
+
+
+@settings(max_examples=30, deadline=None)
+@given(params=st.dictionaries(st.sampled_from(["fields", "limit", "summary", "effective_status", "unknown_param"]),
+                              st.sampled_from(["", "25", "x", "name,status", "true", '["ACTIVE"]', "-1", "name{"]),
+                              max_size=4))
+def test_a_repeated_reads_kept_parse_decodes_and_selects_as_a_fresh_one(mixed, params):
+    """A repeated bodiless GET shares one kept parse's params dict (wire/request.py): `Call.params` and `Call.specs`
+    answer it from what that very dict decoded to before (`_SAME_PARAMS`, `_SAME_FIELDS`), the same values, unknown
+    names and fields as a fresh decode and parse of equal params (or the same error); a write's params never are."""
+    from mock_server.handlers.call import Call
+    from mock_server.state import NodeRef
+    from mock_server.wire.errors import GraphError
+    from mock_server.wire.request import GraphRequest
+    client, _ = mixed
+    state, world = client.state, client.state.world
+    account = world.ad_accounts[client.world["ad_account_id"]]
+    token = world.tokens[client.world["access_token"]]
+
+    def call(method: str, request_params: dict[str, Any]) -> Call:
+        request = GraphRequest(method=method, path="/x", version="v25.0", segments=[account.id], params=request_params,
+                               query={}, base_url="http://127.0.0.1")
+        return Call(state, request, token, NodeRef("AdAccount", account.id, account=account))
+
+    def outcome(run: Any) -> Any:
+        try:
+            return run()
+        except GraphError as error:
+            return error.code, error.message
+    fresh = (outcome(lambda: call("GET", dict(params)).params("campaign.list")),
+             outcome(lambda: call("GET", dict(params)).specs()))
+    shared = dict(params)
+    for _ in range(3):  # the first decodes and keeps, the next answer from the kept parse
+        assert (outcome(lambda: call("GET", shared).params("campaign.list")),
+                outcome(lambda: call("GET", shared).specs())) == fresh
+    kept = call("GET", shared)
+    if isinstance(fresh[0], dict):
+        assert kept.params("campaign.list") == fresh[0]
+        writing = call("POST", shared)  # a write's params are decoded afresh, never a read's kept decode
+        assert writing.params("campaign.list") == fresh[0] and writing.decoded is not kept.decoded
+
+
+def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
+    """A nested edge's `next` link carries the edge's own selection as `fields` text (GRAPH-BEHAVIOUR 3: the SDKs
+    follow it verbatim); kept per parsed selection (`call._unparse`), it reads the same on every read."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from mock_server.handlers import call
+    from mock_server.wire.fields import parse_fields
+    client, ids = mixed
+    selection = "campaigns.limit(1){name,daily_budget,adsets{name},insights.date_preset(maximum){spend}}"
+    links = []
+    for _ in range(3):
+        body = client.get(client.world["ad_account_id"], params={"fields": selection}).json()
+        links.append(body["campaigns"]["paging"].get("next"))
+    assert links[0] is not None and links == [links[0]] * 3
+    assert parse_qs(urlsplit(links[0]).query)["fields"] == [call._unparsed(parse_fields(selection)[0].children)]
+    assert call._unparsed(parse_fields(selection)[0].children) == \
+        "name,daily_budget,adsets{name},insights.date_preset(maximum){spend}"

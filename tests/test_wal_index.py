@@ -72,3 +72,34 @@ def test_every_commit_of_another_connection_is_seen(tmp_path_factory, steps: lis
     finally:
         mine.close()
         theirs.close()
+
+
+def test_the_header_is_the_files_first_bytes_once_it_holds_one(tmp_path: Path) -> None:
+    """The mapped header (wal_index.py) is what the `-shm` file holds: None before the file exists or while it is
+    shorter than a header (a file being created: mapped later, never faulting), then its first 48 bytes, moving
+    with each commit; a closed reader holds no mapping."""
+    import os
+    import sqlite3
+
+    from mock_server.store.wal_index import HEADER_BYTES, WalIndexHeader
+    path = str(tmp_path / "h.sqlite3")
+    header = WalIndexHeader(path)
+    assert header.read() is None  # no -shm yet
+    (tmp_path / "h.sqlite3-shm").write_bytes(b"\0" * 10)
+    assert header.read() is None  # shorter than a header: not mapped
+    os.remove(tmp_path / "h.sqlite3-shm")
+    header.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (x)")
+    header = WalIndexHeader(path)
+    seen = []
+    for i in range(3):
+        conn.execute("INSERT INTO t VALUES (?)", (i,))
+        with open(path + "-shm", "rb") as raw:
+            assert header.read() == raw.read(HEADER_BYTES)
+        seen.append(header.read())
+    assert len(set(seen)) == 3  # every commit rewrites it
+    header.close()
+    assert header._map is None and header._fd is None
+    conn.close()

@@ -53,16 +53,28 @@ class Call:
         tz = account_time.zone(account.timezone_name if account else None)  # cached: ZoneInfo() is not free
         name = self.decoded_schema = _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, f"requests/{schema}")
         contract, params = self.state.contract, self.request.params
-        decoded = _decoded_read(contract, name, params, tz) if self.request.method == "GET" else None
-        if decoded is None:
-            decoded = contract.decode(name, params, tz)
+        reading = self.request.method == "GET"
+        same = _SAME_PARAMS.get(id(params)) if reading else None  # this very dict decoded before (a kept parse)
+        if same is not None and same[0] is params and same[1] is contract and same[2] is tz and same[3] == name:
+            decoded = same[4]
+        else:
+            decoded = _decoded_read(contract, name, params, tz) if reading else None
+            if decoded is None:
+                decoded = contract.decode(name, params, tz)
         self.decoded = decoded
         if not decoded.unknown:
             return dict(decoded.values)
         return {k: v for k, v in decoded.values.items() if k not in decoded.unknown}
 
     def specs(self) -> list[FieldSpec]:
-        return parse_fields(self.request.fields)
+        params = self.request.params
+        same = _SAME_FIELDS.get(id(params))  # this very params dict parsed before (a repeated GET's kept parse)
+        if same is not None and same[0] is params:
+            return same[1]  # type: ignore[no-any-return]
+        specs = parse_fields(self.request.fields)  # a syntax error raises: never kept
+        if self.request.method == "GET" and self.request.body_kind == "none":
+            _keep_same(_SAME_FIELDS, params, (params, specs))
+        return specs
 
     @property
     def version(self) -> str:
@@ -108,6 +120,8 @@ class Call:
             else:
                 values = self.values(record)
                 object_id = str(values["id"]) if "id" in values else None
+        if compiled.item is not None:  # no edge, reference or sub-selection: nothing to expand
+            return compiled.item(values, object_id, self.zone(record.account_id))
 
         def expand(spec: FieldSpec, kind: str) -> Any:
             if spec.name == "insights" and kind == "edge":
@@ -122,8 +136,6 @@ class Call:
                 return None
             return self.render(target, spec.children or [])
 
-        if compiled.item is not None:  # no edge, reference or sub-selection: nothing to expand
-            return compiled.item(values, object_id, self.zone(record.account_id))
         return render_planned(node_type, compiled, values, object_id, expand, self.zone(record.account_id))
 
     def render_all(self, records: list[Record], specs: list[FieldSpec]) -> list[dict[str, Any]]:
@@ -150,22 +162,22 @@ class Call:
     def stored_page(self, query: ListQuery, specs: list[FieldSpec], *, after: int | None, before: int | None,
                     limit: int) -> tuple[list[dict[str, Any]], list[int], bool] | None:
         """A page of one account's objects whose selection reads stored fields only (names, statuses, money, times),
-        rendered from each object's id and stored data (`store.page_values`, SQLite): no `Record` is built and only
-        two columns are read. None when the page needs more (a predicate, derived fields, edges, references,
+        rendered from each object's id and stored data as the store reads them (`store.page_rendered`, SQLite): no
+        `Record` is built and only two columns are read. The items, the page's first and last ids (its cursors) and
+        whether more follow; None when the page needs more (a predicate, derived fields, edges, references,
         sub-selections) or the store has no such read: `page` and `render_all` answer it, the same way."""
         store = self.state.store  # the repository an ObservedRepository wraps: a failed lookup there costs ~1 us
-        page_values = getattr(getattr(store, "inner", store), "page_values", None)
+        page_rendered = getattr(getattr(store, "inner", store), "page_rendered", None)
         node_type = self.state.node_types.get(query.type)
-        if page_values is None or node_type is None or query.account_id is None or \
+        if page_rendered is None or node_type is None or query.account_id is None or \
                 (query.predicate is not None and query.status_test is None):
             return None
         compiled = plan(node_type, specs)
         item = compiled.shared_item  # the data dicts are shared with other pages (sqlite_pages.py `decoded`)
         if item is None or not _stored_only(query.type, compiled):
             return None
-        rows, more = page_values(query, after=after, before=before, limit=limit)
-        tz = self.zone(query.account_id)
-        return [item(data, str(object_id), tz) for object_id, data in rows], [object_id for object_id, _ in rows], more
+        return page_rendered(query, item, self.zone(query.account_id), after=after, before=before,  # type: ignore[no-any-return]
+                             limit=limit)
 
     def zone(self, account_id: str) -> tzinfo:
         """The ad account's time zone, in which its datetimes render: once per account per call."""
@@ -216,6 +228,8 @@ class Call:
 
     def edge_query(self, node_type: str, *, effective: list[str] | None = None, filters: Any = None, **where: Any) -> ListQuery:
         """A list query with Graph's default visibility (no ARCHIVED/DELETED) or an effective_status filter."""
+        if not effective and not filters and node_type in _KEPT_DEFAULT:  # the plain list of a type without parents
+            return self._default_query(node_type, where)
         wanted = set(effective) if effective else None
         compiled: Any = None
         lifted: set[str] | frozenset[str] = _NOTHING
@@ -227,7 +241,7 @@ class Call:
             lifted = named_statuses(filters, node_type, table) & statuses.HIDDEN_BY_DEFAULT if compiled else _NOTHING
         if (wanted and "DELETED" in wanted) or "DELETED" in lifted:
             raise GraphError("deleted_in_edge_filter")
-        own_only = node_type in ("Campaign", "AdCreative", "AdImage")
+        own_only = node_type in _OWN_ONLY
         if wanted is None:
             sql_statuses = (self._listed_by_default(node_type) | lifted) if own_only else None
         else:
@@ -263,6 +277,21 @@ class Call:
                 status_test = _status_test(listed, of_own)
         return ListQuery(node_type, statuses=sql_statuses, predicate=derived if needs_values else None,
                          status_test=status_test, **where)
+
+    def _default_query(self, node_type: str, where: dict[str, Any]) -> ListQuery:
+        """`edge_query` without a filter for a type whose listing reads only its own status (campaigns, creatives,
+        images): the same query for the same scope, so it is built once (a frozen `ListQuery` with a frozenset of
+        statuses: nobody can change it) and kept per registry (creatives' listed statuses are a rule)."""
+        registry = self.state.registry
+        key = (node_type, *where.items())
+        kept = _DEFAULT_QUERIES.get(key)
+        if kept is not None and kept[0] is registry:
+            return kept[1]
+        query = ListQuery(node_type, statuses=frozenset(self._listed_by_default(node_type)), **where)
+        if len(_DEFAULT_QUERIES) >= 1024:
+            _DEFAULT_QUERIES.clear()
+        _DEFAULT_QUERIES[key] = (registry, query)
+        return query
 
     def _listed_by_default(self, node_type: str) -> set[str]:
         """Configured statuses an edge lists without a filter (M-STATUS: no ARCHIVED/DELETED)."""
@@ -327,22 +356,38 @@ class Call:
                   default: list[FieldSpec] | None = None) -> dict[str, Any]:
         """Serve a list edge: paging params, `summary`, `fields` (else the node's `default` fields), absolute
         next/previous links."""
-        limit = paging.parse_limit(self.request.params.get("limit"), self.state.config.max_page_size)
+        limit, offset, link_base, link_params = self._paging(segments)
         after_raw, before_raw = query_params.get("after"), query_params.get("before")
         after = paging.decode_cursor(after_raw, "after") if after_raw else None
         before = paging.decode_cursor(before_raw, "before") if before_raw and not after_raw else None
         summary = str(query_params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
-        offset = paging.parse_offset(self.request.params.get("offset"))
-        link_params = {k: _link_value(v) for k, v in self.request.params.items()}
-        if self.request.access_token:
-            link_params["access_token"] = self.request.access_token
         body = self.list_page(query, self.specs() or default or [], limit=limit, after=after, before=before,
-                              link_base=self.link_base(*segments), link_params=link_params, summary=summary,
-                              offset=offset)
+                              link_base=link_base, link_params=link_params, summary=summary, offset=offset)
         if summary and "insights" in str(query_params.get("summary")):
             from mock_server.handlers import insights  # summary=insights (M-ACTCAMP): the edge owner's insights
             body["summary"]["insights"] = insights.summary_of(self, query)
         return body
+
+
+    def _paging(self, segments: tuple[str, ...]) -> tuple[int, int | None, str, dict[str, str]]:
+        """`limit`, `offset`, the links' base and params of a list read (the links carry the query and the token).
+        A repeated GET's kept parse gives the same ones: kept by its params dict, as `params` and `specs` are (the
+        link params are only read: `paging` builds new dicts from them)."""
+        request = self.request
+        params, token, maximum = request.params, request.access_token, self.state.config.max_page_size
+        same = _SAME_PAGING.get(id(params))
+        if same is not None and same[0] is params and same[1] == (token, maximum, request.base_url, self.version,
+                                                                 segments):
+            return same[2]  # type: ignore[no-any-return]
+        limit = paging.parse_limit(params.get("limit"), maximum)
+        offset = paging.parse_offset(params.get("offset"))
+        link_params = {k: _link_value(v) for k, v in params.items()}
+        if token:
+            link_params["access_token"] = token
+        found = (limit, offset, self.link_base(*segments), link_params)
+        if request.method == "GET" and request.body_kind == "none":
+            _keep_same(_SAME_PAGING, params, (params, (token, maximum, request.base_url, self.version, segments), found))
+        return found
 
 
 def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo) -> Decoded | None:
@@ -360,21 +405,39 @@ def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo
     key = (id(contract), schema, tz, *params.items())
     kept = _READ_PARAMS.get(key)
     if kept is not None and kept[0] is contract:
+        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, kept[1]))
         return kept[1]
     decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
     if all(value.__class__ in _SCALARS for value in decoded.values.values()):
         if len(_READ_PARAMS) >= 1024:
             _READ_PARAMS.clear()
         _READ_PARAMS[key] = (contract, decoded)
+        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, decoded))
     return decoded
 
 
+def _keep_same(memo: dict[int, tuple[Any, ...]], params: dict[str, Any], entry: tuple[Any, ...]) -> None:
+    """Keep what was derived from one request's params dict, by identity. A repeated bodiless GET is a copy of one
+    kept parse sharing its params dict, never mutated after parsing (wire/request.py `GraphRequest.copy`; the
+    journal's verdict memo relies on the same, verify/memo.py): one identity check instead of building and hashing
+    a key of every param (~1 us a read). Each entry holds the dict, so its id cannot be reused while kept; bounded."""
+    if len(memo) >= 1024:
+        memo.clear()
+    memo[id(params)] = entry
+
+
 _READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
+_SAME_PARAMS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, contract, zone, schema, decoded): Call.params
+_SAME_FIELDS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, specs): Call.specs
+_SAME_PAGING: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, what else it depends on, paging): Call._paging
 _MAX_KEPT_CHARS = 2048  # of a kept read's param names and values
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
 _ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone
 _NOTHING: frozenset[str] = frozenset()
+_OWN_ONLY = frozenset({"Campaign", "AdCreative", "AdImage"})  # listed by their own status (no parents' to derive)
+_KEPT_DEFAULT = _OWN_ONLY  # types whose unfiltered list query is kept (`Call._default_query`; tests turn it off)
+_DEFAULT_QUERIES: dict[tuple[Any, ...], tuple[Any, ListQuery]] = {}  # Call._default_query: (registry, query)
 _MAX_TESTED = 512  # values kept between a list predicate and render: bounded, whatever a predicate scans
 
 
@@ -416,6 +479,24 @@ def _link_value(value: Any) -> str:
 
 
 def _unparse(specs: list[FieldSpec]) -> str:
+    """A selection as `fields` text again (a nested edge's links carry it). `parse_fields` shares its lists between
+    requests and nobody changes them: the text is kept per list (the entry holds it, so its id is not reused)."""
+    if not specs:
+        return ""
+    kept = _UNPARSED.get(id(specs))
+    if kept is not None and kept[0] is specs:
+        return kept[1]
+    text = _unparsed(specs)
+    if len(_UNPARSED) >= 256:
+        _UNPARSED.clear()
+    _UNPARSED[id(specs)] = (specs, text)
+    return text
+
+
+_UNPARSED: dict[int, tuple[list[FieldSpec], str]] = {}
+
+
+def _unparsed(specs: list[FieldSpec]) -> str:
     parts = []
     for spec in specs:
         text = spec.name + "".join(f".{k}({v})" for k, v in spec.modifiers.items())

@@ -47,17 +47,49 @@ class ListPages:
 
     def page_values(self, query: ListQuery, *, after: int | None, before: int | None,
                     limit: int) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
-        """`page` for a read that renders stored fields only (handlers/call.py `Call.stored_page`): each object's id
-        and stored data, no `Record`. Two columns read instead of nine and no record built. No predicate (SQL sees
-        every filter). The data dicts may be shared with earlier pages (`decoded`): read them, never change them."""
-        assert query.predicate is None or query.status_test is not None, "a predicate needs whole records: page()"
-        table, where, args, statuses, ascending = self._page_scope(query, after, before)
-        rows = self._page_rows(table, where, args, statuses, ascending, limit + 1, "id, data")
+        """`page` for a read that renders stored fields only: each object's id and stored data, no `Record`. Two
+        columns read instead of nine and no record built. No predicate (SQL sees every filter). The data dicts may
+        be shared with earlier pages (`decoded`): read them, never change them."""
+        rows, ascending = self._page_raw(query, after, before, limit + 1)
         kept = _DECODED.get
         values = [(object_id, kept(raw) or decoded(raw)) for object_id, raw in rows[:limit]]
         if ascending:
             values.reverse()
         return values, len(rows) > limit
+
+    def page_rendered(self, query: ListQuery, item: Callable[[dict[str, Any], str, Any], dict[str, Any]], tz: Any, *,
+                      after: int | None, before: int | None, limit: int) -> tuple[list[dict[str, Any]], list[int], bool]:
+        """`page_values` with each object rendered as it is read, `item(data, str(id), tz)` (a compiled renderer
+        for shared values, wire/render_items.py; handlers/call.py `Call.stored_page`): one pass over the rows, no
+        (id, data) pairs. Returns the items, the page's first and last ids (all the paging envelope reads: its
+        cursors; empty for an empty page) and whether more follow."""
+        rows, ascending = self._page_raw(query, after, before, limit + 1)
+        more = len(rows) > limit
+        if more:
+            del rows[limit:]
+        if ascending:
+            rows.reverse()
+        kept = _DECODED.get
+        items = [item(kept(raw) or decoded(raw), str(object_id), tz) for object_id, raw in rows]
+        return items, [rows[0][0], rows[-1][0]] if rows else [], more
+
+    def _page_raw(self, query: ListQuery, after: int | None, before: int | None,
+                  count: int) -> tuple[list[tuple[int, bytes]], bool]:
+        """Up to `count` (id, stored data) rows of a page in the order read, and whether that order is ascending."""
+        assert query.predicate is None or query.status_test is not None, "a predicate needs whole records: page()"
+        shape = _shape(query, after, before) if query.status_test is None else None
+        if shape is None:
+            table, where, args, statuses, ascending = self._page_scope(query, after, before)
+            return self._page_rows(table, where, args, statuses, ascending, count, "id, data"), ascending
+        sql, args, ascending = shape  # the statement and its arguments kept for this query (`_shape`)
+        if sql is None:
+            return [], ascending
+        if after is None and before is None:
+            return self.conn.execute(sql, (*args, count)).fetchall(), ascending
+        cursor = min(after if after is not None else before, MAX_ID)  # type: ignore[type-var]
+        scope, wanted = args  # each status range: its scope, the cursor's id, its status (`_page_scope`'s order)
+        return self.conn.execute(sql, [*[v for status in wanted for v in (*scope, cursor, status)], count]).fetchall(), \
+            ascending
 
     def _page_scope(self, query: ListQuery, after: int | None,
                     before: int | None) -> tuple[str, list[str], list[Any], Collection[str], bool]:
@@ -181,6 +213,41 @@ def _run_sql(table: str, where: tuple[str, ...], ascending: bool) -> tuple[str, 
 
 
 _SCOPE_COLUMNS = ("account_id", "campaign_id", "adset_id", "key")  # a list's scope, in index order
+
+
+def _shape(query: ListQuery, after: int | None, before: int | None) -> tuple[str | None, Any, bool] | None:
+    """`page_values`' statement for a query whose statuses are given as a frozenset (store-independent: no
+    statuses-present look, no status test), kept per (query, cursor direction): the scope, its statement text and
+    its arguments are built once instead of per page (`_page_scope`, `_page_rows`). Returns (statement, arguments,
+    ascending): without a cursor the arguments but the LIMIT, with one (scope arguments, statuses); the statement
+    is None when no status is wanted. None when not kept: both cursors, or statuses not a frozenset."""
+    statuses = query.statuses
+    if statuses.__class__ is not frozenset or (after is not None and before is not None):
+        return None
+    key = (query.type, query.account_id, query.campaign_id, query.adset_id, query.key, statuses, after is None,
+           before is None)
+    shape = _SHAPES.get(key)
+    if shape is not None:
+        return shape
+    where, args = _where(query, statuses=False)
+    wanted = sorted(statuses)  # type: ignore[type-var]
+    ascending = before is not None
+    table = table_of(query.type)
+    if not wanted:
+        shape = (None, (), ascending)
+    elif after is None and before is None:
+        sql = _page_sql(table, tuple(where), len(wanted), ascending, "id, data")
+        shape = (sql, tuple(value for status in wanted for value in (*args, status)), ascending)
+    else:
+        sql = _page_sql(table, (*where, "id > ?" if ascending else "id < ?"), len(wanted), ascending, "id, data")
+        shape = (sql, (tuple(args), tuple(wanted)), ascending)
+    if len(_SHAPES) >= 1024:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+_SHAPES: dict[tuple[Any, ...], tuple[str | None, Any, bool]] = {}
 
 
 def _where(query: ListQuery, *, statuses: bool = True) -> tuple[list[str], list[Any]]:

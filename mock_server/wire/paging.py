@@ -110,14 +110,32 @@ def envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, backward
         has_next = (not backwards and more) or (backwards and had_cursor)
         has_previous = (backwards and more) or (not backwards and had_cursor)
         if has_next or has_previous:
-            params = {k: v for k, v in link_params.items() if k not in _DROP_FROM_LINKS}
-            params["limit"] = str(limit)
-            query = _query(params)  # once for both links; cursors are base64, so only '=' needs quoting
+            query = _link_query(link_params, limit)  # once for both links; cursors are base64: only '=' is quoted
             if has_next:
                 paging["next"] = f"{link_base}?{query}&after={after.replace('=', '%3D')}"
             if has_previous:
                 paging["previous"] = f"{link_base}?{query}&before={before.replace('=', '%3D')}"
     return _list_body(data, paging, total)
+
+
+def _link_query(link_params: dict[str, str], limit: int) -> str:
+    """The links' query string but the cursor. A list read repeated from one kept parse passes the same link params
+    dict (handlers/call.py `Call._paging`): its query is kept by that dict's identity (the entry holds the dict, so
+    its id is not reused while kept; the dict is only read)."""
+    kept = _LINK_QUERIES.get(id(link_params))
+    if kept is not None and kept[0] is link_params and kept[1] == limit:
+        return kept[2]  # type: ignore[no-any-return]
+    params = {k: v for k, v in link_params.items() if k not in _DROP_FROM_LINKS}
+    params["limit"] = str(limit)
+    query = _query(params)
+    if len(query) <= 2048:  # a long one is built each time: memory stays bounded
+        if len(_LINK_QUERIES) >= 256:
+            _LINK_QUERIES.clear()
+        _LINK_QUERIES[id(link_params)] = (link_params, limit, query)
+    return query
+
+
+_LINK_QUERIES: dict[int, tuple[dict[str, str], int, str]] = {}
 
 
 def _query(params: dict[str, str]) -> str:
