@@ -45,6 +45,8 @@ def protocol_class(head_timeout: float = 10.0, journal_after_send: bool = False)
             self._send_error(400, b"Bad Request", GraphError("body_unparseable", detail=detail))
 
         def _send_error(self, status: int, reason: bytes, error: GraphError) -> None:
+            if self.transport.is_closing():  # an answer already ended the connection (`connection: close`, sent
+                return  # directly before the parser read on): nothing may follow it on the wire
             body = envelope(error)
             head = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
             for name, value in self.server_state.default_headers:
