@@ -260,12 +260,10 @@ EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_PREFLIGHT, EXIT_INTERRUPTED = 0, 1, 2
 
 def preflight(http: Any, account: str, version: str, out: TextIO) -> tuple[str | None, str | None]:
     """Target reachable, token valid, account readable: (problem or None, the account's currency)."""
-    import httpx
-
     read = SentRequest("GET", f"/{version}/{account}", params={"fields": "currency"})
     try:
         status, body = http.call(read)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # httpx.HTTPError, or httpcore's own when httpx's mapping misses it (a reloaded httpcore)
         reason = str(exc).split("\n")[0] or type(exc).__name__
         return f"target {http.base_url} is not reachable: {reason}", None
     print(f"  ok  target {http.base_url} answers", file=out, flush=True)
