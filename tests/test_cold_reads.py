@@ -545,3 +545,21 @@ def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
     assert parse_qs(urlsplit(links[0]).query)["fields"] == [call._unparsed(parse_fields(selection)[0].children)]
     assert call._unparsed(parse_fields(selection)[0].children) == \
         "name,daily_budget,adsets{name},insights.date_preset(maximum){spend}"
+
+
+def test_a_long_reads_params_are_not_kept_by_identity(mixed):
+    """The identity memos (`_SAME_FIELDS`, `_SAME_PAGING`, `_SAME_PARAMS`) keep a read's params only up to
+    _MAX_KEPT_CHARS, as `_decoded_read` does: 1024 list reads with 90 KB query strings held ~40 MB more (found by
+    review); a short one is still kept."""
+    from mock_server.handlers import call as call_module
+    client, _ = mixed
+    act = client.world["ad_account_id"]
+    memos = (call_module._SAME_FIELDS, call_module._SAME_PAGING, call_module._SAME_PARAMS)
+    for memo in memos:
+        memo.clear()
+    long = client.get(f"{act}/campaigns", params={"fields": "name", "limit": "2", "x_pad": "p" * 60_000})
+    assert long.status_code == 200, long.text
+    assert all(not memo for memo in memos)
+    short = client.get(f"{act}/campaigns", params={"fields": "name", "limit": "2"})
+    assert short.status_code == 200 and short.json()["data"] == long.json()["data"]
+    assert call_module._SAME_FIELDS and call_module._SAME_PAGING

@@ -420,7 +420,14 @@ def _keep_same(memo: dict[int, tuple[Any, ...]], params: dict[str, Any], entry: 
     """Keep what was derived from one request's params dict, by identity. A repeated bodiless GET is a copy of one
     kept parse sharing its params dict, never mutated after parsing (wire/request.py `GraphRequest.copy`; the
     journal's verdict memo relies on the same, verify/memo.py): one identity check instead of building and hashing
-    a key of every param (~1 us a read). Each entry holds the dict, so its id cannot be reused while kept; bounded."""
+    a key of every param (~1 us a read). Each entry holds the dict, so its id cannot be reused while kept; bounded
+    in entries and, as `_decoded_read`, in size: params beyond _MAX_KEPT_CHARS are not kept (1024 kept 100 KB query
+    strings, which no kept parse shares anyway, held 40 MB more: found by review)."""
+    size = 0
+    for name, value in params.items():
+        size += len(name) + (len(value) if value.__class__ is str else _MAX_KEPT_CHARS)
+    if size > _MAX_KEPT_CHARS:
+        return
     if len(memo) >= 1024:
         memo.clear()
     memo[id(params)] = entry
