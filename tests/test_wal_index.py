@@ -101,5 +101,42 @@ def test_the_header_is_the_files_first_bytes_once_it_holds_one(tmp_path: Path) -
         seen.append(header.read())
     assert len(set(seen)) == 3  # every commit rewrites it
     header.close()
-    assert header._map is None and header._fd is None
+    assert header._map is None and header._opened is None
     conn.close()
+
+
+_DMS_PROBE = r'''
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)  # SQLite's DMS byte: a new connection may rebuild the -shm
+    print("granted")
+except OSError:
+    print("refused")
+'''
+
+
+def test_a_second_store_closing_keeps_the_first_ones_shm_locks(tmp_path: Path) -> None:
+    """POSIX drops all of a process's fcntl locks on a file when any descriptor of it closes: a second store of
+    this process on the same file, closed, took SQLite's DMS lock from the first store's live connection, and
+    another process could then rebuild the -shm under it (found by review). The stores now share one descriptor
+    and mapping, closed with the last of them."""
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "s.sqlite3")
+
+    def probe() -> str:
+        return subprocess.run([sys.executable, "-c", _DMS_PROBE, path + "-shm"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    one = SQLiteRepository(path)
+    one.external_version()  # maps the header
+    assert probe() == "refused"
+    two = SQLiteRepository(path)
+    two.external_version()
+    two.close()
+    assert probe() == "refused"
+    one.insert(Record(id=10**15, type="Campaign", account_id="1", status="ACTIVE", data={"name": "x"}, created=0))
+    assert one.get(10**15) is not None and one.external_version() == one.external_version()
+    one.close()

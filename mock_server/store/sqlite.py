@@ -360,9 +360,9 @@ class SQLiteRepository(ListPages, SiblingJournal):
         if journal is not None and journal is not self.conn:
             self._journal_checkpointer.stop()
             journal.close()
-        if self._wal_header is not None:
-            self._wal_header.close()
         self.conn.close()
+        if self._wal_header is not None:  # after the connection: closing a descriptor of the -shm drops this
+            self._wal_header.close()  # process's locks on it (store/wal_index.py)
         if self._redo is not None:
             self._redo.close()  # releases the presence lock
 
