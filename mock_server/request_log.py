@@ -54,13 +54,31 @@ def _line_start(entry: Entry, colour: bool) -> tuple[str, str]:
     """The line's colour (or "") and its text before the milliseconds."""
     code = _error_code(entry._body)
     violations = entry.violations
+    path = entry.path
+    if not violations and code is None and len(path) <= _PLAIN_PATH_CHARS:  # the usual line: a function of
+        key = (entry.method, path, entry.status, colour)  # method, path and status alone
+        start = _PLAIN_STARTS.get(key)
+        if start is None:
+            start = _format_start(entry, colour, None, "ok")
+            if len(_PLAIN_STARTS) >= MAX_PENDING:
+                _PLAIN_STARTS.clear()
+            _PLAIN_STARTS[key] = start
+        return start
     kinds = {v.kind for v in violations if v.severity != "info"} if violations else None  # info: conforming
     verdict = "violation(" + ",".join(sorted(kinds)) + ")" if kinds else "ok"
+    return _format_start(entry, colour, code, verdict)
+
+
+def _format_start(entry: Entry, colour: bool, code: int | None, verdict: str) -> tuple[str, str]:
     status = str(entry.status)
     path = entry.path
     shown = path[:120] if _PLAIN_PATH.fullmatch(path) else redaction.text(path)[:120]
     text = f"{entry.method:<6} {shown}  {status}{f' #{code}' if code is not None else ''}  {verdict}  "
     return (_COLOURS.get(status[:1], "") if colour else ""), text
+
+
+_PLAIN_STARTS: dict[tuple[str, str, int, bool], tuple[str, str]] = {}  # a conforming success's line start (bounded)
+_PLAIN_PATH_CHARS = 512  # a longer path's line is not remembered (MAX_PENDING of them stay small)
 
 
 def _elapsed_ms(now: float | None = None) -> float:
