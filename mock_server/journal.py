@@ -132,7 +132,7 @@ class Journal:
         graph_request = entry._request
         body = entry._body
         size, oversize = self._weigh_request(graph_request)
-        size += _weigh(body, 0)[0] + len(graph_request.path)
+        size += (0 if body is None else _weigh(body, 0)[0]) + len(graph_request.path)
         if oversize or size > MAX_VALUE_CHARS * 4:
             entry.violations  # judged now, on the whole request; then only a trimmed copy is kept
             graph_request = dataclasses.replace(graph_request, params=_trim(graph_request.params),
@@ -264,18 +264,19 @@ def redact(params: dict[str, Any]) -> dict[str, Any]:
 
 def _weigh(value: Any, depth: int) -> tuple[int, bool]:
     """Approximate bytes of `value`'s strings, and whether one of them is longer than MAX_VALUE_CHARS."""
+    if value.__class__ is dict and depth == 0:  # the usual request: string params and headers, in one loop
+        total = 0
+        for key, inner in value.items():
+            if inner.__class__ is not str or key.__class__ is not str:
+                break
+            total += len(key) + len(inner)
+        else:  # no string is longer than the total: the longest is looked for only past the limit (~1 us less
+            total += 16 * len(value)  # a request than a max() per item, issue 18)
+            return total, total > MAX_VALUE_CHARS and any(len(k) > MAX_VALUE_CHARS or len(v) > MAX_VALUE_CHARS
+                                                          for k, v in value.items())
     if isinstance(value, str):
         return len(value), len(value) > MAX_VALUE_CHARS
     if isinstance(value, dict):
-        if depth == 0:  # the usual request: string params and headers, weighed in one loop without recursion
-            total = longest = 0
-            for key, inner in value.items():
-                if inner.__class__ is not str or key.__class__ is not str:
-                    break
-                total += len(key) + len(inner) + 16
-                longest = max(longest, len(key), len(inner))
-            else:
-                return total, longest > MAX_VALUE_CHARS
         items: Any = value.items()
     elif isinstance(value, (list, tuple)):
         items = ((None, v) for v in value)

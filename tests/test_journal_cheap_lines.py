@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from mock_server import redaction, request_log
 from mock_server.config import ServerConfig
-from mock_server.journal import journal_of
+from mock_server.journal import _weigh, journal_of
 from mock_server.request_log import RequestLog, line
 from mock_server.testing import InProcessClient
 from mock_server.verify import memo, verdicts
 from mock_server.verify.verdicts import from_request
+from test_journal import _weight_by_definition  # the documented measure (tests/ is on the path: not a package)
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +137,15 @@ def test_a_batched_log_of_remembered_lines_reads_as_lines_built_at_once(client: 
     log = RequestLog(stream, colour=False, line_by_line=False)
     texts = [log._text(entry, 2.5) for entry in found]
     assert texts == [line(entry, ms=2.5) for entry in found] == [f"POST   /v25.0/{act}/campaigns  200  ok  2.5 ms"] * 3
+
+
+long_or_short = st.integers(0, 2 * 4096 + 10).map(lambda n: "k" * n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(flat=st.dictionaries(long_or_short, long_or_short | st.integers() | st.none(), max_size=4))
+def test_a_flat_request_is_weighed_as_documented_around_the_value_limit(flat: dict[str, Any]) -> None:
+    """journal._weigh's flat-dict loop (params, headers) looks for a string past MAX_VALUE_CHARS only when the total
+    is past it: its weight and its oversize flag are those the documented measure gives, for totals on both sides
+    of the limit made of short strings only, or with one long key or value (docs/hardening.md: the byte bound)."""
+    assert _weigh(flat, 0) == _weight_by_definition(flat, 0)
