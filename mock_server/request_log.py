@@ -89,6 +89,8 @@ def _elapsed_ms(now: float | None = None) -> float:
 def _settled(entry: Any) -> bool:
     """Whether `entry`'s line reads the same later: its handler's Call fixed the node it names, so its verdict is a
     function of the entry and the static schemas alone (verdicts.from_request looks nothing up in the store)."""
+    if getattr(entry, "_violations", None) is not None:
+        return True  # judged already (Journal.record judges such entries when a log listens)
     node = getattr(getattr(entry, "_call", None), "node", None)
     return node is not None and bool(getattr(node, "id", None))
 
