@@ -149,3 +149,40 @@ def test_a_flat_request_is_weighed_as_documented_around_the_value_limit(flat: di
     is past it: its weight and its oversize flag are those the documented measure gives, for totals on both sides
     of the limit made of short strings only, or with one long key or value (docs/hardening.md: the byte bound)."""
     assert _weigh(flat, 0) == _weight_by_definition(flat, 0)
+
+
+def test_with_a_log_listening_a_write_is_judged_when_recorded_and_reads_as_judged_later() -> None:
+    """With the console log installed, a write whose handler resolved its node is judged when recorded (hot): its
+    verdict and its line are those judging in full gives afterwards; without a listener nothing is judged until
+    read, and bodiless reads are left to the log's memo of repeated parses."""
+    client = InProcessClient(ServerConfig(seed=3))
+    act = client.world["ad_account_id"]
+    journal = journal_of(client.state)
+    stream = io.StringIO()
+    try:
+        client.post(f"{act}/campaigns", data=CAMPAIGN)  # before the log: not judged until read
+        unjudged = journal.entries()[-1]
+        assert unjudged._violations is None and unjudged._call is not None
+        told: list[bool] = []  # judged when the journal tells its listeners (before the log could judge it)
+        journal.listeners.append(lambda entry: told.append(entry._violations is not None))
+        log = request_log.install(journal, stream, colour=False)
+        since = journal.last_seq
+        cid = client.post(f"{act}/campaigns", data={**CAMPAIGN, "bogus": "1"}).json()["id"]
+        client.post(f"{act}/campaigns", data={"name": "no objective"})
+        client.post(cid, data={"name": "renamed", "fields": "name,bogus_field"})
+        client.get(cid, params={"fields": "name"})
+        client.post(f"{act}/campaigns", data=CAMPAIGN)
+        found = journal.entries(since=since)
+        log.flush()
+        for entry in found:  # judged afresh, from the request alone (no Call: the node is looked up)
+            afresh = from_request(client.state, entry._request)
+            assert entry.violations == afresh + verdicts.from_response(entry.status, entry._body, afresh)
+    finally:
+        client.close()
+    assert [told[i] for i in (0, 2, 4)] == [True, True, True] and told[3] is False  # the writes; the read
+    assert len(stream.getvalue().splitlines()) == len(found) == 5
+    assert stream.getvalue().splitlines() == [line_by_definition(e, False, 0.0).rsplit("  ", 1)[0] + "  " +
+                                              text.rsplit("  ", 1)[1] for e, text in
+                                              zip(found, stream.getvalue().splitlines())]
+    kinds = [sorted(v.kind for v in e.violations) for e in found]
+    assert kinds[0] == ["unknown_param"] and set(kinds[1]) == {"missing_required"} and "unknown_field" in kinds[2]
