@@ -84,17 +84,20 @@ class Journal:
         body = body if status >= 400 else None
         if isinstance(body, BaseException):  # a kept GraphError must not pin its traceback's frames (the request's
             body.__traceback__ = body.__context__ = body.__cause__ = None  # decoded params, megabytes each)
-        if call is not None:
+        node = getattr(call, "node", None)
+        # A write the console log shows is judged now, hot (~2 us less than at the log's flush): its Call's node
+        # fixes its verdict (verdicts.node_of looks nothing up), so it reads the same whenever judged, and it is
+        # judged on the Call itself. A bodiless read is left to the log's memo of repeated parses.
+        judge_now = bool(self.listeners and node is not None and node.id and graph_request.body_kind != "none")
+        if call is not None and not judge_now:
             call = _Judging(call)
         entry = Entry(self.state, 0, self.state.now(), graph_request, status, body, call, violations)
         if self.listeners:
             started = REQUEST_STARTED.get()
             entry.took = (_time.perf_counter() - started) * 1000 if started else 0.0
         self._weigh_entry(entry)  # now, while the request's strings are in the CPU's cache (at settle: ~3 us more)
-        if self.listeners and graph_request.body_kind != "none" and call is not None and call.node is not None \
-                and call.node.id:  # a write the console log shows: judged now, hot too (~2 us less than at its
-            entry.violations  # flush); its Call's node fixes its verdict (verdicts.node_of looks nothing up), so
-            # it reads the same whenever judged. A bodiless read is left to the log's memo of repeated parses.
+        if judge_now:
+            entry.violations  # judged: the Call is let go
         with self._lock:
             fresh = self._fresh
             fresh.append(entry)
