@@ -112,15 +112,29 @@ class RequestLog:
         self._starts: dict[int, tuple[Any, ...]] = {}  # id(params) -> a repeated success's line start (_repeated)
 
     def __call__(self, entry: Entry) -> None:
-        ms = getattr(entry, "took", None)  # measured when the journal recorded it (it settles entries later)
+        self.told((entry,))
+
+    def told(self, entries: Any) -> None:
+        """The lines of `entries` (a batch the journal settled, in order): one lock and one look at the flush timer
+        for the batch (issue 18: ~1 us a request when taken one by one). An entry whose line fails is left out."""
         if self.line_by_line:
-            self._write(line(entry, colour=self.colour, ms=ms) + "\n")
+            for entry in entries:
+                try:
+                    self._write(line(entry, colour=self.colour, ms=getattr(entry, "took", None)) + "\n")
+                except Exception:  # noqa: BLE001 - a log line must never break the request it describes
+                    pass
             return
-        if ms is None:
-            ms = _elapsed_ms()
-        text: str | tuple[Entry, float] = (entry, ms) if _settled(entry) else line(entry, colour=self.colour, ms=ms)
+        texts: list[str | tuple[Entry, float]] = []
+        for entry in entries:
+            ms = getattr(entry, "took", None)  # measured when the journal recorded it (it settles entries later)
+            if ms is None:
+                ms = _elapsed_ms()
+            try:
+                texts.append((entry, ms) if _settled(entry) else line(entry, colour=self.colour, ms=ms))
+            except Exception:  # noqa: BLE001 - as above
+                pass
         with self._lock:
-            self._pending.append(text)
+            self._pending.extend(texts)
             if (len(self._pending) < MAX_PENDING and self._flusher_thread == threading.get_ident()
                     and self._flusher_loop.is_running()):
                 return  # a flush is already due on this thread's running loop

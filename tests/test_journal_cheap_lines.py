@@ -186,3 +186,27 @@ def test_with_a_log_listening_a_write_is_judged_when_recorded_and_reads_as_judge
                                               zip(found, stream.getvalue().splitlines())]
     kinds = [sorted(v.kind for v in e.violations) for e in found]
     assert kinds[0] == ["unknown_param"] and set(kinds[1]) == {"missing_required"} and "unknown_field" in kinds[2]
+
+
+def test_a_settled_batch_is_told_to_the_log_at_once_in_order_and_a_failing_line_is_left_out(
+        client: InProcessClient) -> None:
+    """Journal.settle hands the console log a whole batch (`RequestLog.told`); its lines are the lines `line` builds,
+    in order, as when told one by one, on a terminal and off it; a line that cannot be built is left out, the others
+    are written (a log line must never break a request)."""
+    act = client.world["ad_account_id"]
+    journal = journal_of(client.state)
+    since = journal.last_seq
+    client.post(f"{act}/campaigns", data=CAMPAIGN)
+    client.post(f"{act}/campaigns", data={"name": "no objective"})
+    client.get(act, params={"fields": "name"})
+    found = journal.entries(since=since)
+    for terminal in (False, True):
+        one_by_one, batched = io.StringIO(), io.StringIO()
+        single, batch = (RequestLog(stream, colour=False, line_by_line=terminal) for stream in (one_by_one, batched))
+        for entry in found:
+            single(entry)
+        batch.told([found[0], object(), *found[1:]])
+        single.flush()
+        batch.flush()
+        assert batched.getvalue() == one_by_one.getvalue()
+        assert batched.getvalue().splitlines() == [line(e, ms=e.took or 0.0) for e in found]
