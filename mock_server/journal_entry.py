@@ -117,6 +117,8 @@ class Entry(Judged):
     def _judge(self) -> list[Violation]:
         given = self._given
         found = list(given) if given is not None else from_request(self._state, self._request, self._call)
+        if self._body is None:  # no answer kept (a success's never is): from_response finds nothing in it
+            return found
         return found + from_response(self.status, self._body, found)
 
 class _Judging:

@@ -54,13 +54,31 @@ def _line_start(entry: Entry, colour: bool) -> tuple[str, str]:
     """The line's colour (or "") and its text before the milliseconds."""
     code = _error_code(entry._body)
     violations = entry.violations
+    path = entry.path
+    if not violations and code is None and len(path) <= _PLAIN_PATH_CHARS:  # the usual line: a function of
+        key = (entry.method, path, entry.status, colour)  # method, path and status alone
+        start = _PLAIN_STARTS.get(key)
+        if start is None:
+            start = _format_start(entry, colour, None, "ok")
+            if len(_PLAIN_STARTS) >= MAX_PENDING:
+                _PLAIN_STARTS.clear()
+            _PLAIN_STARTS[key] = start
+        return start
     kinds = {v.kind for v in violations if v.severity != "info"} if violations else None  # info: conforming
     verdict = "violation(" + ",".join(sorted(kinds)) + ")" if kinds else "ok"
+    return _format_start(entry, colour, code, verdict)
+
+
+def _format_start(entry: Entry, colour: bool, code: int | None, verdict: str) -> tuple[str, str]:
     status = str(entry.status)
     path = entry.path
     shown = path[:120] if _PLAIN_PATH.fullmatch(path) else redaction.text(path)[:120]
     text = f"{entry.method:<6} {shown}  {status}{f' #{code}' if code is not None else ''}  {verdict}  "
     return (_COLOURS.get(status[:1], "") if colour else ""), text
+
+
+_PLAIN_STARTS: dict[tuple[str, str, int, bool], tuple[str, str]] = {}  # a conforming success's line start (bounded)
+_PLAIN_PATH_CHARS = 512  # a longer path's line is not remembered (MAX_PENDING of them stay small)
 
 
 def _elapsed_ms(now: float | None = None) -> float:
@@ -71,6 +89,8 @@ def _elapsed_ms(now: float | None = None) -> float:
 def _settled(entry: Any) -> bool:
     """Whether `entry`'s line reads the same later: its handler's Call fixed the node it names, so its verdict is a
     function of the entry and the static schemas alone (verdicts.from_request looks nothing up in the store)."""
+    if getattr(entry, "_violations", None) is not None:
+        return True  # judged already (Journal.record judges such entries when a log listens)
     node = getattr(getattr(entry, "_call", None), "node", None)
     return node is not None and bool(getattr(node, "id", None))
 
@@ -92,15 +112,29 @@ class RequestLog:
         self._starts: dict[int, tuple[Any, ...]] = {}  # id(params) -> a repeated success's line start (_repeated)
 
     def __call__(self, entry: Entry) -> None:
-        ms = getattr(entry, "took", None)  # measured when the journal recorded it (it settles entries later)
+        self.told((entry,))
+
+    def told(self, entries: Any) -> None:
+        """The lines of `entries` (a batch the journal settled, in order): one lock and one look at the flush timer
+        for the batch (issue 18: ~1 us a request when taken one by one). An entry whose line fails is left out."""
         if self.line_by_line:
-            self._write(line(entry, colour=self.colour, ms=ms) + "\n")
+            for entry in entries:
+                try:
+                    self._write(line(entry, colour=self.colour, ms=getattr(entry, "took", None)) + "\n")
+                except Exception:  # noqa: BLE001 - a log line must never break the request it describes
+                    pass
             return
-        if ms is None:
-            ms = _elapsed_ms()
-        text: str | tuple[Entry, float] = (entry, ms) if _settled(entry) else line(entry, colour=self.colour, ms=ms)
+        texts: list[str | tuple[Entry, float]] = []
+        for entry in entries:
+            ms = getattr(entry, "took", None)  # measured when the journal recorded it (it settles entries later)
+            if ms is None:
+                ms = _elapsed_ms()
+            try:
+                texts.append((entry, ms) if _settled(entry) else line(entry, colour=self.colour, ms=ms))
+            except Exception:  # noqa: BLE001 - as above
+                pass
         with self._lock:
-            self._pending.append(text)
+            self._pending.extend(texts)
             if (len(self._pending) < MAX_PENDING and self._flusher_thread == threading.get_ident()
                     and self._flusher_loop.is_running()):
                 return  # a flush is already due on this thread's running loop

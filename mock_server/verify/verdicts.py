@@ -97,6 +97,8 @@ def from_request(state: Any, request: Any, call: Any = None) -> list[Violation]:
     """What the params themselves say, judged against the operation's request schema."""
     if request is None or len(request.segments) > 2:
         return []
+    if call is not None and _nothing_to_add(state, request, call):
+        return []
     node = node_of(state, request.segments, call)
     memos = memo.of(state)
     same = memo.same_parse(memos, request, node, state.world)
@@ -142,6 +144,39 @@ def _judge(state: Any, request: Any, operation: Any, node: str, edge: str | None
     if request.fields:
         out += unknown_fields(state, request, node, edge)
     return out
+
+
+_quiet: tuple[Any, dict[tuple[Any, ...], bool]] | None = None  # the registry last judged, and its _nothing_to_add
+
+
+def _nothing_to_add(state: Any, request: Any, call: Any) -> bool:
+    """True when judging would find nothing, seen in fewer steps (issue 18: ~3 us of each create's journal line):
+    the handler decoded the params against its operation's own schema with no unknown or relaxed name, no
+    `fields` was sent, and that schema has no recommended length (`_judge` with validated=True then finds
+    nothing). Whether an operation's schema is such is a function of the static registry: remembered per
+    (method, node type, edge, decoded schema)."""
+    decoded = getattr(call, "decoded", None)
+    if decoded.__class__ is not Decoded or decoded.unknown or decoded.relaxed or "fields" in request.params:
+        return False
+    node = getattr(call, "node", None)
+    if node is None or not node.id:
+        return False
+    global _quiet
+    registry = state.registry
+    if _quiet is None or _quiet[0] is not registry:
+        _quiet = (registry, {})
+    table = _quiet[1]
+    segments = request.segments
+    key = (request.method, node.type, segments[1] if len(segments) == 2 else None, getattr(call, "decoded_schema", None))
+    quiet = table.get(key)
+    if quiet is None:
+        operation = find(registry, key[0], key[1], key[2])
+        quiet = operation is None or (operation.schema == key[3]
+                                      and recommended_limits.plan(registry, operation.schema) is None)
+        if len(table) >= memo.MAX_ENTRIES:
+            table.clear()
+        table[key] = quiet
+    return quiet
 
 
 def _decoded_by_handler(call: Any, schema: str) -> Decoded | None:
