@@ -163,9 +163,10 @@ def _nothing_to_add(state: Any, request: Any, call: Any) -> bool:
         return False
     global _quiet
     registry = state.registry
-    if _quiet is None or _quiet[0] is not registry:
-        _quiet = (registry, {})
-    table = _quiet[1]
+    held = _quiet  # read once: another thread may swap in another registry's table meanwhile
+    if held is None or held[0] is not registry:
+        held = _quiet = (registry, {})
+    table = held[1]
     segments = request.segments
     key = (request.method, node.type, segments[1] if len(segments) == 2 else None, getattr(call, "decoded_schema", None))
     quiet = table.get(key)
