@@ -123,16 +123,16 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     """The answer with the shortcuts (stored fields as stored, derived ones alone), then with every read built
     through the full view."""
     from mock_server.domain import views
-    from mock_server.handlers import call
+    from mock_server.handlers import call, kept_reads
     from mock_server.wire import render
     from mock_server.wire import paging
     first = client.get(path, params=params)
     fast = client.get(path, params=params)  # the same request again: a copy of its kept parse (the params' memos)
     assert _comparable(first) == _comparable(fast)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(call, "_keep_same", lambda memo, params, entry: None)  # params, fields, paging afresh
-        for memo in ("_SAME_PARAMS", "_SAME_FIELDS", "_SAME_PAGING"):
-            patch.setattr(call, memo, {})
+        patch.setattr(kept_reads, "keep_same", lambda memo, params, entry: None)  # params, fields, paging afresh
+        for memo in ("SAME_PARAMS", "SAME_FIELDS", "SAME_PAGING"):
+            patch.setattr(kept_reads, memo, {})
         patch.setattr(paging, "_LINK_QUERIES", {})  # links' queries built afresh
         patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
@@ -365,11 +365,11 @@ def test_a_page_read_again_after_an_update_shows_the_update(mixed):
                               st.sampled_from(["", "25", "x", "name,status", "true", '["ACTIVE"]', '"quoted"', "-1", "[]"]),
                               max_size=4))
 def test_a_reads_params_decode_the_same_kept_or_not(mixed, params):
-    """A GET's params decoded once and kept (`call._decoded_read`) are what a fresh decode answers (values, unknown
-    and relaxed names, or the same error), the second time too; values decoded to a list or an object are never
+    """A GET's params decoded once and kept (`kept_reads.decoded_read`) are what a fresh decode answers (values,
+    unknown and relaxed names, or the same error), the second time too; values decoded to a list or an object are never
     kept (a handler could change them)."""
     from mock_server.domain import account_time
-    from mock_server.handlers import call
+    from mock_server.handlers import kept_reads
     from mock_server.wire.errors import GraphError
     client, _ = mixed
     contract, zone = client.state.contract, account_time.zone("America/Los_Angeles")
@@ -382,19 +382,19 @@ def test_a_reads_params_decode_the_same_kept_or_not(mixed, params):
         return decoded.values, decoded.unknown, decoded.relaxed
     fresh = outcome(lambda: contract.decode("requests/campaign.list", params, zone))
     for _ in range(2):
-        assert outcome(lambda: call._decoded_read(contract, "requests/campaign.list", params, zone)) == fresh
+        assert outcome(lambda: kept_reads.decoded_read(contract, "requests/campaign.list", params, zone)) == fresh
     if not isinstance(fresh[0], int):
-        kept = call._READ_PARAMS.get((id(contract), "requests/campaign.list", zone, *params.items()))
+        kept = kept_reads.READ_PARAMS.get((id(contract), "requests/campaign.list", zone, *params.items()))
         assert (kept is not None) == all(not isinstance(v, (list, dict)) for v in fresh[0].values())
     # a JSON body's values are never kept (Call.params decodes them): 1 and True are equal keys, yet decode apart
     for value in (1, True, 1.0):
-        assert call._decoded_read(contract, "requests/campaign.list", {**params, "limit": value}, zone) is None
+        assert kept_reads.decoded_read(contract, "requests/campaign.list", {**params, "limit": value}, zone) is None
     # a long read is decoded every time, never kept: 1024 kept reads of 100 KB each would hold 100 MB (review)
-    long = {**params, "unknown_param": "x" * (call._MAX_KEPT_CHARS + 1)}
-    assert outcome(lambda: call._decoded_read(contract, "requests/campaign.list", long, zone) or
+    long = {**params, "unknown_param": "x" * (kept_reads.MAX_KEPT_CHARS + 1)}
+    assert outcome(lambda: kept_reads.decoded_read(contract, "requests/campaign.list", long, zone) or
                    contract.decode("requests/campaign.list", long, zone)) == \
         outcome(lambda: contract.decode("requests/campaign.list", long, zone))
-    assert (id(contract), "requests/campaign.list", zone, *long.items()) not in call._READ_PARAMS
+    assert (id(contract), "requests/campaign.list", zone, *long.items()) not in kept_reads.READ_PARAMS
 
 
 @settings(max_examples=40, deadline=None)
@@ -494,7 +494,7 @@ def test_a_kept_page_statement_reads_what_the_page_scope_reads(statuses_store, d
                               max_size=4))
 def test_a_repeated_reads_kept_parse_decodes_and_selects_as_a_fresh_one(mixed, params):
     """A repeated bodiless GET shares one kept parse's params dict (wire/request.py): `Call.params` and `Call.specs`
-    answer it from what that very dict decoded to before (`_SAME_PARAMS`, `_SAME_FIELDS`), the same values, unknown
+    answer it from what that very dict decoded to before (`kept_reads.SAME_PARAMS`, `SAME_FIELDS`), the same values, unknown
     names and fields as a fresh decode and parse of equal params (or the same error); a write's params never are."""
     from mock_server.handlers.call import Call
     from mock_server.state import NodeRef
@@ -548,13 +548,13 @@ def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
 
 
 def test_a_long_reads_params_are_not_kept_by_identity(mixed):
-    """The identity memos (`_SAME_FIELDS`, `_SAME_PAGING`, `_SAME_PARAMS`) keep a read's params only up to
-    _MAX_KEPT_CHARS, as `_decoded_read` does: 1024 list reads with 90 KB query strings held ~40 MB more (found by
+    """The identity memos (`kept_reads.SAME_FIELDS`, `SAME_PAGING`, `SAME_PARAMS`) keep a read's params only up to
+    MAX_KEPT_CHARS, as `decoded_read` does: 1024 list reads with 90 KB query strings held ~40 MB more (found by
     review); a short one is still kept."""
-    from mock_server.handlers import call as call_module
+    from mock_server.handlers import kept_reads
     client, _ = mixed
     act = client.world["ad_account_id"]
-    memos = (call_module._SAME_FIELDS, call_module._SAME_PAGING, call_module._SAME_PARAMS)
+    memos = (kept_reads.SAME_FIELDS, kept_reads.SAME_PAGING, kept_reads.SAME_PARAMS)
     for memo in memos:
         memo.clear()
     long = client.get(f"{act}/campaigns", params={"fields": "name", "limit": "2", "x_pad": "p" * 60_000})
@@ -562,4 +562,4 @@ def test_a_long_reads_params_are_not_kept_by_identity(mixed):
     assert all(not memo for memo in memos)
     short = client.get(f"{act}/campaigns", params={"fields": "name", "limit": "2"})
     assert short.status_code == 200 and short.json()["data"] == long.json()["data"]
-    assert call_module._SAME_FIELDS and call_module._SAME_PAGING
+    assert kept_reads.SAME_FIELDS and kept_reads.SAME_PAGING

@@ -15,6 +15,7 @@ from mock_server.domain import status as statuses
 from mock_server.domain import account_time, views
 from mock_server.domain.filtering import compile_filters, named_statuses
 from mock_server.domain.world import AdAccount, Token, World
+from mock_server.handlers import kept_reads
 from mock_server.state import NodeRef, State
 from mock_server.store.repository import ListQuery, Record
 from mock_server.wire import paging
@@ -48,17 +49,17 @@ class Call:
 
     def params(self, schema: str) -> dict[str, Any]:
         """Decode and validate this request's params against `requests/<schema>`. A read's params of plain values
-        decode the same every time (the decoder reads only them and the zone): kept (`_decoded_read`)."""
+        decode the same every time (the decoder reads only them and the zone): kept (handlers/kept_reads.py)."""
         account = self.account
         tz = account_time.zone(account.timezone_name if account else None)  # cached: ZoneInfo() is not free
         name = self.decoded_schema = _SCHEMAS.get(schema) or _SCHEMAS.setdefault(schema, f"requests/{schema}")
         contract, params = self.state.contract, self.request.params
         reading = self.request.method == "GET"
-        same = _SAME_PARAMS.get(id(params)) if reading else None  # this very dict decoded before (a kept parse)
+        same = kept_reads.SAME_PARAMS.get(id(params)) if reading else None  # this very dict decoded before (a kept parse)
         if same is not None and same[0] is params and same[1] is contract and same[2] is tz and same[3] == name:
             decoded = same[4]
         else:
-            decoded = _decoded_read(contract, name, params, tz) if reading else None
+            decoded = kept_reads.decoded_read(contract, name, params, tz) if reading else None
             if decoded is None:
                 decoded = contract.decode(name, params, tz)
         self.decoded = decoded
@@ -68,12 +69,12 @@ class Call:
 
     def specs(self) -> list[FieldSpec]:
         params = self.request.params
-        same = _SAME_FIELDS.get(id(params))  # this very params dict parsed before (a repeated GET's kept parse)
+        same = kept_reads.SAME_FIELDS.get(id(params))  # this very params dict parsed before (a repeated GET's kept parse)
         if same is not None and same[0] is params:
             return same[1]  # type: ignore[no-any-return]
         specs = parse_fields(self.request.fields)  # a syntax error raises: never kept
         if self.request.method == "GET" and self.request.body_kind == "none":
-            _keep_same(_SAME_FIELDS, params, (params, specs))
+            kept_reads.keep_same(kept_reads.SAME_FIELDS, params, (params, specs))
         return specs
 
     @property
@@ -375,7 +376,7 @@ class Call:
         link params are only read: `paging` builds new dicts from them)."""
         request = self.request
         params, token, maximum = request.params, request.access_token, self.state.config.max_page_size
-        same = _SAME_PAGING.get(id(params))
+        same = kept_reads.SAME_PAGING.get(id(params))
         if same is not None and same[0] is params and same[1] == (token, maximum, request.base_url, self.version,
                                                                  segments):
             return same[2]  # type: ignore[no-any-return]
@@ -386,59 +387,11 @@ class Call:
             link_params["access_token"] = token
         found = (limit, offset, self.link_base(*segments), link_params)
         if request.method == "GET" and request.body_kind == "none":
-            _keep_same(_SAME_PAGING, params, (params, (token, maximum, request.base_url, self.version, segments), found))
+            depends = (token, maximum, request.base_url, self.version, segments)
+            kept_reads.keep_same(kept_reads.SAME_PAGING, params, (params, depends, found))
         return found
 
 
-def _decoded_read(contract: Any, schema: str, params: dict[str, Any], tz: tzinfo) -> Decoded | None:
-    """A GET's params decoded and validated, kept by (contract, schema, zone, params in order) when every value is a
-    string (the wire's form and query values): decoding reads nothing else, so the same key decodes the same (a
-    repeated read of one list page or object: ~2 us a request). A decoded value may be a list or an object (a JSON
-    param): those are decoded each time, never shared. None when not kept yet, or not keepable: decode it then."""
-    size = 0
-    for name, value in params.items():
-        if value.__class__ is not str:  # a JSON body's value: 1, 1.0 and True are equal keys yet decode apart
-            return None
-        size += len(name) + len(value)
-    if size > _MAX_KEPT_CHARS:  # 1024 kept reads of 100 KB each would hold 100 MB: a long one is decoded each time
-        return None
-    key = (id(contract), schema, tz, *params.items())
-    kept = _READ_PARAMS.get(key)
-    if kept is not None and kept[0] is contract:
-        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, kept[1]))
-        return kept[1]
-    decoded = contract.decode(schema, params, tz)  # raises for a contract violation: never kept
-    if all(value.__class__ in _SCALARS for value in decoded.values.values()):
-        if len(_READ_PARAMS) >= 1024:
-            _READ_PARAMS.clear()
-        _READ_PARAMS[key] = (contract, decoded)
-        _keep_same(_SAME_PARAMS, params, (params, contract, tz, schema, decoded))
-    return decoded
-
-
-def _keep_same(memo: dict[int, tuple[Any, ...]], params: dict[str, Any], entry: tuple[Any, ...]) -> None:
-    """Keep what was derived from one request's params dict, by identity. A repeated bodiless GET is a copy of one
-    kept parse sharing its params dict, never mutated after parsing (wire/request.py `GraphRequest.copy`; the
-    journal's verdict memo relies on the same, verify/memo.py): one identity check instead of building and hashing
-    a key of every param (~1 us a read). Each entry holds the dict, so its id cannot be reused while kept; bounded
-    in entries and, as `_decoded_read`, in size: params beyond _MAX_KEPT_CHARS are not kept (1024 kept 100 KB query
-    strings, which no kept parse shares anyway, held 40 MB more: found by review)."""
-    size = 0
-    for name, value in params.items():
-        size += len(name) + (len(value) if value.__class__ is str else _MAX_KEPT_CHARS)
-    if size > _MAX_KEPT_CHARS:
-        return
-    if len(memo) >= 1024:
-        memo.clear()
-    memo[id(params)] = entry
-
-
-_READ_PARAMS: dict[tuple[Any, ...], tuple[Any, Decoded]] = {}
-_SAME_PARAMS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, contract, zone, schema, decoded): Call.params
-_SAME_FIELDS: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, specs): Call.specs
-_SAME_PAGING: dict[int, tuple[Any, ...]] = {}  # id(params) -> (params, what else it depends on, paging): Call._paging
-_MAX_KEPT_CHARS = 2048  # of a kept read's param names and values
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 _SCHEMAS: dict[str, str] = {}  # schema -> "requests/<schema>"
 _ZONES: dict[str, tuple[World, tzinfo]] = {}  # account id -> (the world it was looked up in, its zone): Call.zone
 _NOTHING: frozenset[str] = frozenset()

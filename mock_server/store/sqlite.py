@@ -390,5 +390,5 @@ def _enable_wal(conn: sqlite3.Connection, seconds: float = 10.0) -> None:
             time.sleep(0.005)
 
 
-_GET = f"SELECT {COLUMNS} FROM objects WHERE id = ?"
-_PLAIN_INSERT = {table: insert_statement(table, None, None, None) for table in _TABLES}  # no NULL column bound  # one string: its hash is kept for the statement cache
+_GET = f"SELECT {COLUMNS} FROM objects WHERE id = ?"  # one string: its hash is kept for the statement cache
+_PLAIN_INSERT = {table: insert_statement(table, None, None, None) for table in _TABLES}  # no NULL column bound

@@ -95,14 +95,11 @@ class RecordingConnection(sqlite3.Connection):
         if cursor is None:
             cursor = self._writer = self.cursor()
         cursor.execute(sql, parameters)
-        if self.log is not None:
-            self.log.append((sql, parameters, False))
-        elif self.loose is not None:
-            self.loose((sql, parameters, False))
+        self.record_write(sql, parameters)
 
     def record_write(self, sql: str, parameters: Any, /) -> None:
-        """Keep a write the caller ran itself (`SQLiteRepository.insert`, on a cursor of this connection), as
-        `write` does after running it."""
+        """Keep a write the caller ran itself (`write`, or `SQLiteRepository.insert` on a cursor of this
+        connection, which calls this directly: one Python frame less per insert)."""
         if self.log is not None:
             self.log.append((sql, parameters, False))
         elif self.loose is not None:
