@@ -244,10 +244,18 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
 
     def journaled(response: GraphResponse, entry: tuple[Any, ...], defer: bool) -> GraphResponse:
         if defer:
-            response.after = functools.partial(journal.record, *entry)
+            response.after = functools.partial(after_send, entry)
         else:
             journal.record(*entry)
         return response
+
+    def after_send(entry: tuple[Any, ...]) -> None:
+        """Once a direct call's answer is written: the inserts its store deferred (store/sqlite_deferred.py),
+        then its journal entry."""
+        run_deferred = getattr(state.store, "run_deferred", None)
+        if run_deferred is not None:
+            run_deferred()
+        journal.record(*entry)
 
     # A lone server's journal is this process's ring: an entry added right after the answer is sent is there
     # before the event loop takes the next request (the client's next call or any other), so under `graphmock

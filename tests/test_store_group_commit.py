@@ -135,8 +135,11 @@ def test_kill_keeps_exactly_the_acknowledged_writes(ops, torn):
                     with store.transaction():
                         store.clear()
                     objects, meta, highest = {}, {}, 0  # a reset starts the id sequence again (state.reset)
+            # killed inside the loop (its end commits the group), before anything reads: the last requests'
+            # inserts may not have run yet (store/sqlite_deferred.py), only their redo records hold them
+            killed = kill_copy(store, Path(tmp) / "after")
             assert _world(store) == (objects, meta)
-            return kill_copy(store, Path(tmp) / "after")  # inside the loop: its end commits the group
+            return killed
 
         killed = asyncio.run(run())
         with open(killed + REDO_SUFFIX, "ab") as fh:

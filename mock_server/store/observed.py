@@ -56,4 +56,4 @@ class ObservedRepository:
 # What every request asks (a write: transaction, next_id, get, count; Shared.sync, the read cache, GETs, lists),
 # bound to the inner store once.
 _HOT = ("transaction", "next_id", "get", "count", "external_version", "version", "pinned", "page", "page_values",
-        "iterate", "get_many", "get_meta", "find_by_key")
+        "iterate", "get_many", "get_meta", "find_by_key", "run_deferred")

@@ -25,6 +25,7 @@ from mock_server.store.checkpoint import Checkpointer
 from mock_server.store.repository import Record, VersionPin, pinned_value
 from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
+from mock_server.store.sqlite_deferred import deferrable
 from mock_server.store.sqlite_group import Group, enabled_by_env, recover, renew_epoch
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_pages import MAX_ID, ListPages, _record
@@ -124,6 +125,8 @@ class SQLiteRepository(ListPages, SiblingJournal):
     def get(self, object_id: int) -> Record | None:
         if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
             return None
+        if self._recording and self.conn.deferred is not None:  # `_read_one` is a plain cursor
+            self.conn.flush()
         row = self._read_one(_GET, (object_id,)).fetchone()
         if row is None and object_id < ID_BASE:  # an activity (ids below the object ids, sqlite_schema.py)
             row = self._side_row(object_id)
@@ -205,10 +208,18 @@ class SQLiteRepository(ListPages, SiblingJournal):
         else:
             params = (*params, *[v for v in (campaign_id, adset_id, key) if v is not None])
             sql = insert_statement(table, campaign_id, adset_id, key)
-        self._execute_write(sql, params)
         conn = self.conn
-        if self._recording and (conn.log is not None or conn.loose is not None):  # RecordingConnection.write,
-            conn.record_write(sql, params)  # inline: one Python frame less per insert
+        if not self._recording:
+            self._execute_write(sql, params)
+        elif conn.log is not None and key is None and deferrable(record.id, self._max_ids.get(table), params):
+            conn.defer(sql, params)  # run once the answer is sent (sqlite_deferred.py)
+            conn.log.append((sql, params, False))
+        else:
+            if conn.deferred is not None:
+                conn.flush()
+            self._execute_write(sql, params)
+            if conn.log is not None or conn.loose is not None:  # RecordingConnection.write, inline: one Python
+                conn.record_write(sql, params)  # frame less per insert
         if table is OBJECTS:  # a possible parent, childless so far (its id is new): sqlite_count_cache.py
             stamp = 0 if self._private else self._txn_version if (self._depth or self._holding) else None
             if stamp is not None:
@@ -217,6 +228,11 @@ class SQLiteRepository(ListPages, SiblingJournal):
         if self._max_ids:
             if record.id > self._max_ids.get(table, record.id):
                 self._max_ids[table] = record.id
+
+    def run_deferred(self) -> None:
+        """Run the inserts this store deferred (sqlite_deferred.py): called once a request's answer is sent."""
+        if self._recording and self.conn.deferred is not None:
+            self.conn.flush()
 
     def update(self, record: Record) -> None:
         self._writes += 1

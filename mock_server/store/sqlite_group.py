@@ -140,6 +140,7 @@ class Group:
         self.timer_loop: Any = None
         self.timer_thread = 0  # the thread the timer's loop ran in when it was armed (`enter`'s fast path)
         self.timer_forks = 0  # _FORKS when it was armed: a fork since makes this process another one
+        self.conn.on_flush_error = self._flush_failed
         _OPEN.add(self)
 
     # -- the group ----------------------------------------------------------------------------
@@ -200,6 +201,7 @@ class Group:
             # the acknowledged writes are in the redo file: roll back and apply them again from there (if that
             # fails too, e.g. the disk is still full, the next request tries again before anything: `catch_up`)
             self.behind = True
+            conn.discard()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             store._counts.changed()
@@ -217,10 +219,16 @@ class Group:
             self.finish()
 
     def finish(self) -> None:
-        """COMMIT, then empty the redo file under the write lock unless another process appended to it."""
+        """COMMIT, then empty the redo file under the write lock unless another process appended to it (or the
+        database still lacks some of its records: the next open replays them)."""
         self.commit()
         if not self.redo.size:
             return
+        if self.behind:
+            try:
+                self.catch_up()
+            except (OSError, sqlite3.Error):
+                return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -308,12 +316,33 @@ class Group:
         store._counts.changed()
         store._writes += 1
         self.behind = True  # until the group holds again exactly what was acknowledged
+        conn.discard()  # the deferred inserts of acknowledged requests come back with the replay
         if conn.in_transaction:  # an I/O error may have rolled it back already
             conn.execute("ROLLBACK")
         self.begin(truncate=False, undoing=True)  # still holds the presence lock exclusively: cannot refuse
         self.start_offset = start  # still the group's first record (none of it committed)
         self.seq = replay(conn, data, self.epoch, self.seq)
         self.behind = False
+
+    def _flush_failed(self) -> None:
+        """A deferred insert failed (store/sqlite_deferred.py: an I/O error): the group no longer holds what was
+        acknowledged. Roll it back, as after a failed COMMIT; the next request catches up from the redo file (or,
+        when the request running now fails, its undo replays the group)."""
+        conn, store = self.conn, self.store
+        self.behind = True
+        if self.open:
+            conn.loose = None
+            self._cancel_timer()
+            self.open = store._holding = False
+            store._txn_version = None
+            store._max_ids.clear()
+            store._writes += 1
+        store._counts.changed()
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            self.redo.share()
 
     def _loose(self, statement: Statement) -> None:
         """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was

@@ -16,8 +16,9 @@ import os
 import re
 import sqlite3
 import struct
-import zlib
+import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ def _ofd_lock(fd: int, kind: int) -> bool:
 
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 _execute = sqlite3.Connection.execute
+_DEFERRED_LOCK = threading.Lock()  # `serve` runs its store on one thread; a test may read it from another
 
 
 def writes(sql: str) -> bool:
@@ -70,8 +72,47 @@ class RecordingConnection(sqlite3.Connection):
     log: list[Statement] | None = None
     loose: Any = None  # callable(statement) or None
     _writer: sqlite3.Cursor | None = None  # the cursor `write` reuses
+    # inserts recorded in the redo log but not run yet (store/sqlite_deferred.py): run, in order, before any other
+    # statement on this connection; `on_flush_error` (the group's) gives up the transaction if one fails
+    deferred: list[tuple[str, Any]] | None = None
+    on_flush_error: Any = None
+    _flusher: sqlite3.Cursor | None = None
+
+    def defer(self, sql: str, parameters: Any, /) -> None:
+        """Keep an insert to run later (it is in the request's log already, so in its redo record)."""
+        with _DEFERRED_LOCK:
+            if self.deferred is None:
+                self.deferred = [(sql, parameters)]
+            else:
+                self.deferred.append((sql, parameters))
+
+    def flush(self) -> None:
+        """Run the deferred inserts now (on a plain cursor: they are recorded already)."""
+        with _DEFERRED_LOCK:
+            rows, self.deferred = self.deferred, None
+            if not rows:
+                return
+            cursor = self._flusher
+            if cursor is None:
+                cursor = self._flusher = sqlite3.Cursor(self)
+            try:
+                for sql, parameters in rows:
+                    cursor.execute(sql, parameters)
+                return
+            except BaseException as exc:  # an I/O error (sqlite_deferred.py checks what else could fail)
+                error = exc
+        if self.on_flush_error is not None:
+            self.on_flush_error()
+        raise error
+
+    def discard(self) -> None:
+        """Forget the deferred inserts (the group rolls back; its redo records bring back the acknowledged ones)."""
+        with _DEFERRED_LOCK:
+            self.deferred = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        if self.deferred is not None:
+            self.flush()
         cursor = _execute(self, sql, parameters)
         if self.log is not None or self.loose is not None:  # a read costs this test and one dict lookup
             kind = _KINDS.get(sql)
@@ -80,6 +121,8 @@ class RecordingConnection(sqlite3.Connection):
         return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        if self.deferred is not None:
+            self.flush()
         if self.log is None and self.loose is None:
             return sqlite3.Connection.executemany(self, sql, parameters)
         rows = list(parameters)
@@ -91,11 +134,18 @@ class RecordingConnection(sqlite3.Connection):
     def write(self, sql: str, parameters: Any, /) -> None:
         """A statement the caller knows writes (the store's insert and update): run on one reused cursor (no new
         cursor per call) and recorded without the per-statement checks of `execute`."""
+        if self.deferred is not None:
+            self.flush()
         cursor = self._writer
         if cursor is None:
             cursor = self._writer = self.cursor()
         cursor.execute(sql, parameters)
         self.record_write(sql, parameters)
+
+    def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
+        if self.deferred is not None:
+            self.flush()
+        return sqlite3.Connection.executescript(self, script)
 
     def record_write(self, sql: str, parameters: Any, /) -> None:
         """Keep a write the caller ran itself (`write`, or `SQLiteRepository.insert` on a cursor of this

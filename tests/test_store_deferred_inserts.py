@@ -1,0 +1,247 @@
+"""Deferred inserts of a group-commit store (store/sqlite_deferred.py, docs/group-commit.md "Deferred inserts").
+
+A request's INSERTs wait until its answer is sent; every reader must still see them, a failed request must still
+leave nothing, an insert that could fail runs at once, and an I/O error running them late loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.killed import kill_copy
+from mock_server.store.repository import ListQuery, Record
+from mock_server.store.sqlite import SQLiteRepository
+from mock_server.store.sqlite_deferred import deferrable
+
+ACT = "act_1"
+CAMPAIGNS = ListQuery(type="Campaign", account_id=ACT)
+
+
+def _campaign(store: SQLiteRepository, name: str, **fields: Any) -> Record:
+    values = {"id": store.next_id(), "type": "Campaign", "account_id": ACT, "status": "ACTIVE", "data": {"name": name},
+              "campaign_id": None, "adset_id": None, "key": None, "created": 1, **fields}
+    return Record(**values)
+
+
+def _create(store: SQLiteRepository, name: str, **fields: Any) -> Record:
+    """One request creating a campaign (its id taken inside the transaction, as the handlers do)."""
+    with store.transaction():
+        record = _campaign(store, name, **fields)
+        store.insert(record)
+    return record
+
+
+def _names(store: SQLiteRepository) -> list[str]:
+    return sorted(o["data"]["name"] for o in store.dump()["objects"])
+
+
+def _in_loop(store: SQLiteRepository, body: Any) -> Any:
+    """Run `body()` inside an event loop (a group needs one), the store's group still open when it returns."""
+    async def run() -> Any:
+        return body()
+    return asyncio.run(run())
+
+
+def test_a_deferred_insert_is_seen_by_every_read(tmp_path):
+    """An acknowledged create whose INSERT has not run yet: get, count, a list page, iterate, the dump and raw SQL
+    on the store's connection each see it (each runs the deferred inserts first)."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> None:
+        reads = {
+            "get": lambda r: store.get(r.id) is not None,
+            "count": lambda r: store.count(CAMPAIGNS) >= 1 and r.id in {x.id for x in store.iterate(CAMPAIGNS)},
+            "page": lambda r: r.id in {row.id for row in store.page(CAMPAIGNS, after=None, before=None, limit=25)[0]},
+            "dump": lambda r: r.data["name"] in _names(store),
+            "sql": lambda r: store.conn.execute("SELECT 1 FROM objects WHERE id = ?", (r.id,)).fetchone() is not None,
+        }
+        for name, read in reads.items():
+            record = _create(store, name)
+            assert store.conn.deferred, "the insert was deferred"
+            assert read(record), name
+            assert store.conn.deferred is None
+
+    _in_loop(store, body)
+    store.close()
+
+
+def test_an_update_after_a_deferred_insert_runs_after_it(tmp_path):
+    """Insert then update in one request, and in the next: the stored row is the updated one."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> None:
+        with store.transaction():
+            record = _campaign(store, "v1")
+            store.insert(record)
+            store.update(Record(record.id, "Campaign", ACT, "PAUSED", {"name": "v2"}, None, None, None, 1))
+        other = _create(store, "w1")
+        with store.transaction():
+            store.update(Record(other.id, "Campaign", ACT, "PAUSED", {"name": "w2"}, None, None, None, 1))
+        assert _names(store) == ["v2", "w2"]
+
+    _in_loop(store, body)
+    store.close()
+
+
+def test_a_failed_request_drops_its_deferred_inserts_and_keeps_the_acknowledged_ones(tmp_path):
+    """A request acknowledged (its insert still deferred), then one that fails after inserting: the first stays,
+    live and after a kill, the second leaves nothing."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> str:
+        _create(store, "kept")
+        with pytest.raises(ZeroDivisionError), store.transaction():
+            store.insert(_campaign(store, "lost"))
+            assert len(store.conn.deferred) == 2
+            raise ZeroDivisionError
+        assert store.conn.deferred is None
+        _create(store, "after")
+        killed = kill_copy(store, tmp_path / "killed")  # "after" not run yet: only in the redo file
+        assert _names(store) == ["after", "kept"]
+        return killed
+
+    killed = _in_loop(store, body)
+    store.close()
+    reopened = SQLiteRepository(killed)
+    try:
+        assert _names(reopened) == ["after", "kept"]
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize("fields", [
+    {"key": "lookup"},  # a keyed row (images, labels): runs at once
+    {"status": "ACTIVÉ"},  # a non-ASCII text: sqlite3 encodes it, which could fail
+    {"created": 2**63},  # beyond 64 bits: sqlite3 refuses to bind it
+])
+def test_an_insert_that_could_fail_runs_at_once(tmp_path, fields):
+    """sqlite_deferred.py: only an insert that cannot fail waits; any other runs in its request, so its error (if
+    any) fails that request as before instead of an acknowledged one."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> None:
+        _create(store, "plain")
+        assert store.conn.deferred
+        if "created" in fields:
+            with pytest.raises(OverflowError):
+                _create(store, "special", **fields)
+            assert _names(store) == ["plain"]
+        else:
+            _create(store, "special", **fields)
+            assert store.conn.deferred is None  # the deferred one ran first: order kept
+            assert _names(store) == ["plain", "special"]
+
+    _in_loop(store, body)
+    store.close()
+
+
+def test_an_id_at_or_below_the_largest_runs_at_once(tmp_path):
+    """A duplicate id fails in its own request (IntegrityError), never later in an acknowledged one."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> None:
+        first = _create(store, "first")
+        with pytest.raises(sqlite3.IntegrityError), store.transaction():
+            store.insert(Record(first.id, "Campaign", ACT, "ACTIVE", {"name": "again"}, None, None, None, 1))
+        assert _names(store) == ["first"]
+
+    _in_loop(store, body)
+    store.close()
+
+
+def test_deferrable_only_what_binds_as_it_is():
+    assert deferrable(11, 10, (11, "Campaign", "1", "ACTIVE", bytearray(b"{}"), 1, 5, 1.5))
+    assert not deferrable(10, 10, (10, "Campaign", "1", "ACTIVE", bytearray(b"{}"), 1))  # not above the largest
+    assert not deferrable(11, None, (11, "Campaign", "1", "ACTIVE", bytearray(b"{}"), 1))  # largest unknown
+    assert not deferrable(11, 10, (11, "Campaign", "1", "ACTIVE", b"{}", 1))  # bytes: through an adapter round
+    assert not deferrable(11, 10, (11, "Campaign", "1", None, bytearray(b"{}"), 1))  # NOT NULL
+    assert not deferrable(11, 10, (11, "Campaign", "\ud800", "ACTIVE", bytearray(b"{}"), 1))  # cannot encode
+    assert not deferrable(11, 10, (11, "Campaign", "1", "ACTIVE", bytearray(b"{}"), True))  # a bool, not an int
+    assert not deferrable(2**63, 10, (2**63, "Campaign", "1", "ACTIVE", bytearray(b"{}"), 1))
+
+
+class _FailingOnce:
+    """A cursor whose first execute fails as an I/O error would (SQLITE_IOERR), then runs as the real one."""
+
+    def __init__(self, real: sqlite3.Cursor) -> None:
+        self.real, self.failed = real, False
+
+    def execute(self, sql: str, params: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.real.execute(sql, params)
+
+
+@pytest.mark.parametrize("where", ["after the answer", "inside the next request"])
+def test_a_deferred_insert_failing_late_loses_nothing(tmp_path, where):
+    """The deferred inserts fail to run (an I/O error) once the answer is sent, or inside the next request: the
+    group rolls back, and the acknowledged writes come back from the redo file (the next request catches up, or
+    the failing one's undo replays them), live and after a kill."""
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+
+    def body() -> str:
+        _create(store, "one")
+        _create(store, "two")
+        assert len(store.conn.deferred) == 2
+        store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
+        if where == "after the answer":
+            with pytest.raises(sqlite3.OperationalError):
+                store.run_deferred()
+            _create(store, "three")
+        else:
+            with pytest.raises(sqlite3.OperationalError), store.transaction():
+                store.get(1)  # runs the deferred inserts first: fails, so this request fails
+            _create(store, "three")
+        assert _names(store) == ["one", "three", "two"]
+        return kill_copy(store, Path(tmp_path) / "killed")
+
+    killed = _in_loop(store, body)
+    store.close()
+    reopened = SQLiteRepository(killed)
+    try:
+        assert _names(reopened) == ["one", "three", "two"]
+        assert len({o["id"] for o in reopened.dump()["objects"]}) == 3
+    finally:
+        reopened.close()
+
+
+def test_a_direct_call_runs_its_inserts_once_its_answer_is_written(tmp_path):
+    """app.py: a create answered directly (as `graphmock serve` answers it) leaves its INSERTs to the response's
+    `after`, which the protocol runs right after writing the answer; the created campaign is then in the table."""
+    from urllib.parse import urlencode
+
+    from mock_server.app import create_app
+    from mock_server.config import ServerConfig
+
+    app = create_app(ServerConfig(db=str(tmp_path / "s.sqlite3"), group_commit=True, seed=11))
+    state = app.state.graph
+    world = state.world.summary()
+    body = urlencode({"name": "direct", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+                      "special_ad_categories": "[]"}).encode()
+    path = f"/v25.0/{world['ad_account_id']}/campaigns"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(),
+             "query_string": urlencode({"access_token": world["access_token"]}).encode(), "root_path": "",
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    conn = state.store.inner.conn
+
+    async def run() -> None:
+        app.direct_call(dict(scope), body, True).after()  # the group's first create reads the largest ids
+        response = app.direct_call(dict(scope), body, True)
+        assert response.status_code == 200, response.body
+        created = int(__import__("json").loads(response.body)["id"])
+        assert conn.deferred and any(params[0] == created for _sql, params in conn.deferred)
+        response.after()  # what wire/direct.py runs once the answer is written
+        assert conn.deferred is None
+        assert sqlite3.Cursor(conn).execute("SELECT 1 FROM objects WHERE id = ?", (created,)).fetchone()
+
+    asyncio.run(run())
+    state.store.close()
