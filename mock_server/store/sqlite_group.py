@@ -168,7 +168,7 @@ class Group:
                 conn.execute("COMMIT")
                 conn.execute("BEGIN IMMEDIATE")
             if truncate and self.redo.size > TRUNCATE_ABOVE:  # every record in it is committed (none elsewhere)
-                self.redo.truncate()
+                self.redo.restart()
         except BaseException:
             conn.execute("ROLLBACK")
             self.redo.share()
@@ -222,7 +222,7 @@ class Group:
         """COMMIT, then empty the redo file under the write lock unless another process appended to it (or the
         database still lacks some of its records: the next open replays them)."""
         self.commit()
-        if not self.redo.size:
+        if not self.redo.size and not self.redo.file_size:
             return
         if self.behind:
             try:

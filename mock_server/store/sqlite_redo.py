@@ -12,41 +12,21 @@ Python; no random() or datetime('now') in the store's SQL).
 from __future__ import annotations
 
 import marshal
-import os
 import re
 import sqlite3
-import struct
 import threading
-import time
 import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: no presence lock, so never alone (group commit stays off)
-    fcntl = None  # type: ignore[assignment]
+from mock_server.store.sqlite_redo_file import _HEADER, REDO_SUFFIX, RedoFile, whole_records
 
-REDO_SUFFIX = "-redo"
-_HEADER = struct.Struct("<II")  # body length, CRC32 of the body
+__all__ = ["REDO_SUFFIX", "RecordingConnection", "RedoFile", "decode", "encode", "replay", "writes"]
+
 _MARSHAL_VERSION = 4
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
 _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _KINDS: dict[str, bool] = {}  # sql -> whether it writes (bounded: dynamic IN lists make new strings)
-_datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
-_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None) if fcntl is not None else None  # Linux: else never alone
-_FLOCK = struct.Struct("hhqqi4x")  # struct flock: type, whence, start, len (0: the whole file), pid (0 for OFD)
-
-
-def _ofd_lock(fd: int, kind: int) -> bool:
-    """Take or convert this open file's lock on the whole file without waiting; False when another holds one
-    that conflicts (the lock held before is then unchanged)."""
-    try:
-        fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(kind, os.SEEK_SET, 0, 0, 0))
-        return True
-    except (BlockingIOError, PermissionError):  # EAGAIN / EACCES: held elsewhere
-        return False
-
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 _execute = sqlite3.Connection.execute
 _DEFERRED_LOCK = threading.Lock()  # `serve` runs its store on one thread; a test may read it from another
@@ -181,95 +161,14 @@ def _plain(params: Any) -> Any:
 
 
 def decode(data: bytes) -> Iterator[tuple[int, int, list[Statement]]]:
-    """The whole records of `data`, in order; stops at the first torn or corrupt one (a kill mid-append)."""
-    offset = 0
-    while offset + _HEADER.size <= len(data):
-        length, crc = _HEADER.unpack_from(data, offset)
-        body = data[offset + _HEADER.size:offset + _HEADER.size + length]
-        if len(body) < length or zlib.crc32(body) != crc:
-            return
+    """The whole records of `data`, in order; stops at the first torn or corrupt one (a kill mid-append), or at
+    a zero length (the end of the records of a mapped file: sqlite_redo_file.py)."""
+    for _end, body in whole_records(data):
         try:
             epoch, seq, statements = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
             return
         yield int(epoch), int(seq), statements
-        offset += _HEADER.size + length
-
-
-class RedoFile:
-    """`<db>-redo`, opened for appends. Written and truncated only while this process holds the database's write
-    lock (the group transaction), so records never interleave with another process's."""
-
-    def __init__(self, path: str, *, durable: bool) -> None:
-        self.path = path
-        self.durable = durable
-        existed = os.path.exists(path)
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        self.size = os.fstat(self.fd).st_size  # what this process last left: another size means another writer
-        if durable and not existed:  # the new name itself must survive a power loss
-            directory = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-
-    # -- presence: who else has this store open (an open-file-description lock on this file, released by the OS
-    # when the file is closed or its process dies; unlike flock, converting it is atomic: a failed upgrade keeps
-    # the shared lock, so no other store can slip in between) ----------------------------------------------
-    def share(self, timeout: float = 10.0) -> bool:
-        """Hold a shared lock while this store is open: a group-commit server then knows it is not alone and
-        commits every request. At open only, this waits (briefly: a group commits within ~20 ms) while a group
-        holds the file; downgrading from a group's exclusive lock never waits."""
-        if _OFD_SETLK is None:
-            return False
-        deadline = time.monotonic() + timeout
-        while True:
-            if _ofd_lock(self.fd, fcntl.F_RDLCK):
-                return True
-            if time.monotonic() > deadline:
-                return False  # a group that never commits (a stopped loop): go on without the lock
-            time.sleep(0.002)
-
-    def exclusive(self) -> bool:
-        """Whether no other process (or store) has this file open: then this one may hold a group. On failure
-        the shared lock stays as it was (the conversion is atomic)."""
-        return _OFD_SETLK is not None and _ofd_lock(self.fd, fcntl.F_WRLCK)
-
-    def append(self, record: bytes) -> None:
-        """One write (and an fdatasync when durable): a killed process leaves the record whole or torn, never
-        interleaved; the OS keeps it across a process kill once written."""
-        try:
-            written = os.write(self.fd, record)
-            while written < len(record):  # a short write (a full disk, a signal): finish it, or raise
-                written += os.write(self.fd, record[written:])
-            if self.durable:
-                _datasync(self.fd)
-        except BaseException:
-            os.ftruncate(self.fd, self.size)  # no torn record in the middle: later ones must stay readable
-            raise
-        self.size += len(record)
-
-    def read(self) -> bytes:
-        """The whole file; what this process expects it to hold from now on."""
-        size = os.fstat(self.fd).st_size
-        data = os.pread(self.fd, size, 0) if size else b""
-        self.size = len(data)
-        return data
-
-    def changed_elsewhere(self) -> bool:
-        """Another process appended to or emptied the file since this one last wrote it."""
-        return os.fstat(self.fd).st_size != self.size
-
-    def truncate(self) -> None:
-        os.ftruncate(self.fd, 0)
-        if self.durable:
-            os.fsync(self.fd)
-        self.size = 0
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
 
 
 def replay(conn: sqlite3.Connection, data: bytes, epoch: int, committed: int) -> int:
