@@ -253,9 +253,11 @@ def create_app(config: ServerConfig | None = None, state: State | None = None) -
         """Once a direct call's answer is written: the inserts its store deferred (store/sqlite_deferred.py),
         then its journal entry."""
         run_deferred = getattr(state.store, "run_deferred", None)
-        if run_deferred is not None:
-            run_deferred()
-        journal.record(*entry)
+        try:
+            if run_deferred is not None:
+                run_deferred()
+        finally:
+            journal.record(*entry)
 
     # A lone server's journal is this process's ring: an entry added right after the answer is sent is there
     # before the event loop takes the next request (the client's next call or any other), so under `graphmock

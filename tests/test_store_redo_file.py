@@ -150,3 +150,32 @@ def test_a_failed_append_leaves_the_records_before_it_readable(tmp_path, monkeyp
     redo.append(_record(3))
     assert _seqs(path) == [1, 3]
     redo.close()
+
+
+def test_a_full_disk_when_mapping_falls_back_to_pwrite(tmp_path, monkeypatch):
+    """Review: a copy into a mapped page with no block behind it kills the process (SIGBUS) on a full disk, so
+    the blocks are allocated before mapping; when that fails (ENOSPC) records are written with pwrite, whose
+    errors are ordinary exceptions."""
+    def full(fd: int, offset: int, length: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(redo_file.os, "posix_fallocate", full, raising=False)
+    path = tmp_path / "s-redo"
+    redo = RedoFile(str(path), durable=False)
+    redo.append(_record(1))
+    assert redo._map is None and _seqs(path) == [1]
+    assert path.stat().st_size < redo_file.CAPACITY  # not left extended to the capacity
+    redo.close()
+
+
+def test_reading_never_touches_the_mapping(tmp_path):
+    """Review: after this process gave the file back (between groups) another one may empty it; reading it then
+    must not touch the mapping (beyond the end of the file: SIGBUS kills the process) but read what is there."""
+    path = tmp_path / "s-redo"
+    mine = RedoFile(str(path), durable=False)
+    mine.append(_record(1))
+    other = RedoFile(str(path), durable=False)
+    other.truncate()
+    other.close()
+    assert mine.read() == b""  # still mapped: read with pread, not from the mapping
+    mine.close()

@@ -125,7 +125,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
     def get(self, object_id: int) -> Record | None:
         if not 0 <= object_id <= MAX_ID:  # SQLite INTEGER is 64-bit; a 20-digit id can name nothing
             return None
-        if self._recording and self.conn.deferred is not None:  # `_read_one` is a plain cursor
+        if self._recording and (self.conn.deferred is not None or self.conn.flushing):  # a plain cursor
             self.conn.flush()
         row = self._read_one(_GET, (object_id,)).fetchone()
         if row is None and object_id < ID_BASE:  # an activity (ids below the object ids, sqlite_schema.py)
@@ -215,7 +215,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
             conn.defer(sql, params)  # run once the answer is sent (sqlite_deferred.py)
             conn.log.append((sql, params, False))
         else:
-            if conn.deferred is not None:
+            if conn.deferred is not None or conn.flushing:
                 conn.flush()
             self._execute_write(sql, params)
             if conn.log is not None or conn.loose is not None:  # RecordingConnection.write, inline: one Python
@@ -231,7 +231,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
 
     def run_deferred(self) -> None:
         """Run the inserts this store deferred (sqlite_deferred.py): called once a request's answer is sent."""
-        if self._recording and self.conn.deferred is not None:
+        if self._recording and (self.conn.deferred is not None or self.conn.flushing):
             self.conn.flush()
 
     def update(self, record: Record) -> None:

@@ -32,6 +32,9 @@ def deferrable(record_id: Any, kept_max: Any, params: tuple[Any, ...]) -> bool:
         elif kind is int:
             if not -_INT64 <= value < _INT64:
                 return False
-        elif kind is not bytearray and kind is not float:
+        elif kind is float:
+            if value != value:  # NaN: SQLite binds it as NULL
+                return False
+        elif kind is not bytearray:
             return False
     return True

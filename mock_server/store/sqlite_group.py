@@ -140,6 +140,7 @@ class Group:
         self.timer_loop: Any = None
         self.timer_thread = 0  # the thread the timer's loop ran in when it was armed (`enter`'s fast path)
         self.timer_forks = 0  # _FORKS when it was armed: a fork since makes this process another one
+        self.flush_failed = False  # a deferred insert failed inside the request running now (`_flush_failed`)
         self.conn.on_flush_error = self._flush_failed
         _OPEN.add(self)
 
@@ -194,6 +195,8 @@ class Group:
         store._txn_version = None
         store._max_ids.clear()
         try:
+            if self.behind:  # an undo's replay failed half-way: never commit that, start again from the redo file
+                raise sqlite3.OperationalError("the group holds a partial replay of the redo file")
             if self.seq != self.first_seq:
                 conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (self.seq,))
             conn.execute("COMMIT")
@@ -283,9 +286,13 @@ class Group:
         conn = self.conn
         log, conn.log = conn.log, None
         counters = self.store._counters
-        if ok and self.timer is not None and not log and not counters.pending and not counters.cleared:
+        failed, self.flush_failed = self.flush_failed, False
+        if ok and self.timer is not None and not log and not counters.pending and not counters.cleared and not failed:
             return  # a request that wrote nothing (its timer already armed): nothing to append or undo
         try:
+            if failed:  # the group lost deferred inserts during this request, even if the error was caught on the
+                ok = False  # way: it fails, and the undo brings back what was acknowledged
+                raise sqlite3.OperationalError("a deferred insert failed to run; the request was taken back")
             if ok:
                 if counters.dirty:
                     counters.flush()
@@ -298,7 +305,7 @@ class Group:
         finally:
             if not ok:
                 counters.discard()
-                if log:
+                if log or failed:
                     self._undo()
             self._arm()
 
@@ -326,23 +333,14 @@ class Group:
 
     def _flush_failed(self) -> None:
         """A deferred insert failed (store/sqlite_deferred.py: an I/O error): the group no longer holds what was
-        acknowledged. Roll it back, as after a failed COMMIT; the next request catches up from the redo file (or,
-        when the request running now fails, its undo replays the group)."""
-        conn, store = self.conn, self.store
-        self.behind = True
-        if self.open:
-            conn.loose = None
-            self._cancel_timer()
-            self.open = store._holding = False
-            store._txn_version = None
-            store._max_ids.clear()
-            store._writes += 1
-        store._counts.changed()
-        try:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        finally:
-            self.redo.share()
+        acknowledged. Inside a request, that request fails and its exit undoes the group (`flush_failed`: even if
+        the error is caught on the way). Outside one (once an answer is sent, a read, another thread) the group is
+        undone now, the presence lock still held: the acknowledged writes are back before anything reads. Inside
+        the COMMIT, its own failure path catches up from the redo file."""
+        if self.conn.log is not None:
+            self.flush_failed = True
+        elif self.open:
+            self._undo()
 
     def _loose(self, statement: Statement) -> None:
         """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was

@@ -55,6 +55,7 @@ class RecordingConnection(sqlite3.Connection):
     # inserts recorded in the redo log but not run yet (store/sqlite_deferred.py): run, in order, before any other
     # statement on this connection; `on_flush_error` (the group's) gives up the transaction if one fails
     deferred: list[tuple[str, Any]] | None = None
+    flushing = False  # they are being run (perhaps by another thread): a statement waits for them (`flush`)
     on_flush_error: Any = None
     _flusher: sqlite3.Cursor | None = None
 
@@ -67,11 +68,14 @@ class RecordingConnection(sqlite3.Connection):
                 self.deferred.append((sql, parameters))
 
     def flush(self) -> None:
-        """Run the deferred inserts now (on a plain cursor: they are recorded already)."""
+        """Run the deferred inserts now (on a plain cursor: they are recorded already). Under the lock, with
+        `flushing` set while they run: a statement on another thread waits for them rather than running first."""
         with _DEFERRED_LOCK:
-            rows, self.deferred = self.deferred, None
+            rows = self.deferred
             if not rows:
                 return
+            self.flushing = True
+            self.deferred = None
             cursor = self._flusher
             if cursor is None:
                 cursor = self._flusher = sqlite3.Cursor(self)
@@ -81,6 +85,8 @@ class RecordingConnection(sqlite3.Connection):
                 return
             except BaseException as exc:  # an I/O error (sqlite_deferred.py checks what else could fail)
                 error = exc
+            finally:
+                self.flushing = False
         if self.on_flush_error is not None:
             self.on_flush_error()
         raise error
@@ -91,7 +97,7 @@ class RecordingConnection(sqlite3.Connection):
             self.deferred = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        if self.deferred is not None:
+        if self.deferred is not None or self.flushing:
             self.flush()
         cursor = _execute(self, sql, parameters)
         if self.log is not None or self.loose is not None:  # a read costs this test and one dict lookup
@@ -101,7 +107,7 @@ class RecordingConnection(sqlite3.Connection):
         return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
-        if self.deferred is not None:
+        if self.deferred is not None or self.flushing:
             self.flush()
         if self.log is None and self.loose is None:
             return sqlite3.Connection.executemany(self, sql, parameters)
@@ -114,7 +120,7 @@ class RecordingConnection(sqlite3.Connection):
     def write(self, sql: str, parameters: Any, /) -> None:
         """A statement the caller knows writes (the store's insert and update): run on one reused cursor (no new
         cursor per call) and recorded without the per-statement checks of `execute`."""
-        if self.deferred is not None:
+        if self.deferred is not None or self.flushing:
             self.flush()
         cursor = self._writer
         if cursor is None:
@@ -123,7 +129,7 @@ class RecordingConnection(sqlite3.Connection):
         self.record_write(sql, parameters)
 
     def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
-        if self.deferred is not None:
+        if self.deferred is not None or self.flushing:
             self.flush()
         return sqlite3.Connection.executescript(self, script)
 

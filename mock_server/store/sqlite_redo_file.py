@@ -122,9 +122,9 @@ class RedoFile:
         self.size = end
 
     def read(self) -> bytes:
-        """The whole records in the file; where this process's next one goes from now on."""
-        if self._map is not None:  # this process's own records (it holds the write lock: changed_elsewhere)
-            return bytes(self._map[:self.size])
+        """The whole records in the file; where this process's next one goes from now on. Read with pread,
+        never from the mapping: unless this process holds the group, another one may have emptied the file,
+        and touching a mapping beyond the end of its file kills the process (SIGBUS)."""
         self.file_size = os.fstat(self.fd).st_size
         data = os.pread(self.fd, self.file_size, 0) if self.file_size else b""
         self.size = 0
@@ -170,8 +170,12 @@ class RedoFile:
         cannot be mapped (records are then written with pwrite)."""
         capacity = max(CAPACITY, need, 2 * len(self._map) if self._map is not None else 0, self.file_size)
         capacity = -(-capacity // mmap.PAGESIZE) * mmap.PAGESIZE
+        start = os.fstat(self.fd).st_size
         try:
             os.ftruncate(self.fd, capacity)  # beyond the records: zeros, the end mark
+            # the blocks allocated now: a copy into a page with no block behind it on a full disk would kill the
+            # process (SIGBUS) where a write(2) returns ENOSPC; here ENOSPC falls back to pwrite
+            _allocate(self.fd, start, capacity)
             mapped = mmap.mmap(self.fd, capacity)
         except (OSError, ValueError):
             if os.fstat(self.fd).st_size != self.file_size:
@@ -194,6 +198,18 @@ class RedoFile:
         else:
             os.ftruncate(self.fd, offset)
             self.file_size = offset
+
+
+def _allocate(fd: int, start: int, end: int) -> None:
+    """Blocks for the file's bytes from `start` to `end` (raises OSError when the disk is full); where the call
+    is missing (macOS), those bytes are written with zeros instead."""
+    allocate = getattr(os, "posix_fallocate", None)
+    if allocate is not None:
+        allocate(fd, start, end - start)
+        return
+    zeros = bytes(1 << 20)
+    for offset in range(start, end, len(zeros)):
+        _pwrite_all(fd, zeros[:end - offset], offset)
 
 
 def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
