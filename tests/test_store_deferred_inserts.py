@@ -315,3 +315,141 @@ def test_a_statement_waits_for_the_deferred_inserts_another_thread_is_running(tm
         assert _names(reopened) == ["v2"]
     finally:
         reopened.close()
+
+
+def _committed_names(path: str) -> list[str]:
+    """What another process reading the file sees (plain sqlite3: committed rows only)."""
+    import orjson
+
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(orjson.loads(row[0])["name"] for row in conn.execute("SELECT data FROM objects"))
+    finally:
+        conn.close()
+
+
+def test_after_a_failed_insert_the_group_is_caught_up_and_the_file_given_back(tmp_path):
+    """Second review: once a deferred insert fails after an answer, the acknowledged writes are committed from the
+    redo file at once and the group closed, so another process can open the store (no lock held until some
+    later request) and reads it whole."""
+    path = str(tmp_path / "s.sqlite3")
+    store = SQLiteRepository(path, group_commit=True)
+
+    def body() -> None:
+        _create(store, "one")
+        _create(store, "two")
+        store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
+        with pytest.raises(sqlite3.OperationalError):
+            store.run_deferred()
+        group = store._group
+        assert not group.open and not group.behind and not store.conn.in_transaction
+        assert _committed_names(path) == ["one", "two"]
+        other = SQLiteRepository(path)  # another store's open: not kept waiting by a held group
+        try:
+            assert _names(other) == ["one", "two"]
+        finally:
+            other.close()
+
+    _in_loop(store, body)
+    store.close()
+
+
+def test_an_undo_that_cannot_read_the_redo_file_loses_nothing(tmp_path, monkeypatch):
+    """Second review: a failed request's undo whose read of the redo file fails too (the same failing disk): the
+    group is left closed and behind, never committed as it was; the next request catches up."""
+    from mock_server.store.sqlite_redo_file import RedoFile
+
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+    real_read, fails = RedoFile.read, {"left": 1}
+
+    def read(self: RedoFile) -> bytes:
+        if fails["left"]:
+            fails["left"] -= 1
+            raise OSError(5, "Input/output error")
+        return real_read(self)
+
+    def body() -> str:
+        _create(store, "one")
+        _create(store, "two")
+        monkeypatch.setattr(RedoFile, "read", read)
+        with pytest.raises(OSError), store.transaction():
+            store.insert(_campaign(store, "failed"))
+            raise ZeroDivisionError  # the request fails after writing: its undo reads the redo file
+        assert not store._group.open and store._group.behind
+        _create(store, "three")  # catches up first
+        assert _names(store) == ["one", "three", "two"]
+        return kill_copy(store, Path(tmp_path) / "killed")
+
+    killed = _in_loop(store, body)
+    store.close()
+    reopened = SQLiteRepository(killed)
+    try:
+        assert _names(reopened) == ["one", "three", "two"]
+    finally:
+        reopened.close()
+
+
+def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monkeypatch):
+    """Second review: the replay inside a failed request's undo fails part-way: the group is rolled back and left
+    behind (no COMMIT of a partial replay, no writes outside a transaction); the next request catches up, and the
+    store closes and reopens with exactly the acknowledged rows."""
+    import mock_server.store.sqlite_group as sqlite_group
+
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+    real_replay, fails = sqlite_group.replay, {"left": 1}
+
+    def replay(*args: Any) -> int:
+        if fails["left"]:
+            fails["left"] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_replay(*args)
+
+    def body() -> None:
+        _create(store, "one")
+        monkeypatch.setattr(sqlite_group, "replay", replay)
+        with pytest.raises(sqlite3.OperationalError), store.transaction():
+            store.insert(_campaign(store, "failed"))
+            raise ZeroDivisionError
+        group = store._group
+        assert not group.open and group.behind and not store.conn.in_transaction
+        _create(store, "two")
+        assert _names(store) == ["one", "two"]
+
+    _in_loop(store, body)
+    store.close()
+    reopened = SQLiteRepository(str(tmp_path / "s.sqlite3"))
+    try:
+        assert _names(reopened) == ["one", "two"]
+    finally:
+        reopened.close()
+
+
+def test_another_thread_waits_while_a_failed_insert_is_recovered(tmp_path, monkeypatch):
+    """Second review: between the rollback and the catch-up that follow a failed deferred insert, a statement on
+    another thread would see neither the group nor its records; it waits for the recovery and sees them."""
+    from mock_server.store.sqlite_group import Group
+
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+    recovering, seen = threading.Event(), {}
+    real_catch_up = Group.catch_up
+
+    def slow_catch_up(self: Group) -> None:
+        recovering.set()
+        time.sleep(0.2)
+        real_catch_up(self)
+
+    monkeypatch.setattr(Group, "catch_up", slow_catch_up)
+
+    def body() -> None:
+        one = _create(store, "one")
+        _create(store, "two")
+        store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
+        reader = threading.Thread(target=lambda: recovering.wait(5) and seen.update(found=store.get(one.id)))
+        reader.start()
+        with pytest.raises(sqlite3.OperationalError):
+            store.run_deferred()
+        reader.join(5)
+        assert seen["found"] is not None and seen["found"].data["name"] == "one"
+
+    _in_loop(store, body)
+    store.close()

@@ -179,3 +179,37 @@ def test_reading_never_touches_the_mapping(tmp_path):
     other.close()
     assert mine.read() == b""  # still mapped: read with pread, not from the mapping
     mine.close()
+
+
+def test_a_file_emptied_elsewhere_is_not_extended_with_a_hole(tmp_path, monkeypatch):
+    """Second review: after another process emptied the file, a mapping that cannot be made (a full disk) leaves
+    the file as it found it (empty, then the pwrite'n record), not extended to a stale size full of holes that a
+    later mapping would copy into (SIGBUS on a full disk)."""
+    path = tmp_path / "s-redo"
+    mine = RedoFile(str(path), durable=False)
+    mine.append(_record(1))
+    other = RedoFile(str(path), durable=False)
+    other.truncate()
+    other.close()
+    assert mine.changed_elsewhere()
+    assert mine.read() == b"" and mine.file_size == 0
+
+    def full(fd: int, offset: int, length: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(redo_file.os, "posix_fallocate", full, raising=False)
+    record = _record(2)
+    mine.append(record)
+    assert mine._map is None and path.stat().st_size == len(record) + 8 and _seqs(path) == [2]
+    mine.close()
+
+
+def test_mapping_can_be_turned_off(tmp_path, monkeypatch):
+    """GRAPHMOCK_REDO_MAP=0 (a copy-on-write file system): every record written with pwrite."""
+    monkeypatch.setattr(redo_file, "MAPPED", False)
+    path = tmp_path / "s-redo"
+    redo = RedoFile(str(path), durable=False)
+    redo.append(_record(1))
+    redo.append(_record(2))
+    assert redo._map is None and _seqs(path) == [1, 2]
+    redo.close()

@@ -29,7 +29,7 @@ from mock_server.store.sqlite_deferred import deferrable
 from mock_server.store.sqlite_group import Group, enabled_by_env, recover, renew_epoch
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_pages import MAX_ID, ListPages, _record
-from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile
+from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile, TakenBack
 from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
 from mock_server.store.sqlite_statements import insert_statement, update_statement
 from mock_server.store.sqlite_schema import COLUMNS, INDEXES, OBJECTS, SIDE_TABLES, open_schema, table_of, table_sql
@@ -217,6 +217,8 @@ class SQLiteRepository(ListPages, SiblingJournal):
         else:
             if conn.deferred is not None or conn.flushing:
                 conn.flush()
+            if conn.taken_back:
+                raise TakenBack()
             self._execute_write(sql, params)
             if conn.log is not None or conn.loose is not None:  # RecordingConnection.write, inline: one Python
                 conn.record_write(sql, params)  # frame less per insert

@@ -29,7 +29,7 @@ import time
 import weakref
 from typing import Any
 
-from mock_server.store.sqlite_redo import RedoFile, Statement, encode, replay
+from mock_server.store.sqlite_redo import RedoFile, Statement, TakenBack, encode, replay
 
 GROUP_SECONDS = 0.02  # how long acknowledged writes may wait in the open group before its COMMIT
 TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's start once above this
@@ -61,7 +61,7 @@ def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
     empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
     (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
     if not os.fstat(redo.fd).st_size:
-        redo.size = 0
+        redo.size = redo.file_size = 0
         return 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -195,8 +195,13 @@ class Group:
         store._txn_version = None
         store._max_ids.clear()
         try:
-            if self.behind:  # an undo's replay failed half-way: never commit that, start again from the redo file
-                raise sqlite3.OperationalError("the group holds a partial replay of the redo file")
+            if self.behind:  # never commit what is not exactly the acknowledged writes: catch up from the redo file
+                conn.discard()
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                store._counts.changed()
+                self.catch_up()
+                return
             if self.seq != self.first_seq:
                 conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (self.seq,))
             conn.execute("COMMIT")
@@ -248,6 +253,7 @@ class Group:
         cannot: the request fails, and nothing is acknowledged on a state missing earlier acknowledged writes)."""
         if not self.behind:
             return
+        self.conn.loose = None  # what the replay runs is no write of this process's to record
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self.store._counts.changed()
@@ -286,13 +292,13 @@ class Group:
         conn = self.conn
         log, conn.log = conn.log, None
         counters = self.store._counters
-        failed, self.flush_failed = self.flush_failed, False
-        if ok and self.timer is not None and not log and not counters.pending and not counters.cleared and not failed:
+        if self.flush_failed:  # the group was rolled back and caught up under this request (`_flush_failed`),
+            self.flush_failed = conn.taken_back = False  # whose later writes were refused: it fails, even if
+            counters.discard()  # the error was caught on the way; nothing of it reached the database
+            raise TakenBack()
+        if ok and self.timer is not None and not log and not counters.pending and not counters.cleared:
             return  # a request that wrote nothing (its timer already armed): nothing to append or undo
         try:
-            if failed:  # the group lost deferred inserts during this request, even if the error was caught on the
-                ok = False  # way: it fails, and the undo brings back what was acknowledged
-                raise sqlite3.OperationalError("a deferred insert failed to run; the request was taken back")
             if ok:
                 if counters.dirty:
                     counters.flush()
@@ -305,7 +311,7 @@ class Group:
         finally:
             if not ok:
                 counters.discard()
-                if log or failed:
+                if log:
                     self._undo()
             self._arm()
 
@@ -314,7 +320,28 @@ class Group:
         file the records the group had acknowledged (they are durable there); every cache is void."""
         conn, store = self.conn, self.store
         start = self.start_offset
-        data = self.redo.read()[start:]
+        self._close_behind()
+        try:
+            data = self.redo.read()[start:]
+            if not self.begin(truncate=False, undoing=True):  # it still holds the presence lock exclusively
+                raise RedoBehind("the group could not begin again to replay its records")
+            self.start_offset = start  # still the group's first record (none of it committed)
+            self.seq = replay(conn, data, self.epoch, self.seq)
+        except BaseException:  # left closed and behind: the next request catches up from the redo file
+            self.open = store._holding = False
+            conn.loose = None
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            finally:
+                self.redo.share()
+            raise
+        self.behind = False
+
+    def _close_behind(self) -> None:
+        """The group's transaction no longer holds exactly what was acknowledged: close it and roll it back, every
+        cache void, `behind` until the records are applied again (the presence lock is kept)."""
+        conn, store = self.conn, self.store
         conn.loose = None
         self._cancel_timer()
         self.open = store._holding = False
@@ -322,25 +349,32 @@ class Group:
         store._max_ids.clear()
         store._counts.changed()
         store._writes += 1
-        self.behind = True  # until the group holds again exactly what was acknowledged
-        conn.discard()  # the deferred inserts of acknowledged requests come back with the replay
+        self.behind = True
+        conn.discard()  # the deferred inserts of acknowledged requests come back from the redo file
         if conn.in_transaction:  # an I/O error may have rolled it back already
             conn.execute("ROLLBACK")
-        self.begin(truncate=False, undoing=True)  # still holds the presence lock exclusively: cannot refuse
-        self.start_offset = start  # still the group's first record (none of it committed)
-        self.seq = replay(conn, data, self.epoch, self.seq)
-        self.behind = False
 
     def _flush_failed(self) -> None:
         """A deferred insert failed (store/sqlite_deferred.py: an I/O error): the group no longer holds what was
-        acknowledged. Inside a request, that request fails and its exit undoes the group (`flush_failed`: even if
-        the error is caught on the way). Outside one (once an answer is sent, a read, another thread) the group is
-        undone now, the presence lock still held: the acknowledged writes are back before anything reads. Inside
-        the COMMIT, its own failure path catches up from the redo file."""
-        if self.conn.log is not None:
-            self.flush_failed = True
-        elif self.open:
-            self._undo()
+        acknowledged. It is rolled back and the acknowledged writes committed from the redo file at once (still
+        holding the presence lock, and the flush's lock: no reader in this process or another sees the state
+        between), as after a failed COMMIT. A request running now may not write any more (`taken_back`) and fails
+        at its end, even if it caught the error. Inside the COMMIT, its own failure path does the same."""
+        conn = self.conn
+        if not self.open:  # inside the COMMIT: its failure path catches up
+            return
+        running, conn.log = conn.log, None  # what catching up runs belongs to no request
+        try:
+            self._close_behind()
+            self.catch_up()  # the acknowledged writes committed from the redo file (else the next request tries)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("graphmock: catching up after a failed insert failed (%s); the next request tries again "
+                        "from %s", exc, self.redo.path)
+        finally:
+            self.redo.share()
+            conn.log = running
+            if running is not None:  # a request is running: it may not write any more, and fails at its end
+                self.flush_failed = conn.taken_back = True
 
     def _loose(self, statement: Statement) -> None:
         """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was
@@ -349,6 +383,7 @@ class Group:
             self.redo.append(encode(self.epoch, self.seq + 1, [statement]))
         except BaseException:
             self._undo()
+            self._arm()
             raise
         self.seq = self.appended = self.seq + 1
         self._arm()

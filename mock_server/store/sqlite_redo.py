@@ -21,7 +21,7 @@ from typing import Any
 
 from mock_server.store.sqlite_redo_file import _HEADER, REDO_SUFFIX, RedoFile, whole_records
 
-__all__ = ["REDO_SUFFIX", "RecordingConnection", "RedoFile", "decode", "encode", "replay", "writes"]
+__all__ = ["REDO_SUFFIX", "RecordingConnection", "RedoFile", "TakenBack", "decode", "encode", "replay", "writes"]
 
 _MARSHAL_VERSION = 4
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
@@ -29,7 +29,16 @@ _DML = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _KINDS: dict[str, bool] = {}  # sql -> whether it writes (bounded: dynamic IN lists make new strings)
 Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 _execute = sqlite3.Connection.execute
-_DEFERRED_LOCK = threading.Lock()  # `serve` runs its store on one thread; a test may read it from another
+# `serve` runs its store on one thread; a test may read it from another. Reentrant: a failed flush's recovery runs
+# statements, which come back to `flush` on the same thread
+_DEFERRED_LOCK = threading.RLock()
+
+
+class TakenBack(sqlite3.OperationalError):
+    """A write of a request whose group was rolled back under it (a deferred insert failed): the request fails."""
+
+    def __init__(self) -> None:
+        super().__init__("a deferred insert failed to run; this request was taken back")
 
 
 def writes(sql: str) -> bool:
@@ -57,10 +66,14 @@ class RecordingConnection(sqlite3.Connection):
     deferred: list[tuple[str, Any]] | None = None
     flushing = False  # they are being run (perhaps by another thread): a statement waits for them (`flush`)
     on_flush_error: Any = None
+    # the request running now lost the group it wrote in (a deferred insert failed): it may not write any more
+    taken_back = False
     _flusher: sqlite3.Cursor | None = None
 
     def defer(self, sql: str, parameters: Any, /) -> None:
         """Keep an insert to run later (it is in the request's log already, so in its redo record)."""
+        if self.taken_back:
+            raise TakenBack()
         with _DEFERRED_LOCK:
             if self.deferred is None:
                 self.deferred = [(sql, parameters)]
@@ -69,7 +82,9 @@ class RecordingConnection(sqlite3.Connection):
 
     def flush(self) -> None:
         """Run the deferred inserts now (on a plain cursor: they are recorded already). Under the lock, with
-        `flushing` set while they run: a statement on another thread waits for them rather than running first."""
+        `flushing` set while they run and, if one fails, while the group recovers (`on_flush_error`, whose own
+        statements come back here on this thread): a statement on another thread waits rather than running
+        first or on a rolled-back state."""
         with _DEFERRED_LOCK:
             rows = self.deferred
             if not rows:
@@ -82,14 +97,12 @@ class RecordingConnection(sqlite3.Connection):
             try:
                 for sql, parameters in rows:
                     cursor.execute(sql, parameters)
-                return
-            except BaseException as exc:  # an I/O error (sqlite_deferred.py checks what else could fail)
-                error = exc
+            except BaseException:  # an I/O error (sqlite_deferred.py checks what else could fail)
+                if self.on_flush_error is not None:
+                    self.on_flush_error()
+                raise
             finally:
                 self.flushing = False
-        if self.on_flush_error is not None:
-            self.on_flush_error()
-        raise error
 
     def discard(self) -> None:
         """Forget the deferred inserts (the group rolls back; its redo records bring back the acknowledged ones)."""
@@ -99,6 +112,8 @@ class RecordingConnection(sqlite3.Connection):
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
         if self.deferred is not None or self.flushing:
             self.flush()
+        if self.taken_back and writes(sql):
+            raise TakenBack()
         cursor = _execute(self, sql, parameters)
         if self.log is not None or self.loose is not None:  # a read costs this test and one dict lookup
             kind = _KINDS.get(sql)
@@ -109,6 +124,8 @@ class RecordingConnection(sqlite3.Connection):
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
         if self.deferred is not None or self.flushing:
             self.flush()
+        if self.taken_back and writes(sql):
+            raise TakenBack()
         if self.log is None and self.loose is None:
             return sqlite3.Connection.executemany(self, sql, parameters)
         rows = list(parameters)
@@ -122,6 +139,8 @@ class RecordingConnection(sqlite3.Connection):
         cursor per call) and recorded without the per-statement checks of `execute`."""
         if self.deferred is not None or self.flushing:
             self.flush()
+        if self.taken_back:
+            raise TakenBack()
         cursor = self._writer
         if cursor is None:
             cursor = self._writer = self.cursor()

@@ -30,6 +30,9 @@ REDO_SUFFIX = "-redo"
 _HEADER = struct.Struct("<II")  # body length, CRC32 of the body
 _END = bytes(_HEADER.size)  # a zero length: no record follows
 CAPACITY = 8 * 1024 * 1024  # the mapped file's first size (a group start empties it above 4 MB: sqlite_group.py)
+# GRAPHMOCK_REDO_MAP=0: records written with pwrite, never mapped (a copy-on-write file system such as btrfs or ZFS
+# may still fail a mapped page on a full disk with SIGBUS, where pwrite says ENOSPC)
+MAPPED = os.environ.get("GRAPHMOCK_REDO_MAP", "1") != "0"
 _datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 _OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None) if fcntl is not None else None  # Linux: else never alone
 _FLOCK = struct.Struct("hhqqi4x")  # struct flock: type, whence, start, len (0: the whole file), pid (0 for OFD)
@@ -125,8 +128,12 @@ class RedoFile:
         """The whole records in the file; where this process's next one goes from now on. Read with pread,
         never from the mapping: unless this process holds the group, another one may have emptied the file,
         and touching a mapping beyond the end of its file kills the process (SIGBUS)."""
-        self.file_size = os.fstat(self.fd).st_size
-        data = os.pread(self.fd, self.file_size, 0) if self.file_size else b""
+        size = os.fstat(self.fd).st_size
+        if self._map is not None and size == self.file_size:  # this process's own records, nobody else's since
+            return os.pread(self.fd, self.size, 0)
+        self._unmap()
+        self.file_size = size
+        data = os.pread(self.fd, size, 0) if size else b""
         self.size = 0
         for self.size, _body in whole_records(data):
             pass
@@ -168,18 +175,22 @@ class RedoFile:
     def _mapped(self, need: int) -> mmap.mmap | None:
         """The file extended to hold `need` bytes (twice the capacity, at least) and mapped; None where it
         cannot be mapped (records are then written with pwrite)."""
-        capacity = max(CAPACITY, need, 2 * len(self._map) if self._map is not None else 0, self.file_size)
-        capacity = -(-capacity // mmap.PAGESIZE) * mmap.PAGESIZE
+        if not MAPPED:
+            return None
         start = os.fstat(self.fd).st_size
+        capacity = max(CAPACITY, need, 2 * len(self._map) if self._map is not None else 0, start)
+        capacity = -(-capacity // mmap.PAGESIZE) * mmap.PAGESIZE
         try:
             os.ftruncate(self.fd, capacity)  # beyond the records: zeros, the end mark
-            # the blocks allocated now: a copy into a page with no block behind it on a full disk would kill the
-            # process (SIGBUS) where a write(2) returns ENOSPC; here ENOSPC falls back to pwrite
-            _allocate(self.fd, start, capacity)
+            # every block of the file allocated now (holes included): a copy into a page with no block behind it
+            # on a full disk would kill the process (SIGBUS) where a write(2) returns ENOSPC; here ENOSPC falls
+            # back to pwrite
+            _allocate(self.fd, self.size, capacity)
             mapped = mmap.mmap(self.fd, capacity)
         except (OSError, ValueError):
-            if os.fstat(self.fd).st_size != self.file_size:
-                os.ftruncate(self.fd, self.file_size)
+            if os.fstat(self.fd).st_size != start:
+                os.ftruncate(self.fd, start)
+            self.file_size = start
             self._unmap()
             return None
         self._unmap()
@@ -200,13 +211,14 @@ class RedoFile:
             self.file_size = offset
 
 
-def _allocate(fd: int, start: int, end: int) -> None:
-    """Blocks for the file's bytes from `start` to `end` (raises OSError when the disk is full); where the call
-    is missing (macOS), those bytes are written with zeros instead."""
+def _allocate(fd: int, records_end: int, end: int) -> None:
+    """Blocks for the whole file up to `end` (raises OSError when the disk is full); where the call is missing
+    (macOS), the bytes after the records are written with zeros instead."""
     allocate = getattr(os, "posix_fallocate", None)
     if allocate is not None:
-        allocate(fd, start, end - start)
+        allocate(fd, 0, end)
         return
+    start = records_end
     zeros = bytes(1 << 20)
     for offset in range(start, end, len(zeros)):
         _pwrite_all(fd, zeros[:end - offset], offset)
