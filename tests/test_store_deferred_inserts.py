@@ -19,6 +19,7 @@ from helpers.killed import kill_copy
 from mock_server.store.repository import ListQuery, Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_deferred import deferrable
+from mock_server.store.sqlite_redo import TakenBack
 
 ACT = "act_1"
 CAMPAIGNS = ListQuery(type="Campaign", account_id=ACT)
@@ -452,4 +453,80 @@ def test_another_thread_waits_while_a_failed_insert_is_recovered(tmp_path, monke
         assert seen["found"] is not None and seen["found"].data["name"] == "one"
 
     _in_loop(store, body)
+    store.close()
+
+
+def test_a_request_running_while_another_thread_recovers_fails_and_later_ones_write(tmp_path, monkeypatch):
+    """Third review: another thread's read runs the deferred inserts, which fail, while the server's thread is in
+    a request that inserted: that request ends only after the recovery and fails (its insert is gone), nothing
+    acknowledged is lost, and the next requests write normally."""
+    from mock_server.store.sqlite_group import Group
+
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+    recovering = threading.Event()
+    real_catch_up = Group.catch_up
+
+    def slow_catch_up(self: Group) -> None:
+        recovering.set()
+        time.sleep(0.2)
+        real_catch_up(self)
+
+    monkeypatch.setattr(Group, "catch_up", slow_catch_up)
+
+    def read_elsewhere() -> None:
+        with pytest.raises(sqlite3.OperationalError):
+            store.get(1)
+
+    def body() -> None:
+        _create(store, "one")
+        store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
+        reader = threading.Thread(target=read_elsewhere)
+        with pytest.raises(TakenBack), store.transaction():
+            store.insert(_campaign(store, "running"))
+            reader.start()
+            assert recovering.wait(5)
+        reader.join(5)
+        _create(store, "later")
+        assert _names(store) == ["later", "one"]
+
+    _in_loop(store, body)
+    store.close()
+    reopened = SQLiteRepository(str(tmp_path / "s.sqlite3"))
+    try:
+        assert _names(reopened) == ["later", "one"]
+    finally:
+        reopened.close()
+
+
+def test_a_transaction_outside_the_group_catches_up_first(tmp_path, monkeypatch):
+    """Third review: after a failed insert whose catch-up failed too (the group left behind), a transaction that
+    commits on its own (another thread's, a snapshot load) applies the acknowledged writes first: it never
+    reuses their ids nor commits a state without them."""
+    import mock_server.store.sqlite_group as sqlite_group
+
+    store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
+    real_recover, fails = sqlite_group.recover, {"left": 1}
+
+    def recover(*args: Any) -> int:
+        if fails["left"]:
+            fails["left"] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_recover(*args)
+
+    def body() -> list[int]:
+        ids = [_create(store, "one").id, _create(store, "two").id]
+        monkeypatch.setattr(sqlite_group, "recover", recover)
+        store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
+        with pytest.raises(sqlite3.OperationalError):
+            store.run_deferred()
+        assert store._group.behind
+        return ids
+
+    acknowledged = _in_loop(store, body)
+    made: list[Record] = []
+    elsewhere = threading.Thread(target=lambda: made.append(_create(store, "elsewhere")))  # no event loop there
+    elsewhere.start()
+    elsewhere.join(5)
+    assert made and made[0].id not in acknowledged
+    assert _names(store) == ["elsewhere", "one", "two"]
     store.close()

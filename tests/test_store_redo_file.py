@@ -213,3 +213,19 @@ def test_mapping_can_be_turned_off(tmp_path, monkeypatch):
     redo.append(_record(2))
     assert redo._map is None and _seqs(path) == [1, 2]
     redo.close()
+
+
+def test_a_file_found_empty_drops_the_mapping(tmp_path):
+    """Third review: a replay finding the file emptied by another process forgets this process's mapping too,
+    so the next append maps the file again instead of copying beyond its end (SIGBUS)."""
+    path = tmp_path / "s-redo"
+    mine = RedoFile(str(path), durable=False)
+    mine.append(_record(1))
+    other = RedoFile(str(path), durable=False)
+    other.truncate()
+    other.close()
+    mine.emptied()
+    assert mine._map is None and not mine.changed_elsewhere()
+    mine.append(_record(2))
+    assert _seqs(path) == [2]
+    mine.close()

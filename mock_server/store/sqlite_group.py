@@ -29,7 +29,7 @@ import time
 import weakref
 from typing import Any
 
-from mock_server.store.sqlite_redo import RedoFile, Statement, TakenBack, encode, replay
+from mock_server.store.sqlite_redo import DEFERRED_LOCK, RedoFile, Statement, TakenBack, encode, replay
 
 GROUP_SECONDS = 0.02  # how long acknowledged writes may wait in the open group before its COMMIT
 TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's start once above this
@@ -61,7 +61,7 @@ def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
     empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
     (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
     if not os.fstat(redo.fd).st_size:
-        redo.size = redo.file_size = 0
+        redo.emptied()  # (by another process, perhaps: a mapping of it is dropped)
         return 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -258,7 +258,15 @@ class Group:
             self.conn.execute("ROLLBACK")
         self.store._counts.changed()
         self.store._max_ids.clear()
-        recover(self.conn, self.redo)
+        try:
+            recover(self.conn, self.redo)
+        except BaseException:  # a failed COMMIT may leave the transaction open: never hold the write lock idle
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
         self.behind = False
 
     def enter(self) -> bool:
@@ -273,7 +281,7 @@ class Group:
         full check."""
         if (self.timer is not None and self.open and thread_ident() == self.timer_thread and not self.behind
                 and self.timer_loop.is_running() and self.timer_forks == _FORKS[0]
-                and time.monotonic() - self.started <= 2 * GROUP_SECONDS):
+                and time.monotonic() - self.started <= 2 * GROUP_SECONDS and not self.flush_failed):
             self.conn.log = []
             return True
         loop = running_loop()  # asyncio's C lookup asks getpid() each time
@@ -283,6 +291,7 @@ class Group:
             self.catch_up()
         if self.open and (loop is not self.timer_loop or time.monotonic() - self.started > 2 * GROUP_SECONDS):
             self.commit()  # the loop that was to commit it stopped (or another loop runs this request)
+        self.flush_failed = self.conn.taken_back = False  # left by a recovery no request saw end (another thread)
         if not self.open and not self.begin():
             return False
         self.conn.log = []
@@ -290,12 +299,16 @@ class Group:
 
     def exit(self, ok: bool) -> None:
         conn = self.conn
-        log, conn.log = conn.log, None
+        with DEFERRED_LOCK:  # not while another thread recovers from a failed insert (`_flush_failed`)
+            log, conn.log = conn.log, None
+            failed, self.flush_failed = self.flush_failed, False
+            if failed:
+                conn.taken_back = False
+                conn.discard()
         counters = self.store._counters
-        if self.flush_failed:  # the group was rolled back and caught up under this request (`_flush_failed`),
-            self.flush_failed = conn.taken_back = False  # whose later writes were refused: it fails, even if
-            counters.discard()  # the error was caught on the way; nothing of it reached the database
-            raise TakenBack()
+        if failed:  # the group was rolled back and caught up under this request (`_flush_failed`), whose later
+            counters.discard()  # writes were refused: it fails, even if the error was caught on the way;
+            raise TakenBack()  # nothing of it reached the database
         if ok and self.timer is not None and not log and not counters.pending and not counters.cleared:
             return  # a request that wrote nothing (its timer already armed): nothing to append or undo
         try:

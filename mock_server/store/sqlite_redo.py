@@ -21,7 +21,7 @@ from typing import Any
 
 from mock_server.store.sqlite_redo_file import _HEADER, REDO_SUFFIX, RedoFile, whole_records
 
-__all__ = ["REDO_SUFFIX", "RecordingConnection", "RedoFile", "TakenBack", "decode", "encode", "replay", "writes"]
+__all__ = ["DEFERRED_LOCK", "REDO_SUFFIX", "RecordingConnection", "RedoFile", "TakenBack", "decode", "encode", "replay", "writes"]
 
 _MARSHAL_VERSION = 4
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
@@ -31,7 +31,7 @@ Statement = tuple[str, Any, bool]  # sql, parameters, executemany?
 _execute = sqlite3.Connection.execute
 # `serve` runs its store on one thread; a test may read it from another. Reentrant: a failed flush's recovery runs
 # statements, which come back to `flush` on the same thread
-_DEFERRED_LOCK = threading.RLock()
+DEFERRED_LOCK = threading.RLock()
 
 
 class TakenBack(sqlite3.OperationalError):
@@ -72,9 +72,9 @@ class RecordingConnection(sqlite3.Connection):
 
     def defer(self, sql: str, parameters: Any, /) -> None:
         """Keep an insert to run later (it is in the request's log already, so in its redo record)."""
-        if self.taken_back:
-            raise TakenBack()
-        with _DEFERRED_LOCK:
+        with DEFERRED_LOCK:  # `taken_back` read under it: another thread's recovery may be setting it
+            if self.taken_back:
+                raise TakenBack()
             if self.deferred is None:
                 self.deferred = [(sql, parameters)]
             else:
@@ -85,7 +85,7 @@ class RecordingConnection(sqlite3.Connection):
         `flushing` set while they run and, if one fails, while the group recovers (`on_flush_error`, whose own
         statements come back here on this thread): a statement on another thread waits rather than running
         first or on a rolled-back state."""
-        with _DEFERRED_LOCK:
+        with DEFERRED_LOCK:
             rows = self.deferred
             if not rows:
                 return
@@ -106,7 +106,7 @@ class RecordingConnection(sqlite3.Connection):
 
     def discard(self) -> None:
         """Forget the deferred inserts (the group rolls back; its redo records bring back the acknowledged ones)."""
-        with _DEFERRED_LOCK:
+        with DEFERRED_LOCK:
             self.deferred = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]

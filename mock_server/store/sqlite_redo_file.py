@@ -139,6 +139,12 @@ class RedoFile:
             pass
         return data[:self.size]
 
+    def emptied(self) -> None:
+        """The file was found empty (another process emptied it, perhaps): nothing of this process's is in it,
+        and a mapping of it is dropped before anything could touch it beyond its end."""
+        self._unmap()
+        self.size = self.file_size = 0
+
     def changed_elsewhere(self) -> bool:
         """Another process appended to or emptied the file since this one last wrote it (its mapping, now
         perhaps beyond the end of a shorter file, is dropped before anything could touch it)."""

@@ -30,6 +30,7 @@ class Transaction:
                     store._depth = 1
                     return
                 group.commit()  # no loop to commit a group later, a solo transaction, or not alone: commit first
+                group.catch_up()  # and never write on a state missing acknowledged writes (raises while it cannot)
             store.conn.execute("BEGIN IMMEDIATE")
             store._txn_version = None  # read again inside this transaction (store._data_version)
             self.outer = True
