@@ -270,6 +270,18 @@ class Group:
         self.behind = False
 
     def enter(self) -> bool:
+        """`_enter` under the deferred inserts' lock: never while another thread recovers from a failed insert
+        (`_flush_failed` swaps the request's log), so a request starts before or after that, not during it."""
+        with DEFERRED_LOCK:
+            return self._enter()
+
+    def exit(self, ok: bool) -> None:
+        """`_exit` under the same lock: a request's end (its log taken, its record appended) is one step for a
+        recovery on another thread, which sees the request either running or acknowledged."""
+        with DEFERRED_LOCK:
+            self._exit(ok)
+
+    def _enter(self) -> bool:
         """The outermost `store.transaction()` of a request: its writes join the group, recorded by the
         connection (no savepoint: a SAVEPOINT + RELEASE cost more than the COMMIT they would replace, and a
         request that fails after writing is rare, undone by `_undo`).
@@ -297,14 +309,13 @@ class Group:
         self.conn.log = []
         return True
 
-    def exit(self, ok: bool) -> None:
+    def _exit(self, ok: bool) -> None:
         conn = self.conn
-        with DEFERRED_LOCK:  # not while another thread recovers from a failed insert (`_flush_failed`)
-            log, conn.log = conn.log, None
-            failed, self.flush_failed = self.flush_failed, False
-            if failed:
-                conn.taken_back = False
-                conn.discard()
+        log, conn.log = conn.log, None
+        failed, self.flush_failed = self.flush_failed, False
+        if failed:
+            conn.taken_back = False
+            conn.discard()
         counters = self.store._counters
         if failed:  # the group was rolled back and caught up under this request (`_flush_failed`), whose later
             counters.discard()  # writes were refused: it fails, even if the error was caught on the way;
