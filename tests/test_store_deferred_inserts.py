@@ -43,6 +43,15 @@ def _names(store: SQLiteRepository) -> list[str]:
     return sorted(o["data"]["name"] for o in store.dump()["objects"])
 
 
+def _names_reopened(path: str) -> list[str]:
+    """The campaigns a later open of the file finds (after its replay of the redo file)."""
+    reopened = SQLiteRepository(path)
+    try:
+        return _names(reopened)
+    finally:
+        reopened.close()
+
+
 def _in_loop(store: SQLiteRepository, body: Any) -> Any:
     """Run `body()` inside an event loop (a group needs one), the store's group still open when it returns."""
     async def run() -> Any:
@@ -110,11 +119,7 @@ def test_a_failed_request_drops_its_deferred_inserts_and_keeps_the_acknowledged_
 
     killed = _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(killed)
-    try:
-        assert _names(reopened) == ["after", "kept"]
-    finally:
-        reopened.close()
+    assert _names_reopened(killed) == ["after", "kept"]
 
 
 @pytest.mark.parametrize("fields", [
@@ -273,11 +278,7 @@ def test_a_request_that_catches_a_failed_deferred_insert_still_fails_and_loses_n
 
     killed = _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(killed)
-    try:
-        assert _names(reopened) == ["one", "three", "zero"]
-    finally:
-        reopened.close()
+    assert _names_reopened(killed) == ["one", "three", "zero"]
 
 
 class _SlowCursor:
@@ -311,11 +312,7 @@ def test_a_statement_waits_for_the_deferred_inserts_another_thread_is_running(tm
 
     _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(str(tmp_path / "s.sqlite3"))
-    try:
-        assert _names(reopened) == ["v2"]
-    finally:
-        reopened.close()
+    assert _names_reopened(str(tmp_path / "s.sqlite3")) == ["v2"]
 
 
 def _committed_names(path: str) -> list[str]:
@@ -383,11 +380,7 @@ def test_an_undo_that_cannot_read_the_redo_file_loses_nothing(tmp_path, monkeypa
 
     killed = _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(killed)
-    try:
-        assert _names(reopened) == ["one", "three", "two"]
-    finally:
-        reopened.close()
+    assert _names_reopened(killed) == ["one", "three", "two"]
 
 
 def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monkeypatch):
@@ -418,11 +411,7 @@ def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monke
 
     _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(str(tmp_path / "s.sqlite3"))
-    try:
-        assert _names(reopened) == ["one", "two"]
-    finally:
-        reopened.close()
+    assert _names_reopened(str(tmp_path / "s.sqlite3")) == ["one", "two"]
 
 
 def test_another_thread_waits_while_a_failed_insert_is_recovered(tmp_path, monkeypatch):
@@ -491,11 +480,7 @@ def test_a_request_running_while_another_thread_recovers_fails_and_later_ones_wr
 
     _in_loop(store, body)
     store.close()
-    reopened = SQLiteRepository(str(tmp_path / "s.sqlite3"))
-    try:
-        assert _names(reopened) == ["later", "one"]
-    finally:
-        reopened.close()
+    assert _names_reopened(str(tmp_path / "s.sqlite3")) == ["later", "one"]
 
 
 def test_a_transaction_outside_the_group_catches_up_first(tmp_path, monkeypatch):

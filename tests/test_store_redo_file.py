@@ -27,6 +27,16 @@ def _seqs(path: Path) -> list[int]:
     return [seq for _epoch, seq, _ in decode(path.read_bytes())]
 
 
+def _mapped_then_emptied_elsewhere(path: Path) -> RedoFile:
+    """This process's file, mapped with one record, then emptied by another process's open (its replay)."""
+    mine = RedoFile(str(path), durable=False)
+    mine.append(_record(1))
+    other = RedoFile(str(path), durable=False)
+    other.truncate()
+    other.close()
+    return mine
+
+
 def test_a_record_is_in_the_file_once_appended(tmp_path):
     """The OS holds each record the moment `append` returns (what a kill -9 leaves), in a mapped file."""
     path = tmp_path / "s-redo"
@@ -172,11 +182,7 @@ def test_reading_never_touches_the_mapping(tmp_path):
     """Review: after this process gave the file back (between groups) another one may empty it; reading it then
     must not touch the mapping (beyond the end of the file: SIGBUS kills the process) but read what is there."""
     path = tmp_path / "s-redo"
-    mine = RedoFile(str(path), durable=False)
-    mine.append(_record(1))
-    other = RedoFile(str(path), durable=False)
-    other.truncate()
-    other.close()
+    mine = _mapped_then_emptied_elsewhere(path)
     assert mine.read() == b""  # still mapped: read with pread, not from the mapping
     mine.close()
 
@@ -186,11 +192,7 @@ def test_a_file_emptied_elsewhere_is_not_extended_with_a_hole(tmp_path, monkeypa
     the file as it found it (empty, then the pwrite'n record), not extended to a stale size full of holes that a
     later mapping would copy into (SIGBUS on a full disk)."""
     path = tmp_path / "s-redo"
-    mine = RedoFile(str(path), durable=False)
-    mine.append(_record(1))
-    other = RedoFile(str(path), durable=False)
-    other.truncate()
-    other.close()
+    mine = _mapped_then_emptied_elsewhere(path)
     assert mine.changed_elsewhere()
     assert mine.read() == b"" and mine.file_size == 0
 
@@ -219,11 +221,7 @@ def test_a_file_found_empty_drops_the_mapping(tmp_path):
     """Third review: a replay finding the file emptied by another process forgets this process's mapping too,
     so the next append maps the file again instead of copying beyond its end (SIGBUS)."""
     path = tmp_path / "s-redo"
-    mine = RedoFile(str(path), durable=False)
-    mine.append(_record(1))
-    other = RedoFile(str(path), durable=False)
-    other.truncate()
-    other.close()
+    mine = _mapped_then_emptied_elsewhere(path)
     mine.emptied()
     assert mine._map is None and not mine.changed_elsewhere()
     mine.append(_record(2))

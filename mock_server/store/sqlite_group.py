@@ -197,10 +197,7 @@ class Group:
         try:
             if self.behind:  # never commit what is not exactly the acknowledged writes: catch up from the redo file
                 conn.discard()
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                store._counts.changed()
-                self.catch_up()
+                self.catch_up()  # (rolls back first)
                 return
             if self.seq != self.first_seq:
                 conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (self.seq,))
@@ -210,10 +207,7 @@ class Group:
             # fails too, e.g. the disk is still full, the next request tries again before anything: `catch_up`)
             self.behind = True
             conn.discard()
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            store._counts.changed()
-            self.catch_up()
+            self.catch_up()  # rolls back, then replays
             raise
         finally:
             self.redo.share()  # other processes may open the file again
