@@ -5,6 +5,7 @@ robust to other load on the machine, and `--profile` names where the time goes.
     python benchmarks/bench_cpu.py                      # every scenario, 2000 requests each
     python benchmarks/bench_cpu.py --only "create ad set" --profile 25
     python benchmarks/bench_cpu.py --no-request-log     # what the console request log costs
+    python benchmarks/bench_cpu.py --protocol           # through serve's HTTP protocol object: what it adds
 
 The app is built like `graphmock serve` builds it (request log to a temp file, gc frozen and tuned), on a new
 temp SQLite file, with the demo fixtures and rate limits off; `--no-read-cache` measures reads rendered afresh.
@@ -110,6 +111,85 @@ class Driver:
         return self.loop.run_until_complete(many()) / count * 1e6
 
 
+class _NullTransport:
+    """A connection's transport that keeps nothing of the answers: it counts those that are not a 200."""
+
+    def __init__(self) -> None:
+        self.bad = 0
+        self.last = b""
+
+    def write(self, data: bytes) -> None:
+        if not data.startswith(b"HTTP/1.1 200 "):
+            self.bad += 1
+            self.last = data
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        raise AssertionError("the connection was closed")
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+class ProtocolDriver(Driver):
+    """`--protocol`: each request as raw bytes into `graphmock serve`'s own HTTP protocol object
+    (wire/malformed.py), whose answer goes to a transport that keeps nothing: the plain-request read, the direct
+    call, the one write and the work after it (the deferred inserts, the journal entry), as on a socket, without
+    the kernel. What this adds to the direct calls is the protocol's share of a request."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+        from uvicorn.server import ServerState
+
+        from mock_server.wire.malformed import protocol_class
+
+        super().__init__(app)
+        asyncio.set_event_loop(self.loop)
+        config = uvicorn.Config(app, http=protocol_class(journal_after_send=True), ws="none", lifespan="off",
+                                log_level="warning", access_log=False)  # as `graphmock serve` (mock_server/cli.py)
+        config.load()
+        self.transport = _NullTransport()
+
+        async def connect() -> Any:
+            protocol = config.http_protocol_class(config=config, server_state=ServerState(), app_state={},
+                                                  _loop=self.loop)
+            protocol.connection_made(self.transport)
+            return protocol
+
+        self.protocol = self.loop.run_until_complete(connect())
+
+    def run(self, method: str, target: str, bodies: list[str], count: int) -> float:
+        raws = []
+        for body in bodies:
+            raw = body.encode()
+            head = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: bench_cpu\r\n"
+            if raw:
+                head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(raw)}\r\n"
+            raws.append(head.encode() + b"\r\n" + raw)
+        feed, transport = self.protocol.data_received, self.transport
+
+        async def many() -> float:
+            started = time.thread_time()
+            for i in range(count):
+                feed(raws[i % len(raws)])
+                if i % YIELD_EVERY == 0:
+                    await _yield()
+            return time.thread_time() - started
+
+        us = self.loop.run_until_complete(many()) / count * 1e6
+        if transport.bad:
+            raise AssertionError(transport.last[:400])
+        return us
+
+
 def build(read_cache: bool, request_log: bool) -> tuple[Any, dict[str, str]]:
     from mock_server.app import create_app
     from mock_server.config import ServerConfig
@@ -164,14 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-request-log", action="store_true", help="without the console request log")
     parser.add_argument("--asgi", action="store_true",
                         help="every request through the ASGI app (a test client's path), not the direct calls `serve` makes")
+    parser.add_argument("--protocol", action="store_true",
+                        help="raw bytes through `serve`'s HTTP protocol object (the direct call, the write, the work after it)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile each scenario: top N by tottime")
     args = parser.parse_args(argv)
     app, w = build(not args.no_read_cache, not args.no_request_log)
-    driver = Driver(app, direct=not args.asgi)
+    driver = ProtocolDriver(app) if args.protocol else Driver(app, direct=not args.asgi)
     chosen = [s for s in scenarios(driver, w, args.requests) if not args.only or args.only in s[0]]
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)  # as `graphmock serve` (mock_server/cli.py)
-    print(f"in-process ({'ASGI' if args.asgi else 'direct calls, as serve'}), read cache {'off' if args.no_read_cache else 'on'}, request log "
+    path = "ASGI" if args.asgi else "serve's HTTP protocol, no sockets" if args.protocol else "direct calls, as serve"
+    print(f"in-process ({path}), read cache {'off' if args.no_read_cache else 'on'}, request log "
           f"{'off' if args.no_request_log else 'on'}; server CPU per request (thread_time)")
     for name, method, target, bodies in chosen:
         count = args.requests // 10 if name.startswith("batch") else args.requests
