@@ -1,6 +1,7 @@
 """`Call`: everything a handler needs for one request. Its steps live by concept: the request's params and
 `fields` (request_params.py), rendering records (rendering.py), list queries (list_queries.py), a list edge's page
-(edge_pages.py), `fields` checks (field_checks.py); here the call itself and its store reads."""
+(edge_pages.py), `fields` checks (field_checks.py); here the call itself and its store reads. Each concept is a
+mixin of `Call`, not an object it delegates to: `call.render(...)` stays one method lookup on the hot path."""
 
 from __future__ import annotations
 
