@@ -86,7 +86,7 @@ def test_a_batch_reads_its_own_writes_and_a_repeated_get_sees_them(file_client):
     assert answers[2] == (200, {"name": "renamed", "status": "ACTIVE", "id": adset})
 
 
-# -- stored fields read without the view (domain/views.py `derived`, handlers/call.py `_stored_only`) ----------------
+# -- stored fields read without the view (domain/views.py `derived`, handlers/rendering.py `_stored_only`) -----------
 _EDGES = {"Campaign": "campaigns", "AdSet": "adsets", "Ad": "ads", "AdCreative": "adcreatives", "AdLabel": "adlabels"}
 
 
@@ -123,7 +123,7 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
     """The answer with the shortcuts (stored fields as stored, derived ones alone), then with every read built
     through the full view."""
     from mock_server.domain import views
-    from mock_server.handlers import call, kept_reads
+    from mock_server.handlers import kept_reads, list_queries, rendering
     from mock_server.wire import render
     from mock_server.wire import paging
     first = client.get(path, params=params)
@@ -134,13 +134,13 @@ def _answers(client: InProcessClient, path: str, params: dict[str, str]) -> tupl
         for memo in ("SAME_PARAMS", "SAME_FIELDS", "SAME_PAGING"):
             patch.setattr(kept_reads, memo, {})
         patch.setattr(paging, "_LINK_QUERIES", {})  # links' queries built afresh
-        patch.setattr(call, "_stored_only", lambda record_type, compiled: False)
+        patch.setattr(rendering, "_stored_only", lambda record_type, compiled: False)
         patch.setattr(views, "alone", lambda record_type, keys: None)
         patch.setattr(views, "effective_of_own", lambda node_type, scope, lookup: None)  # the predicate per record
         patch.setattr(render, "item_renderer", lambda steps, shared=False: None)  # plans compiled afresh, rendered by the loop
         patch.setattr(render, "_PLANS", {})
         patch.setattr(SQLiteRepository, "page_rendered", None)  # pages read as records (Call.stored_page)
-        patch.setattr(call, "_KEPT_DEFAULT", frozenset())  # list queries built afresh (Call._default_query)
+        patch.setattr(list_queries, "_KEPT_DEFAULT", frozenset())  # list queries built afresh (Call._default_query)
         slow = client.get(path, params=params)
     return _comparable(fast), _comparable(slow)
 
@@ -530,10 +530,10 @@ def test_a_repeated_reads_kept_parse_decodes_and_selects_as_a_fresh_one(mixed, p
 
 def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
     """A nested edge's `next` link carries the edge's own selection as `fields` text (GRAPH-BEHAVIOUR 3: the SDKs
-    follow it verbatim); kept per parsed selection (`call._unparse`), it reads the same on every read."""
+    follow it verbatim); kept per parsed selection (`link_text.unparse`), it reads the same on every read."""
     from urllib.parse import parse_qs, urlsplit
 
-    from mock_server.handlers import call
+    from mock_server.wire import link_text
     from mock_server.wire.fields import parse_fields
     client, ids = mixed
     selection = "campaigns.limit(1){name,daily_budget,adsets{name},insights.date_preset(maximum){spend}}"
@@ -542,8 +542,8 @@ def test_a_nested_edges_links_carry_its_selection_read_after_read(mixed):
         body = client.get(client.world["ad_account_id"], params={"fields": selection}).json()
         links.append(body["campaigns"]["paging"].get("next"))
     assert links[0] is not None and links == [links[0]] * 3
-    assert parse_qs(urlsplit(links[0]).query)["fields"] == [call._unparsed(parse_fields(selection)[0].children)]
-    assert call._unparsed(parse_fields(selection)[0].children) == \
+    assert parse_qs(urlsplit(links[0]).query)["fields"] == [link_text.unparsed(parse_fields(selection)[0].children)]
+    assert link_text.unparsed(parse_fields(selection)[0].children) == \
         "name,daily_budget,adsets{name},insights.date_preset(maximum){spend}"
 
 

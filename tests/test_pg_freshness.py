@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.config import ServerConfig
+from helpers.twins import twin_clients
 from mock_server.shared import KEY as SHARED_KEY
 from mock_server.shared_counts import FIRED, SCORES
 from mock_server.store import open_repository
@@ -168,11 +168,8 @@ def test_migration_3_runs_again_without_resetting_the_count(pair):
 @pytest.fixture
 def servers(pg_url: str) -> Iterator[tuple[InProcessClient, InProcessClient]]:
     """Two graphmock servers (demo world, rate limits on) on one PostgreSQL database."""
-    first = InProcessClient(ServerConfig(seed=7, db=pg_url, rate_limits="on"))
-    second = InProcessClient(ServerConfig(seed=7, db=pg_url, rate_limits="on"))
-    yield first, second
-    first.close()
-    second.close()
+    with twin_clients(seed=7, db=pg_url, rate_limits="on") as pair:
+        yield pair
 
 
 def test_a_repeated_get_on_a_postgresql_server_is_served_from_the_read_cache(servers):

@@ -12,10 +12,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.twins import twin_clients
 from helpers_envelope import assert_graph_error
 from mock_server import GraphMock, read_cache
 from mock_server.config import ServerConfig
-from mock_server.testing import InProcessClient
 from test_lifecycle_state_machine import DELAY, T0, _adset_params, make_adset, make_campaign, read, tree
 
 READS = [
@@ -144,18 +144,12 @@ def test_is_completed_follows_the_clock_even_when_read_repeatedly():
 def test_a_commit_by_another_process_on_the_same_file_is_seen(db_target):
     """Two servers on one SQLite file or PostgreSQL database (e.g. a second `graphmock serve`): a write by one
     shows in the other's next read, even one it has answered before."""
-    db = db_target
-    first = InProcessClient(ServerConfig(db=db, seed=5))
-    second = InProcessClient(ServerConfig(db=db, seed=5))
-    try:
+    with twin_clients(db=db_target, seed=5) as (first, second):
         act = first.world["ad_account_id"]
         campaign = make_campaign(first, act)
         assert read(first, campaign, "name")["name"] == read(first, campaign, "name")["name"] == "Click to Instagram Campaign"
         assert second.post(campaign, data={"name": "from the other process"}).json() == {"success": True}
         assert read(first, campaign, "name")["name"] == "from the other process"
-    finally:
-        first.close()
-        second.close()
 
 
 def test_reset_through_the_control_api_is_seen_by_a_repeated_read():

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mock_server.config import ServerConfig
-from mock_server.testing import InProcessClient
+from helpers.twins import twin_clients
 
 
 def test_a_spent_fault_is_not_counted_past_times_inside_a_callers_transaction(tmp_path: Path) -> None:
     """An insights POST counts its `job_failed` fault inside its own write transaction: a refused fire (the rule
     already fired `times` elsewhere) must not leave the count above `times` (the listing says `matched: times`)."""
-    db = str(tmp_path / "world.sqlite3")
-    first = InProcessClient(ServerConfig(seed=7, db=db, join_shared=True))
-    second = InProcessClient(ServerConfig(seed=7, db=db, join_shared=True))
-    try:
+    with twin_clients(seed=7, db=str(tmp_path / "world.sqlite3"), join_shared=True) as (first, second):
         act = first.world["ad_account_id"]
         first.state.faults.add(method="POST", path="act_*/insights", job_failed=True, times=1)
         first.state.shared.publish()
@@ -24,6 +20,3 @@ def test_a_spent_fault_is_not_counted_past_times_inside_a_callers_transaction(tm
         listing = second.get("/__graphmock/faults", token=None).json()["data"]
         assert [rule["matched"] for rule in listing] == [1]
         assert list(second.state.store.meta_items("fault_fired:").values()) == [1]
-    finally:
-        first.close()
-        second.close()

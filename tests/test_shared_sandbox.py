@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from helpers.postgres import PASSWORD
 from helpers.server import ServerProcess
@@ -25,11 +26,13 @@ WRITERS = 6
 CAMPAIGNS_PER_WRITER = 15
 
 
-def start_pair(url: str, workdir: Path) -> tuple[ServerProcess, ServerProcess]:
-    """Two servers on one database; the second starts after the first has set up schema and world."""
-    first = ServerProcess(url, fixtures=NO_THROTTLE, workdir=workdir).start()
+def start_pair(url: str, workdir: Path, *, fixtures: dict[str, Any] = NO_THROTTLE,
+               seed: int | None = None) -> tuple[ServerProcess, ServerProcess]:
+    """Two servers on one database; the second starts after the first has set up schema and world (the first is
+    stopped when the second fails to start)."""
+    first = ServerProcess(url, fixtures=fixtures, seed=seed, workdir=workdir).start()
     try:
-        second = ServerProcess(url, fixtures=NO_THROTTLE, workdir=workdir).start()
+        second = ServerProcess(url, fixtures=fixtures, seed=seed, workdir=workdir).start()
     except Exception:
         first.stop()
         raise
@@ -222,8 +225,7 @@ def test_a_per_account_reset_on_one_server_keeps_the_other_accounts_writes_on_th
     server 1 while job B creates in its own account through server 2 must never lose one of B's writes."""
     document = two_account_fixtures()
     fixtures = {**NO_THROTTLE, "ad_accounts": document["ad_accounts"], "users": document["users"]}
-    first = ServerProcess(pg_url, fixtures=fixtures, workdir=tmp_path).start()
-    second = ServerProcess(pg_url, fixtures=fixtures, workdir=tmp_path).start()
+    first, second = start_pair(pg_url, tmp_path, fixtures=fixtures)
     try:
         acks: dict[str, str] = {}
         errors: list[str] = []
@@ -269,8 +271,7 @@ def test_two_servers_share_the_journal_fault_counts_rate_limits_and_distinct_tra
     """Issue 19 point 1: 'the clock, reviews, journal, faults and rate limits shared'. A request answered by one
     server is in the journal the other serves at once (same seqs, one order); a `times: 3` fault fires 3 times
     in all; both servers read the same rate-limit scores; seeded servers never repeat each other's trace ids."""
-    first = ServerProcess(pg_url, seed=5, fixtures=NO_THROTTLE, workdir=tmp_path).start()
-    second = ServerProcess(pg_url, seed=5, fixtures=NO_THROTTLE, workdir=tmp_path).start()
+    first, second = start_pair(pg_url, tmp_path, seed=5)
     pair = (first, second)
     try:
         assert call(first, "DELETE", "/__graphmock/journal")[0] == 200

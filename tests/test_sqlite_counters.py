@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.config import ServerConfig
+from helpers.twins import twin_clients
 from mock_server.shared_counts import FIRED, SCORES
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import JOURNAL_SUFFIX, SQLiteRepository
@@ -123,12 +123,8 @@ def test_a_private_memory_store_keeps_counters_transactional():
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[tuple[InProcessClient, InProcessClient]]:
     """Two workers of one world (demo fixtures, rate limits on, as `serve --workers 2` runs them)."""
-    db = str(tmp_path / "shared.sqlite3")
-    first = InProcessClient(ServerConfig(seed=7, db=db, rate_limits="on", join_shared=True))
-    second = InProcessClient(ServerConfig(seed=7, db=db, rate_limits="on", join_shared=True))
-    yield first, second
-    first.close()
-    second.close()
+    with twin_clients(seed=7, db=str(tmp_path / "shared.sqlite3"), rate_limits="on", join_shared=True) as pair:
+        yield pair
 
 
 def _scores(client: InProcessClient) -> dict[str, Any]:

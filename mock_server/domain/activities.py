@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_server.domain import review, timefmt
+from mock_server.domain.world import Token, World
 from mock_server.store.repository import ListQuery, Record, Repository
 
 TYPE = "AdActivity"
@@ -23,6 +24,24 @@ ID_BASE = 9_000_000_000_000_000  # below the object ids (store.sqlite.ID_BASE), 
 _SEQ_KEY = "activity_seq"
 Actor = dict[str, str | None]
 ACTOR: ContextVar[Actor | None] = ContextVar("graphmock_activity_actor", default=None)
+
+
+def actor_of(world: World, token: Token) -> dict[str, str | None]:
+    """The actor fields of a token's calls, built once per world and token: a world is replaced, never edited in
+    place (read_cache.py), and the recorder only reads the dict (it copies it into each activity)."""
+    key = (token.user_id, token.app_id)
+    kept = _ACTORS.get(key)
+    if kept is not None and kept[0] is world:
+        return kept[1]
+    actor = {"actor_id": token.user_id, "actor_name": world.users.get(token.user_id, {}).get("name"),
+             "application_id": token.app_id, "application_name": world.apps.get(token.app_id or "", {}).get("name")}
+    if len(_ACTORS) >= 256:
+        _ACTORS.clear()
+    _ACTORS[key] = (world, actor)
+    return actor
+
+
+_ACTORS: dict[tuple[str, str | None], tuple[World, dict[str, str | None]]] = {}
 
 
 def _text(value: Any) -> str:

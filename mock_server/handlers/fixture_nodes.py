@@ -16,11 +16,12 @@ from mock_server import media
 from mock_server.domain import discovery, reach
 from mock_server.domain.nodes import FieldPlan, NodeType
 from mock_server.handlers import accounts
-from mock_server.handlers.call import Call, _link_value, _unparse
+from mock_server.handlers.call import Call
 from mock_server.state import NodeRef, State
 from mock_server.wire import paging
 from mock_server.wire.errors import GraphError
 from mock_server.wire.fields import FieldSpec, parse_fields
+from mock_server.wire.link_text import link_value, unparse
 from mock_server.wire.render import render_node
 
 _INTERNAL = frozenset({"tokens", "posts", "media", "business_roles", "business_tasks", "two_factor_required",
@@ -116,7 +117,7 @@ def _expand(call: Call, node: NodeRef, spec: FieldSpec, kind: str) -> Any:
     if key in edge_table(call.state):
         limit = paging.parse_limit(spec.modifiers.get("limit"), call.state.config.max_page_size)
         after = paging.decode_cursor(spec.modifiers["after"], "after") if spec.modifiers.get("after") else None
-        link = {"fields": _unparse(spec.children or []), "access_token": call.request.access_token or ""}
+        link = {"fields": unparse(spec.children or []), "access_token": call.request.access_token or ""}
         return page_rows(call, key, node, {}, spec.children or [], limit=limit, after=after, before=None,
                          link_base=call.link_base(node.id, spec.name), link_params=link, summary=False)
     if node.type == "AdAccount" and node.account is not None:
@@ -173,7 +174,7 @@ def list_edge(key: str, call: Call) -> tuple[int, Any]:
     after = paging.decode_cursor(after_raw, "after") if after_raw else None
     before = paging.decode_cursor(before_raw, "before") if before_raw and not after_raw else None
     summary = str(params.get("summary", "")).strip().strip('"').lower() not in ("", "false", "0")
-    link_params = {k: _link_value(v) for k, v in call.request.params.items()}
+    link_params = {k: link_value(v) for k, v in call.request.params.items()}
     if call.request.access_token:
         link_params["access_token"] = call.request.access_token
     segments = [call.request.segments[0], key.split()[1]]

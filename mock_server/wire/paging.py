@@ -120,7 +120,7 @@ def envelope(data: list[dict[str, Any]], ids: list[int], *, more: bool, backward
 
 def _link_query(link_params: dict[str, str], limit: int) -> str:
     """The links' query string but the cursor. A list read repeated from one kept parse passes the same link params
-    dict (handlers/call.py `Call._paging`): its query is kept by that dict's identity (the entry holds the dict, so
+    dict (handlers/edge_pages.py `Call._paging`): its query is kept by that dict's identity (the entry holds the dict, so
     its id is not reused while kept; the dict is only read)."""
     kept = _LINK_QUERIES.get(id(link_params))
     if kept is not None and kept[0] is link_params and kept[1] == limit:
