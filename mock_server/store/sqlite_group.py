@@ -90,9 +90,14 @@ class Group(GroupRecovery):
             self.redo.share()
             raise
         if self.redo.changed_elsewhere():  # another process appended or emptied it: catch up first
-            conn.execute("ROLLBACK")
-            recover(conn, self.redo)
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("ROLLBACK")
+                recover(conn, self.redo)
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException:  # its records may be acknowledged writes (a killed server's): never build a
+                self.behind = True  # group without them (the next request replays first), nor keep others out
+                self.redo.share()
+                raise
         try:
             self.epoch, self.seq, created = position(conn)
             if self.seq < self.appended and not undoing:  # never build on a state without acknowledged writes,

@@ -29,31 +29,92 @@ class RedoReplayError(sqlite3.DatabaseError):
     """The redo file's records fail to apply at open (a file edited or restored by hand beside it)."""
 
 
+class RedoReplayBlocked(sqlite3.OperationalError):
+    """Replaying the redo file failed for a cause outside its records (the disk failing or full, a lock held by
+    another process, a file that cannot be opened): the file was left untouched, and the same replay succeeds once
+    the cause is fixed. Never a reason to move the file aside, which would drop acknowledged writes."""
+
+
 class RedoBehind(RuntimeError):
     """The database lacks acknowledged writes that are in the redo file (a failed COMMIT not yet caught up)."""
+
+
+# SQLite's primary result codes (www.sqlite.org/rescode.html) that blame the disk, the file system, memory, another
+# process's lock or the database file itself, never the statement being run: a record then applies later, as it is
+_NOT_THE_RECORD = frozenset({
+    sqlite3.SQLITE_PERM, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_NOTADB,
+})
+# their messages (sqlite3_errstr), for an error raised without a code (one built by hand, say)
+_NOT_THE_RECORD_TEXTS = ("access permission denied", "database is locked", "database table is locked", "out of memory",
+                         "attempt to write a readonly database", "interrupted", "disk i/o error",
+                         "database disk image is malformed", "database or disk is full", "unable to open database file",
+                         "locking protocol", "large file support is disabled", "file is not a database")
+
+
+def blames_the_record(exc: BaseException) -> bool:
+    """Whether a replay's error says its record cannot apply (a constraint, a missing table, a malformed record)
+    rather than that the disk, the file system or a lock failed (`_NOT_THE_RECORD`)."""
+    if not isinstance(exc, sqlite3.Error):
+        return isinstance(exc, (TypeError, ValueError))  # a record whose statements are not (sql, params, many)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF not in _NOT_THE_RECORD  # an extended code's low byte is its primary code
+    return not str(exc).lower().startswith(_NOT_THE_RECORD_TEXTS)
+
+
+def _replay_failed(redo: RedoFile, exc: BaseException) -> BaseException:
+    """The error a failed replay raises: what to do depends on whom the failure blames."""
+    if blames_the_record(exc):
+        return RedoReplayError(f"replaying {redo.path} failed ({exc}): it does not match this database; move it "
+                               "aside to open the database as last committed (without the writes it holds)")
+    if not isinstance(exc, sqlite3.Error):
+        return exc  # an OSError reading the redo file, an interrupt: says what it is already
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    blocked = RedoReplayBlocked(
+        f"replaying {redo.path} failed ({name}: {exc}): the disk, the file system or a lock failed, not the records. "
+        "The redo file was left untouched and still holds every acknowledged write; fix the cause (free space, a "
+        "failing disk, permissions, another process holding the database) and start again: nothing to move aside")
+    blocked.sqlite_errorcode = getattr(exc, "sqlite_errorcode", None)  # type: ignore[attr-defined]
+    blocked.sqlite_errorname = getattr(exc, "sqlite_errorname", None)  # type: ignore[attr-defined]
+    return blocked
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """ROLLBACK if a transaction is still open (SQLite rolls back by itself on a full disk or an I/O error); a
+    failure of the ROLLBACK itself never hides the error being raised."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
     """Apply the redo records a killed process left above the committed sequence (in one transaction), then
     empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
-    (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
+    (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed.
+
+    A failure leaves the redo file as it was and raises `RedoReplayError` when a record does not apply to this
+    database (move the file aside to open without its writes), `RedoReplayBlocked` when the disk, the file system
+    or a lock failed (fix that and open again: moving the file aside would drop acknowledged writes)."""
     if not os.fstat(redo.fd).st_size:
         redo.emptied()  # (by another process, perhaps: a mapping of it is dropped)
         return 0
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")
         epoch, committed, _created = position(conn)
         last = replay(conn, redo.read(), epoch, committed)
         if last != committed:
             conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
-    except sqlite3.Error as exc:  # the records do not apply to this database: say which file, and the way out
-        conn.execute("ROLLBACK")
-        raise RedoReplayError(f"replaying {redo.path} failed ({exc}): it does not match this database; move it "
-                              "aside to open the database as last committed (without the writes it holds)") from exc
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("COMMIT")  # a full disk fails here as often as in the replay
+    except BaseException as exc:
+        _roll_back(conn)
+        failure = _replay_failed(redo, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
     conn.execute("BEGIN IMMEDIATE")  # under the write lock: no other process appends while it is emptied
     try:
         if not redo.changed_elsewhere():
