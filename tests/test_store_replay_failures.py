@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -126,12 +124,12 @@ def test_serve_on_a_failing_disk_exits_saying_the_redo_file_was_kept(tmp_path):
     killed = _killed_with(str(tmp_path / "s.sqlite3"), ["big" + "x" * BIG], tmp_path / "killed")
     before = _redo_bytes(killed)
 
-    def limited() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails (EFBIG) instead
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
-
-    result = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--db", killed],
-                            capture_output=True, text=True, timeout=60, preexec_fn=limited)
+    limited = ("import resource, runpy, signal, sys\n"
+               "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"  # a write beyond the limit fails (EFBIG) instead
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))\n"
+               "sys.argv = ['graphmock', 'serve', '--port', '0', '--db', sys.argv[1]]\n"
+               "runpy.run_module('mock_server', run_name='__main__')\n")  # (no preexec_fn: pytest runs threads)
+    result = subprocess.run([sys.executable, "-c", limited, killed], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "RedoReplayBlocked" in result.stderr and "left untouched" in result.stderr, result.stderr
     assert "move it aside" not in result.stderr and "Traceback" not in result.stderr
