@@ -297,14 +297,22 @@ class Group(GroupRecovery):
                             exc, self.redo.path)
 
     def _cancel_timer(self) -> None:
+        """Cancel the pending timer (it would find `self.timer` is no longer itself anyway, and commit nothing).
+        asyncio's objects are not thread-safe: from another thread (a store closed or a transaction run from a
+        test's thread, a recovery on a reader's thread, the interpreter's exit) the cancel is handed to the timer's
+        loop (`call_soon_threadsafe`); a closed loop never runs the task again."""
         timer, self.timer = self.timer, None
-        # current_task() of the timer's own loop: without a loop running (a transaction after the loop stopped
-        # with its timer pending) the argument-less form raises RuntimeError
-        if timer is not None and timer is not asyncio.current_task(timer.get_loop()):
-            try:
+        if timer is None:
+            return
+        loop = timer.get_loop()
+        if running_loop() is loop:  # its own thread (never from the timer's own task: it clears `timer` first)
+            if timer is not asyncio.current_task(loop):
                 timer.cancel()
-            except RuntimeError:  # its loop is closed: the task never runs again anyway
-                pass
+            return
+        try:
+            loop.call_soon_threadsafe(timer.cancel)
+        except RuntimeError:  # its loop is closed: the task never runs again anyway
+            pass
 
 
 @atexit.register
