@@ -6,8 +6,8 @@ across requests (a group): each request's `store.transaction()` joins it, and it
 the answer by one appended redo record (store/sqlite_redo.py). A request failing after it wrote rolls the group
 back and replays the group's earlier records (`_undo`; it and every other failure path, and the replay at open,
 are in store/sqlite_group_recovery.py). The group COMMITs (with the last record's sequence, in `graphmock_redo`)
-about GROUP_SECONDS after it began, before a reset or snapshot load, and at close. While it is open no other connection can write, so ids, the activity numbering
-and data_version are kept in memory instead of read per request.
+about GROUP_SECONDS after it began, before a reset or snapshot load, and at close. While it is open no other
+connection can write, so ids, the activity numbering and data_version are kept in memory instead of read per request.
 
 Only when asked (`SQLiteRepository(group_commit=True)`: a lone `graphmock serve`, never `--workers`, where each
 request must commit for the other workers), only while an event loop runs the request (without one: plain unit
