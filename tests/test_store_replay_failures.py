@@ -227,3 +227,45 @@ def test_a_failed_catch_up_at_a_group_start_leaves_the_file_to_others_and_the_gr
     holder.close()
     store.close()
     assert _names_reopened(path) == ["one", "two"]
+
+
+def _raised_by(action: Any) -> BaseException:
+    try:
+        action()
+    except (sqlite3.Error, TypeError, ValueError) as exc:
+        return exc
+    raise AssertionError("no error")
+
+
+def _in_memory(*statements: str) -> Any:
+    def run() -> None:
+        conn = sqlite3.connect(":memory:")
+        for sql in statements:
+            conn.execute(sql)
+    return run
+
+
+def test_whom_an_error_blames_is_read_from_its_sqlite_code(tmp_path):
+    """The classification by SQLite's primary result code (www.sqlite.org/rescode.html), on errors SQLite itself
+    raises: a file that cannot be opened and a read-only database blame the environment; a constraint, a missing
+    table, a wrong number of bindings and a malformed statement blame the record; an error without a code is
+    read by its message."""
+    readonly = tmp_path / "ro.sqlite3"
+    sqlite3.connect(readonly).execute("CREATE TABLE t (x)").connection.commit()
+    environment = {
+        "cantopen": _raised_by(lambda: sqlite3.connect(str(tmp_path / "missing" / "x.sqlite3"))),
+        "readonly": _raised_by(lambda: sqlite3.connect(f"file:{readonly}?mode=ro", uri=True)
+                               .execute("INSERT INTO t VALUES (1)")),
+        "no code": sqlite3.OperationalError("database is locked"),
+    }
+    record = {
+        "constraint": _raised_by(_in_memory("CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1)",
+                                            "INSERT INTO t VALUES (1)")),
+        "no such table": _raised_by(_in_memory("INSERT INTO objects VALUES (1)")),
+        "bindings": _raised_by(lambda: sqlite3.connect(":memory:").execute("SELECT ?", (1, 2))),
+        "shape": _raised_by(lambda: [sql for sql, _params, _many in [("SELECT 1",)]]),
+    }
+    assert environment["cantopen"].sqlite_errorname == "SQLITE_CANTOPEN"  # type: ignore[attr-defined]
+    assert environment["readonly"].sqlite_errorname == "SQLITE_READONLY"  # type: ignore[attr-defined]
+    assert not [name for name, exc in environment.items() if recovery.blames_the_record(exc)]
+    assert [name for name, exc in record.items() if recovery.blames_the_record(exc)] == list(record)
