@@ -387,10 +387,10 @@ def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monke
     """Second review: the replay inside a failed request's undo fails part-way: the group is rolled back and left
     behind (no COMMIT of a partial replay, no writes outside a transaction); the next request catches up, and the
     store closes and reopens with exactly the acknowledged rows."""
-    import mock_server.store.sqlite_group as sqlite_group
+    import mock_server.store.sqlite_group_recovery as recovery
 
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
-    real_replay, fails = sqlite_group.replay, {"left": 1}
+    real_replay, fails = recovery.replay, {"left": 1}
 
     def replay(*args: Any) -> int:
         if fails["left"]:
@@ -400,7 +400,7 @@ def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monke
 
     def body() -> None:
         _create(store, "one")
-        monkeypatch.setattr(sqlite_group, "replay", replay)
+        monkeypatch.setattr(recovery, "replay", replay)
         with pytest.raises(sqlite3.OperationalError), store.transaction():
             store.insert(_campaign(store, "failed"))
             raise ZeroDivisionError
@@ -487,10 +487,10 @@ def test_a_transaction_outside_the_group_catches_up_first(tmp_path, monkeypatch)
     """Third review: after a failed insert whose catch-up failed too (the group left behind), a transaction that
     commits on its own (another thread's, a snapshot load) applies the acknowledged writes first: it never
     reuses their ids nor commits a state without them."""
-    import mock_server.store.sqlite_group as sqlite_group
+    import mock_server.store.sqlite_group_recovery as recovery
 
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
-    real_recover, fails = sqlite_group.recover, {"left": 1}
+    real_recover, fails = recovery.recover, {"left": 1}
 
     def recover(*args: Any) -> int:
         if fails["left"]:
@@ -500,7 +500,7 @@ def test_a_transaction_outside_the_group_catches_up_first(tmp_path, monkeypatch)
 
     def body() -> list[int]:
         ids = [_create(store, "one").id, _create(store, "two").id]
-        monkeypatch.setattr(sqlite_group, "recover", recover)
+        monkeypatch.setattr(recovery, "recover", recover)
         store.conn._flusher = _FailingOnce(sqlite3.Cursor(store.conn))
         with pytest.raises(sqlite3.OperationalError):
             store.run_deferred()

@@ -355,3 +355,35 @@ def test_a_new_campaigns_first_ad_set_count_runs_no_sql(tmp_path):
         asyncio.run(run())
     finally:
         store.close()
+
+
+def test_a_commit_from_another_thread_cancels_the_timer_through_its_loop(grouped):
+    """The group's timer is an asyncio task of the server's loop; a commit from another thread (a transaction
+    there, a store closed from a test's thread) must not touch it across threads. In asyncio's debug mode such a
+    cross-thread cancel raises inside the task's waiter (swallowed), leaving the timer task hung forever, and
+    `asyncio.run`'s shutdown waiting for it; handed to its loop
+    (`call_soon_threadsafe`) it is cancelled at the loop's next turn."""
+    async def run() -> None:
+        await _create(grouped, "loop")
+        timer = grouped._group.timer
+        await asyncio.sleep(0)  # the timer task starts: it waits in its sleep, on a future of the loop
+        assert timer is not None and not timer.done() and grouped._group.open
+
+        def elsewhere() -> None:
+            with grouped.transaction():  # commits the group first (not this loop's request)
+                grouped.insert(_campaign(grouped, "thread"))
+
+        await asyncio.get_running_loop().run_in_executor(None, elsewhere)
+        for _ in range(100):  # a few turns of the loop, well within the timer's GROUP_SECONDS
+            if timer.done():
+                break
+            await asyncio.sleep(0)
+        assert timer.cancelled()
+        assert _committed_names(grouped.path) == ["loop", "thread"]
+
+    loop = asyncio.new_event_loop()  # not asyncio.run: its shutdown would wait forever for a hung timer task
+    loop.set_debug(True)
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()

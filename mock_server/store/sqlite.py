@@ -26,7 +26,8 @@ from mock_server.store.repository import Record, VersionPin, pinned_value
 from mock_server.store.sqlite_count_cache import CountCache
 from mock_server.store.sqlite_counters import SiblingCounters
 from mock_server.store.sqlite_deferred import deferrable
-from mock_server.store.sqlite_group import Group, enabled_by_env, recover, renew_epoch
+from mock_server.store.sqlite_group import Group, enabled_by_env
+from mock_server.store.sqlite_group_recovery import recover, renew_epoch
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_pages import MAX_ID, ListPages, _record
 from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile, TakenBack
@@ -74,7 +75,7 @@ class SQLiteRepository(ListPages, SiblingJournal):
             self._redo.share()
         open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
         if self._redo is not None:
-            recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group.py)
+            recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group_recovery.py)
             renew_epoch(self.conn, self._redo)  # records are this open's own (a restored copy replays none)
         self._group: Group | None = None
         self._holding = False  # a group transaction holds the write lock between requests

@@ -4,10 +4,10 @@ A COMMIT was the largest statement of every create (~41 of 166 us in-process), w
 `PRAGMA data_version` read and two `SELECT max(id)` around it. Here the store keeps ONE write transaction open
 across requests (a group): each request's `store.transaction()` joins it, and its writes are made durable before
 the answer by one appended redo record (store/sqlite_redo.py). A request failing after it wrote rolls the group
-back and replays the group's earlier records (`_undo`). The group
-COMMITs (with the last record's sequence, in `graphmock_redo`) about GROUP_SECONDS after it began, before a reset
-or snapshot load, and at close. While it is open no other connection can write, so ids, the activity numbering
-and data_version are kept in memory instead of read per request.
+back and replays the group's earlier records (`_undo`; it and every other failure path, and the replay at open,
+are in store/sqlite_group_recovery.py). The group COMMITs (with the last record's sequence, in `graphmock_redo`)
+about GROUP_SECONDS after it began, before a reset or snapshot load, and at close. While it is open no other
+connection can write, so ids, the activity numbering and data_version are kept in memory instead of read per request.
 
 Only when asked (`SQLiteRepository(group_commit=True)`: a lone `graphmock serve`, never `--workers`, where each
 request must commit for the other workers), only while an event loop runs the request (without one: plain unit
@@ -29,12 +29,12 @@ import time
 import weakref
 from typing import Any
 
-from mock_server.store.sqlite_redo import DEFERRED_LOCK, RedoFile, Statement, TakenBack, encode, replay
+from mock_server.store.sqlite_group_recovery import GroupRecovery, RedoBehind, position, recover
+from mock_server.store.sqlite_group_recovery import RedoReplayError, renew_epoch  # noqa: F401 - importable here too
+from mock_server.store.sqlite_redo import DEFERRED_LOCK, RedoFile, Statement, TakenBack, encode
 
 GROUP_SECONDS = 0.02  # how long acknowledged writes may wait in the open group before its COMMIT
 TRUNCATE_ABOVE = 4 * 1024 * 1024  # the redo file is emptied at the next group's start once above this
-_TABLE = ("CREATE TABLE IF NOT EXISTS graphmock_redo "
-          "(id INTEGER PRIMARY KEY CHECK (id = 0), epoch INTEGER NOT NULL, seq INTEGER NOT NULL)")
 
 log = logging.getLogger("graphmock")
 running_loop = asyncio._get_running_loop  # a C function: None outside a running loop (no exception to catch)
@@ -56,74 +56,7 @@ def enabled_by_env() -> bool:
     return os.environ.get("GRAPHMOCK_GROUP_COMMIT", "1") != "0"
 
 
-def recover(conn: sqlite3.Connection, redo: RedoFile) -> int:
-    """Apply the redo records a killed process left above the committed sequence (in one transaction), then
-    empty the redo file unless another process appended to it meanwhile. Runs at every open of a file store
-    (any mode: a `--workers` start after a lone server's kill recovers too); the records replayed."""
-    if not os.fstat(redo.fd).st_size:
-        redo.emptied()  # (by another process, perhaps: a mapping of it is dropped)
-        return 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        epoch, committed, _created = position(conn)
-        last = replay(conn, redo.read(), epoch, committed)
-        if last != committed:
-            conn.execute("UPDATE graphmock_redo SET seq = ? WHERE id = 0", (last,))
-    except sqlite3.Error as exc:  # the records do not apply to this database: say which file, and the way out
-        conn.execute("ROLLBACK")
-        raise RedoReplayError(f"replaying {redo.path} failed ({exc}): it does not match this database; move it "
-                              "aside to open the database as last committed (without the writes it holds)") from exc
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    conn.execute("BEGIN IMMEDIATE")  # under the write lock: no other process appends while it is emptied
-    try:
-        if not redo.changed_elsewhere():
-            redo.truncate()
-    finally:
-        conn.execute("COMMIT")
-    return last - committed
-
-
-def renew_epoch(conn: sqlite3.Connection, redo: RedoFile) -> None:
-    """A new epoch for this open of the file, when no record waits in `-redo`: a copy of the database taken before
-    (a template restored with `cp`, which leaves `-redo` alone) then never replays what a killed run left there."""
-    if redo.changed_elsewhere() or os.fstat(redo.fd).st_size:
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        position(conn)
-        if not os.fstat(redo.fd).st_size:  # still none, under the write lock
-            conn.execute("UPDATE graphmock_redo SET epoch = ? WHERE id = 0", (int.from_bytes(os.urandom(7), "big"),))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def position(conn: sqlite3.Connection) -> tuple[int, int, bool]:
-    """(this file's epoch, the last redo sequence committed, whether the row was created now); creates the row
-    for a new file (inside the caller's transaction). The epoch ties redo records to this database: a file deleted and created again
-    does not replay a stale `-redo` left beside it."""
-    conn.execute(_TABLE)
-    row = conn.execute("SELECT epoch, seq FROM graphmock_redo WHERE id = 0").fetchone()
-    if row is None:
-        epoch = int.from_bytes(os.urandom(7), "big")
-        conn.execute("INSERT INTO graphmock_redo (id, epoch, seq) VALUES (0, ?, 0)", (epoch,))
-        return epoch, 0, True
-    return int(row[0]), int(row[1]), False
-
-
-class RedoReplayError(sqlite3.DatabaseError):
-    """The redo file's records fail to apply at open (a file edited or restored by hand beside it)."""
-
-
-class RedoBehind(RuntimeError):
-    """The database lacks acknowledged writes that are in the redo file (a failed COMMIT not yet caught up)."""
-
-
-class Group:
+class Group(GroupRecovery):
     """The open group transaction of one SQLiteRepository (whose `conn` is a RecordingConnection)."""
 
     def __init__(self, store: Any, durable: bool) -> None:
@@ -157,9 +90,14 @@ class Group:
             self.redo.share()
             raise
         if self.redo.changed_elsewhere():  # another process appended or emptied it: catch up first
-            conn.execute("ROLLBACK")
-            recover(conn, self.redo)
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("ROLLBACK")
+                recover(conn, self.redo)
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException:  # its records may be acknowledged writes (a killed server's): never build a
+                self.behind = True  # group without them (the next request replays first), nor keep others out
+                self.redo.share()
+                raise
         try:
             self.epoch, self.seq, created = position(conn)
             if self.seq < self.appended and not undoing:  # never build on a state without acknowledged writes,
@@ -242,27 +180,6 @@ class Group:
             pass  # busy: the next open empties it
 
     # -- one request inside the group ---------------------------------------------------------
-    def catch_up(self) -> None:
-        """After a failed COMMIT or undo: apply the redo file's records the database lacks (raises while it
-        cannot: the request fails, and nothing is acknowledged on a state missing earlier acknowledged writes)."""
-        if not self.behind:
-            return
-        self.conn.loose = None  # what the replay runs is no write of this process's to record
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-        self.store._counts.changed()
-        self.store._max_ids.clear()
-        try:
-            recover(self.conn, self.redo)
-        except BaseException:  # a failed COMMIT may leave the transaction open: never hold the write lock idle
-            if self.conn.in_transaction:
-                try:
-                    self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            raise
-        self.behind = False
-
     def enter(self) -> bool:
         """`_enter` under the deferred inserts' lock: never while another thread recovers from a failed insert
         (`_flush_failed` swaps the request's log), so a request starts before or after that, not during it."""
@@ -333,67 +250,6 @@ class Group:
                     self._undo()
             self._arm()
 
-    def _undo(self) -> None:
-        """Take back a failed request's writes: ROLLBACK the group, begin it again and replay from the redo
-        file the records the group had acknowledged (they are durable there); every cache is void."""
-        conn, store = self.conn, self.store
-        start = self.start_offset
-        self._close_behind()
-        try:
-            data = self.redo.read()[start:]
-            if not self.begin(truncate=False, undoing=True):  # it still holds the presence lock exclusively
-                raise RedoBehind("the group could not begin again to replay its records")
-            self.start_offset = start  # still the group's first record (none of it committed)
-            self.seq = replay(conn, data, self.epoch, self.seq)
-        except BaseException:  # left closed and behind: the next request catches up from the redo file
-            self.open = store._holding = False
-            conn.loose = None
-            try:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-            finally:
-                self.redo.share()
-            raise
-        self.behind = False
-
-    def _close_behind(self) -> None:
-        """The group's transaction no longer holds exactly what was acknowledged: close it and roll it back, every
-        cache void, `behind` until the records are applied again (the presence lock is kept)."""
-        conn, store = self.conn, self.store
-        conn.loose = None
-        self._cancel_timer()
-        self.open = store._holding = False
-        store._txn_version = None
-        store._max_ids.clear()
-        store._counts.changed()
-        store._writes += 1
-        self.behind = True
-        conn.discard()  # the deferred inserts of acknowledged requests come back from the redo file
-        if conn.in_transaction:  # an I/O error may have rolled it back already
-            conn.execute("ROLLBACK")
-
-    def _flush_failed(self) -> None:
-        """A deferred insert failed (store/sqlite_deferred.py: an I/O error): the group no longer holds what was
-        acknowledged. It is rolled back and the acknowledged writes committed from the redo file at once (still
-        holding the presence lock, and the flush's lock: no reader in this process or another sees the state
-        between), as after a failed COMMIT. A request running now may not write any more (`taken_back`) and fails
-        at its end, even if it caught the error. Inside the COMMIT, its own failure path does the same."""
-        conn = self.conn
-        if not self.open:  # inside the COMMIT: its failure path catches up
-            return
-        running, conn.log = conn.log, None  # what catching up runs belongs to no request
-        try:
-            self._close_behind()
-            self.catch_up()  # the acknowledged writes committed from the redo file (else the next request tries)
-        except (OSError, sqlite3.Error) as exc:
-            log.warning("graphmock: catching up after a failed insert failed (%s); the next request tries again "
-                        "from %s", exc, self.redo.path)
-        finally:
-            self.redo.share()
-            conn.log = running
-            if running is not None:  # a request is running: it may not write any more, and fails at its end
-                self.flush_failed = conn.taken_back = True
-
     def _loose(self, statement: Statement) -> None:
         """A write outside any `store.transaction()` while the group is open: durable at once, as autocommit was
         (or taken back with the group's undo when it cannot be made durable)."""
@@ -441,14 +297,22 @@ class Group:
                             exc, self.redo.path)
 
     def _cancel_timer(self) -> None:
+        """Cancel the pending timer (it would find `self.timer` is no longer itself anyway, and commit nothing).
+        asyncio's objects are not thread-safe: from another thread (a store closed or a transaction run from a
+        test's thread, a recovery on a reader's thread, the interpreter's exit) the cancel is handed to the timer's
+        loop (`call_soon_threadsafe`); a closed loop never runs the task again."""
         timer, self.timer = self.timer, None
-        # current_task() of the timer's own loop: without a loop running (a transaction after the loop stopped
-        # with its timer pending) the argument-less form raises RuntimeError
-        if timer is not None and timer is not asyncio.current_task(timer.get_loop()):
-            try:
+        if timer is None:
+            return
+        loop = timer.get_loop()
+        if running_loop() is loop:  # its own thread (never from the timer's own task: it clears `timer` first)
+            if timer is not asyncio.current_task(loop):
                 timer.cancel()
-            except RuntimeError:  # its loop is closed: the task never runs again anyway
-                pass
+            return
+        try:
+            loop.call_soon_threadsafe(timer.cancel)
+        except RuntimeError:  # its loop is closed: the task never runs again anyway
+            pass
 
 
 @atexit.register
