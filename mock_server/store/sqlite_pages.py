@@ -60,7 +60,7 @@ class ListPages:
     def page_rendered(self, query: ListQuery, item: Callable[[dict[str, Any], str, Any], dict[str, Any]], tz: Any, *,
                       after: int | None, before: int | None, limit: int) -> tuple[list[dict[str, Any]], list[int], bool]:
         """`page_values` with each object rendered as it is read, `item(data, str(id), tz)` (a compiled renderer
-        for shared values, wire/render_items.py; handlers/call.py `Call.stored_page`): one pass over the rows, no
+        for shared values, wire/render_items.py; handlers/rendering.py `Call.stored_page`): one pass over the rows, no
         (id, data) pairs. Returns the items, the page's first and last ids (all the paging envelope reads: its
         cursors; empty for an empty page) and whether more follow."""
         rows, ascending = self._page_raw(query, after, before, limit + 1)
