@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mock_server.contract.decoding import ParamDecoder, _decode
 from mock_server.contract.registry import default_registry
 from mock_server.domain.rules import adset as rules
-from mock_server.domain.rules import targeting
+from mock_server.domain.rules import adset_bidding, adset_budget, adset_promoted_object, targeting
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.store.repository import Record
 from mock_server.wire.errors import GraphError
@@ -36,13 +36,13 @@ def _plain_campaign_budget(ctx: AdSetContext) -> str | None:
 def _plain_daily_minimum(spec: dict[str, Any], ctx: AdSetContext) -> tuple[int, str]:
     table = ctx.table["budget"]
     billing = spec.get("billing_event") or "IMPRESSIONS"
-    strategy = rules.strategy_in_force(spec, ctx)[0]
+    strategy = adset_bidding.strategy_in_force(spec, ctx)[0]
     bid = spec.get("bid_amount")
     if strategy in ctx.table["bidding"]["needs_bid_amount"] and bid:
         multiplier = table["manual_bid_multiplier"].get(billing, table["manual_bid_multiplier"]["default"])
         return bid * multiplier, f" (manual bid: {multiplier} x bid_amount)"
     usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
-    country = rules.account_country(ctx)
+    country = adset_budget.account_country(ctx)
     if country in table["double_minimum_countries"] and billing not in table["low_frequency_billing_events"]:
         return ctx.tables.minor_units_for_usd(ctx.account.currency, usd * 2), f" (USD {usd * 2:.2f}, account in {country})"
     return ctx.tables.minor_units_for_usd(ctx.account.currency, usd), f" (USD {usd:.2f})"
@@ -155,9 +155,9 @@ def test_budget_rules_answer_as_the_tables_read_directly(spec: dict[str, Any], c
     campaign-budget fact: the same answers as the plain forms."""
     ctx = _context(account, campaign)
     assert ctx.campaign_budget == _plain_campaign_budget(ctx)
-    assert _same(rules.budget_minimum(spec, ctx), _plain_budget_minimum(spec, ctx))
-    assert _same(rules.budget_required(spec, ctx), _plain_budget_required(spec, ctx))
-    assert rules.daily_minimum(spec, ctx) == _plain_daily_minimum(spec, ctx)
+    assert _same(adset_budget.budget_minimum(spec, ctx), _plain_budget_minimum(spec, ctx))
+    assert _same(adset_budget.budget_required(spec, ctx), _plain_budget_required(spec, ctx))
+    assert adset_budget.daily_minimum(spec, ctx) == _plain_daily_minimum(spec, ctx)
 
 
 @settings(max_examples=60)
@@ -168,7 +168,7 @@ def test_promoted_object_and_location_rules_answer_as_the_tables_read_directly(
     category: the same answers as the plain forms."""
     spec["targeting"] = sent
     ctx = _context(account, campaign)
-    assert _same(rules.promoted_object_requirements(spec, ctx), _plain_promoted_object_requirements(spec, ctx))
+    assert _same(adset_promoted_object.promoted_object_requirements(spec, ctx), _plain_promoted_object_requirements(spec, ctx))
     assert _same(targeting.location_required(spec, ctx), _plain_location_required(spec, ctx))
     assert targeting.restricted_category(ctx) == _plain_restricted_category(ctx)
 

@@ -175,7 +175,7 @@ COUNT_OPS = st.lists(st.one_of(
 @example(ops=[("count", 0, None), ("update", 0, "DELETED"), ("count", 0, None), ("insert", 0, "ACTIVE"),
               ("count", 0, ("DELETED",)), ("reset", 0, ""), ("count", 0, None), ("count", 0, ("DELETED",))])
 def test_kept_counts_equal_a_fresh_count(tmp_path_factory, monkeypatch, ops):
-    """rules/adset.campaign_adset_limit counts a campaign's ad sets per create from the kept counts
+    """rules/adset_creation.campaign_adset_limit counts a campaign's ad sets per create from the kept counts
     (store/sqlite_count_cache.py): after any run of inserts (adjusting them), new campaigns (childless: counted 0
     without SQL), updates, failed requests (undone), another connection's commits (another worker), resets and
     evictions (the bound made tiny here), each count equals a fresh SQL count."""

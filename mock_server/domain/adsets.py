@@ -14,7 +14,8 @@ from typing import Any
 from mock_server.domain import status as statuses
 from mock_server.domain.delivery import history
 from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetContext, check, check_create, fill,
-                                           fill_create, strategy_in_force)
+                                           fill_create)
+from mock_server.domain.rules.adset_bidding import strategy_in_force
 from mock_server.domain.world import AdAccount
 from mock_server.store.repository import Record, pinned_value
 from mock_server.wire.errors import GraphError

@@ -1,22 +1,32 @@
-"""Ad set create/update rules (seed 000 ad set table; GRAPH-BEHAVIOUR 7-8).
+"""Ad set create/update rules (seed 000 ad set table; GRAPH-BEHAVIOUR 7-8): the context they read, the order
+they run in, and the memos that let a create skip the ones a like create passed (docs/cold-writes.md).
 
 Each rule is a small function `(spec, context) -> GraphError | None` over the
 ad set as it would be after the write (create: the params; update: stored
-fields merged with the params). The tables they read are in
-`schemas/rules/adset.json`; targeting rules live in `rules/targeting.py`, the EU DSA ones in `rules/dsa.py`.
-The ordered tuples at the bottom are what the domain runs.
+fields merged with the params). The tables they read are in `schemas/rules/adset.json`. The rules live by area:
+`rules/adset_creation.py` (status, the per-campaign limit), `rules/adset_objective.py` (destination, goal,
+billing event), `rules/adset_bidding.py`, `rules/adset_budget.py` (budgets and schedule),
+`rules/adset_promoted_object.py`, `rules/targeting.py`, `rules/dsa.py`.
+The ordered tuples below are what the domain runs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.contract.registry import SchemaRegistry
-from mock_server.domain import timefmt
 from mock_server.domain.rules import dsa, targeting
+from mock_server.domain.rules.adset_bidding import (bid_amount_minimum, bid_amount_required, billing_event_for_strategy,
+                                                    roas_floor_required, roas_goal_is_value, roas_without_bid_amount)
+from mock_server.domain.rules.adset_budget import (budget_minimum, budget_not_under_campaign_budget, budget_required,
+                                                   campaign_budget_only_fields, daily_budget_duration, end_after_start,
+                                                   end_in_future, first_set, lifetime_budget_needs_end_time, one_budget)
+from mock_server.domain.rules.adset_creation import campaign_adset_limit, creation_status
+from mock_server.domain.rules.adset_objective import billing_event_for_goal, destination_for_objective, goal_for_objective
+from mock_server.domain.rules.adset_promoted_object import (promoted_app_known, promoted_object_requirements,
+                                                            promoted_page_known)
 from mock_server.domain.rules.adset_tables import AdSetTables, compiled
 from mock_server.domain.rules.campaign import execution_options
 from mock_server.domain.world import AdAccount, Token, World
@@ -68,316 +78,6 @@ class AdSetContext:
 
 
 Rule = Callable[[Spec, AdSetContext], GraphError | None]
-
-
-def first_set(values: dict[str, Any], names: list[str]) -> str | None:
-    """The first of `names` with a truthy value in `values` (a plain loop: several rules ask on every write)."""
-    for name in names:
-        if values.get(name):
-            return name
-    return None
-
-
-# -- status --------------------------------------------------------------------------------
-def creation_status(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 6.1: 'Only ACTIVE and PAUSED are valid during creation.'"""
-    status = spec.get("status")
-    if ctx.existing is None and status not in ctx.table["creation_statuses"]:
-        return GraphError("creation_status_invalid", value=status)
-    return None
-
-
-def campaign_adset_limit(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8/11 (M-CAMP Limits): 'Max 200 ad sets per campaign' (non-deleted ones; create only).
-
-    The count names the campaign only: its ad sets are all in its account (an ad set is created, or copied, only
-    under a campaign of its own account, and campaign_id never changes), and without account_id the store counts
-    from its (type, campaign_id, status) index alone, not one table row per ad set (~3x cheaper at 150 ad sets)."""
-    rule = ctx.table["limits"]
-    if ctx.count is None or ctx.existing is not None:
-        return None
-    queries = ctx.tables.count_queries  # a frozen ListQuery costs ~1.5 us to build: one per campaign
-    query = queries.get(ctx.campaign.id)
-    if query is None:
-        query = ListQuery("AdSet", campaign_id=ctx.campaign.id, statuses=tuple(rule["counted_statuses"]))
-        queries.remember(ctx.campaign.id, query)
-    count = ctx.count(query)
-    if count >= rule["adsets_per_campaign"]:
-        return GraphError("adset_campaign_limit", campaign_id=str(ctx.campaign.id), count=count,
-                          limit=rule["adsets_per_campaign"])
-    return None
-
-
-# -- objective, destination, optimization goal, billing event -------------------------------
-def _objective_row(ctx: AdSetContext) -> dict[str, Any] | None:
-    return ctx.table["objectives"].get(ctx.objective or "")
-
-
-def destination_for_objective(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 7.5: an objective-incompatible destination_type -> 2446509."""
-    row, destination = _objective_row(ctx), spec.get("destination_type")
-    if row is None or destination is None or destination in row["destinations"]:
-        return None
-    allowed = ", ".join(row["destinations"]) or "none (omit destination_type)"
-    return GraphError("adset_destination_invalid", value=destination, objective=ctx.objective, allowed=allowed)
-
-
-def goal_for_objective(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000 / GRAPH-BEHAVIOUR 7.2-7.3: the objective decides the optimization goals (2490408)."""
-    row, goal, destination = _objective_row(ctx), spec.get("optimization_goal"), spec.get("destination_type")
-    if row is None or goal is None:
-        return None
-    allowed = row["destinations"].get(destination, []) if destination else row["without_destination"]
-    if goal in allowed:
-        return None
-    where = f" with destination_type {destination}" if destination else ""
-    return GraphError("adset_goal_unavailable", value=goal, objective=ctx.objective, where=where, allowed=", ".join(allowed))
-
-
-def billing_event_for_goal(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 7.4: each optimization_goal allows certain billing events."""
-    table = ctx.table["billing_events"]
-    goal, billing = spec.get("optimization_goal"), spec.get("billing_event")
-    allowed = table["by_goal"].get(goal, table["default"])
-    if goal is None or billing is None or billing in allowed:
-        return None
-    return GraphError("adset_billing_event_invalid", value=billing, goal=goal, allowed=", ".join(allowed))
-
-
-# -- bidding ---------------------------------------------------------------------------------
-def strategy_in_force(spec: Spec, ctx: AdSetContext) -> tuple[str, str]:
-    """GRAPH-BEHAVIOUR 8: the ad set's bid_strategy, else the campaign's, else the documented default."""
-    if spec.get("bid_strategy"):
-        return spec["bid_strategy"], ""
-    if ctx.campaign.data.get("bid_strategy"):
-        return ctx.campaign.data["bid_strategy"], " (from the campaign)"
-    return ctx.table["bidding"]["default_strategy"], " (the default when no bid_strategy is set)"
-
-
-def roas_goal_is_value(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8: LOWEST_COST_WITH_MIN_ROAS needs optimization_goal VALUE (2490487)."""
-    rule = ctx.table["bidding"]["min_roas"]
-    if strategy_in_force(spec, ctx)[0] == rule["strategy"] and spec.get("optimization_goal") != rule["goal"]:
-        return GraphError("adset_roas_goal_value", value=spec.get("optimization_goal"))
-    return None
-
-
-def roas_floor_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed/GRAPH-BEHAVIOUR 8: MIN_ROAS requires bid_constraints.roas_average_floor (2490487)."""
-    rule = ctx.table["bidding"]["min_roas"]
-    if strategy_in_force(spec, ctx)[0] != rule["strategy"]:
-        return None
-    if (spec.get("bid_constraints") or {}).get(rule["constraint"]) is None:
-        return GraphError("adset_roas_floor_required", field=f"bid_constraints[{rule['constraint']}]")
-    return None
-
-
-def roas_without_bid_amount(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8: with LOWEST_COST_WITH_MIN_ROAS 'Do not set bid_info or bid_amount'."""
-    if strategy_in_force(spec, ctx)[0] == ctx.table["bidding"]["min_roas"]["strategy"] and spec.get("bid_amount") is not None:
-        return GraphError("adset_bid_amount_with_roas")
-    return None
-
-
-def bid_amount_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000: bid_amount 'Required if bid_strategy is set to LOWEST_COST_WITH_BID_CAP or COST_CAP' (2490487)."""
-    strategy, inherited = strategy_in_force(spec, ctx)
-    if strategy in ctx.table["bidding"]["needs_bid_amount"] and spec.get("bid_amount") is None:
-        return GraphError("adset_bid_amount_required", strategy=strategy, inherited=inherited)
-    return None
-
-
-def bid_amount_minimum(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8: at least 2 US cents per 1,000 impressions, 1 US cent per other billed event."""
-    bid = spec.get("bid_amount")
-    if bid is None or not ctx.touched("bid_amount", "billing_event"):
-        return None
-    table, billing = ctx.table["bidding"]["min_bid_usd"], spec.get("billing_event")
-    minimum = ctx.tables.minor_units_for_usd(ctx.account.currency, table.get(billing, table["default"]))
-    if bid < minimum:
-        return GraphError("adset_bid_too_low", value=bid, minimum=minimum, billing_event=billing, currency=ctx.account.currency)
-    return None
-
-
-def billing_event_for_strategy(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8 (M-BIDS): 'COST_CAP requirements: billing_event must be IMPRESSIONS' (strategy in force).
-
-    Meta documents no code or subcode for this one: graphmock answers code 100 naming billing_event, like the
-    other billing_event errors (a choice)."""
-    strategy, inherited = strategy_in_force(spec, ctx)
-    allowed = ctx.table["bidding"]["billing_events_by_strategy"].get(strategy)
-    billing = spec.get("billing_event")
-    if allowed is None or billing is None or billing in allowed or not ctx.touched("billing_event", "bid_strategy"):
-        return None
-    return GraphError("adset_billing_event_for_strategy", value=billing, strategy=strategy, inherited=inherited,
-                      allowed=" or ".join(allowed))
-
-
-# -- budgets and schedule --------------------------------------------------------------------
-def budget_not_under_campaign_budget(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8 / M-ERR: 'You can only set an ad set budget or a campaign budget.' (1885621)."""
-    fields = ctx.table["budget"]["fields"]
-    if not ctx.campaign_budget or not ctx.touched(*fields):
-        return None
-    for name in fields:
-        if spec.get(name):
-            return GraphError("adset_budget_with_campaign_budget", field=name, campaign_id=str(ctx.campaign.id))
-    return None
-
-
-def campaign_budget_only_fields(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8: min spend targets / spend caps need a campaign budget of the same type."""
-    for name, needs in ctx.table["budget"]["campaign_budget_only_fields"].items():
-        if spec.get(name) and ctx.touched(name) and not ctx.campaign.data.get(needs):
-            return GraphError("adset_campaign_budget_field", field=name, budget=needs)
-    return None
-
-
-def budget_required(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000: 'Either daily_budget or lifetime_budget must be greater than 0' (no campaign budget)."""
-    if ctx.campaign_budget or first_set(spec, ctx.table["budget"]["fields"]):
-        return None
-    return GraphError("adset_budget_required")
-
-
-def one_budget(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000: daily_budget 'Required if lifetime_budget is not set' - they are alternatives."""
-    if spec.get("daily_budget") and spec.get("lifetime_budget"):
-        return GraphError("adset_budget_both")
-    return None
-
-
-def lifetime_budget_needs_end_time(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000: lifetime_budget 'If specified, you must also specify an end_time.'"""
-    if spec.get("lifetime_budget") and not spec.get("end_time"):
-        return GraphError("adset_end_time_required")
-    return None
-
-
-def end_after_start(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """An ad set's schedule runs forwards: end_time after start_time."""
-    start, end = spec.get("start_time"), spec.get("end_time")
-    if start and end and end <= start:
-        return GraphError("adset_end_before_start", value=timefmt.format_graph(end), start=timefmt.format_graph(start))
-    return None
-
-
-def end_in_future(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """M-ERR 1487033: 'Your campaign's end date must be in the future.' (checked when end_time is written)."""
-    end = spec.get("end_time")
-    if end and end <= ctx.now and ctx.touched("end_time", "time_stop"):
-        return GraphError("adset_end_time_past", value=timefmt.format_graph(end))
-    return None
-
-
-def daily_budget_duration(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """Seed 000: daily_budget is 'Allowed only for ad sets with a duration ... longer than 24 hours.'"""
-    start, end = spec.get("start_time"), spec.get("end_time")
-    if spec.get("daily_budget") and start and end and end - start <= ctx.table["budget"]["daily_min_duration_seconds"]:
-        return GraphError("adset_daily_budget_duration", hours=round((end - start) / 3600, 2))
-    return None
-
-
-def budget_minimum(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 8 'Minimum daily budgets' per billing event, in the account currency (1885272)."""
-    if ctx.campaign_budget:
-        return None
-    name = first_set(spec, ctx.table["budget"]["fields"])
-    if name is None:
-        return None
-    daily, how = _daily_minimum(spec, ctx)
-    minimum, days = daily, 0
-    if name == "lifetime_budget" and spec.get("end_time") and spec.get("start_time"):
-        days = max(1, math.ceil((spec["end_time"] - spec["start_time"]) / 86400))
-        minimum = daily * days
-    if spec[name] < minimum:
-        basis = _basis(how) + (f", {days} day(s) x {daily}" if days else "")
-        return GraphError("adset_budget_too_low", field=name, minimum=minimum, currency=ctx.account.currency,
-                          billing_event=spec.get("billing_event"), basis=basis)
-    return None
-
-
-def daily_minimum(spec: Spec, ctx: AdSetContext) -> tuple[int, str]:
-    """The minimum daily budget in minor units and a short note on how it was computed."""
-    daily, how = _daily_minimum(spec, ctx)
-    return daily, _basis(how)
-
-
-def _daily_minimum(spec: Spec, ctx: AdSetContext) -> tuple[int, tuple[Any, ...]]:
-    """daily_minimum's amount, and the facts its note is written from (the note only when a budget is refused)."""
-    table = ctx.table["budget"]
-    billing = spec.get("billing_event") or "IMPRESSIONS"
-    strategy = strategy_in_force(spec, ctx)[0]
-    bid = spec.get("bid_amount")
-    if strategy in ctx.table["bidding"]["needs_bid_amount"] and bid:
-        multiplier = table["manual_bid_multiplier"].get(billing, table["manual_bid_multiplier"]["default"])
-        return bid * multiplier, ("manual", multiplier)
-    usd = table["min_daily_usd"].get(billing, table["min_daily_usd"]["default"])
-    country = account_country(ctx)
-    if type(country) is str and country in ctx.tables.double_minimum_countries and \
-            billing not in table["low_frequency_billing_events"]:  # a country not text is in no list of codes
-        return ctx.tables.minor_units_for_usd(ctx.account.currency, usd * 2), ("usd", usd * 2, country)
-    return ctx.tables.minor_units_for_usd(ctx.account.currency, usd), ("usd", usd, None)
-
-
-def _basis(how: tuple[Any, ...]) -> str:
-    if how[0] == "manual":
-        return f" (manual bid: {how[1]} x bid_amount)"
-    usd, country = how[1], how[2]
-    return f" (USD {usd:.2f}, account in {country})" if country is not None else f" (USD {usd:.2f})"
-
-
-def account_country(ctx: AdSetContext) -> str | None:
-    raw = ctx.account.raw
-    return raw.get("business_country_code") or raw.get("country") or \
-        ctx.table["budget"]["country_by_currency"].get(ctx.account.currency)
-
-
-# -- promoted object -------------------------------------------------------------------------
-def promoted_object_requirements(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """GRAPH-BEHAVIOUR 7.3/7.6, seed 000: the goal / destination decides what promoted_object must hold (1885154)."""
-    objective, destination, goal = ctx.objective, spec.get("destination_type"), spec.get("optimization_goal")
-    entries = ctx.tables.requirements_for(objective, destination, goal)  # the entries whose "when" holds
-    if not entries:
-        return None
-    promoted = spec.get("promoted_object") or {}
-    for entry in entries:
-        if _holds_one_of(promoted, entry["any_of"]):
-            continue
-        facts = {"objective": objective, "destination_type": destination, "optimization_goal": goal}
-        missing = next(f for f in entry["any_of"][0] if promoted.get(f) in (None, ""))
-        context = " with ".join(f"{key} {facts[key]}" for key in entry["when"])
-        needed = " or ".join("+".join(fields) for fields in entry["any_of"])
-        return GraphError("adset_promoted_object_required", field=f"promoted_object[{missing}]", context=context, needed=needed)
-    return None
-
-
-def _holds_one_of(promoted: dict[str, Any], any_of: list[list[str]]) -> bool:
-    """Whether `promoted` has a value for every field of one of the alternatives."""
-    for fields in any_of:
-        for name in fields:
-            if promoted.get(name) in (None, ""):
-                break
-        else:
-            return True
-    return False
-
-
-def promoted_page_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """A promoted page_id must be a fixture Page this token may advertise for."""
-    page = (spec.get("promoted_object") or {}).get("page_id")
-    if page is None or (str(page) in ctx.world.pages and str(page) in ctx.token.pages):
-        return None
-    return GraphError("adset_promoted_page_unknown", field="promoted_object[page_id]", value=page)
-
-
-def promoted_app_known(spec: Spec, ctx: AdSetContext) -> GraphError | None:
-    """M-ADSET create errors: '(#900) No such application exists.'"""
-    app = (spec.get("promoted_object") or {}).get("application_id")
-    if app is None or str(app) in ctx.world.apps:
-        return None
-    return GraphError("adset_application_unknown", field="promoted_object[application_id]", value=app)
-
 
 _COMMON: tuple[Rule, ...] = (
     destination_for_objective, goal_for_objective, billing_event_for_goal,
