@@ -203,9 +203,9 @@ def test_reset_then_kill_then_restart_gives_an_empty_working_store(tmp_path, mon
     the redo file), then a kill: the restarted store is empty and takes writes (with --durable, each record
     fdatasync'ed, the same)."""
     if swap:
-        import mock_server.store.sqlite as sqlite_store
+        import mock_server.store.sqlite_whole_store as sqlite_whole_store
 
-        monkeypatch.setattr(sqlite_store, "_SWAP_ABOVE", 5)
+        monkeypatch.setattr(sqlite_whole_store, "_SWAP_ABOVE", 5)
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True, durable=durable)
 
     async def run() -> str:

@@ -14,6 +14,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ from helpers.killed import kill_copy
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group_recovery import RedoReplayBlocked, RedoReplayError, position, recover
-from mock_server.store.sqlite_redo import REDO_SUFFIX, RedoFile, encode
+from mock_server.store.sqlite_redo import REDO_SUFFIX, RedoFile, TakenBack, encode
+from mock_server.store.sqlite_redo_file import _HEADER
 
 ACT = "act_1"
+ID = 120200000000000999  # a campaign id above the ids of a fresh store
 BIG = 3 * 1024 * 1024  # a campaign whose row needs new pages (and more than the file size limit below)
 
 
@@ -232,7 +236,7 @@ def test_a_failed_catch_up_at_a_group_start_leaves_the_file_to_others_and_the_gr
 def _raised_by(action: Any) -> BaseException:
     try:
         action()
-    except (sqlite3.Error, TypeError, ValueError) as exc:
+    except (sqlite3.Error, TypeError, ValueError, OverflowError) as exc:
         return exc
     raise AssertionError("no error")
 
@@ -269,3 +273,84 @@ def test_whom_an_error_blames_is_read_from_its_sqlite_code(tmp_path):
     assert environment["readonly"].sqlite_errorname == "SQLITE_READONLY"  # type: ignore[attr-defined]
     assert not [name for name, exc in environment.items() if recovery.blames_the_record(exc)]
     assert [name for name, exc in record.items() if recovery.blames_the_record(exc)] == list(record)
+
+
+def test_a_whole_record_that_does_not_decode_fails_the_open_instead_of_dropping_the_rest(tmp_path):
+    """docs/group-commit.md point 6 (found by review): a record whose checksum is right but whose body is no
+    (epoch, seq, statements) cannot come from a kill mid-append. The replay used to stop there silently, commit,
+    and empty the file, so every acknowledged write after it was lost; now the open fails with `RedoReplayError`
+    and the file is left as it was."""
+    path = str(tmp_path / "s.sqlite3")
+    SQLiteRepository(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    epoch, committed, _created = position(conn)
+    conn.close()
+    body = b"not marshal data"
+    redo = RedoFile(path + REDO_SUFFIX, durable=False)
+    redo.append(_HEADER.pack(len(body), zlib.crc32(body)) + body)  # whole: its length and checksum right
+    redo.append(encode(epoch, committed + 1, [(
+        "INSERT INTO objects (id, type, account_id, status, data, created) VALUES (?, ?, ?, ?, ?, ?)",
+        (ID, "Campaign", ACT, "ACTIVE", b'{"name":"after"}', 1), False)]))
+    redo.close()
+    before = _redo_bytes(path)
+    with pytest.raises(RedoReplayError, match=r"does not decode.*move it aside"):
+        SQLiteRepository(path)
+    assert _redo_bytes(path) == before
+
+
+def test_an_error_without_a_code_blames_the_record_only_when_it_names_the_values():
+    """An error the sqlite3 module raises without a code blames the record only when it is about the statement's
+    values (bindings) or an integer beyond 64 bits; a closed connection or graphmock's own refusal (`TakenBack`)
+    keeps the file ("move it aside" is the advice that drops acknowledged writes)."""
+    closed = sqlite3.connect(":memory:")
+    closed.close()
+    assert recovery.blames_the_record(_raised_by(lambda: sqlite3.connect(":memory:").execute("SELECT ?", (2**64,))))
+    assert not recovery.blames_the_record(_raised_by(lambda: closed.execute("SELECT 1")))
+    assert not recovery.blames_the_record(TakenBack())
+
+
+def test_catching_up_replays_while_the_running_request_stays_refused(tmp_path):
+    """A recovery that catches up while a request is refused further writes (`taken_back`, after a failed deferred
+    insert) runs the replay's own statements all the same, and the request stays refused after it."""
+    path = str(tmp_path / "s.sqlite3")
+    store = SQLiteRepository(path, group_commit=True)
+
+    async def run() -> None:
+        with store.transaction():
+            store.insert(_campaign(store, "one"))
+        group = store._group
+        assert group is not None and group.open
+        group._close_behind()  # what a failed COMMIT or deferred insert leaves: rolled back, behind
+        store.conn.taken_back = True
+        group.catch_up()
+        assert not group.behind and store.conn.taken_back
+        store.conn.taken_back = False
+
+    asyncio.run(run())
+    assert _names(store) == ["one"]
+    store.close()
+
+
+def test_a_failed_open_lets_go_of_the_file_for_the_next_open(tmp_path, monkeypatch):
+    """After an open whose replay the disk refused, the same process opens the file again once the cause is gone,
+    with group commit (the failed open released its presence lock) and without a second checkpointer thread."""
+    killed = _killed_with(str(tmp_path / "s.sqlite3"), ["one" + "x" * BIG, "two"], tmp_path / "killed")
+    _full_after_replay_starts(monkeypatch)
+    with pytest.raises(RedoReplayBlocked):
+        SQLiteRepository(killed)
+    monkeypatch.undo()
+    checkpointers = [t for t in threading.enumerate() if t.name == "graphmock-wal-checkpoint"]
+    store = SQLiteRepository(killed, group_commit=True)
+    try:
+        assert _names(store) == ["onexxxxxxxxxxxxxxxxx", "two"]
+        alone = asyncio.run(_group_opens(store))
+        assert alone
+        assert len([t for t in threading.enumerate() if t.name == "graphmock-wal-checkpoint"]) == len(checkpointers) + 1
+    finally:
+        store.close()
+
+
+async def _group_opens(store: SQLiteRepository) -> bool:
+    with store.transaction():
+        store.insert(_campaign(store, "three"))
+    return store._group is not None and store._group.open

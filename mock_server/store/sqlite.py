@@ -12,7 +12,6 @@ by a redo record instead of a COMMIT (store/sqlite_group.py, docs/group-commit.m
 
 from __future__ import annotations
 
-import heapq
 import sqlite3
 import time
 from collections.abc import Collection
@@ -31,21 +30,19 @@ from mock_server.store.sqlite_group_recovery import recover, renew_epoch
 from mock_server.store.sqlite_journal import JOURNAL_SUFFIX, SiblingJournal
 from mock_server.store.sqlite_pages import MAX_ID, ListPages, _record
 from mock_server.store.sqlite_redo import REDO_SUFFIX, RecordingConnection, RedoFile, TakenBack
-from mock_server.store.sqlite_reset import RETIRED, drop_retired, swap_table
+from mock_server.store.sqlite_reset import RETIRED, drop_retired
 from mock_server.store.sqlite_statements import insert_statement, update_statement
-from mock_server.store.sqlite_schema import COLUMNS, INDEXES, OBJECTS, SIDE_TABLES, open_schema, table_of, table_sql
+from mock_server.store.sqlite_schema import COLUMNS, OBJECTS, SIDE_TABLES, open_schema, table_of
 from mock_server.store.sqlite_transaction import Transaction
+from mock_server.store.sqlite_whole_store import WholeStore, _after_prefix
 from mock_server.store.wal_index import WalIndexHeader
 
 ID_BASE = 120_200_000_000_000_000
 _COLUMNS = COLUMNS
 _TABLES = (OBJECTS, *SIDE_TABLES.values())
-_INSERT = {table: f"INSERT INTO {table} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" for table in _TABLES}
-
-_SWAP_ABOVE = 20_000  # a reset swaps the objects table only above this many objects (`clear`)
 
 
-class SQLiteRepository(ListPages, SiblingJournal):
+class SQLiteRepository(ListPages, WholeStore, SiblingJournal):
     def __init__(self, path: str = ":memory:", *, durable: bool = False, group_commit: bool = False) -> None:
         self.path = path
         grouped = group_commit and path != ":memory:" and enabled_by_env()
@@ -73,10 +70,14 @@ class SQLiteRepository(ListPages, SiblingJournal):
         if path != ":memory:":  # present on the file first: a group-commit server commits per request meanwhile
             self._redo = RedoFile(path + REDO_SUFFIX, durable=durable)
             self._redo.share()
-        open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
-        if self._redo is not None:
-            recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group_recovery.py)
-            renew_epoch(self.conn, self._redo)  # records are this open's own (a restored copy replays none)
+        try:
+            open_schema(self.conn)  # tables, indexes, and the migration of an older file (sqlite_schema.py)
+            if self._redo is not None:
+                recover(self.conn, self._redo)  # what a killed group-commit server acknowledged (sqlite_group_recovery.py)
+                renew_epoch(self.conn, self._redo)  # records are this open's own (a restored copy replays none)
+        except BaseException:  # a replay the disk refused, say: let go of the presence lock and the checkpointer,
+            self._close_opening()  # so this process may open the file again once the cause is fixed
+            raise
         self._group: Group | None = None
         self._holding = False  # a group transaction holds the write lock between requests
         self._max_ids: dict[str, int] = {}  # max(id) per table, kept only while `_holding`
@@ -275,88 +276,6 @@ class SQLiteRepository(ListPages, SiblingJournal):
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                           (key, orjson.dumps(value)))
 
-    def object_count(self) -> int:
-        """Objects in the store (the CLI's banner says how many a restart reopened)."""
-        return sum(int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]) for table in _TABLES)
-
-    def dump(self) -> dict[str, Any]:
-        objects = [
-            {"id": r[0], "type": r[1], "account_id": r[2], "status": r[3], "data": orjson.loads(r[4]),
-             "campaign_id": r[5], "adset_id": r[6], "key": r[7], "created": r[8]}
-            for r in heapq.merge(*(self.conn.execute(f"SELECT {_COLUMNS} FROM {table} ORDER BY id") for table in _TABLES),
-                                 key=_first)]
-        meta = {k: orjson.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
-        meta.update(self._counters.items("", _after_prefix("")))  # in snapshots as when they lived in meta
-        return {"objects": objects, "meta": dict(sorted(meta.items()))}
-
-    def load(self, snapshot: dict[str, Any]) -> None:
-        with self.transaction(solo=True):
-            self.clear()
-            self._insert_rows([(o["id"], o["type"], o["account_id"], o["status"], orjson.dumps(o["data"]),
-                                o.get("campaign_id"), o.get("adset_id"), o.get("key"), o.get("created", 0))
-                               for o in snapshot.get("objects", [])])
-            for key, value in snapshot.get("meta", {}).items():
-                self.set_meta(key, value)
-
-    def clear(self) -> None:
-        """Empty the store in constant time: a large table (objects, activities) is renamed aside and a fresh one
-        created (schema changes only, atomic with the rest of the transaction); the retired table is dropped after COMMIT, in the
-        background for a file. Other connections (workers) see the new table at their next statement."""
-        self._writes += 1
-        self._counts.changed()
-        self._max_ids.clear()
-        swapped = False
-        with self.transaction(solo=True):
-            self._counters.clear()  # a whole reset forgets the scores and fault counts too
-            self.conn.execute("DELETE FROM meta")
-            for table in _TABLES:
-                if self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)",
-                                     (_SWAP_ABOVE,)).fetchone()[0] < _SWAP_ABOVE:
-                    # a small table (the usual reset between tests): SQLite's truncate of an unfiltered DELETE costs
-                    # less than a new table, its indexes and a thread; bounded by _SWAP_ABOVE rows either way
-                    self.conn.execute(f"DELETE FROM {table}")
-                else:
-                    swap_table(self.conn, table, table_sql(table), INDEXES[table])
-                    swapped = True
-        self._retired = self._retired or swapped
-
-    def delete_account(self, account_id: str) -> None:
-        """Remove one ad account's objects: one index range per type, so the cost follows that account's size,
-        not the store's (a per-account reset)."""
-        self._writes += 1
-        self._counts.changed()
-        self._max_ids.clear()
-        with self.transaction():
-            for table in _TABLES:
-                types = [row[0] for row in self.conn.execute(
-                    f"WITH RECURSIVE present(type) AS (SELECT (SELECT min(type) FROM {table}) UNION ALL "
-                    f"SELECT (SELECT min(type) FROM {table} WHERE type > present.type) FROM present "
-                    "WHERE present.type IS NOT NULL) SELECT type FROM present WHERE type IS NOT NULL")]
-                for type_ in types:
-                    self.conn.execute(f"DELETE FROM {table} WHERE type = ? AND account_id = ?", (type_, account_id))
-
-    def _drop_retired(self) -> None:
-        """Drop the tables earlier resets swapped out (store/sqlite_reset.py)."""
-        self._retired = False
-        drop_retired(self.conn, self.path, self._private)
-
-    def insert_many(self, records: list[Record]) -> None:
-        """Bulk path for generators and fixtures: one statement, one transaction."""
-        self._writes += 1
-        with self.transaction(solo=True):
-            self._insert_rows([(r.id, r.type, r.account_id, r.status, orjson.dumps(r.data), r.campaign_id, r.adset_id,
-                                r.key, r.created) for r in records])
-
-    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        """Rows in `_COLUMNS` order, each into its type's table, one executemany per table."""
-        self._counts.changed()
-        self._max_ids.clear()
-        by_table: dict[str, list[tuple[Any, ...]]] = {}
-        for row in rows:
-            by_table.setdefault(table_of(row[1]), []).append(row)
-        for table, chunk in by_table.items():
-            self.conn.executemany(_INSERT[table], chunk)
-
     def meta_items(self, prefix: str) -> dict[str, Any]:
         """Every meta value whose key starts with `prefix` (null values, i.e. removed ones, left out)."""
         if prefix.startswith(COUNTER_PREFIXES):
@@ -369,6 +288,13 @@ class SQLiteRepository(ListPages, SiblingJournal):
     def integrity_check(self) -> str:
         """SQLite's own consistency check of the file ("ok" when sound); used after crash tests."""
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def _close_opening(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        self.conn.close()
+        if self._redo is not None:
+            self._redo.close()
 
     def close(self) -> None:
         if self._group is not None:
@@ -384,15 +310,6 @@ class SQLiteRepository(ListPages, SiblingJournal):
             self._wal_header.close()  # process's locks on it (store/wal_index.py)
         if self._redo is not None:
             self._redo.close()  # releases the presence lock
-
-
-def _after_prefix(prefix: str) -> str:
-    """The smallest string above every string starting with `prefix` (a key range for a prefix search)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
-
-
-def _first(row: tuple[Any, ...]) -> Any:
-    return row[0]
 
 
 def _enable_wal(conn: sqlite3.Connection, seconds: float = 10.0) -> None:

@@ -46,22 +46,23 @@ _NOT_THE_RECORD = frozenset({
     sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL,
     sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_NOTADB,
 })
-# their messages (sqlite3_errstr), for an error raised without a code (one built by hand, say)
-_NOT_THE_RECORD_TEXTS = ("access permission denied", "database is locked", "database table is locked", "out of memory",
-                         "attempt to write a readonly database", "interrupted", "disk i/o error",
-                         "database disk image is malformed", "database or disk is full", "unable to open database file",
-                         "locking protocol", "large file support is disabled", "file is not a database")
+# what the sqlite3 module says, without a code, of a statement or its values (a record's own fault)
+_RECORD_TEXTS = ("incorrect number of bindings", "error binding parameter", "you can only execute one statement")
 
 
 def blames_the_record(exc: BaseException) -> bool:
     """Whether a replay's error says its record cannot apply (a constraint, a missing table, a malformed record)
-    rather than that the disk, the file system or a lock failed (`_NOT_THE_RECORD`)."""
+    rather than that the disk, the file system or a lock failed (`_NOT_THE_RECORD`). An error without a code blames
+    the record only when it names the statement's values: anything else (a closed connection, an error built by
+    hand) keeps the file, since moving it aside is the advice that drops acknowledged writes."""
     if not isinstance(exc, sqlite3.Error):
-        return isinstance(exc, (TypeError, ValueError))  # a record whose statements are not (sql, params, many)
+        # a record whose statements are not (sql, params, many), that does not decode, or binds an int beyond 64 bits
+        return isinstance(exc, (TypeError, ValueError, OverflowError))
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF not in _NOT_THE_RECORD  # an extended code's low byte is its primary code
-    return not str(exc).lower().startswith(_NOT_THE_RECORD_TEXTS)
+    return isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)) and \
+        str(exc).lower().startswith(_RECORD_TEXTS)
 
 
 def _replay_failed(redo: RedoFile, exc: BaseException) -> BaseException:
@@ -182,6 +183,8 @@ class GroupRecovery:
             self.conn.execute("ROLLBACK")
         self.store._counts.changed()
         self.store._max_ids.clear()
+        # the replay is the group's own: a request refused further writes (`taken_back`) stays refused after it
+        taken_back, self.conn.taken_back = self.conn.taken_back, False
         try:
             recover(self.conn, self.redo)
         except BaseException:  # a failed COMMIT may leave the transaction open: never hold the write lock idle
@@ -191,6 +194,8 @@ class GroupRecovery:
                 except sqlite3.Error:
                     pass
             raise
+        finally:
+            self.conn.taken_back = taken_back
         self.behind = False
 
     def _undo(self) -> None:

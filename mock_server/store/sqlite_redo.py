@@ -186,14 +186,17 @@ def _plain(params: Any) -> Any:
 
 
 def decode(data: bytes) -> Iterator[tuple[int, int, list[Statement]]]:
-    """The whole records of `data`, in order; stops at the first torn or corrupt one (a kill mid-append), or at
-    a zero length (the end of the records of a mapped file: sqlite_redo_file.py)."""
-    for _end, body in whole_records(data):
+    """The whole records of `data`, in order; stops at the first torn or corrupt one (a kill mid-append: its
+    checksum fails), or at a zero length (the end of the records of a mapped file: sqlite_redo_file.py). A whole
+    record that does not decode raises ValueError: a kill cannot leave one, and stopping there would drop every
+    record after it without a word."""
+    for end, body in whole_records(data):
         try:
             epoch, seq, statements = marshal.loads(body)
-        except (ValueError, EOFError, TypeError):
-            return
-        yield int(epoch), int(seq), statements
+            record = int(epoch), int(seq), statements
+        except (ValueError, EOFError, TypeError) as exc:
+            raise ValueError(f"the record ending at byte {end} is whole but does not decode ({exc})") from None
+        yield record
 
 
 def replay(conn: sqlite3.Connection, data: bytes, epoch: int, committed: int) -> int:
