@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from helpers.killed import kill_copy
+from helpers.killed import kill_copy, names_reopened
 from mock_server.store.repository import ListQuery, Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_deferred import deferrable
@@ -45,11 +45,7 @@ def _names(store: SQLiteRepository) -> list[str]:
 
 def _names_reopened(path: str) -> list[str]:
     """The campaigns a later open of the file finds (after its replay of the redo file)."""
-    reopened = SQLiteRepository(path)
-    try:
-        return _names(reopened)
-    finally:
-        reopened.close()
+    return names_reopened(path)
 
 
 def _in_loop(store: SQLiteRepository, body: Any) -> Any:

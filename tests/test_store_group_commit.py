@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.killed import kill_copy
+from helpers.killed import kill_copy, killed_after_writing
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group import GROUP_SECONDS
@@ -40,16 +40,7 @@ def _campaign(store: SQLiteRepository, name: str) -> Record:
 
 def _killed_after_writing(path: str, name: str, where: Path) -> str:
     """A group-commit store at `path` acknowledges one campaign `name`; the files a kill would leave, copied."""
-    store = SQLiteRepository(path, group_commit=True)
-
-    async def run() -> str:
-        with store.transaction():
-            store.insert(_campaign(store, name))
-        return kill_copy(store, where)
-
-    killed = asyncio.run(run())
-    store.close()
-    return killed
+    return killed_after_writing(path, [name], where)
 
 
 def _world(store: SQLiteRepository) -> tuple[dict[int, str], dict[str, Any]]:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import mock_server.store.sqlite_group_recovery as recovery
-from helpers.killed import kill_copy
+from helpers.killed import killed_after_writing, names_reopened
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_group_recovery import RedoReplayBlocked, RedoReplayError, position, recover
@@ -43,27 +43,11 @@ def _names(store: SQLiteRepository) -> list[str]:
 
 
 def _names_reopened(path: str) -> list[str]:
-    reopened = SQLiteRepository(path)
-    try:
-        return _names(reopened)
-    finally:
-        reopened.close()
+    return names_reopened(path, 20)
 
 
 def _killed_with(path: str, names: list[str], where: Path) -> str:
-    """A group-commit store acknowledges one campaign per name (rows left only in its redo file: the inserts are
-    deferred); the files a kill would leave, copied."""
-    store = SQLiteRepository(path, group_commit=True)
-
-    async def run() -> str:
-        for name in names:
-            with store.transaction():
-                store.insert(_campaign(store, name))
-        return kill_copy(store, where)
-
-    killed = asyncio.run(run())
-    store.close()
-    return killed
+    return killed_after_writing(path, names, where)
 
 
 def _redo_bytes(path: str) -> bytes:

@@ -127,11 +127,7 @@ class Group(GroupRecovery):
         if not self.open:
             return
         conn, store = self.conn, self.store
-        conn.loose = None
-        self._cancel_timer()
-        self.open = store._holding = False
-        store._txn_version = None
-        store._max_ids.clear()
+        self._close()
         try:
             if self.behind:  # never commit what is not exactly the acknowledged writes: catch up from the redo file
                 conn.discard()
@@ -151,6 +147,16 @@ class Group(GroupRecovery):
             self.redo.share()  # other processes may open the file again
         if store._retired:
             store._drop_retired()
+
+    def _close(self) -> None:
+        """The group ends (its COMMIT or its rollback follows): no timer, no write lock held between requests, the
+        ids and version kept for it void."""
+        store = self.store
+        self.conn.loose = None
+        self._cancel_timer()
+        self.open = store._holding = False
+        store._txn_version = None
+        store._max_ids.clear()
 
     def close(self) -> None:
         """At the store's close (or the interpreter's exit): COMMIT, then empty the redo file (all committed)."""

@@ -173,6 +173,8 @@ class GroupRecovery:
 
         def _cancel_timer(self) -> None: ...
 
+        def _close(self) -> None: ...
+
     def catch_up(self) -> None:
         """After a failed COMMIT or undo: apply the redo file's records the database lacks (raises while it
         cannot: the request fails, and nothing is acknowledged on a state missing earlier acknowledged writes)."""
@@ -225,11 +227,7 @@ class GroupRecovery:
         """The group's transaction no longer holds exactly what was acknowledged: close it and roll it back, every
         cache void, `behind` until the records are applied again (the presence lock is kept)."""
         conn, store = self.conn, self.store
-        conn.loose = None
-        self._cancel_timer()
-        self.open = store._holding = False
-        store._txn_version = None
-        store._max_ids.clear()
+        self._close()
         store._counts.changed()
         store._writes += 1
         self.behind = True

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
 
+from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_redo import REDO_SUFFIX
 
@@ -21,3 +23,33 @@ def kill_copy(store: SQLiteRepository, where: Path) -> str:
         if os.path.exists(store.path + suffix):
             shutil.copyfile(store.path + suffix, target + suffix)
     return target
+
+
+def campaign(store: SQLiteRepository, name: str, account_id: str = "act_1") -> Record:
+    """A campaign record named `name` with the store's next id."""
+    return Record(store.next_id(), "Campaign", account_id, "ACTIVE", {"name": name}, None, None, None, 1)
+
+
+def killed_after_writing(path: str, names: list[str], where: Path) -> str:
+    """A group-commit store at `path` acknowledges one campaign per name, each in its own transaction (rows left
+    only in its redo file: the inserts are deferred); the files a kill would leave, copied to `where`."""
+    store = SQLiteRepository(path, group_commit=True)
+
+    async def run() -> str:
+        for name in names:
+            with store.transaction():
+                store.insert(campaign(store, name))
+        return kill_copy(store, where)
+
+    killed = asyncio.run(run())
+    store.close()
+    return killed
+
+
+def names_reopened(path: str, width: int | None = None) -> list[str]:
+    """The campaign names a later open of the file finds (after its replay of the redo file), each cut to `width`."""
+    reopened = SQLiteRepository(path)
+    try:
+        return sorted(o["data"]["name"][:width] for o in reopened.dump()["objects"])
+    finally:
+        reopened.close()
