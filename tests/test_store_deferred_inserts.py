@@ -170,6 +170,33 @@ def test_deferrable_only_what_binds_as_it_is():
     assert not deferrable(11, 10, (11, "Campaign", "1", "ACTIVE", bytearray(b"{}"), float("nan")))  # bound as NULL
 
 
+def _fails_once(real: Any, error: BaseException) -> Any:
+    """`real`, except that its first call raises `error` (the failing disk of the reviews' cases)."""
+    left = [1]
+
+    def call(*args: Any) -> Any:
+        if left[0]:
+            left[0] -= 1
+            raise error
+        return real(*args)
+
+    return call
+
+
+def _slow_catch_up(monkeypatch: pytest.MonkeyPatch, recovering: threading.Event) -> None:
+    """Group.catch_up sets `recovering`, then takes 0.2 s before it runs: another thread acts meanwhile."""
+    from mock_server.store.sqlite_group import Group
+
+    real_catch_up = Group.catch_up
+
+    def slow_catch_up(self: Group) -> None:
+        recovering.set()
+        time.sleep(0.2)
+        real_catch_up(self)
+
+    monkeypatch.setattr(Group, "catch_up", slow_catch_up)
+
+
 class _FailingOnce:
     """A cursor whose first execute fails as an I/O error would (SQLITE_IOERR), then runs as the real one."""
 
@@ -354,13 +381,7 @@ def test_an_undo_that_cannot_read_the_redo_file_loses_nothing(tmp_path, monkeypa
     from mock_server.store.sqlite_redo_file import RedoFile
 
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
-    real_read, fails = RedoFile.read, {"left": 1}
-
-    def read(self: RedoFile) -> bytes:
-        if fails["left"]:
-            fails["left"] -= 1
-            raise OSError(5, "Input/output error")
-        return real_read(self)
+    read = _fails_once(RedoFile.read, OSError(5, "Input/output error"))
 
     def body() -> str:
         _create(store, "one")
@@ -386,13 +407,7 @@ def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monke
     import mock_server.store.sqlite_group_recovery as recovery
 
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
-    real_replay, fails = recovery.replay, {"left": 1}
-
-    def replay(*args: Any) -> int:
-        if fails["left"]:
-            fails["left"] -= 1
-            raise sqlite3.OperationalError("disk I/O error")
-        return real_replay(*args)
+    replay = _fails_once(recovery.replay, sqlite3.OperationalError("disk I/O error"))
 
     def body() -> None:
         _create(store, "one")
@@ -413,18 +428,9 @@ def test_an_undo_whose_replay_fails_is_never_committed_half_done(tmp_path, monke
 def test_another_thread_waits_while_a_failed_insert_is_recovered(tmp_path, monkeypatch):
     """Second review: between the rollback and the catch-up that follow a failed deferred insert, a statement on
     another thread would see neither the group nor its records; it waits for the recovery and sees them."""
-    from mock_server.store.sqlite_group import Group
-
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
     recovering, seen = threading.Event(), {}
-    real_catch_up = Group.catch_up
-
-    def slow_catch_up(self: Group) -> None:
-        recovering.set()
-        time.sleep(0.2)
-        real_catch_up(self)
-
-    monkeypatch.setattr(Group, "catch_up", slow_catch_up)
+    _slow_catch_up(monkeypatch, recovering)
 
     def body() -> None:
         one = _create(store, "one")
@@ -445,18 +451,9 @@ def test_a_request_running_while_another_thread_recovers_fails_and_later_ones_wr
     """Third review: another thread's read runs the deferred inserts, which fail, while the server's thread is in
     a request that inserted: that request ends only after the recovery and fails (its insert is gone), nothing
     acknowledged is lost, and the next requests write normally."""
-    from mock_server.store.sqlite_group import Group
-
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
     recovering = threading.Event()
-    real_catch_up = Group.catch_up
-
-    def slow_catch_up(self: Group) -> None:
-        recovering.set()
-        time.sleep(0.2)
-        real_catch_up(self)
-
-    monkeypatch.setattr(Group, "catch_up", slow_catch_up)
+    _slow_catch_up(monkeypatch, recovering)
 
     def read_elsewhere() -> None:
         with pytest.raises(sqlite3.OperationalError):
@@ -486,13 +483,7 @@ def test_a_transaction_outside_the_group_catches_up_first(tmp_path, monkeypatch)
     import mock_server.store.sqlite_group_recovery as recovery
 
     store = SQLiteRepository(str(tmp_path / "s.sqlite3"), group_commit=True)
-    real_recover, fails = recovery.recover, {"left": 1}
-
-    def recover(*args: Any) -> int:
-        if fails["left"]:
-            fails["left"] -= 1
-            raise sqlite3.OperationalError("disk I/O error")
-        return real_recover(*args)
+    recover = _fails_once(recovery.recover, sqlite3.OperationalError("disk I/O error"))
 
     def body() -> list[int]:
         ids = [_create(store, "one").id, _create(store, "two").id]
