@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import mock_server.store.sqlite_group as sqlite_group
 from mock_server.store.repository import Record
 from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_redo import REDO_SUFFIX
@@ -32,16 +33,25 @@ def campaign(store: SQLiteRepository, name: str, account_id: str = "act_1") -> R
 
 def killed_after_writing(path: str, names: list[str], where: Path) -> str:
     """A group-commit store at `path` acknowledges one campaign per name, each in its own transaction (rows left
-    only in its redo file: the inserts are deferred); the files a kill would leave, copied to `where`."""
+    only in its redo file: the inserts are deferred); the files a kill would leave, copied to `where`.
+
+    The group may not COMMIT by age meanwhile (a slow machine can take longer than 2 * GROUP_SECONDS over a
+    large record, and the next request's start would then commit it): every record stays to be replayed."""
     store = SQLiteRepository(path, group_commit=True)
 
     async def run() -> str:
         for name in names:
             with store.transaction():
                 store.insert(campaign(store, name))
+        group = store._group
+        assert group is not None and group.open and group.seq - group.first_seq == len(names)  # none committed
         return kill_copy(store, where)
 
-    killed = asyncio.run(run())
+    age, sqlite_group.GROUP_SECONDS = sqlite_group.GROUP_SECONDS, 3600.0
+    try:
+        killed = asyncio.run(run())
+    finally:
+        sqlite_group.GROUP_SECONDS = age
     store.close()
     return killed
 
