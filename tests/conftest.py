@@ -29,6 +29,16 @@ def client() -> Iterator[InProcessClient]:
 
 
 @pytest.fixture
+def young(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group-commit store's group stays young whatever the machine's load (a loaded CI can spend more than
+    2 * GROUP_SECONDS on one create's fsync): neither the age check at a request's start nor the timer commits it
+    while a test looks at what the open group holds."""
+    import mock_server.store.sqlite_group as sqlite_group
+
+    monkeypatch.setattr(sqlite_group, "GROUP_SECONDS", 3600.0)
+
+
+@pytest.fixture
 def world(client: InProcessClient) -> dict[str, Any]:
     return client.world
 

@@ -21,6 +21,8 @@ from mock_server.store.sqlite import SQLiteRepository
 from mock_server.store.sqlite_deferred import deferrable
 from mock_server.store.sqlite_redo import TakenBack
 
+pytestmark = pytest.mark.usefixtures("young")  # every test looks into an open group
+
 ACT = "act_1"
 CAMPAIGNS = ListQuery(type="Campaign", account_id=ACT)
 

@@ -46,7 +46,7 @@ async def _create(store: SQLiteRepository, name: str) -> None:
         store.insert(_campaign(store, name))
 
 
-def test_a_request_in_the_same_loop_joins_the_group_without_a_commit(grouped):
+def test_a_request_in_the_same_loop_joins_the_group_without_a_commit(grouped, young):
     """The fast path's case: the group's timer armed in the running loop, so a second request joins the open
     group (nothing committed yet: both writes wait in it, durable in the redo file)."""
     async def run() -> None:
@@ -95,7 +95,7 @@ def test_a_request_in_another_loop_commits_the_group_of_the_first(grouped):
             loop.close()
 
 
-def test_after_a_fork_the_next_request_checks_the_loop_in_full(grouped, monkeypatch):
+def test_after_a_fork_the_next_request_checks_the_loop_in_full(grouped, young, monkeypatch):
     """A forked child inherits the parent's armed timer, thread id and running-loop state: its first request
     must take the full check (asyncio's lookup, which compares the pid), and once it arms its own timer the fast
     path serves it again. The fork is simulated by its hook."""
@@ -357,7 +357,7 @@ def test_a_new_campaigns_first_ad_set_count_runs_no_sql(tmp_path):
         store.close()
 
 
-def test_a_commit_from_another_thread_cancels_the_timer_through_its_loop(grouped):
+def test_a_commit_from_another_thread_cancels_the_timer_through_its_loop(grouped, young):
     """The group's timer is an asyncio task of the server's loop; a commit from another thread (a transaction
     there, a store closed from a test's thread) must not touch it across threads. In asyncio's debug mode such a
     cross-thread cancel raises inside the task's waiter (swallowed), leaving the timer task hung forever, and
