@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helpers_creatives import link_spec, make_adset, make_campaign, make_creative, upload
 from helpers_envelope import assert_graph_error
 
@@ -92,3 +95,77 @@ def test_other_accounts_activities_are_not_reachable(client, act):
     error = client.get(f"{act}/activities", token="GMDEMO-second-account-token").json()["error"]
     assert error["code"] in (100, 200, 803)
     assert client.get("act_1000000000000011/activities", token="GMDEMO-second-account-token").json()["data"] == []
+
+
+def _entries(client, act) -> list[tuple[str, str, str]]:
+    return [(row["event_type"], row["object_id"], row["object_name"]) for row in log(client, act)]
+
+
+def test_a_renamed_objects_create_entry_names_it_as_it_was_created(client, act):
+    """The create_* entry names the object as it was created, whatever renames follow (a custom audience's
+    description change shares update_audience with its name), and each rename's entry names it as renamed."""
+    campaign = make_campaign(client, act)
+    audience = client.post(f"{act}/customaudiences", data={"name": "Customers", "subtype": "CUSTOM",
+                                                           "customer_file_source": "USER_PROVIDED_ONLY"}).json()["id"]
+    client.post(audience, data={"description": "from the CRM"})
+    for name in ("second", "third"):
+        assert client.post(campaign, data={"name": name}).status_code == 200
+        assert client.post(audience, data={"name": f"audience {name}"}).status_code == 200
+    entries = _entries(client, act)
+    assert ("create_campaign_group", campaign, "Click to Instagram Campaign") in entries
+    assert ("create_audience", audience, "Customers") in entries
+    assert [e for e in entries if e[0] == "update_campaign_name"] == [
+        ("update_campaign_name", campaign, "third"), ("update_campaign_name", campaign, "second")]
+
+
+def test_creates_and_changes_within_one_second_keep_the_order_they_happened(backend_client):
+    """Newest first, also within one second of the frozen clock, where only the order of writing tells entries
+    apart (SQLite numbers entries from its table, PostgreSQL from a counter)."""
+    client, act = backend_client, backend_client.world["ad_account_id"]
+    client.post("/__graphmock/clock", json={"freeze": True, "at": T0})
+    first = make_campaign(client, act, status="PAUSED")
+    client.post(first, data={"status": "ACTIVE"})
+    second = make_campaign(client, act, status="PAUSED")
+    third = make_campaign(client, act, status="PAUSED")
+    client.post(second, data={"status": "ACTIVE"})
+    client.post(first, data={"name": "renamed"})
+    assert [(e[0], e[1]) for e in _entries(client, act)] == [
+        ("update_campaign_name", first), ("update_campaign_run_status", second), ("create_campaign_group", third),
+        ("create_campaign_group", second), ("update_campaign_run_status", first), ("create_campaign_group", first)]
+
+
+def test_a_copy_has_a_create_entry_of_its_own(client, act):
+    """ACCOUNT-SURFACE 8: a copy is a new campaign; its create entry is its own, under its own name."""
+    campaign = make_campaign(client, act)
+    copied = client.post(f"{campaign}/copies").json()["copied_campaign_id"]
+    created = [e for e in _entries(client, act) if e[0] == "create_campaign_group"]
+    assert created == [("create_campaign_group", copied, "Click to Instagram Campaign - Copy"),
+                       ("create_campaign_group", campaign, "Click to Instagram Campaign")]
+
+
+@settings(max_examples=20)
+@given(steps=st.lists(st.tuples(st.sampled_from(["create", "rename", "status"]), st.integers(0, 7),
+                                st.sampled_from([0, 0, 1, 30])), min_size=1, max_size=12))
+def test_the_log_is_every_create_and_change_newest_first(client, act, steps):
+    """Property: whatever the mix of creates, renames and status changes, with the clock standing or moving, the
+    log is exactly what happened, newest first, each entry naming the object as it was at that moment."""
+    client.post("/__graphmock/reset")
+    client.post("/__graphmock/clock", json={"freeze": True, "at": T0})
+    made: list[list[str]] = []  # [id, name, status]
+    happened: list[tuple[str, str, str]] = []
+    for number, (kind, which, advance) in enumerate(steps):
+        client.post("/__graphmock/clock", json={"advance": advance})
+        if kind == "create" or not made:
+            made.append([make_campaign(client, act, status="PAUSED"), "Click to Instagram Campaign", "PAUSED"])
+            happened.append(("create_campaign_group", made[-1][0], made[-1][1]))
+            continue
+        target = made[which % len(made)]
+        if kind == "rename":
+            target[1] = f"name {number}"
+            assert client.post(target[0], data={"name": target[1]}).status_code == 200
+            happened.append(("update_campaign_name", target[0], target[1]))
+        else:
+            target[2] = "ACTIVE" if target[2] == "PAUSED" else "PAUSED"
+            assert client.post(target[0], data={"status": target[2]}).status_code == 200
+            happened.append(("update_campaign_run_status", target[0], target[1]))
+    assert _entries(client, act) == happened[::-1]
