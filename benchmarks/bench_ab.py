@@ -16,11 +16,26 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_http as bh  # noqa: E402
 import loadgen  # noqa: E402
+
+
+def _start(tag: str, checkout: str, work: str, round_: int) -> tuple[Any, int]:
+    """A server of `checkout` on a new store file and a free port (`-m mock_server` run from that directory)."""
+    here = os.getcwd()
+    os.environ["PYTHONPATH"] = checkout
+    os.chdir(checkout)  # `-m mock_server` imports from the current directory first
+    try:
+        port = bh.free_port()
+        command = [sys.executable, "-m", "mock_server", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--db", f"{work}/{tag}{round_}.sqlite3", "--fixtures", bh.FIXTURES]
+        return bh.start(command, "/__graphmock/ui/", port)[0], port
+    finally:
+        os.chdir(here)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,40 +47,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per measurement")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp()
-    servers = {}
-    here = os.getcwd()
-    try:
-        for tag, path in (("A", args.a), ("B", args.b)):
-            path = str(Path(path).resolve())
-            os.environ["PYTHONPATH"] = path
-            os.chdir(path)  # `-m mock_server` imports from the current directory first
-            port = bh.free_port()
-            command = [sys.executable, "-m", "mock_server", "serve", "--host", "127.0.0.1", "--port", str(port),
-                       "--db", f"{work}/{tag}.sqlite3", "--fixtures", bh.FIXTURES]
-            servers[tag] = (bh.start(command, "/__graphmock/ui/", port)[0], port)
-        os.chdir(here)
-        world = bh.world()
-        scenarios = {tag: bh.scenarios(port, world, args.duration) for tag, (_, port) in servers.items()}
-        results: dict[str, dict[str, list[tuple[float, float]]]] = {}
-        for _ in range(args.rounds):
+    checkouts = {"A": str(Path(args.a).resolve()), "B": str(Path(args.b).resolve())}
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    world = bh.world()
+    for round_ in range(args.rounds):
+        # New servers every round: two processes of the SAME code differ by up to ~6 % for their whole life (an A/A
+        # run of one pair of servers read B/A 1.06; hash seeds, memory layout, the core each lands on), so a
+        # difference is only seen over many pairs. A runs first in even rounds, B in odd ones.
+        order = "AB" if round_ % 2 == 0 else "BA"
+        servers = {tag: _start(tag, checkouts[tag], work, round_) for tag in order}
+        try:
+            scenarios = {tag: bh.scenarios(port, world, args.duration) for tag, (_, port) in servers.items()}
             for index, row in enumerate(scenarios["A"]):
                 if args.only and not any(o in row[0] for o in args.only):
                     continue
-                for tag, (proc, port) in servers.items():
+                for tag in order:
+                    proc, port = servers[tag]
                     name, _, method, target, body = scenarios[tag][index]
                     result = loadgen.run(f"http://127.0.0.1:{port}{target}", method=method, body=body,
                                          duration=args.duration, server_pid=proc.pid)
                     results.setdefault(name, {}).setdefault(tag, []).append((result.rps, result.cpu_us or 0.0))
-        tool = "wrk" if shutil.which("wrk") else "the asyncio client"
-        print(f"A = {args.a}, B = {args.b}; median of {args.rounds} interleaved rounds, load generator: {tool}")
-        for name, by_tag in results.items():
-            a_rps, b_rps = (statistics.median(r for r, _ in by_tag[t]) for t in "AB")
-            a_cpu, b_cpu = (statistics.median(c for _, c in by_tag[t]) for t in "AB")
-            print(f"{name:42} A {a_rps:7.0f} req/s {a_cpu:6.0f} us | B {b_rps:7.0f} req/s {b_cpu:6.0f} us | "
-                  f"B/A {b_rps / a_rps:4.2f}")
-    finally:
-        for proc, _ in servers.values():
-            proc.kill()
+        finally:
+            for proc, _ in servers.values():
+                proc.kill()
+                proc.wait()
+    tool = "wrk" if shutil.which("wrk") else "the asyncio client"
+    print(f"A = {args.a}, B = {args.b}; median of {args.rounds} rounds, new servers each, load generator: {tool}")
+    for name, by_tag in results.items():
+        a_rps, b_rps = (statistics.median(r for r, _ in by_tag[t]) for t in "AB")
+        a_cpu, b_cpu = (statistics.median(c for _, c in by_tag[t]) for t in "AB")
+        if os.environ.get("AB_ALL"):
+            print(name, [round(r) for r, _ in by_tag["A"]], [round(r) for r, _ in by_tag["B"]])
+        print(f"{name:42} A {a_rps:7.0f} req/s {a_cpu:6.0f} us | B {b_rps:7.0f} req/s {b_cpu:6.0f} us | "
+              f"B/A {b_rps / a_rps:4.2f}")
     return 0
 
 

@@ -120,7 +120,8 @@ def test_a_renamed_objects_create_entry_names_it_as_it_was_created(client, act):
 
 def test_creates_and_changes_within_one_second_keep_the_order_they_happened(backend_client):
     """Newest first, also within one second of the frozen clock, where only the order of writing tells entries
-    apart (SQLite numbers entries from its table, PostgreSQL from a counter)."""
+    apart: a create entry, derived from its object's stamp (domain/activities.py), sorts between the stored entries
+    written before and after it (SQLite numbers entries from its table, PostgreSQL from a counter)."""
     client, act = backend_client, backend_client.world["ad_account_id"]
     client.post("/__graphmock/clock", json={"freeze": True, "at": T0})
     first = make_campaign(client, act, status="PAUSED")

@@ -151,8 +151,8 @@ def test_snapshot_document_shape(client, act):
     assert snapshot["graphmock_snapshot"] == 1 and snapshot["seed"] == 7
     assert snapshot["clock"] == {"now": T0, "now_iso": "2026-01-01T00:00:00+0000", "frozen": True, "offset": 0.0}
     assert snapshot["world"]["ad_accounts"][0]["id"] == act
-    objects = snapshot["store"]["objects"]  # also the fixture video, saved audiences and activities (issue 14)
-    assert {o["type"] for o in objects} == {"Campaign", "AdVideo", "SavedAudience", "AdActivity"}
+    objects = snapshot["store"]["objects"]  # also the fixture video and saved audiences (issue 14); the campaign's
+    assert {o["type"] for o in objects} == {"Campaign", "AdVideo", "SavedAudience"}  # create entry is its stamp
     [stored] = [o for o in objects if o["type"] == "Campaign"]
     assert stored["id"] == campaign and isinstance(stored["id"], str)  # ids > 2**53 travel as strings
     assert stored["type"] == "Campaign" and stored["status"] == "PAUSED" and stored["data"]["name"] == "x"

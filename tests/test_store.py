@@ -276,19 +276,23 @@ def test_a_store_file_with_activities_in_objects_reopens_with_its_log_and_number
     path = str(tmp_path / "old.sqlite3")
     client = InProcessClient(ServerConfig(db=path))
     act = client.world["ad_account_id"]
+
+    def created_and_renamed(on: InProcessClient, name: str) -> None:  # a rename: a stored entry (a create's is derived)
+        made = on.post(f"{act}/campaigns", data={"name": name, "objective": "OUTCOME_SALES", "special_ad_categories": "[]"})
+        assert made.status_code == 200
+        assert on.post(made.json()["id"], data={"name": name.upper()}).status_code == 200
+
     for name in ("a", "b"):
-        assert client.post(f"{act}/campaigns", data={"name": name, "objective": "OUTCOME_SALES",
-                                                      "special_ad_categories": "[]"}).status_code == 200
+        created_and_renamed(client, name)
     before = client.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"]
     client.close()
     _as_written_before_the_activities_table(path)
 
     reopened = InProcessClient(ServerConfig(db=path))
     assert reopened.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"] == before
-    assert reopened.post(f"{act}/campaigns", data={"name": "c", "objective": "OUTCOME_SALES",
-                                                   "special_ad_categories": "[]"}).status_code == 200
-    names = [row["object_name"] for row in reopened.get(f"{act}/activities", params={"fields": "object_name"}).json()["data"]]
-    assert names[:3] == ["c", "b", "a"]
+    created_and_renamed(reopened, "c")
+    rows = reopened.get(f"{act}/activities", params={"fields": "event_type,object_name"}).json()["data"]
+    assert [row["object_name"] for row in rows if row["event_type"] == "update_campaign_name"] == ["C", "B", "A"]
     reopened.close()
     store = SQLiteRepository(path)
     assert store.conn.execute("SELECT count(*) FROM objects WHERE type = 'AdActivity'").fetchone()[0] == 0

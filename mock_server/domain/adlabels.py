@@ -88,6 +88,9 @@ class Binder:
         # the object's own id may be allocated but not yet inserted: a new label takes the id after it
         record.data["adlabels"] = resolve(store, record.account_id, items, self.now(), min_id=record.id + 1)
 
+    def before_insert(self, store: Repository, record: Record) -> None:
+        return None
+
     def inserted(self, store: Repository, record: Record) -> None:
         return None
 

@@ -20,7 +20,8 @@ def list_(call: Call) -> tuple[int, Any]:
     rules, now = table("activities"), call.state.now()
     until = int(params["until"]) if params.get("until") is not None else int(now)
     since = int(params["since"]) if params.get("since") is not None else until - rules["default_window_seconds"]
-    rows = activities.rows(call.state.store, account.account_id, since, until, now, rules, account.timezone_name)
+    rows = activities.rows(call.state.store, account.account_id, since, until, now, rules, account.timezone_name,
+                           call.state.world)
     if params.get("category"):
         rows = [row for row in rows if row["category"] == params["category"]]
     wanted = {str(params["oid"])} | {str(o) for o in params.get("extra_oids") or []} if params.get("oid") else None

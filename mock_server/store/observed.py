@@ -10,13 +10,15 @@ from mock_server.store.repository import Record, Repository
 
 class Observer(Protocol):
     def before_write(self, store: Repository, record: Record) -> None: ...
+    def before_insert(self, store: Repository, record: Record) -> None: ...
     def inserted(self, store: Repository, record: Record) -> None: ...
     def updated(self, store: Repository, before: Record | None, after: Record) -> None: ...
 
 
 class ObservedRepository:
     """Delegates everything to `inner`; `insert` and `update` of a watched type also call the observers, before
-    (may complete or refuse the record) and after the write, in the same transaction."""
+    (may complete or refuse the record; `before_insert` only for an insert) and after the write, in the same
+    transaction."""
 
     def __init__(self, inner: Any, observers: list[Observer], watched: frozenset[str]) -> None:
         self.inner = inner
@@ -37,6 +39,8 @@ class ObservedRepository:
             return
         for observer in self.observers:
             observer.before_write(inner, record)
+        for observer in self.observers:
+            observer.before_insert(inner, record)
         inner.insert(record)
         for observer in self.observers:
             observer.inserted(inner, record)
