@@ -58,7 +58,6 @@ class Journal:
         self._settling = threading.RLock()  # one settle at a time; a listener may settle again (the log's flush)
         self._settle_loop: Any = None  # the loop a settle is due on, and its thread (None: none due)
         self._settle_thread: int | None = None
-        self._weighed: dict[int, tuple[Any, Any, tuple[int, bool]]] = {}  # id(params) -> a kept parse's weight
 
     batched = True  # entries settle in batches on an event loop (journal_store.SharedJournal: one at a time)
 
@@ -95,7 +94,7 @@ class Journal:
         if self.listeners:
             started = REQUEST_STARTED.get()
             entry.took = (_time.perf_counter() - started) * 1000 if started else 0.0
-        self._weigh_entry(entry)  # now, while the request's strings are in the CPU's cache (at settle: ~3 us more)
+        self._weigh_entry(entry)  # now: a large one is trimmed before it waits in a batch
         if judge_now:
             entry.violations  # judged: the Call is let go
         with self._lock:
@@ -152,9 +151,18 @@ class Journal:
 
     def _weigh_entry(self, entry: Entry) -> None:
         """Add the weight of `entry`'s request and answer to its size; an oversize one is judged on the whole
-        request, then only a trimmed copy of it is kept."""
+        request, then only a trimmed copy of it is kept.
+
+        A request received whole in at most MAX_VALUE_CHARS bytes, answered without a kept body (a success), is
+        weighed by those bytes (`wire_bytes`: path, query, body, headers) plus 16 per param and header, without
+        walking its strings: decoding (url escapes, JSON, PHP keys) only shortens text, so its strings weigh no
+        more than its bytes and none of them can need trimming (a repeated GET's copies weigh the same, unmemoised)."""
         graph_request = entry._request
         body = entry._body
+        wire = getattr(graph_request, "wire_bytes", -1)
+        if body is None and 0 <= wire <= MAX_VALUE_CHARS and len(graph_request.path) <= MAX_VALUE_CHARS:
+            entry.size += wire + 16 * (len(graph_request.params) + len(graph_request.headers))
+            return
         size, oversize = self._weigh_request(graph_request)
         size += (0 if body is None else _weigh(body, 0)[0]) + len(graph_request.path)
         if oversize or size > MAX_VALUE_CHARS * 4:
@@ -169,21 +177,9 @@ class Journal:
         entry.size += size
 
     def _weigh_request(self, graph_request: Any) -> tuple[int, bool]:
-        """`_weigh` of the params and headers; a repeated bodiless GET (a copy of one kept parse: the same params
-        and headers objects) is weighed once."""
-        params, headers = graph_request.params, graph_request.headers
-        kept = graph_request.body_kind == "none" and 0 <= getattr(graph_request, "wire_bytes", -1) <= MAX_VALUE_CHARS
-        if kept:
-            held = self._weighed.get(id(params))
-            if held is not None and held[0] is params and held[1] is headers:
-                return held[2]
-        size, oversize = _weigh(params, 0)
-        weight = (size + _weigh(headers, 0)[0], oversize)
-        if kept:
-            if len(self._weighed) >= SETTLE_BATCH:
-                self._weighed.clear()
-            self._weighed[id(params)] = (params, headers, weight)
-        return weight
+        """`_weigh` of the params and headers (a large request, or one whose bytes are not known)."""
+        size, oversize = _weigh(graph_request.params, 0)
+        return size + _weigh(graph_request.headers, 0)[0], oversize
 
     def _keep(self, entry: Entry) -> None:
         """Number `entry` and add it to the ring, dropping the oldest beyond `size` entries or `max_bytes`

@@ -4,6 +4,7 @@ never see the difference, memory stays bounded, and the console log's figures st
 from __future__ import annotations
 
 import asyncio
+import json
 import io
 import time
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from mock_server.config import ServerConfig
 from mock_server.journal import MAX_VALUE_CHARS, REQUEST_STARTED, SETTLE_BATCH, SETTLE_DELAY, Journal
+from mock_server.journal_entry import ENTRY_OVERHEAD
 from mock_server.request_log import FLUSH_DELAY, install
 from mock_server.state import State
 from mock_server.wire.request import GraphRequest
@@ -123,7 +125,7 @@ def test_the_console_line_shows_the_time_the_request_took_not_when_it_was_settle
 @settings(max_examples=30, deadline=None)
 @given(fields=st.lists(st.sampled_from(["name", "status", "x" * 50, "é"]), max_size=4), repeats=st.integers(1, 5))
 def test_a_repeated_parse_weighs_what_an_equal_fresh_parse_weighs(fields: list[str], repeats: int) -> None:
-    """issue 16's byte bound: copies of one kept parse (a repeated GET) are weighed once, to the same figure."""
+    """issue 16's byte bound: copies of one kept parse (a repeated GET) weigh what a fresh parse of it weighs."""
     def get() -> GraphRequest:
         return GraphRequest(method="GET", path="/v25.0/act_1", version="v25.0", segments=["act_1"],
                             params={"fields": ",".join(fields)}, query={}, base_url="http://x",
@@ -134,7 +136,7 @@ def test_a_repeated_parse_weighs_what_an_equal_fresh_parse_weighs(fields: list[s
     for _ in range(repeats):
         copies.record(kept.copy(), 200, None)
         fresh.record(get(), 200, None)
-    assert copies.bytes == fresh.bytes and len(copies._weighed) == 1
+    assert copies.bytes == fresh.bytes
 
 
 def test_a_request_with_a_long_path_is_settled_at_once() -> None:
@@ -177,3 +179,41 @@ def test_clear_from_another_thread_waits_for_a_settle_under_way() -> None:
     asyncio.run(run())
     clearer.join(5)
     assert journal.entries() == [] and not journal._fresh
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(pairs=st.lists(st.tuples(_TEXT, _TEXT | st.text("x", min_size=3000, max_size=5000)), max_size=6),
+       as_json=st.booleans())
+def test_a_small_request_weighs_at_least_its_strings_and_holds_none_to_trim(pairs: list[tuple[str, str]],
+                                                                              as_json: bool) -> None:
+    """journal._weigh_entry weighs a request received whole in at most MAX_VALUE_CHARS bytes by those bytes:
+    for any form or JSON body, parsed as the server parses it, that weight is at least the documented measure of
+    its params and headers (the byte bound holds), and no string in it is past the trimming limit."""
+    from urllib.parse import urlencode
+
+    from mock_server.journal import _weigh
+    from mock_server.wire.errors import GraphError
+    from mock_server.wire.limits import Limits
+    from mock_server.wire.request import parse_received
+
+    body = (json.dumps(dict(pairs)) if as_json else urlencode(pairs)).encode()
+    kind = b"application/json" if as_json else b"application/x-www-form-urlencoded"
+    scope = {"type": "http", "method": "POST", "path": "/v25.0/act_1/campaigns", "query_string": b"access_token=t",
+             "headers": [(b"host", b"h"), (b"content-type", kind), (b"content-length", str(len(body)).encode())],
+             "scheme": "http", "server": ("127.0.0.1", 80), "http_version": "1.1"}
+    try:
+        parsed = parse_received(scope, body, Limits())
+    except GraphError:
+        return  # refused before it is journaled as a request (a body over a limit)
+    assert parsed is not None
+    if parsed.wire_bytes > MAX_VALUE_CHARS:
+        return  # weighed string by string and trimmed, as before (the tests above)
+    journal = Journal(STATE)
+    journal.record(parsed, 200, None)
+    [entry] = journal.entries()
+    strings, oversize = _weigh(parsed.params, 0)
+    assert not oversize
+    assert entry.size - ENTRY_OVERHEAD >= strings + _weigh(parsed.headers, 0)[0] + len(parsed.path)
