@@ -2,9 +2,12 @@
 median of N rounds: req/s and server CPU per request. For before/after figures of a change:
 
     git worktree add /tmp/before <commit>
-    python benchmarks/bench_ab.py /tmp/before . [scenario substring ...] [--rounds 3] [--duration 2]
+    python benchmarks/bench_ab.py /tmp/before . [scenario substring ...] [--rounds 10] [--duration 2] [--each]
 
 Each server runs from its own directory (`python -m mock_server serve` with that directory first on the path).
+Two servers of the same code differ by up to ~6-13 % for their whole life (hash seeds, memory layout, where the
+scheduler puts them next to the load generator), so each round starts new ones; 10 rounds separate a ~5 %
+change. Smaller ones: `bench_instructions.py` (valgrind's instruction count, ~0.1 % between runs).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="scenarios whose name contains one of these (default: all)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per measurement")
+    parser.add_argument("--each", action="store_true", help="also print every round's req/s")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp()
     checkouts = {"A": str(Path(args.a).resolve()), "B": str(Path(args.b).resolve())}
@@ -76,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, by_tag in results.items():
         a_rps, b_rps = (statistics.median(r for r, _ in by_tag[t]) for t in "AB")
         a_cpu, b_cpu = (statistics.median(c for _, c in by_tag[t]) for t in "AB")
-        if os.environ.get("AB_ALL"):
-            print(name, [round(r) for r, _ in by_tag["A"]], [round(r) for r, _ in by_tag["B"]])
+        if args.each:
+            for tag in "AB":
+                print(f"  {tag} each round, req/s: {' '.join(str(round(r)) for r, _ in by_tag[tag])}")
         print(f"{name:42} A {a_rps:7.0f} req/s {a_cpu:6.0f} us | B {b_rps:7.0f} req/s {b_cpu:6.0f} us | "
               f"B/A {b_rps / a_rps:4.2f}")
     return 0
