@@ -199,3 +199,26 @@ def test_any_connection_close_closes_as_the_parser_decides() -> None:
     later `keep-alive` does not reopen it (found by review: the last header won)."""
     plain = parse_plain(b"GET / HTTP/1.1\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n")
     assert plain is not None and plain.keep_alive is False
+
+
+def _fields(plain: Any) -> Any:
+    return None if plain is None else (plain.method, plain.target, plain.headers, plain.body, plain.keep_alive)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=raw_requests(), body=st.sampled_from([b"", b"name=x&a=b", b'{"a":1}']), proxy=st.booleans())
+def test_a_kept_head_reads_as_a_fresh_parse(data: bytes, body: bytes, proxy: bool) -> None:
+    """A request head read plain is kept for the next identical one (plain_requests._HEADS): the next request with
+    that head, whatever its body, reads as it would with nothing kept, and what a caller does to one request's
+    headers never reaches the next."""
+    from mock_server.wire import plain_requests
+
+    head = data[:data.find(b"\r\n\r\n") + 4] if b"\r\n\r\n" in data else data
+    plain_requests._HEADS.clear()
+    fresh = [_fields(parse_plain(raw, proxy)) for raw in (data, head + body)]
+    plain_requests._HEADS.clear()
+    first = parse_plain(data, proxy)
+    if first is not None:
+        first.headers.append((b"x-added", b"by a caller"))
+    assert _fields(parse_plain(head + body, proxy)) == fresh[1]
+    assert _fields(parse_plain(data, proxy)) == fresh[0]
