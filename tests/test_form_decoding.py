@@ -1,4 +1,4 @@
-"""wire/request.py `_unquote`: the form decoding of each name and value (`+` a space, `%XX` a UTF-8 byte, invalid
+"""wire/form_decoding.py `_unquote`: the form decoding of each name and value (`+` a space, `%XX` a UTF-8 byte, invalid
 UTF-8 refused) through CPython's C escape decoder. What a client relies on: every body and query string decodes
 exactly as `urllib.parse` decodes it (`parse_qsl(keep_blank_values=True, errors="strict")`), whatever it holds."""
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from mock_server.wire.errors import GraphError
 from mock_server.wire.limits import Limits
-from mock_server.wire.request import _parse_urlencoded, _unquote
+from mock_server.wire.form_decoding import _parse_urlencoded, _unquote
 
 PIECES = st.lists(st.one_of(st.sampled_from(["%", "%4", "%41", "%e2%82%ac", "%E2%82", "%zz", "%%", "+", "\\", "\\x41",
                                              "\\%41", "=", "&", "%5C", "%2B", "%00", "%ff"]),
@@ -51,3 +51,24 @@ def test_targeting_spec_in_a_form_body() -> None:
                                                         ("name", "a b\\n")]
     with pytest.raises(GraphError):
         _parse_urlencoded(b"name=%ff", "body", Limits())  # not UTF-8: body_unparseable
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=4))
+def test_a_kept_piece_decodes_as_a_fresh_one(texts: list[str]) -> None:
+    """Pieces with escapes are kept for the next identical one (form_decoding._PIECES): a body read again, from what
+    was kept, decodes as parse_qsl decodes it, and one it refuses (invalid UTF-8) is refused every time."""
+    from mock_server.wire import form_decoding
+
+    raw = "&".join(texts).encode()
+    try:
+        expected: object = parse_qsl(raw.decode(), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        expected = GraphError
+    form_decoding._PIECES.clear()
+    for _ in range(2):
+        if expected is GraphError:
+            with pytest.raises(GraphError):
+                _parse_urlencoded(raw, "body", Limits())
+        else:
+            assert _parse_urlencoded(raw, "body", Limits()) == expected

@@ -9,11 +9,9 @@ body is read, before any parsing, so a hostile body costs bounded memory.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 import orjson
 from starlette.requests import Request
@@ -21,11 +19,11 @@ from starlette.requests import Request
 from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 from mock_server.wire.limits import Limits, ascii_digits, over_limit, too_large
+from mock_server.wire.form_decoding import _parse_urlencoded, _unquote  # noqa: F401 (tests import them here)
 from mock_server.wire.php_keys import fold
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
 LOOKS_LIKE_VERSION = re.compile(r"^v\d")
-_escape_decode = codecs.escape_decode  # type: ignore[attr-defined]  # CPython's C decoder of \xXX (pickle uses it)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "GET"})
 WIRE_PARAMS = frozenset({"access_token", "appsecret_proof", "method", "suppress_http_code", "pretty", "format",
                          "callback", "locale", "debug", "_", "__paging_token", "transport", "sdk", "include_headers"})
@@ -317,48 +315,6 @@ def split_path(path: str) -> tuple[str | None, list[str]]:
 
 
 _SPLIT: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-
-
-def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str, Any]]:
-    """`parse_qsl(keep_blank_values=True, errors="strict")`, 3-4x faster: most pairs need no unquoting.
-
-    The pair count is checked on the raw bytes first, so 10 000 params are refused before any is decoded."""
-    if not raw:
-        return []
-    if raw.count(b"&") >= limits.max_params:
-        raise too_large(limits, f"more than {limits.max_params} params")
-    try:
-        text = raw.decode("utf-8")
-        pairs: list[tuple[str, Any]] = []
-        for piece in text.split("&"):
-            if not piece:
-                continue
-            name, _, value = piece.partition("=")
-            if "%" in piece or "+" in piece:  # each half unquoted only when it holds an escape
-                if "%" in name or "+" in name:
-                    name = _unquote(name)
-                if "%" in value or "+" in value:
-                    value = _unquote(value)
-            pairs.append((name, value))
-        return pairs
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise GraphError("body_unparseable", detail=f"{where} is not valid UTF-8 url-encoded data ({type(exc).__name__})") from None
-
-
-def _unquote(text: str) -> str:
-    """Form decoding of one name or value: `+` is a space, %XX a UTF-8 byte (invalid UTF-8 raises).
-
-    `unquote_to_bytes` walks the escapes in Python (~0.2 us each: a URL-encoded targeting spec has dozens);
-    here each %XX becomes the `\\xXX` escape that `codecs.escape_decode` decodes in C, the text's own
-    backslashes doubled first so they stay themselves. A `%` without two hex digits after it (which
-    `unquote_to_bytes` leaves as it is) is an invalid escape there: that text takes the slow path."""
-    raw = text.replace("+", " ").encode("utf-8")
-    if b"%" in raw:
-        try:
-            raw = _escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
-        except ValueError:
-            raw = unquote_to_bytes(raw)
-    return raw.decode("utf-8")
 
 
 async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple[str, Any]], list[UploadedFile]]:
