@@ -78,3 +78,22 @@ def test_a_path_split_again_splits_as_the_first_time(paths: list[str]) -> None:
         assert (version, segments) == expected
         segments.append("changed")
         assert wire_request.split_path(path) == expected
+
+
+HEADER_NAMES = st.sampled_from([b"Host", b"host", b"User-Agent", b"X-Thing", b"content-type", b"Accept"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(HEADER_NAMES, st.binary(max_size=12)), max_size=6))
+def test_kept_headers_read_as_fresh_ones(headers: list[tuple[bytes, bytes]]) -> None:
+    """wire/request.py keeps each set of request headers decoded: the next request with the same headers reads
+    them as a first decoding does (the first of repeated names, lower-cased), and a caller changing one request's
+    dict never changes the next one's."""
+    wire_request._HEADERS.clear()
+    fresh = {}
+    for name, value in headers:
+        fresh.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    first = wire_request.headers_of({"headers": list(headers)})
+    assert first == fresh
+    first["x-changed"] = "by a caller"
+    assert wire_request.headers_of({"headers": list(headers)}) == fresh

@@ -290,13 +290,30 @@ def _assemble(scope: dict[str, Any], headers: dict[str, str], query_pairs: list[
 
 
 def headers_of(scope: dict[str, Any]) -> dict[str, str]:
-    """Request headers by lower-case name (the first of repeated ones, as Starlette's `.get` returns)."""
+    """Request headers by lower-case name (the first of repeated ones, as Starlette's `.get` returns). A client
+    sends the same headers again and again: those seen before are decoded once (each caller gets its own dict)."""
+    raw = scope.get("headers", ())
+    try:
+        key = tuple(raw)
+        kept = _HEADERS.get(key)
+    except TypeError:  # headers as lists (some ASGI servers): decoded every time
+        key, kept = None, None
+    if kept is not None:
+        return kept.copy()
     out: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
+    for raw_name, raw_value in raw:
         name = raw_name.decode("latin-1").lower()
         if name not in out:
             out[name] = raw_value.decode("latin-1")
+    if key is not None and sum(len(n) + len(v) for n, v in key) <= _HEADERS_LIMIT:
+        if len(_HEADERS) >= _MAX_PARSED:
+            _HEADERS.clear()
+        _HEADERS[key] = out.copy()
     return out
+
+
+_HEADERS: dict[tuple[Any, ...], dict[str, str]] = {}
+_HEADERS_LIMIT = 4096  # bytes of names and values: longer header sets are decoded every time (memory bounded)
 
 
 def split_path(path: str) -> tuple[str | None, list[str]]:
