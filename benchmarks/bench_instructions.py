@@ -28,7 +28,7 @@ WARM_UP = 200  # requests before either run counts anything that differs
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def child(scenario: str, count: int, slow: float, planned: int) -> None:
+def child(scenario: str, count: int, slow: float, planned: int, read_cache: bool) -> None:
     """Inside valgrind: the scenario's requests, `count` of them, timers stretched by `slow`; the set-up is the
     same for every count (`planned`: the most requests any run sends, warm-up included)."""
     sys.path.insert(0, str(HERE))
@@ -43,7 +43,7 @@ def child(scenario: str, count: int, slow: float, planned: int) -> None:
     checkpoint.INTERVAL_SECONDS *= slow
     import bench_cpu
 
-    app, world = bench_cpu.build(True, True)
+    app, world = bench_cpu.build(read_cache, True)
     driver = bench_cpu.ProtocolDriver(app)
     chosen = [s for s in bench_cpu.scenarios(driver, world, planned) if scenario in s[0]]
     if not chosen:
@@ -53,12 +53,12 @@ def child(scenario: str, count: int, slow: float, planned: int) -> None:
     driver.run(method, target, bodies, count)
 
 
-def count_instructions(checkout: str, scenario: str, count: int, slow: float, planned: int) -> int:
+def count_instructions(checkout: str, scenario: str, count: int, slow: float, planned: int, cold: bool) -> int:
     """Instructions valgrind counts for one run of `count` requests from `checkout`."""
     path = str(Path(checkout).resolve())
     env = {**os.environ, "PYTHONPATH": path, "PYTHONHASHSEED": "0", "GRAPHMOCK_GROUP_COMMIT": "1"}
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--child",
-               scenario, str(count), "--slow", str(slow), "--planned", str(planned)]
+               scenario, str(count), "--slow", str(slow), "--planned", str(planned)] + (["--no-read-cache"] if cold else [])
     done = subprocess.run(command, cwd=path, env=env, capture_output=True, text=True, check=False)
     found = _COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
@@ -66,10 +66,10 @@ def count_instructions(checkout: str, scenario: str, count: int, slow: float, pl
     return int(found.group(1))
 
 
-def per_request(checkout: str, scenario: str, requests: int, slow: float) -> float:
+def per_request(checkout: str, scenario: str, requests: int, slow: float, cold: bool) -> float:
     planned = WARM_UP + BASE + requests
-    return (count_instructions(checkout, scenario, BASE + requests, slow, planned)
-            - count_instructions(checkout, scenario, BASE, slow, planned)) / requests
+    return (count_instructions(checkout, scenario, BASE + requests, slow, planned, cold)
+            - count_instructions(checkout, scenario, BASE, slow, planned, cold)) / requests
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,12 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=1000, help="N: requests counted (the longer run's extra ones)")
     parser.add_argument("--repeat", type=int, default=1, help="counts per checkout, alternating between checkouts")
     parser.add_argument("--slow", type=float, default=50.0, help="how much the batching timers are stretched")
+    parser.add_argument("--no-read-cache", action="store_true", help="reads rendered afresh (the cold reads)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--planned", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         scenario, count = args.checkouts
-        child(scenario, int(count), args.slow, args.planned)
+        child(scenario, int(count), args.slow, args.planned, not args.no_read_cache)
         return 0
     *checkouts, scenario = args.checkouts
     if not checkouts:
@@ -91,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     seen: dict[str, list[float]] = {c: [] for c in checkouts}
     for _ in range(args.repeat):
         for checkout in checkouts:
-            seen[checkout].append(per_request(checkout, scenario, args.requests, args.slow))
-    print(f"{scenario}: instructions per request (callgrind, {args.requests} requests, timers x{args.slow:g})")
+            seen[checkout].append(per_request(checkout, scenario, args.requests, args.slow, args.no_read_cache))
+    cold = " [--no-read-cache]" if args.no_read_cache else ""
+    print(f"{scenario}{cold}: instructions per request (callgrind, {args.requests} requests, timers x{args.slow:g})")
     first = statistics.median(seen[checkouts[0]])
     for checkout, counts in seen.items():
         median = statistics.median(counts)
