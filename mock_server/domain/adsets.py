@@ -32,7 +32,7 @@ class Parents:
     creates' own writes: an ad set and its activity record, never a campaign row (`wrote`). Bounded; one store."""
 
     __slots__ = ("store", "stamp", "records", "local")
-    LIMIT = 256
+    LIMIT = 1024  # campaigns kept (a few MB at most); a suite filling ad sets across more campaigns re-reads the rest
 
     def __init__(self) -> None:
         self.store: weakref.ref[Any] | None = None
