@@ -240,6 +240,7 @@ def _sub_request(state: State, top: GraphRequest, op: Operation, relative_url: s
     if not sub.access_token:
         sub.access_token, sub.appsecret_proof = top.access_token, sub.appsecret_proof or top.appsecret_proof
     sub.headers = {**top.headers, **{"content-type": content_type.decode()}}
+    sub.wire_bytes += sum(map(len, top.headers)) + sum(map(len, top.headers.values()))  # the batch's headers too
     if op.files:
         sub.files = [f for f in top.files if f.field in op.files]
     return sub

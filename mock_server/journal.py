@@ -39,6 +39,7 @@ MAX_VALUE_CHARS = 4096  # a longer string is kept as its first KEPT_CHARS and it
 KEPT_CHARS = 256
 REQUEST_STARTED: ContextVar[float] = ContextVar("graphmock_request_started", default=0.0)  # perf_counter() at arrival
 SETTLE_DELAY = 0.05  # seconds a recorded entry may wait, on the event loop, before it is weighed and numbered
+_ONLY_STR = frozenset({str})  # the value types of a flat request (`_weigh_entry`)
 SETTLE_BATCH = 256  # entries; more are settled at once (memory stays bounded whatever the load)
 
 
@@ -153,15 +154,18 @@ class Journal:
         """Add the weight of `entry`'s request and answer to its size; an oversize one is judged on the whole
         request, then only a trimmed copy of it is kept.
 
-        A request received whole in at most MAX_VALUE_CHARS bytes, answered without a kept body (a success), is
-        weighed by those bytes (`wire_bytes`: path, query, body, headers) plus 16 per param and header, without
-        walking its strings: decoding (url escapes, JSON, PHP keys) only shortens text, so its strings weigh no
-        more than its bytes and none of them can need trimming (a repeated GET's copies weigh the same, unmemoised)."""
+        A request received whole in at most MAX_VALUE_CHARS bytes, with only string params (no nested value: a
+        JSON list or a PHP key weighs 16 per item, more than its text), answered without a kept body (a
+        success), is weighed by those bytes (`wire_bytes`: path, query, body, headers) plus 16 per param and
+        header, without walking its strings: url and JSON decoding only shorten text, so its strings weigh no
+        more than its bytes and none of them can need trimming (a repeated GET's copies weigh the same)."""
         graph_request = entry._request
         body = entry._body
         wire = getattr(graph_request, "wire_bytes", -1)
-        if body is None and 0 <= wire <= MAX_VALUE_CHARS and len(graph_request.path) <= MAX_VALUE_CHARS:
-            entry.size += wire + 16 * (len(graph_request.params) + len(graph_request.headers))
+        params = graph_request.params
+        if (body is None and 0 <= wire <= MAX_VALUE_CHARS and len(graph_request.path) <= MAX_VALUE_CHARS
+                and _ONLY_STR.issuperset(map(type, params.values()))):
+            entry.size += wire + 16 * (len(params) + len(graph_request.headers))
             return
         size, oversize = self._weigh_request(graph_request)
         size += (0 if body is None else _weigh(body, 0)[0]) + len(graph_request.path)

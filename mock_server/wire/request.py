@@ -305,7 +305,7 @@ def headers_of(scope: dict[str, Any]) -> dict[str, str]:
         name = raw_name.decode("latin-1").lower()
         if name not in out:
             out[name] = raw_value.decode("latin-1")
-    if key is not None and sum(len(n) + len(v) for n, v in key) <= _HEADERS_LIMIT:
+    if key is not None and len(key) <= 64 and sum(len(n) + len(v) for n, v in key) <= _HEADERS_LIMIT:
         if len(_HEADERS) >= _MAX_PARSED:
             _HEADERS.clear()
         _HEADERS[key] = out.copy()
