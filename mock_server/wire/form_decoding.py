@@ -10,6 +10,7 @@ from urllib.parse import unquote_to_bytes
 
 from mock_server.wire.errors import GraphError
 from mock_server.wire.limits import Limits, too_large
+from mock_server.wire.memo import Memo
 
 _escape_decode = codecs.escape_decode  # type: ignore[attr-defined]  # CPython's C decoder of \xXX (pickle uses it)
 
@@ -41,21 +42,18 @@ def _parse_urlencoded(raw: bytes, where: str, limits: Limits) -> list[tuple[str,
 def _unquoted(piece: str) -> tuple[str, str]:
     """One `name=value` piece with escapes, each half unquoted only when it holds one. Kept for the next identical
     piece (a client sends the same targeting, promoted_object, special_ad_categories again and again): the pairs
-    are immutable, and at most _PIECES_KEPT pieces of at most _PIECE_LIMIT characters are kept."""
+    are immutable, and at most 512 pieces of at most _PIECE_LIMIT characters are kept."""
     name, _, value = piece.partition("=")
     if "%" in name or "+" in name:
         name = _unquote(name)
     if "%" in value or "+" in value:
         value = _unquote(value)
     if len(piece) <= _PIECE_LIMIT:
-        if len(_PIECES) >= _PIECES_KEPT:
-            _PIECES.clear()
-        _PIECES[piece] = (name, value)
+        _PIECES.keep(piece, (name, value))
     return name, value
 
 
-_PIECES: dict[str, tuple[str, str]] = {}
-_PIECES_KEPT = 512
+_PIECES = Memo(512)  # piece -> (name, value)
 _PIECE_LIMIT = 4096
 
 

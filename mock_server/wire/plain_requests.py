@@ -22,6 +22,8 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
+from mock_server.wire.memo import Memo
+
 _METHODS = {b"GET": "GET", b"POST": "POST", b"DELETE": "DELETE"}
 _TARGET = re.compile(rb"/[\x21-\x22\x24-\x7e]*")  # origin-form, visible ASCII, no fragment
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"  # RFC 9110 token
@@ -57,9 +59,7 @@ def parse_plain(data: bytes, proxy_headers: bool = False) -> Plain | None:
         if head is None:
             return None
         if end < _HEAD_LIMIT:
-            if len(_HEADS) >= _HEADS_KEPT:
-                _HEADS.clear()
-            _HEADS[key] = head
+            _HEADS.keep(key, head)
     method, target, headers, length, keep_alive = head
     body = data[end + 4:]
     if len(body) != (length or 0):  # a body still to come, or the next request already here: the parser's
@@ -71,8 +71,7 @@ _Head = tuple[str, bytes, tuple[tuple[bytes, bytes], ...], "int | None", bool]
 # A client repeats its request head byte for byte (the same target, headers and body length: every create of one
 # shape), so each head read plain is kept (bounded) and the next identical one skips the regular expressions that
 # check the target and the header lines (~2 % of a create ad set's instructions, `bench_instructions.py`).
-_HEADS: dict[tuple[bytes, bool], _Head] = {}
-_HEADS_KEPT = 256
+_HEADS = Memo(256)  # (head bytes, proxy_headers) -> _Head
 _HEAD_LIMIT = 4096  # bytes: a longer head is read every time (memory stays bounded)
 
 

@@ -20,6 +20,7 @@ from mock_server.wire import relaxed_json
 from mock_server.wire.errors import GraphError
 from mock_server.wire.limits import Limits, ascii_digits, over_limit, too_large
 from mock_server.wire.form_decoding import _parse_urlencoded, _unquote  # noqa: F401 (tests import them here)
+from mock_server.wire.memo import Memo
 from mock_server.wire.php_keys import fold
 
 VERSION_RE = re.compile(r"^v(\d{1,3})\.(\d{1,3})\Z")  # \Z: `$` would accept "v25.0\n" (a %0A in the path)
@@ -122,8 +123,8 @@ async def _receive_within(receive: Any, limits: Limits) -> dict[str, Any]:
                          value=limits.body_timeout) from None
 
 
-_PARSED: dict[Any, GraphRequest] = {}  # bodiless GETs already parsed, by everything that made them
 _MAX_PARSED = 256
+_PARSED: Memo = Memo(_MAX_PARSED)  # bodiless GETs already parsed, by everything that made them
 
 
 async def parse(request: Request, limits: Limits) -> GraphRequest:
@@ -175,13 +176,11 @@ def _query_pairs(raw: bytes, limits: Limits) -> list[tuple[str, Any]]:
     pairs = _QUERIES.get(key)
     if pairs is None:
         pairs = _parse_urlencoded(raw, "query string", limits)
-        if len(_QUERIES) >= _MAX_PARSED:
-            _QUERIES.clear()
-        _QUERIES[key] = pairs
+        _QUERIES.keep(key, pairs)
     return pairs
 
 
-_QUERIES: dict[tuple[bytes, Limits], list[tuple[str, Any]]] = {}
+_QUERIES: Memo = Memo(_MAX_PARSED)  # (query string, limits) -> its pairs
 
 
 def _seen(scope: dict[str, Any], limits: Limits) -> tuple[Any, GraphRequest | None]:
@@ -194,9 +193,7 @@ def _seen(scope: dict[str, Any], limits: Limits) -> tuple[Any, GraphRequest | No
 def _kept(key: Any, parsed: GraphRequest) -> GraphRequest:
     """A bodiless GET's parse is kept for the next identical one."""
     if key is not None and parsed.body_kind == "none" and not _may_have_body(parsed.headers):
-        if len(_PARSED) >= _MAX_PARSED:
-            _PARSED.clear()
-        _PARSED[key] = parsed.copy()
+        _PARSED.keep(key, parsed.copy())
     return parsed
 
 
@@ -306,13 +303,11 @@ def headers_of(scope: dict[str, Any]) -> dict[str, str]:
         if name not in out:
             out[name] = raw_value.decode("latin-1")
     if key is not None and len(key) <= 64 and sum(len(n) + len(v) for n, v in key) <= _HEADERS_LIMIT:
-        if len(_HEADERS) >= _MAX_PARSED:
-            _HEADERS.clear()
-        _HEADERS[key] = out.copy()
+        _HEADERS.keep(key, out.copy())
     return out
 
 
-_HEADERS: dict[tuple[Any, ...], dict[str, str]] = {}
+_HEADERS: Memo = Memo(_MAX_PARSED)  # the scope's header pairs -> their dict
 _HEADERS_LIMIT = 4096  # bytes of names and values: longer header sets are decoded every time (memory bounded)
 
 
@@ -325,13 +320,11 @@ def split_path(path: str) -> tuple[str | None, list[str]]:
         kept = (segments[0], tuple(segments[1:])) if segments and LOOKS_LIKE_VERSION.match(segments[0]) \
             else (None, tuple(segments))
         if len(path) <= 512:
-            if len(_SPLIT) >= _MAX_PARSED:
-                _SPLIT.clear()
-            _SPLIT[path] = kept
+            _SPLIT.keep(path, kept)
     return kept[0], list(kept[1])
 
 
-_SPLIT: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+_SPLIT: Memo = Memo(_MAX_PARSED)  # path -> (version, segments)
 
 
 async def _parse_multipart(request: Request, limits: Limits) -> tuple[list[tuple[str, Any]], list[UploadedFile]]:
