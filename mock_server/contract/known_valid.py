@@ -78,6 +78,24 @@ class KnownValid:
             values.update(fresh.values)
         return Decoded(values)
 
+    def decode_one(self, decoder: ParamDecoder, name: str, raw: Any, tz: tzinfo) -> tuple[bool, Any]:
+        """One param alone, as `decode` treats each param: (True, its value) when its text is valid alone, from the
+        known texts or decoded and validated now; (False, None) for a datetime (its value reads the zone), a name
+        no property declares, a value read relaxed or not valid alone: the whole path decides."""
+        kind = self.kinds.get(name)
+        if kind is None or kind == "datetime" or type(raw) is not str:
+            return False, None
+        texts = self.seen.get(name)
+        if texts is not None:
+            value = texts.get(raw, _UNKEPT)
+            if value is not _UNKEPT:
+                return True, (orjson.loads(raw) if value is _FRESH else value)
+        fresh = decoder.decode({name: raw}, tz)
+        if fresh.unknown or fresh.relaxed or not self.loose.is_valid(fresh.values):
+            return False, None
+        self._remember({name: raw}, fresh.values, ())
+        return True, fresh.values[name]
+
     def holds(self, params: dict[str, Any], known: dict[str, Any], relaxed: list[str] | tuple[str, ...] = ()) -> bool:
         """True when `known` (decoded from `params`) is valid: the required params present, the params not known
         valid alone valid (then known). False: not shown valid (the whole validation decides). `relaxed`: the

@@ -46,6 +46,16 @@ class Contract:
                 raise to_graph_error(compiled, self.registry, error)
         return decoded
 
+    def decode_one(self, schema_name: str, name: str, raw: Any, tz: tzinfo = timezone.utc) -> tuple[bool, Any]:
+        """One param of `schema_name`'s, alone: (True, its value) when its text is valid alone, else (False, None)
+        (a datetime, a relaxed read, a schema whose params are not independent: decode the request whole)."""
+        split = self._known.get(schema_name, False)
+        if split is False:
+            split = self._split(schema_name, self.decoder(schema_name))
+        if split is None:
+            return False, None
+        return split.decode_one(self.decoder(schema_name), name, raw, tz)
+
     def _split(self, schema_name: str, decoder: ParamDecoder) -> KnownValid | None:
         schema = self.registry.documents[schema_name]
         split = KnownValid(schema, self.registry.rs_registry, decoder.kinds) if KnownValid.applies(schema) else None

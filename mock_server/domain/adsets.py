@@ -142,6 +142,12 @@ def normalise(params: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
 
 def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     """A new ad set record from decoded params (rules raise GraphError)."""
+    return build_with_spec(params, ctx, object_id)[0]
+
+
+def build_with_spec(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> tuple[Record, dict[str, Any]]:
+    """`build`, and the spec its rules passed: the params with their defaults filled (a create plan keeps it for
+    the rules it runs again, domain/adset_plans.py)."""
     table = ctx.table
     spec = normalise(params, table)
     spec.setdefault("status", table["default_status"])
@@ -160,7 +166,7 @@ def build(params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
             data[key] = value if copier is None else copier(value)
     data["created_time"] = data["updated_time"] = int(ctx.now)
     return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"], data=data,
-                  campaign_id=ctx.campaign.id, created=int(ctx.now))
+                  campaign_id=ctx.campaign.id, created=int(ctx.now)), spec
 
 
 def update(record: Record, params: dict[str, Any], ctx: AdSetContext) -> None:

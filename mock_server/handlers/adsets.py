@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain import adsets, budget_changes, review
+from mock_server.domain import adset_plans, adsets, budget_changes, review
 from mock_server.domain.rules.adset import AdSetContext
 from mock_server.handlers.call import Call
 from mock_server.handlers.campaigns import check_time_range
@@ -32,14 +32,16 @@ def _validate_only(params: dict[str, Any]) -> bool:
 
 
 def create(call: Call) -> tuple[int, Any]:
-    params = call.params("adset.create")
+    planned = adset_plans.recall(call)  # a create of a shape built before (domain/adset_plans.py)
+    params = planned.params if planned is not None else call.params("adset.create")
     account = call.account
     assert account is not None
     store = call.state.store
     table = call.state.registry.rules("adset")
     with store.transaction():
         campaign, read_at = adsets.remembered_parent(params["campaign_id"], account, store, call.lookup, table)
-        record = adsets.build(params, _context(call, campaign, raw=call.request.params), store.next_id())
+        ctx = _context(call, campaign, raw=call.request.params)
+        record = adset_plans.build(call, planned, params, ctx, store.next_id())
         if _validate_only(params):
             return 200, {"success": True}
         store.insert(record)

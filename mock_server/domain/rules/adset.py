@@ -92,6 +92,12 @@ _DSA: tuple[Rule, ...] = (dsa.dsa_payor_required, dsa.dsa_beneficiary_required)
 CREATE_RULES: tuple[Rule, ...] = (execution_options, creation_status, *_COMMON, *targeting.CHECKS, *_DSA,  # type: ignore[arg-type]
                                   campaign_adset_limit)
 UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON, *targeting.RULES, *_DSA)  # type: ignore[arg-type]
+# The create rules that read what a create plan does not hold (domain/adset_plans.py): the world's pages and apps,
+# the token's pages, the count of the campaign's ad sets. A planned create runs these again, in CREATE_RULES order.
+RECHECKED: tuple[Rule, ...] = (promoted_page_known, promoted_app_known, campaign_adset_limit)
+# The campaign's stored keys no create rule, fill or build reads (the campaign's id reaches the ad set through
+# ctx.campaign.id, set on every create): campaigns that differ only in these share their create plans.
+CAMPAIGN_UNREAD = frozenset({"name", "created_time", "updated_time", "_created"})
 
 
 # Fills complete the params with documented defaults before the rules run (they change `spec` in place).

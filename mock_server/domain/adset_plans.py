@@ -1,0 +1,189 @@
+"""Ad set creates planned by request shape (issue 18 point 1, docs/cold-writes.md "Create plans").
+
+A suite creates ad sets in loops: the same params every time but the name, under one campaign or campaigns alike.
+What a create decodes and builds is a function of what it reads: the params' texts and the request's version
+(datetimes aside, a text decodes alike whatever the account's zone), the account, what the rules read of the
+campaign, the compiled rule tables, and the clock, which only stamps start_time, created_time and updated_time (no
+create rule reads the clock without an end_time, and a plan never holds a datetime param). So the first create of
+a shape, built the full way, leaves a plan: its decoded params, its stored data and its filled spec, with what
+they were built from. The next create of that shape copies them, decodes only its name and campaign_id, sets
+those and its times, and runs only the rules that read what a plan does not hold (`RECHECKED`: the world's pages
+and apps, the token's pages, the count of the campaign's ad sets). Anything else differs (the campaign's status
+or stored data but its name and times, the account, the tables, the contract): the full way again."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from mock_server.contract.decoding import Decoded
+from mock_server.domain.adsets import TYPE, build_with_spec
+from mock_server.domain.rules.adset import CAMPAIGN_UNREAD, RECHECKED, AdSetContext, check
+from mock_server.store.repository import Record
+from mock_server.wire.memo import Memo
+
+SCHEMA = "requests/adset.create"
+_TEXT_LIMIT = 4096  # characters of a shape's texts, all params together: a longer create is never planned
+_PLANS = 256  # per store
+
+
+@dataclass(slots=True, eq=False)
+class Plan:
+    """What the first create of a shape decoded and built, and what it was built from."""
+
+    contract: Any
+    account: Any  # the AdAccount (frozen): its currency and DSA defaults reach the data
+    tables: Any  # the compiled rule tables (rules/adset_tables.py)
+    campaign: tuple[str, bytes]  # the campaign's status and data the plan was built under (`_campaign_state`)
+    values: bytes  # the decoded params (orjson): each create reads its own copy
+    data: bytes  # the stored data, its name and times to be set
+    spec: dict[str, Any]  # the filled spec RECHECKED reads (never handed out, never changed)
+
+
+@dataclass(slots=True, eq=False)
+class Planned:
+    """A create of a planned shape: its decoded params (its own name), and the plan."""
+
+    plan: Plan
+    params: dict[str, Any]
+
+
+class Plans:
+    """One store's plans by shape (bounded); `enabled` False builds every create the full way (the tests compare)."""
+
+    __slots__ = ("shapes", "enabled", "__weakref__")
+
+    def __init__(self) -> None:
+        self.shapes: Memo = Memo(_PLANS)
+        self.enabled = True
+
+
+_PER_STORE: weakref.WeakKeyDictionary[Any, Plans] = weakref.WeakKeyDictionary()
+
+
+def plans_of(store: Any) -> Plans:
+    repository = getattr(store, "inner", store)
+    plans = _PER_STORE.get(repository)
+    if plans is None:
+        plans = _PER_STORE[repository] = Plans()
+    return plans
+
+
+def shape(raw: dict[str, Any], version: str) -> tuple[Any, ...] | None:
+    """The key of a create's shape: its params' names and texts as sent, in order, the texts of the name and the
+    campaign_id left out (None: not planned, a value not sent as text, either missing, or texts too long)."""
+    texts = list(raw.values())
+    if set(map(type, texts)) != _TEXT_ONLY or sum(map(len, texts)) > _TEXT_LIMIT:
+        return None
+    names = tuple(raw)
+    try:
+        texts[names.index("name")] = texts[names.index("campaign_id")] = None
+    except ValueError:
+        return None
+    return version, names, tuple(texts)
+
+
+_TEXT_ONLY = {str}
+
+
+def recall(call: Any) -> Planned | None:
+    """The planned form of this create, its params decoded as `call.params` would (and recorded on the call as
+    it records them), or None."""
+    plans = plans_of(call.state.store)
+    raw = call.request.params
+    key = shape(raw, call.version) if plans.enabled else None
+    plan = plans.shapes.get(key) if key is not None else None
+    contract = call.state.contract
+    if plan is None or plan.contract is not contract or plan.account is not call.account:
+        return None
+    valid, name = contract.decode_one(SCHEMA, "name", raw["name"])
+    if not valid:
+        return None
+    valid, campaign_id = contract.decode_one(SCHEMA, "campaign_id", raw["campaign_id"])
+    if not valid:
+        return None
+    values = orjson.loads(plan.values)
+    values["name"], values["campaign_id"] = name, campaign_id
+    call.decoded, call.decoded_schema = Decoded(values), SCHEMA
+    return Planned(plan, dict(values))
+
+
+def build(call: Any, planned: Planned | None, params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
+    """The new ad set: from the plan when it was built under this very campaign state and tables, else built the
+    full way (adsets.build_with_spec) and, when its shape may be planned, planned for the next one."""
+    campaign = ctx.campaign
+    if planned is not None:
+        plan = planned.plan
+        if plan.tables is ctx.tables and plan.campaign == _campaign_state(campaign):
+            check(RECHECKED, plan.spec, ctx)
+            data = orjson.loads(plan.data)
+            data["name"], data["campaign_id"] = params["name"], str(campaign.id)
+            now = int(ctx.now)
+            data["start_time"] = data["created_time"] = data["updated_time"] = now
+            return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"],
+                          data=data, campaign_id=campaign.id, created=now)
+    plans = plans_of(call.state.store)
+    key = shape(call.request.params, call.version) if plans.enabled else None
+    values = _values(call, key)
+    record, spec = build_with_spec(params, ctx, object_id)
+    if values is not None:
+        _remember(plans, key, call, ctx, values, record, spec)
+    return record
+
+
+def _values(call: Any, key: Any) -> bytes | None:
+    """The decoded params of a create that may be planned, as orjson bytes, before building changes anything."""
+    decoded = call.decoded
+    if key is None or decoded is None or call.decoded_schema != SCHEMA or decoded.unknown or decoded.relaxed:
+        return None
+    kinds = call.state.contract.decoder(SCHEMA).kinds
+    if any(kinds.get(name) in (None, "datetime") for name in call.request.params):
+        return None  # a datetime decodes in the account's zone; start_time and end_time bring the clock's rules
+    try:
+        values = orjson.dumps(decoded.values)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+    return values if _read_back(values, decoded.values) else None
+
+
+def _remember(plans: Plans, key: Any, call: Any, ctx: AdSetContext, values: bytes, record: Record,
+              spec: dict[str, Any]) -> None:
+    try:
+        data, kept_spec = orjson.dumps(record.data), orjson.dumps(spec)
+        campaign = _campaign_state(ctx.campaign)
+    except (orjson.JSONEncodeError, TypeError):
+        return
+    if not (_read_back(data, record.data) and _read_back(kept_spec, spec)):
+        return
+    plans.shapes.keep(key, Plan(call.state.contract, ctx.account, ctx.tables, campaign, values, data,
+                                orjson.loads(kept_spec)))
+
+
+def _campaign_state(campaign: Record) -> tuple[str, bytes]:
+    """What a create reads of its campaign: its status and data, but for what no create rule, fill or build reads
+    (`rules.adset.CAMPAIGN_UNREAD`: its name and times). Campaigns alike but for those share their plans.
+
+    Kept per record object: a store hands out a new Record on every read and the parents memo (adsets.Parents)
+    reads the campaign again after any other write, while creates only read the record it gives them. So the
+    same object is the same campaign as stored, and its state is worked out once (~4 us a create otherwise)."""
+    kept = _STATES.get(id(campaign))
+    if kept is not None and kept[0] is campaign:
+        return kept[1]  # type: ignore[no-any-return]
+    state = campaign.status, orjson.dumps({k: v for k, v in campaign.data.items() if k not in CAMPAIGN_UNREAD})
+    _STATES.keep(id(campaign), (campaign, state))  # the record held: its id() names no other object meanwhile
+    return state
+
+
+_STATES = Memo(1024)  # id(campaign record) -> (the record, its state)
+
+
+def _read_back(written: bytes, value: Any) -> bool:
+    """Whether orjson reads `written` back to `value`. orjson writes ints, floats and booleans apart and keeps key
+    order, so equality stands for sameness here; what it does not keep (a tuple, a NaN) reads back unequal."""
+    try:
+        return bool(orjson.loads(written) == value)
+    except orjson.JSONDecodeError:
+        return False
