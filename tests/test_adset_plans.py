@@ -98,11 +98,11 @@ def _run(client: InProcessClient, op: tuple[Any, ...], campaigns: list[str], sha
     act = client.world["ad_account_id"]
     kind = op[0]
     if kind == "create":
-        _, which, shape, name, twice, version = op
+        _, which, shape, name, thrice, version = op
         campaign = campaigns[which] if which < len(campaigns) else "120299999999999999"
         sent = {"name": name, "campaign_id": campaign, **BASE, **shapes[shape % len(shapes)]}
         params = {k: v for k, v in sent.items() if v is not None}
-        answers = [_answer(client.post(f"/{version}/{act}/adsets", data=params)) for _ in range(2 if twice else 1)]
+        answers = [_answer(client.post(f"/{version}/{act}/adsets", data=params)) for _ in range(3 if thrice else 1)]
         return answers
     if kind == "campaign":
         return _answer(client.post(campaigns[op[1]], data=op[2]))
@@ -127,22 +127,23 @@ _OPS = st.sampled_from([_CREATE] * 8 + [_CAMPAIGN_EDIT] * 3 + [_CLOCK, _WORLD]).
 
 
 _SET = ("create", 0, 0, "set 1", False, "v25.0")  # the first shape under the first campaign
+_PLANNED = ("create", 0, 0, "set 0", True, "v25.0")  # ... sent three times: planned from the second on
 
 
 @settings(max_examples=100)
 @given(_SHAPES, st.lists(_OPS, min_size=4, max_size=16))
 @example([{"optimization_goal": "THRUPLAY", "destination_type": None}],
-         [_SET, ("create", 2, 0, "set 1", False, "v25.0")])  # a campaign alike but for its objective
-@example([{}], [_SET, ("campaign", *_EDITS[0]), _SET])  # an ad set budget under a campaign that now has its own
-@example([{"bid_strategy": None}], [("create", 1, 0, "a", False, "v25.0"), ("campaign", *_EDITS[5]),
-                                    ("create", 1, 0, "b", False, "v25.0")])  # the campaign's strategy in force
-@example([{}], [_SET, ("world", "no pages"), _SET])  # the promoted page is gone (RECHECKED)
-@example([{"daily_budget": "100"}], [_SET, ("world", "JPY"), _SET])  # the minimum in the account's currency
-@example([{"end_time": "2030-01-02T00:00:00+0000"}], [_SET, ("clock", 86400 * 400), _SET])  # end_time now past
-@example([{"start_time": "2030-01-01T00:00:00+0000"}], [("create", 0, 0, "a", True, "v25.0")])  # not the clock's
-@example([{"not_a_param": "x"}], [("create", 0, 0, "a", True, "v25.0")])  # reported on each create
-@example([{"targeting": "{'geo_locations': {'countries': ['US']}}"}], [("create", 0, 0, "a", True, "v25.0")])
-@example([{}], [_SET, ("create", 0, 0, '"quoted"', False, "v25.0")])  # a JSON-quoted name decodes
+         [_PLANNED, ("create", 2, 0, "set 1", False, "v25.0")])  # a campaign alike but for its objective
+@example([{}], [_PLANNED, ("campaign", *_EDITS[0]), _SET])  # an ad set budget under a campaign that now has its own
+@example([{"bid_strategy": None, "daily_budget": None}], [("create", 1, 0, "a", True, "v25.0"), ("campaign", *_EDITS[5]),
+                                                             ("create", 1, 0, "b", False, "v25.0")])  # its strategy in force
+@example([{}], [_PLANNED, ("world", "no pages"), _SET])  # the promoted page is gone (RECHECKED)
+@example([{"daily_budget": "100"}], [_PLANNED, ("world", "JPY"), _SET])  # the minimum in the account's currency
+@example([{"end_time": "2030-01-02T00:00:00+0000"}], [_PLANNED, ("clock", 86400 * 400), _SET])  # end_time now past
+@example([{"start_time": "2030-01-01T00:00:00+0000"}], [_PLANNED])  # not the clock's
+@example([{"not_a_param": "x"}], [_PLANNED])  # reported on each create
+@example([{"targeting": "{'geo_locations': {'countries': ['US']}}"}], [_PLANNED])
+@example([{}], [_PLANNED, ("create", 0, 0, '"quoted"', False, "v25.0")])  # a JSON-quoted name decodes
 def test_a_planned_create_answers_and_stores_what_the_full_path_does(shapes: list[dict[str, Any]],
                                                                       ops: list[tuple[Any, ...]]) -> None:
     """Any run of ad set creates (repeated shapes, other names, other versions, params that fail each kind of rule,
@@ -158,25 +159,29 @@ def test_a_planned_create_answers_and_stores_what_the_full_path_does(shapes: lis
         assert planned.get("/__graphmock/journal").json()["data"] == full.get("/__graphmock/journal").json()["data"]
 
 
-def test_the_second_create_of_a_shape_is_planned(monkeypatch: Any) -> None:
-    """The plan is used: a second create of the same params under another name builds nothing the full way, and
-    stores its own name and times."""
+def test_a_shape_is_planned_from_its_second_create_on(monkeypatch: Any) -> None:
+    """A shape sent once leaves no plan (it costs a number); the second create of it leaves one, and the third,
+    under another name, builds nothing the full way and stores its own name and times."""
     with twins() as (planned, _):
         [campaign, *_] = _campaigns(planned)
         act = planned.world["ad_account_id"]
+        plans = adset_plans.plans_of(planned.state.store)
         first = planned.post(f"{act}/adsets", data={"name": "one", "campaign_id": campaign, **BASE})
         assert first.status_code == 200, first.text
-        assert len(adset_plans.plans_of(planned.state.store).shapes) == 1
+        assert len(plans.shapes) == 0 and len(plans.seen) == 1
+        assert planned.post(f"{act}/adsets", data={"name": "two", "campaign_id": campaign, **BASE}).status_code == 200
+        assert len(plans.shapes) == 1
         built: list[Any] = []
         monkeypatch.setattr(adset_plans, "build_with_spec", lambda *a: built.append(a))
         planned.post("/__graphmock/clock", json={"advance": 90})
-        second = planned.post(f"{act}/adsets", data={"name": "two", "campaign_id": campaign, **BASE})
-        assert second.status_code == 200, second.text and built == []
+        third = planned.post(f"{act}/adsets", data={"name": "three", "campaign_id": campaign, **BASE})
+        assert third.status_code == 200, third.text
+        assert built == []
         fields = "name,start_time,created_time,updated_time,targeting"
-        one, two = (planned.get(r.json()["id"], params={"fields": fields}).json() for r in (first, second))
-        assert (one["name"], two["name"]) == ("one", "two")
-        assert two["created_time"] > one["created_time"] and two["start_time"] == two["created_time"]
-        assert one["targeting"] == two["targeting"]
+        one, three = (planned.get(r.json()["id"], params={"fields": fields}).json() for r in (first, third))
+        assert (one["name"], three["name"]) == ("one", "three")
+        assert three["created_time"] > one["created_time"] and three["start_time"] == three["created_time"]
+        assert one["targeting"] == three["targeting"]
 
 
 def test_a_planned_create_still_counts_the_campaigns_ad_sets() -> None:
@@ -194,12 +199,18 @@ def test_a_planned_create_still_counts_the_campaigns_ad_sets() -> None:
 
 
 def test_plans_are_bounded() -> None:
-    """Each shape leaves a plan: what clients send is unbounded, the plans kept are not."""
+    """Each shape sent twice leaves a plan, each sent once a number: what clients send is unbounded, what is kept
+    is not."""
     with twins() as (planned, _):
         act = planned.world["ad_account_id"]
-        homes = [planned.post(f"{act}/campaigns", data=CAMPAIGNS[0]).json()["id"] for _ in range(2)]
-        for i in range(adset_plans._PLANS + 20):  # at most 200 ad sets a campaign
-            response = planned.post(f"{act}/adsets", data={"name": "n", "campaign_id": homes[i % 2], **BASE,
-                                                           "daily_budget": str(5000 + i)})
-            assert response.status_code == 200, response.text
-        assert 0 < len(adset_plans.plans_of(planned.state.store).shapes) <= adset_plans._PLANS
+        homes = [planned.post(f"{act}/campaigns", data=CAMPAIGNS[0]).json()["id"] for _ in range(4)]
+        for i in range(adset_plans._PLANS + 20):  # each shape twice: planned (at most 200 ad sets a campaign)
+            for home in (homes[2 * i % 4], homes[(2 * i + 1) % 4]):
+                response = planned.post(f"{act}/adsets", data={"name": "n", "campaign_id": home, **BASE,
+                                                               "daily_budget": str(5000 + i)})
+                assert response.status_code == 200, response.text
+        plans = adset_plans.plans_of(planned.state.store)
+        assert 0 < len(plans.shapes) <= adset_plans._PLANS
+        for i in range(adset_plans._SEEN + 20):  # shapes sent once: numbers, bounded too
+            planned.post(f"{act}/adsets", data={"name": "n", "campaign_id": homes[0], **BASE, "status": str(i)})
+        assert 0 < len(plans.seen) <= adset_plans._SEEN

@@ -28,6 +28,7 @@ from mock_server.wire.memo import Memo
 SCHEMA = "requests/adset.create"
 _TEXT_LIMIT = 4096  # characters of a shape's texts, all params together: a longer create is never planned
 _PLANS = 256  # per store
+_SEEN = 1024  # shapes sent once, per store (a plan is worth its cost from a shape's second create on)
 
 
 @dataclass(slots=True, eq=False)
@@ -45,19 +46,23 @@ class Plan:
 
 @dataclass(slots=True, eq=False)
 class Planned:
-    """A create of a planned shape: its decoded params (its own name), and the plan."""
+    """A create's shape (None: never planned) and, when a plan of it is at hand, the plan and the params decoded
+    from it (its own name and campaign_id)."""
 
-    plan: Plan
-    params: dict[str, Any]
+    key: tuple[Any, ...] | None
+    plan: Plan | None = None
+    params: dict[str, Any] | None = None
 
 
 class Plans:
-    """One store's plans by shape (bounded); `enabled` False builds every create the full way (the tests compare)."""
+    """One store's plans by shape, and the shapes seen once (both bounded); `enabled` False builds every create the
+    full way (the tests compare)."""
 
-    __slots__ = ("shapes", "enabled", "__weakref__")
+    __slots__ = ("shapes", "seen", "enabled", "__weakref__")
 
     def __init__(self) -> None:
         self.shapes: Memo = Memo(_PLANS)
+        self.seen: Memo = Memo(_SEEN)  # hash(shape) -> True
         self.enabled = True
 
 
@@ -76,7 +81,10 @@ def shape(raw: dict[str, Any], version: str) -> tuple[Any, ...] | None:
     """The key of a create's shape: its params' names and texts as sent, in order, the texts of the name and the
     campaign_id left out (None: not planned, a value not sent as text, either missing, or texts too long)."""
     texts = list(raw.values())
-    if set(map(type, texts)) != _TEXT_ONLY or sum(map(len, texts)) > _TEXT_LIMIT:
+    try:
+        if len("".join(texts)) > _TEXT_LIMIT:  # a value that is not text raises
+            return None
+    except TypeError:
         return None
     names = tuple(raw)
     try:
@@ -86,47 +94,48 @@ def shape(raw: dict[str, Any], version: str) -> tuple[Any, ...] | None:
     return version, names, tuple(texts)
 
 
-_TEXT_ONLY = {str}
-
-
-def recall(call: Any) -> Planned | None:
-    """The planned form of this create, its params decoded as `call.params` would (and recorded on the call as
-    it records them), or None."""
+def recall(call: Any) -> Planned:
+    """This create's shape, and its planned form when a plan of that shape is at hand: its params decoded as
+    `call.params` would (and recorded on the call as it records them)."""
     plans = plans_of(call.state.store)
     raw = call.request.params
     key = shape(raw, call.version) if plans.enabled else None
     plan = plans.shapes.get(key) if key is not None else None
     contract = call.state.contract
     if plan is None or plan.contract is not contract or plan.account is not call.account:
-        return None
+        return Planned(key)
     valid, name = contract.decode_one(SCHEMA, "name", raw["name"])
     if not valid:
-        return None
+        return Planned(key)
     valid, campaign_id = contract.decode_one(SCHEMA, "campaign_id", raw["campaign_id"])
     if not valid:
-        return None
+        return Planned(key)
     values = orjson.loads(plan.values)
     values["name"], values["campaign_id"] = name, campaign_id
     call.decoded, call.decoded_schema = Decoded(values), SCHEMA
-    return Planned(plan, dict(values))
+    return Planned(key, plan, dict(values))
 
 
-def build(call: Any, planned: Planned | None, params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
+def build(call: Any, planned: Planned, params: dict[str, Any], ctx: AdSetContext, object_id: int) -> Record:
     """The new ad set: from the plan when it was built under this very campaign state and tables, else built the
-    full way (adsets.build_with_spec) and, when its shape may be planned, planned for the next one."""
+    full way (adsets.build_with_spec) and, from the second create of its shape on, planned for the next one."""
     campaign = ctx.campaign
-    if planned is not None:
-        plan = planned.plan
-        if plan.tables is ctx.tables and plan.campaign == _campaign_state(campaign):
-            check(RECHECKED, plan.spec, ctx)
-            data = orjson.loads(plan.data)
-            data["name"], data["campaign_id"] = params["name"], str(campaign.id)
-            now = int(ctx.now)
-            data["start_time"] = data["created_time"] = data["updated_time"] = now
-            return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"],
-                          data=data, campaign_id=campaign.id, created=now)
+    plan = planned.plan
+    if plan is not None and plan.tables is ctx.tables and plan.campaign == _campaign_state(campaign):
+        check(RECHECKED, plan.spec, ctx)
+        data = orjson.loads(plan.data)
+        data["name"], data["campaign_id"] = params["name"], str(campaign.id)
+        now = int(ctx.now)
+        data["start_time"] = data["created_time"] = data["updated_time"] = now
+        return Record(id=object_id, type=TYPE, account_id=ctx.account.account_id, status=data["status"],
+                      data=data, campaign_id=campaign.id, created=now)
     plans = plans_of(call.state.store)
-    key = shape(call.request.params, call.version) if plans.enabled else None
+    key = planned.key
+    if key is not None and plan is None:
+        seen = hash(key)  # an int: nothing held but a number (a collision only plans a shape one create early)
+        if seen not in plans.seen:
+            plans.seen.keep(seen, True)  # planned from its second create on: a shape sent once costs an entry
+            key = None
     values = _values(call, key)
     record, spec = build_with_spec(params, ctx, object_id)
     if values is not None:

@@ -32,8 +32,8 @@ def _validate_only(params: dict[str, Any]) -> bool:
 
 
 def create(call: Call) -> tuple[int, Any]:
-    planned = adset_plans.recall(call)  # a create of a shape built before (domain/adset_plans.py)
-    params = planned.params if planned is not None else call.params("adset.create")
+    planned = adset_plans.recall(call)  # its shape, and its plan when one is at hand (domain/adset_plans.py)
+    params = planned.params if planned.params is not None else call.params("adset.create")
     account = call.account
     assert account is not None
     store = call.state.store
