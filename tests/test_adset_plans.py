@@ -214,3 +214,42 @@ def test_plans_are_bounded() -> None:
         for i in range(adset_plans._SEEN + 20):  # shapes sent once: numbers, bounded too
             planned.post(f"{act}/adsets", data={"name": "n", "campaign_id": homes[0], **BASE, "status": str(i)})
         assert 0 < len(plans.seen) <= adset_plans._SEEN
+
+
+class _Watched(dict):  # type: ignore[type-arg]
+    """A spec that notes every key read."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+
+def test_the_rechecked_rules_read_only_what_a_plan_keeps_of_the_spec() -> None:
+    """A plan keeps only RECHECKED_READS of the filled spec: the rules it runs again read nothing else of it."""
+    from mock_server.domain.rules import adset as rules
+    from mock_server.domain.rules.adset import AdSetContext
+
+    with twins() as (planned, _):
+        state = planned.state
+        [campaign_id, *_] = _campaigns(planned)
+        campaign = state.store.get(int(campaign_id))
+        account = state.world.ad_accounts[planned.world["ad_account_id"]]
+        token = next(iter(state.world.tokens.values()))
+        for promoted in ({"page_id": PAGE}, {"page_id": "999"}, {"application_id": "77"}, None):
+            spec = _Watched({**BASE, "promoted_object": promoted, "name": "n", "daily_budget": 5000})
+            ctx = AdSetContext(state.registry, account, state.world, token, campaign, T0, count=state.store.count)
+            for rule in rules.RECHECKED:
+                rule(spec, ctx)
+            assert spec.read <= set(rules.RECHECKED_READS)

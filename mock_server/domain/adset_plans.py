@@ -4,12 +4,13 @@ A suite creates ad sets in loops: the same params every time but the name, under
 What a create decodes and builds is a function of what it reads: the params' texts and the request's version
 (datetimes aside, a text decodes alike whatever the account's zone), the account, what the rules read of the
 campaign, the compiled rule tables, and the clock, which only stamps start_time, created_time and updated_time (no
-create rule reads the clock without an end_time, and a plan never holds a datetime param). So the first create of
-a shape, built the full way, leaves a plan: its decoded params, its stored data and its filled spec, with what
-they were built from. The next create of that shape copies them, decodes only its name and campaign_id, sets
-those and its times, and runs only the rules that read what a plan does not hold (`RECHECKED`: the world's pages
-and apps, the token's pages, the count of the campaign's ad sets). Anything else differs (the campaign's status
-or stored data but its name and times, the account, the tables, the contract): the full way again."""
+create rule reads the clock without an end_time, and a plan never holds a datetime param). So from the second
+create of a shape on, the create built the full way leaves a plan: its decoded params, its stored data and what
+the rechecked rules read of its filled spec, with what they were built from. The next creates of that shape copy
+them, decode only their name and campaign_id, set those and their times, and run only the rules that read what
+a plan does not hold (`RECHECKED`: the world's pages and apps, the token's pages, the count of the campaign's ad
+sets). Anything else differs (the campaign's status or stored data but its name and times, the account, the
+tables, the contract): the full way again. Plans, shapes seen and campaign states are bounded in count and size."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import orjson
 
 from mock_server.contract.decoding import Decoded
 from mock_server.domain.adsets import TYPE, build_with_spec
-from mock_server.domain.rules.adset import CAMPAIGN_UNREAD, RECHECKED, AdSetContext, check
+from mock_server.domain.rules.adset import CAMPAIGN_UNREAD, RECHECKED, RECHECKED_READS, AdSetContext, check
 from mock_server.store.repository import Record
 from mock_server.wire.memo import Memo
 
@@ -29,6 +30,7 @@ SCHEMA = "requests/adset.create"
 _TEXT_LIMIT = 4096  # characters of a shape's texts, all params together: a longer create is never planned
 _PLANS = 256  # per store
 _SEEN = 1024  # shapes sent once, per store (a plan is worth its cost from a shape's second create on)
+_PLAN_BYTES = 32 * 1024  # a plan's bytes at most (its params, data, spec and campaign state): 256 plans < 10 MB
 
 
 @dataclass(slots=True, eq=False)
@@ -41,7 +43,7 @@ class Plan:
     campaign: tuple[str, bytes]  # the campaign's status and data the plan was built under (`_campaign_state`)
     values: bytes  # the decoded params (orjson): each create reads its own copy
     data: bytes  # the stored data, its name and times to be set
-    spec: dict[str, Any]  # the filled spec RECHECKED reads (never handed out, never changed)
+    spec: bytes  # what RECHECKED reads of the filled spec (RECHECKED_READS), as orjson bytes
 
 
 @dataclass(slots=True, eq=False)
@@ -122,7 +124,7 @@ def build(call: Any, planned: Planned, params: dict[str, Any], ctx: AdSetContext
     campaign = ctx.campaign
     plan = planned.plan
     if plan is not None and plan.tables is ctx.tables and plan.campaign == _campaign_state(campaign):
-        check(RECHECKED, plan.spec, ctx)
+        check(RECHECKED, orjson.loads(plan.spec), ctx)
         data = orjson.loads(plan.data)
         data["name"], data["campaign_id"] = params["name"], str(campaign.id)
         now = int(ctx.now)
@@ -160,33 +162,43 @@ def _values(call: Any, key: Any) -> bytes | None:
 
 def _remember(plans: Plans, key: Any, call: Any, ctx: AdSetContext, values: bytes, record: Record,
               spec: dict[str, Any]) -> None:
+    read = {k: spec[k] for k in RECHECKED_READS if k in spec}
     try:
-        data, kept_spec = orjson.dumps(record.data), orjson.dumps(spec)
+        data, kept_spec = orjson.dumps(record.data), orjson.dumps(read)
         campaign = _campaign_state(ctx.campaign)
     except (orjson.JSONEncodeError, TypeError):
         return
-    if not (_read_back(data, record.data) and _read_back(kept_spec, spec)):
+    if len(values) + len(data) + len(kept_spec) + len(campaign[1]) > _PLAN_BYTES:
+        return  # a campaign or params of unusual size: built the full way every time
+    if not (_read_back(data, record.data) and _read_back(kept_spec, read)):
         return
-    plans.shapes.keep(key, Plan(call.state.contract, ctx.account, ctx.tables, campaign, values, data,
-                                orjson.loads(kept_spec)))
+    plans.shapes.keep(key, Plan(call.state.contract, ctx.account, ctx.tables, campaign, _exact(values),
+                                _exact(data), _exact(kept_spec)))
+
+
+def _exact(written: bytes) -> bytes:
+    """A copy of orjson's output at its own size (orjson's bytes keep the room it reserved while writing)."""
+    return bytes(memoryview(written))
 
 
 def _campaign_state(campaign: Record) -> tuple[str, bytes]:
     """What a create reads of its campaign: its status and data, but for what no create rule, fill or build reads
     (`rules.adset.CAMPAIGN_UNREAD`: its name and times). Campaigns alike but for those share their plans.
 
-    Kept per record object: a store hands out a new Record on every read and the parents memo (adsets.Parents)
-    reads the campaign again after any other write, while creates only read the record it gives them. So the
-    same object is the same campaign as stored, and its state is worked out once (~4 us a create otherwise)."""
+    Kept per record object, by a weak reference: a store hands out a new Record on every read and the parents
+    memo (adsets.Parents) reads the campaign again after any other write, while creates only read the record it
+    gives them. So the same live object is the same campaign as stored, and its state is worked out once (~4 us a
+    create otherwise). An object that died is never mistaken for a new one at its address: its reference is dead."""
     kept = _STATES.get(id(campaign))
-    if kept is not None and kept[0] is campaign:
+    if kept is not None and kept[0]() is campaign:
         return kept[1]  # type: ignore[no-any-return]
-    state = campaign.status, orjson.dumps({k: v for k, v in campaign.data.items() if k not in CAMPAIGN_UNREAD})
-    _STATES.keep(id(campaign), (campaign, state))  # the record held: its id() names no other object meanwhile
+    state = campaign.status, _exact(orjson.dumps({k: v for k, v in campaign.data.items() if k not in CAMPAIGN_UNREAD}))
+    if len(state[1]) <= _PLAN_BYTES:
+        _STATES.keep(id(campaign), (weakref.ref(campaign), state))
     return state
 
 
-_STATES = Memo(1024)  # id(campaign record) -> (the record, its state)
+_STATES = Memo(1024)  # id(campaign record) -> (a weak reference to it, its state)
 
 
 def _read_back(written: bytes, value: Any) -> bool:

@@ -95,6 +95,7 @@ UPDATE_RULES: tuple[Rule, ...] = (execution_options, *_COMMON, *targeting.RULES,
 # The create rules that read what a create plan does not hold (domain/adset_plans.py): the world's pages and apps,
 # the token's pages, the count of the campaign's ad sets. A planned create runs these again, in CREATE_RULES order.
 RECHECKED: tuple[Rule, ...] = (promoted_page_known, promoted_app_known, campaign_adset_limit)
+RECHECKED_READS = ("promoted_object",)  # all they read of the spec (a plan keeps only these)
 # The campaign's stored keys no create rule, fill or build reads (the campaign's id reaches the ad set through
 # ctx.campaign.id, set on every create): campaigns that differ only in these share their create plans.
 CAMPAIGN_UNREAD = frozenset({"name", "created_time", "updated_time", "_created"})
