@@ -123,14 +123,26 @@ class Entry(Judged):
 
 class _Judging:
     """What judging reads of a handler's Call, not the Call itself (its parents and renders would stay pinned,
-    uncounted, until the entry is judged)."""
+    uncounted, until the entry is judged): of its node, the type and id only (the node's record, a campaign of
+    any size, would stay pinned the same way)."""
 
     __slots__ = ("node", "decoded", "decoded_schema")
 
     def __init__(self, call: Any) -> None:
-        self.node = getattr(call, "node", None)
+        node = getattr(call, "node", None)
+        self.node = _Named(node.type, node.id) if node is not None else None
         self.decoded = getattr(call, "decoded", None)
         self.decoded_schema = getattr(call, "decoded_schema", None)
+
+
+class _Named:
+    """A node as judging names it: its type and id."""
+
+    __slots__ = ("type", "id")
+
+    def __init__(self, type: str, id: str) -> None:  # noqa: A002 (NodeRef's names)
+        self.type = type
+        self.id = id
 
 
 def _safe(judge: Any) -> list[Violation]:

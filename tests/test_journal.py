@@ -282,3 +282,30 @@ def test_an_entry_keeps_what_judging_reads_not_the_handlers_call(c: InProcessCli
     held = set(vars(kept)) if hasattr(kept, "__dict__") else set(type(kept).__slots__)
     assert kept is not None and not hasattr(kept, "_parents") and held == {"node", "decoded", "decoded_schema"}
     assert entry.conforming  # and it is still judged from what was kept
+
+
+def test_an_unjudged_entry_does_not_pin_the_node_it_wrote(c: InProcessClient) -> None:
+    """Memory stays bounded whatever arrives: the journal's byte bound counts a request, not the object its path
+    names. Renaming a campaign that holds a large list, again and again, must not keep each rename's copy of the
+    campaign alive in entries nobody has judged yet (a review measured ~2.4 MB held per rename of a 190 KB one)."""
+    import gc
+    import tracemalloc
+
+    act = c.world["ad_account_id"]
+    configs = json.dumps([{"k": "x" * 10} for _ in range(5_000)])
+    campaign = c.post(f"{act}/campaigns", data={"name": "big", "objective": "OUTCOME_TRAFFIC", "status": "PAUSED",
+                                                "special_ad_categories": "[]",
+                                                "iterative_split_test_configs": configs}).json()["id"]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(20):
+            assert c.post(campaign, data={"name": f"big {i}"}).status_code == 200
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 4_000_000, held
+    entry = journal_of(c.state).entries()[-1]
+    assert not hasattr(entry._call.node, "record") and entry.conforming
