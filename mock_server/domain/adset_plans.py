@@ -23,6 +23,7 @@ import orjson
 from mock_server.contract.decoding import Decoded
 from mock_server.domain.adsets import TYPE, build_with_spec
 from mock_server.domain.rules.adset import CAMPAIGN_UNREAD, RECHECKED, RECHECKED_READS, AdSetContext, check
+from mock_server.store.per_store import PerStore
 from mock_server.store.repository import Record
 from mock_server.wire.memo import Memo
 
@@ -35,7 +36,7 @@ _PLAN_BYTES = 32 * 1024  # a plan's bytes at most (its params, data, spec and ca
 
 @dataclass(slots=True, eq=False)
 class Plan:
-    """What the first create of a shape decoded and built, and what it was built from."""
+    """What a create of a shape decoded and built the full way, and what it was built from."""
 
     contract: Any
     account: Any  # the AdAccount (frozen): its currency and DSA defaults reach the data
@@ -60,7 +61,7 @@ class Plans:
     """One store's plans by shape, and the shapes seen once (both bounded); `enabled` False builds every create the
     full way (the tests compare)."""
 
-    __slots__ = ("shapes", "seen", "enabled", "__weakref__")
+    __slots__ = ("shapes", "seen", "enabled")
 
     def __init__(self) -> None:
         self.shapes: Memo = Memo(_PLANS)
@@ -68,15 +69,7 @@ class Plans:
         self.enabled = True
 
 
-_PER_STORE: weakref.WeakKeyDictionary[Any, Plans] = weakref.WeakKeyDictionary()
-
-
-def plans_of(store: Any) -> Plans:
-    repository = getattr(store, "inner", store)
-    plans = _PER_STORE.get(repository)
-    if plans is None:
-        plans = _PER_STORE[repository] = Plans()
-    return plans
+plans_of: PerStore[Plans] = PerStore(Plans)  # one store's plans: servers in one process never share them
 
 
 def shape(raw: dict[str, Any], version: str) -> tuple[Any, ...] | None:
@@ -150,8 +143,8 @@ def _values(call: Any, key: Any) -> bytes | None:
     decoded = call.decoded
     if key is None or decoded is None or call.decoded_schema != SCHEMA or decoded.unknown or decoded.relaxed:
         return None
-    kinds = call.state.contract.decoder(SCHEMA).kinds
-    if any(kinds.get(name) in (None, "datetime") for name in call.request.params):
+    kinds = call.state.contract.decoder(SCHEMA).kinds  # every name is one of them (decoded.unknown is empty)
+    if any(kinds.get(name) == "datetime" for name in call.request.params):
         return None  # a datetime decodes in the account's zone; start_time and end_time bring the clock's rules
     try:
         values = orjson.dumps(decoded.values)

@@ -17,6 +17,7 @@ from mock_server.domain.rules.adset import (UPDATE_FILLS, UPDATE_RULES, AdSetCon
                                            fill_create)
 from mock_server.domain.rules.adset_bidding import strategy_in_force
 from mock_server.domain.world import AdAccount
+from mock_server.store.per_store import PerStore
 from mock_server.store.repository import Record, pinned_value
 from mock_server.wire.errors import GraphError
 from mock_server.wire.limits import ascii_digits
@@ -77,26 +78,8 @@ def _local_version(repository: Any) -> bool:
     return isinstance(repository, SQLiteRepository)
 
 
-_PER_STORE: weakref.WeakKeyDictionary[Any, Parents] = weakref.WeakKeyDictionary()
-
-
-def parents_of(store: Any) -> Parents:
-    """The memo of one store: two servers in one process (fixtures on threads, same seed and so the same ids)
-    never share records, and neither empties the other's memo. The last one asked is kept at hand (two lookups
-    a create: ~0.2 us each through the WeakKeyDictionary)."""
-    global _last_parents
-    repository = getattr(store, "inner", store)
-    last = _last_parents
-    if last is not None and last[0]() is repository:
-        return last[1]
-    memo = _PER_STORE.get(repository)
-    if memo is None:
-        memo = _PER_STORE[repository] = Parents()
-    _last_parents = (weakref.ref(repository), memo)
-    return memo
-
-
-_last_parents: tuple[weakref.ref[Any], Parents] | None = None
+# The memo of one store: two servers in one process never share records, and neither empties the other's memo.
+parents_of: PerStore[Parents] = PerStore(Parents)
 
 
 def parent_campaign(campaign_id: Any, account: AdAccount, lookup: Lookup, table: dict[str, Any]) -> Record:
